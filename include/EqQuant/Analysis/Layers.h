@@ -1,0 +1,113 @@
+//===- Layers.h - recognize the layers of a float model ---------*- C++ -*-===//
+//
+// The one place that knows the input spellings of the interface contract
+// (section 3): linear (transposed weight or a transposed-B matmul, bias in the
+// init or added after, optional collapse/expand around a higher-rank input),
+// conv1d/2d/3d (optional zero tensor.pad), relu and add. Prepare, convert,
+// lowering and the numeric comparison all ask this analysis.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQUANT_ANALYSIS_LAYERS_H
+#define EQQUANT_ANALYSIS_LAYERS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+
+namespace mlir::eqq {
+
+enum class LayerKind { Linear, Conv1d, Conv2d, Conv3d };
+
+/// "linear", "conv1d", "conv2d" or "conv3d": the kind's object type name.
+llvm::StringRef getLayerKindName(LayerKind kind);
+
+/// A linear or conv layer, with every op it is spelled with.
+struct Layer {
+  LayerKind kind;
+  /// From the NameLoc of the matmul/conv op, else generated (`linear_0`).
+  std::string name;
+  /// The linalg.matmul or linalg.conv_* op.
+  Operation *op = nullptr;
+  /// The use through which the layer reads its input: an operand of the
+  /// tensor.pad or tensor.collapse_shape in front of the op, or of the op.
+  OpOperand *inputUse = nullptr;
+  /// The feature (equalization) axis of the input value: 1, or the last axis
+  /// for a linear input of rank > 2.
+  int64_t inputAxis = 1;
+  /// The use through which the layer reads its weight `W[out, in, ...]`: an
+  /// operand of the linalg.transpose, or of the op.
+  OpOperand *weightUse = nullptr;
+  /// The 1-D bias (compile-time constant or not), or null.
+  Value bias;
+  /// The op that adds the bias: the elementwise add after the op, or the
+  /// broadcast that fills the op's init. Null without bias.
+  Operation *biasOp = nullptr;
+  /// The layer's result before any relu: after the bias add and after a
+  /// tensor.expand_shape back to the input's rank.
+  Value output;
+  /// A relu that is the sole user of `output`, or null. Whether it is fused
+  /// is the caller's decision.
+  Operation *relu = nullptr;
+
+  Value getInput() const { return inputUse->get(); }
+  Value getWeight() const { return weightUse->get(); }
+  /// The relu's result, or `output` when there is no relu.
+  Value getOutputAfterRelu() const;
+  /// The op through which the layer's input enters (pad, collapse or op).
+  Operation *getInputOp() const { return inputUse->getOwner(); }
+};
+
+/// A relu or add that is not part of a layer.
+struct ElementwiseOp {
+  enum class Kind { Relu, Add };
+  Kind kind;
+  std::string name;
+  Operation *op = nullptr;
+  /// Uses of tensor operands that are not compile-time constants.
+  llvm::SmallVector<OpOperand *, 2> dataInputs;
+  Value output;
+  llvm::StringRef getObjectType() const {
+    return kind == Kind::Relu ? "relu" : "add";
+  }
+};
+
+/// The layers and elementwise ops of a module's model functions, in program
+/// order.
+class ModelAnalysis {
+public:
+  /// Analyzes every public function with a body in `module`.
+  explicit ModelAnalysis(ModuleOp module);
+
+  llvm::ArrayRef<Layer> getLayers() const { return layers; }
+  llvm::ArrayRef<ElementwiseOp> getElementwiseOps() const { return eltwise; }
+
+  /// The layer whose linalg.matmul/conv op is `op`, or null.
+  const Layer *lookupLayer(Operation *op) const;
+  /// The layer or elementwise op that `op` belongs to, or null.
+  const Layer *getLayerOwning(Operation *op) const;
+
+private:
+  llvm::SmallVector<Layer> layers;
+  llvm::SmallVector<ElementwiseOp> eltwise;
+  llvm::DenseMap<Operation *, unsigned> layerByOp;
+  llvm::DenseMap<Operation *, unsigned> ownerOf;
+};
+
+/// If `op` is a relu in one of the contract's spellings, its input operand.
+OpOperand *matchRelu(Operation *op);
+
+/// The name a NameLoc gives `loc` (looking into fused locations), or "".
+std::string getNameFromLoc(Location loc);
+
+/// `value` with eqq observers and equalization multiplies looked through.
+Value stripEqqOps(Value value);
+
+} // namespace mlir::eqq
+
+#endif // EQQUANT_ANALYSIS_LAYERS_H

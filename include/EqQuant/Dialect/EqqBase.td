@@ -1,0 +1,89 @@
+//===- EqqBase.td - eqq dialect, enums and attributes ------*- tablegen -*-===//
+//
+// The `eqq` dialect: observers, equalization scales and quantization for
+// input-weight equalization and static int8 post-training quantization.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQ_BASE_TD
+#define EQQ_BASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Eqq_Dialect : Dialect {
+  let name = "eqq";
+  let cppNamespace = "::mlir::eqq";
+  let summary = "Input-weight equalization and static int8 quantization";
+  let description = [{
+    The `eqq` dialect models the steps of post-training quantization with
+    input-weight equalization, after PyTorch's FX equalization
+    (`torch.ao.quantization.fx._equalize`):
+
+    * observers that record value ranges during calibration
+      (`eqq.act_observer`, `eqq.weight_observer`, `eqq.input_eq_observer`,
+      `eqq.weight_eq_observer`). Observers are the identity on data; their
+      statistics live in attributes, and a missing statistic means "not
+      calibrated". An observer of a compile-time constant computes its
+      statistics when folded, so weights never need calibration data;
+    * the per-channel equalization multiply (`eqq.eq_scale`);
+    * quantize and dequantize (`eqq.quantize`, `eqq.dequantize`) between
+      `f32` tensors and tensors of the upstream `!quant.uniform` types, with
+      round-half-to-even and saturation to the storage range.
+
+    Quantized values use the upstream `quant` dialect's types so that any MLIR
+    tool can read them. `eqq.quantize` exists next to `quant.qcast` because its
+    semantics are pinned down (round half to even, then clamp to the storage
+    type's range, as PyTorch's `quantize_per_tensor`), while `quant.qcast`'s
+    upstream lowering truncates toward zero without clamping.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Eqq_ObserverKind : I32EnumAttr<"ObserverKind",
+    "how an observer accumulates statistics", [
+  I32EnumAttrCase<"minmax", 0>,
+  I32EnumAttrCase<"per_channel_minmax", 1>,
+  I32EnumAttrCase<"moving_average_minmax", 2>,
+  I32EnumAttrCase<"histogram", 3>
+]> {
+  let cppNamespace = "::mlir::eqq";
+  let genSpecializedAttr = 0;
+}
+def Eqq_ObserverKindAttr : EnumAttr<Eqq_Dialect, Eqq_ObserverKind, "observer_kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Eqq_QDType : I32EnumAttr<"QDType", "quantized storage type", [
+  I32EnumAttrCase<"quint8", 0>,
+  I32EnumAttrCase<"qint8", 1>
+]> {
+  let cppNamespace = "::mlir::eqq";
+  let genSpecializedAttr = 0;
+}
+def Eqq_QDTypeAttr : EnumAttr<Eqq_Dialect, Eqq_QDType, "qdtype"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Eqq_QScheme : I32EnumAttr<"QScheme", "quantization scheme", [
+  I32EnumAttrCase<"per_tensor_affine", 0>,
+  I32EnumAttrCase<"per_tensor_symmetric", 1>,
+  I32EnumAttrCase<"per_channel_affine", 2>,
+  I32EnumAttrCase<"per_channel_symmetric", 3>,
+  I32EnumAttrCase<"per_channel_affine_float_qparams", 4>
+]> {
+  let cppNamespace = "::mlir::eqq";
+  let genSpecializedAttr = 0;
+}
+def Eqq_QSchemeAttr : EnumAttr<Eqq_Dialect, Eqq_QScheme, "qscheme"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // EQQ_BASE_TD

@@ -1,0 +1,75 @@
+//===- Jit.h - run a lowered EqQuant module in the JIT ----------*- C++ -*-===//
+//
+// Compiles a module lowered by `--eqq-lower-to-llvm` with the MLIR execution
+// engine, for the host CPU, and calls its entry functions with tensors in
+// host memory (inputs first, then the outputs it writes).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQUANT_RUNTIME_JIT_H
+#define EQQUANT_RUNTIME_JIT_H
+
+#include "EqQuant/Runtime/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class ExecutionEngine;
+namespace eqq {
+
+/// The element type and static shape of one tensor argument or result.
+struct TensorSpec {
+  NpyDType dtype;
+  llvm::SmallVector<int64_t> shape;
+  int64_t getNumElements() const;
+  /// "5x5 float32", for messages.
+  std::string str() const;
+};
+
+/// The tensors a function takes and returns.
+struct EntrySignature {
+  llvm::SmallVector<TensorSpec> inputs;
+  llvm::SmallVector<TensorSpec> outputs;
+};
+
+/// The signature of the function `entry` of `module`: from its type for a
+/// func.func, from the attributes `--eqq-emit-c-interface` recorded for a
+/// lowered llvm.func. It must take and return static-shaped tensors of f32,
+/// f64, i8, ui8, i32 or i64.
+llvm::Expected<EntrySignature> getEntrySignature(ModuleOp module,
+                                                 llvm::StringRef entry);
+
+/// A JIT-compiled module.
+class JitModule {
+public:
+  ~JitModule();
+
+  /// Compiles `llvmModule`, already in the LLVM dialect, for the host CPU at
+  /// -O3. Its dialects' translations to LLVM IR must be registered in its
+  /// context (registerLLVMTranslations does it).
+  static llvm::Expected<std::unique_ptr<JitModule>> create(ModuleOp llvmModule);
+
+  /// Calls `entry` (through its `_mlir_ciface_` wrapper) on `inputs`, writing
+  /// `outputs`, which must already have the signature's dtypes and shapes.
+  llvm::Error invoke(llvm::StringRef entry, const EntrySignature &signature,
+                     llvm::ArrayRef<const NpyArray *> inputs,
+                     llvm::ArrayRef<NpyArray *> outputs);
+
+private:
+  JitModule() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+/// Registers the translations from the builtin and LLVM dialects to LLVM IR.
+void registerLLVMTranslations(DialectRegistry &registry);
+
+} // namespace eqq
+} // namespace mlir
+
+#endif // EQQUANT_RUNTIME_JIT_H

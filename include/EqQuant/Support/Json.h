@@ -1,0 +1,69 @@
+//===- Json.h - JSON documents that remember where each value stands ------===//
+//
+// A small strict JSON (RFC 8259) reader for configuration and recipe files.
+// Unlike llvm::json it keeps the line and column of every value and object
+// key, so that errors in a well-formed document (an unknown key, a wrong
+// type) can name the line they come from.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQUANT_SUPPORT_JSON_H
+#define EQQUANT_SUPPORT_JSON_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::eqq::json {
+
+struct Position {
+  unsigned line = 0;
+  unsigned column = 0;
+};
+
+class Value {
+public:
+  enum class Kind { Null, Bool, Number, String, Array, Object };
+  struct Member;
+
+  Kind kind = Kind::Null;
+  Position pos;
+  bool boolean = false;
+  double number = 0.0;
+  /// True when the number was written without fraction or exponent.
+  bool isInteger = false;
+  std::string string;
+  std::vector<Value> elements;
+  std::vector<Member> members;
+
+  bool isNull() const { return kind == Kind::Null; }
+  bool isObject() const { return kind == Kind::Object; }
+  bool isArray() const { return kind == Kind::Array; }
+  bool isString() const { return kind == Kind::String; }
+  bool isNumber() const { return kind == Kind::Number; }
+  bool isBool() const { return kind == Kind::Bool; }
+
+  /// The member named `key` of an object, or null.
+  const Value *get(llvm::StringRef key) const;
+  /// "null", "a boolean", "a number", ... for messages.
+  llvm::StringRef kindName() const;
+};
+
+struct Value::Member {
+  std::string key;
+  Position keyPos;
+  Value value;
+};
+
+/// Parses `text`. On a syntax error returns false and sets `errorPos` and
+/// `error` (what was found, and what was expected). Duplicate keys in one
+/// object are an error too.
+bool parse(llvm::StringRef text, Value &result, Position &errorPos,
+           std::string &error);
+
+} // namespace mlir::eqq::json
+
+#endif // EQQUANT_SUPPORT_JSON_H

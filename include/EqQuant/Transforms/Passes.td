@@ -1,0 +1,144 @@
+//===- Passes.td - EqQuant passes --------------------------*- tablegen -*-===//
+//
+// The EqQuant pipeline: prepare -> calibrate -> convert -> lower.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQ_TRANSFORMS_PASSES_TD
+#define EQQ_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
+  let summary = "Insert observers for quantization and input-weight equalization";
+  let description = [{
+    Recognizes the layers of a float model (linear, conv1d/2d/3d, relu, add in
+    the spellings of the interface contract), decides from the configuration
+    which are quantized and which are equalized, and inserts `eqq` observers
+    with the semantics of PyTorch's `prepare_fx` with an `_equalization_config`:
+
+    * one `eqq.act_observer` on each value a quantized op reads or produces (a
+      layer's output is observed after the relu that follows it; a value that
+      feeds several quantized ops has one shared observer);
+    * one `eqq.input_eq_observer` directly in front of each equalized layer,
+      and an `eqq.weight_eq_observer` on its weight;
+    * one `eqq.weight_observer` on each quantized layer's weight.
+
+    Weight observers of constants are folded at once, so their statistics are
+    present after this pass. A layer is not equalized (with a warning) when
+    its input also feeds another quantized or observed op (the branch rule of
+    the reference). A layer whose weight is not a compile-time constant stays
+    float, with a warning. Ops that are not quantized are left untouched.
+
+    Without `config`, the built-in default is used: linear, conv and relu
+    quantized with PyTorch 1.13's `default_qconfig`, add left float, linear
+    and conv equalized with `default_equalization_qconfig`.
+
+    Example (`--eqq-prepare`):
+
+    ```mlir
+    // before
+    %mm = linalg.matmul indexing_maps = [...] ins(%x, %w : ...) outs(%init : ...) loc("fc1")
+    // after
+    %0 = eqq.act_observer %x minmax quint8 per_tensor_affine range [0, 127] : tensor<5x5xf32>
+    %1 = eqq.input_eq_observer %0 axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
+    %2 = eqq.weight_eq_observer %w qint8 per_channel_symmetric {...} : tensor<5x5xf32>
+    %3 = eqq.weight_observer %2 minmax qint8 per_tensor_symmetric {...} : tensor<5x5xf32>
+    %mm = linalg.matmul indexing_maps = [...] ins(%1, %3 : ...) outs(%init : ...) loc("fc1")
+    %4 = eqq.act_observer %mm minmax quint8 per_tensor_affine range [0, 127] : tensor<5x5xf32>
+    ```
+  }];
+  let options = [
+    Option<"config", "config", "std::string", /*default=*/"\"\"",
+           "JSON configuration file (interface section 4); empty: the built-in default">
+  ];
+  let dependentDialects = [
+    "::mlir::eqq::EqqDialect",
+    "::mlir::quant::QuantDialect"
+  ];
+}
+
+def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
+  let summary = "Lower eqq observers and equalization multiplies to linalg";
+  let description = [{
+    The first stage of `--eqq-lower-to-llvm`, usable alone: every observer is
+    replaced by its input (observers are the identity on data; their
+    statistics are dropped), and every `eqq.eq_scale` becomes an elementwise
+    `linalg.generic` that multiplies by the per-channel scale, a constant
+    broadcast along the scaled axis.
+
+    Example (`--eqq-lower-ops`):
+
+    ```mlir
+    // before
+    %0 = eqq.act_observer %x minmax quint8 per_tensor_affine : tensor<4x2xf32>
+    %1 = eqq.eq_scale %0 axis 1 {scale = array<f32: 0.5, 2.0>} : tensor<4x2xf32>
+    // after
+    %s = arith.constant dense<[5.000000e-01, 2.000000e+00]> : tensor<2xf32>
+    %1 = linalg.generic {indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d1), (d0, d1) -> (d0, d1)], ...}
+           ins(%x, %s : tensor<4x2xf32>, tensor<2xf32>) outs(%e : tensor<4x2xf32>) {
+      ^bb0(%in: f32, %c: f32, %out: f32):
+        %m = arith.mulf %in, %c : f32
+        linalg.yield %m : f32
+    } -> tensor<4x2xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower f32 matmuls with constant weights to vectorized micro-kernels";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers: every f32 `linalg.matmul`
+    whose right-hand side is a constant weight (`W[N, K]` read transposed,
+    `W^T[K, N]`, or a `linalg.transpose` of a constant) becomes a
+    register-tiled loop nest of vector FMAs over a copy of the weight packed
+    at compile time into panels `Wp[ceil(N / NR)][K][NR]` (zero-padded), so
+    that each step of the reduction loads `NR` contiguous weights:
+
+    ```
+    for each panel p of NR output columns:          (the panel stays in cache)
+      for each block of MR rows m:
+        acc[MR][NR / 16] = C[m : m + MR, p]         (vector<16xf32> registers)
+        for k in 0 .. K:
+          b = Wp[p][k][0 : NR]
+          acc[i] += broadcast(A[m + i, k]) * b
+        C[m : m + MR, p] = acc
+    ```
+
+    Remainders are handled exactly: the last rows by a narrower kernel, the
+    last columns by masked loads and stores. Other matmuls are left alone.
+  }];
+  let options = [
+    Option<"rowTile", "mr", "int64_t", /*default=*/"8",
+           "Rows of the register tile">,
+    Option<"colTile", "nr", "int64_t", /*default=*/"32",
+           "Columns of the register tile (a multiple of 16)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def EmitCInterfacePass : Pass<"eqq-emit-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Give every public model function a C-callable entry point";
+  let description = [{
+    Marks every public function with a body `llvm.emit_c_interface`, so that
+    lowering to LLVM adds `_mlir_ciface_<name>`, which takes a pointer to a
+    memref descriptor per argument. After `--eqq-lower-to-llvm` the results
+    are out-parameters after the inputs (`buffer-results-to-out-params`):
+    `void _mlir_ciface_forward(Desc *x, Desc *out)`. The function's tensor
+    signature is recorded in `eqq.input_types` and `eqq.output_types` (arrays
+    of types), which lowering keeps on the `llvm.func`, so that a runner can
+    call a lowered module with the right shapes.
+  }];
+}
+
+#endif // EQQ_TRANSFORMS_PASSES_TD

@@ -1,0 +1,38 @@
+//===- Pipelines.h - EqQuant pass pipelines ---------------------*- C++ -*-===//
+
+#ifndef EQQUANT_TRANSFORMS_PIPELINES_H
+#define EQQUANT_TRANSFORMS_PIPELINES_H
+
+#include "EqQuant/Runtime/Jit.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir::eqq {
+
+/// Options of `--eqq-lower-to-llvm`.
+struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {};
+
+/// Lowers a module at any stage (float, prepared, calibrated) to the LLVM
+/// dialect: eqq ops to linalg, bufferization with results as out-parameters
+/// after the inputs, loops, LLVM. Public functions get a C interface
+/// (`_mlir_ciface_<name>`).
+void buildLowerToLLVMPipeline(OpPassManager &pm,
+                              const LowerToLLVMOptions &options);
+
+/// JIT-compiles a module at any stage: a clone of it is lowered with
+/// `--eqq-lower-to-llvm` first, unless it is already in the LLVM dialect.
+/// Lowering errors are reported to the context's diagnostic handler too.
+llvm::Expected<std::unique_ptr<JitModule>>
+compileModule(ModuleOp module, const LowerToLLVMOptions &options);
+
+/// Registers `--eqq-lower-to-llvm`.
+void registerPipelines();
+
+} // namespace mlir::eqq
+
+#endif // EQQUANT_TRANSFORMS_PIPELINES_H

@@ -1,0 +1,527 @@
+//===- Layers.cpp - recognize the layers of a float model -----------------===//
+
+#include "EqQuant/Analysis/Layers.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+StringRef mlir::eqq::getLayerKindName(LayerKind kind) {
+  switch (kind) {
+  case LayerKind::Linear:
+    return "linear";
+  case LayerKind::Conv1d:
+    return "conv1d";
+  case LayerKind::Conv2d:
+    return "conv2d";
+  case LayerKind::Conv3d:
+    return "conv3d";
+  }
+  return "layer";
+}
+
+Value Layer::getOutputAfterRelu() const {
+  return relu ? relu->getResult(0) : output;
+}
+
+std::string mlir::eqq::getNameFromLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations()) {
+      std::string name = getNameFromLoc(inner);
+      if (!name.empty())
+        return name;
+    }
+  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    return getNameFromLoc(callSite.getCallee());
+  return "";
+}
+
+Value mlir::eqq::stripEqqOps(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
+             WeightEqObserverOp, EqScaleOp>(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value;
+}
+
+//===----------------------------------------------------------------------===//
+// Small matchers
+//===----------------------------------------------------------------------===//
+
+static bool isF32Tensor(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getElementType().isF32() && type.hasStaticShape();
+}
+
+static bool isZero(Value v) { return matchPattern(v, m_AnyZeroFloat()); }
+
+/// A tensor that is all zeros: a zero linalg.fill or a zero splat constant.
+static bool isZeroFilled(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return isZero(fill.getDpsInputOperand(0)->get());
+  return isZero(v);
+}
+
+static bool isAllParallel(linalg::LinalgOp op) {
+  return llvm::all_of(op.getIteratorTypesArray(), [](utils::IteratorType t) {
+    return t == utils::IteratorType::parallel;
+  });
+}
+
+/// The 1-D tensor that `v` broadcasts along `channelAxis` of a rank-`rank`
+/// tensor (linalg.broadcast, or a linalg.generic that copies a 1-D input).
+static Value matchBroadcastBias(Value v, int64_t rank, int64_t channelAxis) {
+  if (auto bcast = v.getDefiningOp<linalg::BroadcastOp>()) {
+    Value src = bcast.getInput();
+    auto srcType = dyn_cast<RankedTensorType>(src.getType());
+    if (!srcType || srcType.getRank() != 1 ||
+        bcast.getInit().getType().getRank() != rank)
+      return {};
+    SmallVector<int64_t> expected;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != channelAxis)
+        expected.push_back(d);
+    if (bcast.getDimensions() != ArrayRef<int64_t>(expected))
+      return {};
+    return src;
+  }
+  if (auto generic = v.getDefiningOp<linalg::GenericOp>()) {
+    if (generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+        !isAllParallel(generic) || generic.getNumLoops() != rank)
+      return {};
+    Value src = generic.getDpsInputOperand(0)->get();
+    auto srcType = dyn_cast<RankedTensorType>(src.getType());
+    if (!srcType || srcType.getRank() != 1)
+      return {};
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    MLIRContext *ctx = generic.getContext();
+    if (maps[0] !=
+            AffineMap::get(rank, 0, getAffineDimExpr(channelAxis, ctx)) ||
+        !maps[1].isIdentity())
+      return {};
+    Block &body = generic.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    if (body.getOperations().size() != 1 ||
+        yield.getOperand(0) != body.getArgument(0))
+      return {};
+    return src;
+  }
+  return {};
+}
+
+/// An elementwise f32 addition: linalg.add, or a linalg.generic whose body
+/// is one arith.addf of its block arguments or of one argument and a scalar
+/// constant. Fills `operands` with the tensor operands' uses.
+static bool matchAdd(Operation *op, SmallVectorImpl<OpOperand *> &operands,
+                     SmallVectorImpl<AffineMap> &maps) {
+  if (auto add = dyn_cast<linalg::AddOp>(op)) {
+    if (!add.hasPureTensorSemantics())
+      return false;
+    for (OpOperand *in : add.getDpsInputOperands())
+      operands.push_back(in);
+    for (AffineMap map : add.getIndexingMapsArray())
+      maps.push_back(map);
+    maps.pop_back();
+    return true;
+  }
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || !generic.hasPureTensorSemantics() ||
+      generic.getNumDpsInits() != 1 || !isAllParallel(generic) ||
+      generic.getNumDpsInputs() < 1 || generic.getNumDpsInputs() > 2 ||
+      !generic.getIndexingMapsArray().back().isIdentity())
+    return false;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto addf = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!addf || addf->getBlock() != &body)
+    return false;
+  // Only the addf (and constants it reads) may stand in the body.
+  for (Operation &inner : body.without_terminator())
+    if (&inner != addf && !isa<arith::ConstantOp>(inner))
+      return false;
+  unsigned numInputs = generic.getNumDpsInputs();
+  unsigned argsUsed = 0;
+  for (Value operand : addf->getOperands()) {
+    auto arg = dyn_cast<BlockArgument>(operand);
+    if (arg && arg.getOwner() == &body && arg.getArgNumber() < numInputs) {
+      ++argsUsed;
+      continue;
+    }
+    // A scalar constant (inside the body or captured from outside).
+    if (!arg && matchPattern(operand, m_Constant()))
+      continue;
+    return false;
+  }
+  if (argsUsed != numInputs)
+    return false;
+  if (numInputs == 2 && addf.getLhs() == addf.getRhs())
+    return false;
+  for (OpOperand *in : generic.getDpsInputOperands())
+    operands.push_back(in);
+  SmallVector<AffineMap> all = generic.getIndexingMapsArray();
+  maps.append(all.begin(), all.end() - 1);
+  return true;
+}
+
+/// The bias add that follows `v` (the layer's result without bias): an
+/// elementwise add of `v` and a 1-D bias broadcast along `channelAxis`.
+static Operation *matchBiasAdd(Operation *user, Value v, int64_t channelAxis,
+                               Value &bias) {
+  SmallVector<OpOperand *, 2> operands;
+  SmallVector<AffineMap, 2> maps;
+  if (!matchAdd(user, operands, maps) || operands.size() != 2)
+    return nullptr;
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  for (int side = 0; side < 2; ++side) {
+    OpOperand *self = operands[side], *other = operands[1 - side];
+    if (self->get() != v || !maps[side].isIdentity())
+      continue;
+    Value b = other->get();
+    auto bType = dyn_cast<RankedTensorType>(b.getType());
+    if (!bType)
+      continue;
+    // A 1-D bias read through a broadcasting indexing map.
+    if (bType.getRank() == 1 &&
+        maps[1 - side] ==
+            AffineMap::get(rank, 0,
+                           getAffineDimExpr(channelAxis, user->getContext())) &&
+        bType.getDimSize(0) == type.getDimSize(channelAxis)) {
+      bias = b;
+      return user;
+    }
+    // A broadcast tensor read elementwise.
+    if (maps[1 - side].isIdentity())
+      if (Value src = matchBroadcastBias(b, rank, channelAxis)) {
+        bias = src;
+        return user;
+      }
+  }
+  return nullptr;
+}
+
+OpOperand *mlir::eqq::matchRelu(Operation *op) {
+  if (auto max = dyn_cast<linalg::MaxOp>(op)) {
+    if (!max.hasPureTensorSemantics())
+      return nullptr;
+    OpOperand *lhs = max.getDpsInputOperand(0),
+              *rhs = max.getDpsInputOperand(1);
+    if (isZeroFilled(rhs->get()) && !isZeroFilled(lhs->get()))
+      return lhs;
+    if (isZeroFilled(lhs->get()) && !isZeroFilled(rhs->get()))
+      return rhs;
+    return nullptr;
+  }
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || !generic.hasPureTensorSemantics() ||
+      generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      !isAllParallel(generic) ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return nullptr;
+  Block &body = generic.getRegion().front();
+  Value in = body.getArgument(0);
+  Value yielded = cast<linalg::YieldOp>(body.getTerminator()).getOperand(0);
+  auto isInOrZero = [&](Value a, Value b) {
+    return (a == in && isZero(b)) || (b == in && isZero(a));
+  };
+  unsigned expectedOps = 1;
+  Operation *def = yielded.getDefiningOp();
+  if (!def || def->getBlock() != &body)
+    return nullptr;
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def)) {
+    if (!isInOrZero(def->getOperand(0), def->getOperand(1)))
+      return nullptr;
+  } else if (auto select = dyn_cast<arith::SelectOp>(def)) {
+    // select(x > 0, x, 0)
+    auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+    if (!cmp || cmp->getBlock() != &body ||
+        (cmp.getPredicate() != arith::CmpFPredicate::UGT &&
+         cmp.getPredicate() != arith::CmpFPredicate::OGT) ||
+        cmp.getLhs() != in || !isZero(cmp.getRhs()) ||
+        select.getTrueValue() != in || !isZero(select.getFalseValue()))
+      return nullptr;
+    expectedOps = 2;
+  } else {
+    return nullptr;
+  }
+  unsigned count = 0;
+  for (Operation &inner : body.without_terminator())
+    if (!isa<arith::ConstantOp>(inner))
+      ++count;
+  if (count != expectedOps)
+    return nullptr;
+  return generic.getDpsInputOperand(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Collects the ops a layer is spelled with while it is being matched.
+struct LayerMatch {
+  Layer layer;
+  SmallVector<Operation *> ops;
+};
+} // namespace
+
+/// After the op: an optional bias add, an optional expand_shape (when the
+/// input was collapsed) with the bias possibly after it, and a relu.
+static void matchLayerTail(LayerMatch &m, Value cur, int64_t channelAxis,
+                           bool expectExpand) {
+  auto soleUser = [](Value v) -> Operation * {
+    return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+  };
+  if (!m.layer.bias)
+    if (Operation *user = soleUser(cur))
+      if (matchBiasAdd(user, cur, channelAxis, m.layer.bias)) {
+        m.layer.biasOp = user;
+        m.ops.push_back(user);
+        cur = user->getResult(0);
+      }
+  if (expectExpand) {
+    auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(soleUser(cur));
+    if (expand) {
+      m.ops.push_back(expand);
+      cur = expand.getResult();
+      int64_t rank = expand.getResultType().getRank();
+      if (!m.layer.bias)
+        if (Operation *user = soleUser(cur))
+          if (matchBiasAdd(user, cur, rank - 1, m.layer.bias)) {
+            m.layer.biasOp = user;
+            m.ops.push_back(user);
+            cur = user->getResult(0);
+          }
+    }
+  }
+  m.layer.output = cur;
+  if (Operation *user = soleUser(cur))
+    if (OpOperand *in = matchRelu(user); in && in->get() == cur)
+      m.layer.relu = user;
+}
+
+/// The init of a layer op: zeros, or a bias broadcast along `channelAxis`.
+static bool matchInit(LayerMatch &m, Value init, int64_t channelAxis) {
+  if (isZeroFilled(init))
+    return true;
+  auto type = cast<RankedTensorType>(init.getType());
+  if (Value bias = matchBroadcastBias(init, type.getRank(), channelAxis)) {
+    m.layer.bias = bias;
+    m.layer.biasOp = init.getDefiningOp();
+    return true;
+  }
+  return false;
+}
+
+static std::optional<LayerMatch> matchLinear(linalg::MatmulOp mm) {
+  if (!mm.hasPureTensorSemantics() || mm.getNumDpsInputs() != 2)
+    return std::nullopt;
+  OpOperand *aUse = mm.getDpsInputOperand(0);
+  OpOperand *bUse = mm.getDpsInputOperand(1);
+  Value init = mm.getDpsInitOperand(0)->get();
+  if (!isF32Tensor(aUse->get()) || !isF32Tensor(bUse->get()) ||
+      !isF32Tensor(init))
+    return std::nullopt;
+  MLIRContext *ctx = mm.getContext();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  SmallVector<AffineMap> maps = mm.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {m, k}, ctx) ||
+      maps[2] != AffineMap::get(3, 0, {m, n}, ctx))
+    return std::nullopt;
+
+  LayerMatch match;
+  Layer &layer = match.layer;
+  layer.kind = LayerKind::Linear;
+  layer.op = mm;
+  match.ops.push_back(mm);
+  if (maps[1] == AffineMap::get(3, 0, {n, k}, ctx)) {
+    layer.weightUse = bUse;
+  } else if (maps[1] == AffineMap::get(3, 0, {k, n}, ctx)) {
+    auto transpose = bUse->get().getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || !transpose.hasPureTensorSemantics() ||
+        transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return std::nullopt;
+    layer.weightUse = transpose.getDpsInputOperand(0);
+    if (transpose->hasOneUse())
+      match.ops.push_back(transpose);
+  } else {
+    return std::nullopt;
+  }
+
+  bool collapsed = false;
+  layer.inputUse = aUse;
+  layer.inputAxis = 1;
+  if (auto collapse = aUse->get().getDefiningOp<tensor::CollapseShapeOp>()) {
+    auto srcType = collapse.getSrcType();
+    int64_t rank = srcType.getRank();
+    SmallVector<ReassociationIndices> reassoc =
+        collapse.getReassociationIndices();
+    if (rank > 2 && reassoc.size() == 2 && reassoc[1].size() == 1 &&
+        reassoc[1][0] == rank - 1 && collapse->hasOneUse()) {
+      layer.inputUse = &collapse.getSrcMutable();
+      layer.inputAxis = rank - 1;
+      match.ops.push_back(collapse);
+      collapsed = true;
+    }
+  }
+  if (!matchInit(match, init, /*channelAxis=*/1))
+    return std::nullopt;
+  if (layer.biasOp)
+    match.ops.push_back(layer.biasOp);
+  matchLayerTail(match, mm->getResult(0), /*channelAxis=*/1, collapsed);
+  return match;
+}
+
+template <typename ConvOp>
+static std::optional<LayerMatch> matchConv(ConvOp conv, LayerKind kind) {
+  if (!conv.hasPureTensorSemantics())
+    return std::nullopt;
+  OpOperand *inUse = conv.getDpsInputOperand(0);
+  OpOperand *wUse = conv.getDpsInputOperand(1);
+  Value init = conv.getDpsInitOperand(0)->get();
+  if (!isF32Tensor(inUse->get()) || !isF32Tensor(wUse->get()) ||
+      !isF32Tensor(init))
+    return std::nullopt;
+  LayerMatch match;
+  Layer &layer = match.layer;
+  layer.kind = kind;
+  layer.op = conv;
+  match.ops.push_back(conv);
+  layer.weightUse = wUse;
+  layer.inputUse = inUse;
+  layer.inputAxis = 1;
+  if (auto pad = inUse->get().getDefiningOp<tensor::PadOp>()) {
+    Value padValue = pad.getConstantPaddingValue();
+    bool spatialOnly = true;
+    for (ArrayRef<int64_t> amounts : {pad.getStaticLow(), pad.getStaticHigh()})
+      for (auto [d, a] : llvm::enumerate(amounts))
+        if (ShapedType::isDynamic(a) || (d < 2 && a != 0))
+          spatialOnly = false;
+    if (padValue && isZero(padValue) && spatialOnly && pad->hasOneUse() &&
+        isF32Tensor(pad.getSource())) {
+      layer.inputUse = &pad.getSourceMutable();
+      match.ops.push_back(pad);
+    }
+  }
+  if (!matchInit(match, init, /*channelAxis=*/1))
+    return std::nullopt;
+  if (layer.biasOp)
+    match.ops.push_back(layer.biasOp);
+  matchLayerTail(match, conv->getResult(0), /*channelAxis=*/1,
+                 /*expectExpand=*/false);
+  return match;
+}
+
+static std::optional<LayerMatch> matchLayer(Operation *op) {
+  if (auto mm = dyn_cast<linalg::MatmulOp>(op))
+    return matchLinear(mm);
+  if (auto conv = dyn_cast<linalg::Conv1DNcwFcwOp>(op))
+    return matchConv(conv, LayerKind::Conv1d);
+  if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+    return matchConv(conv, LayerKind::Conv2d);
+  if (auto conv = dyn_cast<linalg::Conv3DNcdhwFcdhwOp>(op))
+    return matchConv(conv, LayerKind::Conv3d);
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// ModelAnalysis
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Hands out names: the NameLoc's, else `<kind>_<index in program order>`.
+/// A name used twice gets a `#2`, `#3`, ... suffix.
+class Namer {
+public:
+  std::string name(Operation *op, StringRef kind) {
+    unsigned index = counters[kind]++;
+    std::string base = getNameFromLoc(op->getLoc());
+    if (base.empty())
+      base = (kind + "_" + Twine(index)).str();
+    std::string result = base;
+    for (unsigned n = 2; !used.insert(result).second; ++n)
+      result = base + "#" + std::to_string(n);
+    return result;
+  }
+
+private:
+  llvm::StringMap<unsigned> counters;
+  llvm::StringSet<> used;
+};
+} // namespace
+
+ModelAnalysis::ModelAnalysis(ModuleOp module) {
+  Namer namer;
+  SmallVector<func::FuncOp> funcs;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      funcs.push_back(func);
+
+  for (func::FuncOp func : funcs) {
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (ownerOf.count(op))
+        return;
+      std::optional<LayerMatch> match = matchLayer(op);
+      if (!match)
+        return;
+      match->layer.name = namer.name(op, getLayerKindName(match->layer.kind));
+      unsigned index = layers.size();
+      for (Operation *owned : match->ops)
+        ownerOf[owned] = index;
+      layerByOp[op] = index;
+      layers.push_back(std::move(match->layer));
+    });
+  }
+
+  for (func::FuncOp func : funcs) {
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (ownerOf.count(op))
+        return;
+      ElementwiseOp e;
+      e.op = op;
+      if (OpOperand *in = matchRelu(op)) {
+        e.kind = ElementwiseOp::Kind::Relu;
+        e.dataInputs.push_back(in);
+      } else {
+        SmallVector<OpOperand *, 2> operands;
+        SmallVector<AffineMap, 2> maps;
+        if (!matchAdd(op, operands, maps) ||
+            !llvm::all_of(maps, [](AffineMap m) { return m.isIdentity(); }))
+          return;
+        e.kind = ElementwiseOp::Kind::Add;
+        for (OpOperand *operand : operands)
+          if (!matchPattern(operand->get(), m_Constant()))
+            e.dataInputs.push_back(operand);
+      }
+      if (!isF32Tensor(op->getResult(0)))
+        return;
+      e.output = op->getResult(0);
+      e.name = namer.name(op, e.getObjectType());
+      eltwise.push_back(std::move(e));
+    });
+  }
+}
+
+const Layer *ModelAnalysis::lookupLayer(Operation *op) const {
+  auto it = layerByOp.find(op);
+  return it == layerByOp.end() ? nullptr : &layers[it->second];
+}
+
+const Layer *ModelAnalysis::getLayerOwning(Operation *op) const {
+  auto it = ownerOf.find(op);
+  return it == ownerOf.end() ? nullptr : &layers[it->second];
+}

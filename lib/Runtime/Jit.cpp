@@ -1,0 +1,177 @@
+//===- Jit.cpp - run a lowered EqQuant module in the JIT ------------------===//
+
+#include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+int64_t TensorSpec::getNumElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string TensorSpec::str() const { return formatNpyType(dtype, shape); }
+
+static std::optional<NpyDType> getDType(Type type) {
+  if (type.isF32())
+    return NpyDType::F32;
+  if (type.isF64())
+    return NpyDType::F64;
+  if (type.isInteger(8))
+    return type.isUnsignedInteger() ? NpyDType::U8 : NpyDType::I8;
+  if (type.isInteger(32) && !type.isUnsignedInteger())
+    return NpyDType::I32;
+  if (type.isInteger(64) && !type.isUnsignedInteger())
+    return NpyDType::I64;
+  return std::nullopt;
+}
+
+llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
+                                                            StringRef entry) {
+  SmallVector<Type> inputTypes, outputTypes;
+  Operation *fn = module.lookupSymbol(entry);
+  if (auto func = dyn_cast_or_null<func::FuncOp>(fn)) {
+    llvm::append_range(inputTypes, func.getArgumentTypes());
+    llvm::append_range(outputTypes, func.getResultTypes());
+  } else if (fn) {
+    // A lowered function: the signature recorded by --eqq-emit-c-interface.
+    auto ins = fn->getAttrOfType<ArrayAttr>(kInputTypesAttrName);
+    auto outs = fn->getAttrOfType<ArrayAttr>(kOutputTypesAttrName);
+    if (!ins || !outs)
+      return llvm::createStringError(
+          "@" + entry.str() + " records no tensor signature ('" +
+          kInputTypesAttrName.str() + "', '" + kOutputTypesAttrName.str() +
+          "'); lower the module with --eqq-lower-to-llvm");
+    for (auto [attrs, types] :
+         {std::pair(ins, &inputTypes), std::pair(outs, &outputTypes)})
+      for (Attribute a : attrs) {
+        auto t = dyn_cast<TypeAttr>(a);
+        if (!t)
+          return llvm::createStringError("@" + entry.str() +
+                                         ": malformed tensor signature");
+        types->push_back(t.getValue());
+      }
+  } else {
+    return llvm::createStringError("no function @" + entry.str() +
+                                   " in the module");
+  }
+
+  EntrySignature sig;
+  auto convert = [&](Type type, StringRef what, unsigned index,
+                     SmallVectorImpl<TensorSpec> &out) -> llvm::Error {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::optional<NpyDType> dtype =
+        tensor ? getDType(tensor.getElementType()) : std::nullopt;
+    if (!tensor || !tensor.hasStaticShape() || !dtype) {
+      std::string s;
+      llvm::raw_string_ostream os(s);
+      os << "@" << entry << ": " << what << " " << index << " has type " << type
+         << "; expected a static-shaped tensor of f32, f64, i8, ui8, i32 or "
+            "i64";
+      return llvm::createStringError(s);
+    }
+    out.push_back({*dtype, llvm::to_vector(tensor.getShape())});
+    return llvm::Error::success();
+  };
+  for (auto [i, t] : llvm::enumerate(inputTypes))
+    if (llvm::Error e = convert(t, "argument", i, sig.inputs))
+      return std::move(e);
+  for (auto [i, t] : llvm::enumerate(outputTypes))
+    if (llvm::Error e = convert(t, "result", i, sig.outputs))
+      return std::move(e);
+  return sig;
+}
+
+void mlir::eqq::registerLLVMTranslations(DialectRegistry &registry) {
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+JitModule::~JitModule() = default;
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::create(ModuleOp llvmModule) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = builder->createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
+                                               /*sizeLevel=*/0, tm->get());
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(llvmModule, options, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  std::unique_ptr<JitModule> jit(new JitModule());
+  jit->engine = std::move(*engine);
+  return jit;
+}
+
+namespace {
+/// A ranked memref descriptor {allocated, aligned, offset, sizes, strides}
+/// over a dense row-major buffer, laid out as the C interface expects.
+struct Descriptor {
+  Descriptor(void *data, ArrayRef<int64_t> shape) {
+    int64_t rank = shape.size();
+    fields.resize(3 + 2 * rank);
+    fields[0] = reinterpret_cast<int64_t>(data);
+    fields[1] = reinterpret_cast<int64_t>(data);
+    fields[2] = 0;
+    int64_t stride = 1;
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      fields[3 + i] = shape[i];
+      fields[3 + rank + i] = stride;
+      stride *= shape[i];
+    }
+  }
+  SmallVector<int64_t, 13> fields;
+};
+} // namespace
+
+llvm::Error JitModule::invoke(StringRef entry, const EntrySignature &signature,
+                              ArrayRef<const NpyArray *> inputs,
+                              ArrayRef<NpyArray *> outputs) {
+  if (inputs.size() != signature.inputs.size() ||
+      outputs.size() != signature.outputs.size())
+    return llvm::createStringError("@" + entry.str() + " takes " +
+                                   std::to_string(signature.inputs.size()) +
+                                   " inputs and returns " +
+                                   std::to_string(signature.outputs.size()));
+  SmallVector<Descriptor> descriptors;
+  descriptors.reserve(inputs.size() + outputs.size());
+  for (const NpyArray *in : inputs)
+    descriptors.emplace_back(const_cast<char *>(in->getBytes().data()),
+                             in->getShape());
+  for (NpyArray *out : outputs)
+    descriptors.emplace_back(out->getMutableBytes().data(), out->getShape());
+  SmallVector<void *> pointers;
+  for (Descriptor &d : descriptors)
+    pointers.push_back(d.fields.data());
+  SmallVector<void *> args;
+  for (void *&p : pointers)
+    args.push_back(&p);
+  return engine->invokePacked("_mlir_ciface_" + entry.str(), args);
+}

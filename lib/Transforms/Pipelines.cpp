@@ -1,0 +1,78 @@
+//===- Pipelines.cpp - EqQuant pass pipelines -----------------------------===//
+
+#include "EqQuant/Transforms/Pipelines.h"
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                         const LowerToLLVMOptions &options) {
+  // Record the tensor signature; eqq ops -> linalg; fuse elementwise chains.
+  pm.addPass(createEmitCInterfacePass());
+  pm.addPass(createLowerOpsPass());
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // Tensors -> buffers; results become out-parameters after the inputs.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createMatmulKernelsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Loops, then LLVM.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
+}
+
+llvm::Expected<std::unique_ptr<eqq::JitModule>>
+mlir::eqq::compileModule(ModuleOp module, const LowerToLLVMOptions &options) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  bool lowered = llvm::none_of(clone->getOps<func::FuncOp>(),
+                               [](func::FuncOp f) { return !f.isExternal(); });
+  if (!lowered) {
+    PassManager pm(module.getContext());
+    buildLowerToLLVMPipeline(pm, options);
+    if (failed(pm.run(*clone)))
+      return llvm::createStringError("lowering the module to LLVM failed");
+  }
+  return JitModule::create(*clone);
+}
+
+void mlir::eqq::registerPipelines() {
+  PassPipelineRegistration<LowerToLLVMOptions>(
+      "eqq-lower-to-llvm",
+      "Lower an EqQuant module at any stage to the LLVM dialect",
+      buildLowerToLLVMPipeline);
+}

@@ -1,0 +1,351 @@
+//===- Prepare.cpp - the --eqq-prepare pass -------------------------------===//
+//
+// Inserts eqq observers for quantization and input-weight equalization, with
+// the placement rules of PyTorch's prepare_fx and _equalization_config.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EqQuant/Analysis/Config.h"
+#include "EqQuant/Analysis/Layers.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#define DEBUG_TYPE "eqq-prepare"
+
+namespace mlir::eqq {
+#define GEN_PASS_DEF_PREPAREPASS
+#include "EqQuant/Transforms/Passes.h.inc"
+} // namespace mlir::eqq
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+/// Creates a quantization observer of kind OpTy on `input` from `spec`.
+template <typename OpTy>
+static OpTy createObserver(OpBuilder &b, Location loc, Value input,
+                           const ObserverSpec &spec, int64_t axis) {
+  auto intAttr = [&](std::optional<int64_t> v) -> IntegerAttr {
+    return v ? b.getI64IntegerAttr(*v) : IntegerAttr();
+  };
+  return OpTy::create(
+      b, loc, input.getType(), input, spec.kind, spec.dtype, spec.qscheme,
+      intAttr(spec.quantMin), intAttr(spec.quantMax), spec.reduceRange, axis,
+      llvm::APFloat(spec.averagingConstant), spec.bins, DenseF32ArrayAttr(),
+      DenseF32ArrayAttr(), DenseF32ArrayAttr());
+}
+
+/// True when the module_name key `key` matches the layer or op `name`: the
+/// name itself or a dotted descendant (`top` matches `top.0`).
+static bool matchesModuleName(StringRef key, StringRef name) {
+  name = getConfigName(name);
+  return name.consume_front(key) && (name.empty() || name.front() == '.');
+}
+
+/// Warns about each non-null module_name entry of the qconfig that matches
+/// no recognized layer, relu or add: the ops it names (if any) stay float.
+static void warnUnmatchedModuleNames(ModuleOp module,
+                                     const ModelAnalysis &model,
+                                     const Config &cfg) {
+  for (const auto &item : cfg.qconfig.moduleName) {
+    const std::string &key = item.first;
+    const auto &entry = item.second;
+    if (!entry)
+      continue;
+    if (llvm::any_of(
+            model.getLayers(),
+            [&](const Layer &l) { return matchesModuleName(key, l.name); }) ||
+        llvm::any_of(model.getElementwiseOps(), [&](const ElementwiseOp &e) {
+          return matchesModuleName(key, e.name);
+        }))
+      continue;
+    // The first op of a model function that the entry names, skipping the
+    // constants and tensor allocations a front end may name too.
+    Operation *named = nullptr;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isPublic() || func.isExternal())
+        continue;
+      func.walk([&](Operation *op) {
+        if (op->hasTrait<OpTrait::ConstantLike>() ||
+            isa<tensor::EmptyOp, linalg::FillOp, func::ReturnOp>(op) ||
+            !matchesModuleName(key, getNameFromLoc(op->getLoc())))
+          return WalkResult::advance();
+        named = op;
+        return WalkResult::interrupt();
+      });
+      if (named)
+        break;
+    }
+    if (named)
+      named->emitWarning("'")
+          << named->getName() << "' named '" << getNameFromLoc(named->getLoc())
+          << "' stays float: module_name '" << key
+          << "' asks to quantize it, but it is no linear, conv, relu or add "
+             "in a recognized spelling";
+    else
+      emitWarning(module.getLoc(), "module_name '")
+          << key << "' of the qconfig matches no op";
+  }
+}
+
+/// Folds an observer of a constant, which computes its statistics.
+static void foldStatistics(Operation *op) {
+  SmallVector<OpFoldResult> results;
+  (void)op->fold(results);
+}
+
+namespace {
+/// What prepare decided for one layer.
+struct LayerPlan {
+  std::optional<QConfig> qconfig;
+  std::optional<EqualizationConfig> equalization;
+  bool fuseRelu = false;
+};
+
+struct PreparePass : eqq::impl::PreparePassBase<PreparePass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  std::optional<Config> loadConfig();
+};
+} // namespace
+
+std::optional<Config> PreparePass::loadConfig() {
+  if (config.empty())
+    return Config::getDefault();
+  MLIRContext *ctx = &getContext();
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(config, &errorMessage);
+  if (!file) {
+    emitError(UnknownLoc::get(ctx))
+        << "cannot read config file '" << config << "': " << errorMessage;
+    return std::nullopt;
+  }
+  ConfigError error;
+  std::optional<Config> parsed = Config::parse(file->getBuffer(), error);
+  if (!parsed) {
+    emitError(
+        FileLineColLoc::get(ctx, config, error.pos.line, error.pos.column))
+        << "invalid config (line " << error.pos.line << "): " << error.message;
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+void PreparePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  std::optional<Config> cfg = loadConfig();
+  if (!cfg)
+    return signalPassFailure();
+
+  // Observers already present mean the module was prepared before; a second
+  // round would observe every value twice.
+  WalkResult prepared = module.walk([](Operation *op) {
+    if (isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
+            WeightEqObserverOp>(op)) {
+      op->emitError("module is already prepared: it contains eqq observers");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (prepared.wasInterrupted())
+    return signalPassFailure();
+
+  ModelAnalysis model(module);
+  ArrayRef<Layer> layers = model.getLayers();
+  ArrayRef<ElementwiseOp> eltwise = model.getElementwiseOps();
+
+  llvm::DenseMap<Operation *, const ElementwiseOp *> eltwiseByOp;
+  for (const ElementwiseOp &e : eltwise)
+    eltwiseByOp[e.op] = &e;
+
+  // 1. Which layers are quantized, which relus fused.
+  std::vector<LayerPlan> plans(layers.size());
+  llvm::DenseSet<Operation *> fusedRelus;
+  for (auto [layer, plan] : llvm::zip(layers, plans)) {
+    StringRef kind = getLayerKindName(layer.kind);
+    std::optional<QConfig> qc = cfg->qconfig.lookup(layer.name, kind);
+    if (!qc)
+      continue;
+    if (!getConstantThroughObservers(layer.getWeight())) {
+      layer.op->emitWarning("layer '")
+          << layer.name
+          << "' stays float: its weight is not a compile-time constant";
+      continue;
+    }
+    if (layer.bias && !getConstantThroughObservers(layer.bias)) {
+      layer.op->emitWarning("layer '")
+          << layer.name
+          << "' stays float: its bias is not a compile-time constant";
+      continue;
+    }
+    plan.qconfig = qc;
+    if (layer.relu) {
+      const ElementwiseOp *relu = eltwiseByOp.lookup(layer.relu);
+      if (relu && cfg->qconfig.lookup(relu->name, "relu")) {
+        plan.fuseRelu = true;
+        fusedRelus.insert(layer.relu);
+      }
+    }
+    plan.equalization = cfg->equalization.lookup(layer.name, kind);
+  }
+
+  warnUnmatchedModuleNames(module, model, *cfg);
+
+  // Standalone relus and adds that are quantized.
+  llvm::DenseMap<Operation *, QConfig> eltwiseQConfig;
+  for (const ElementwiseOp &e : eltwise) {
+    if (fusedRelus.contains(e.op) || e.dataInputs.empty())
+      continue;
+    if (std::optional<QConfig> qc =
+            cfg->qconfig.lookup(e.name, e.getObjectType()))
+      eltwiseQConfig[e.op] = *qc;
+  }
+
+  // The ops that read a value as quantized inputs: the first op of each
+  // quantized layer, and quantized elementwise ops.
+  llvm::DenseMap<Operation *, std::string> quantizedReaders;
+  for (auto [layer, plan] : llvm::zip(layers, plans))
+    if (plan.qconfig)
+      quantizedReaders[layer.getInputOp()] = layer.name;
+  for (const ElementwiseOp &e : eltwise)
+    if (eltwiseQConfig.count(e.op))
+      quantizedReaders[e.op] = e.name;
+
+  // 2. The branch rule: a layer whose input also feeds another quantized op
+  // cannot have a scale of its own on that value.
+  for (auto [layer, plan] : llvm::zip(layers, plans)) {
+    if (!plan.equalization)
+      continue;
+    for (OpOperand &use : layer.getInput().getUses()) {
+      if (&use == layer.inputUse)
+        continue;
+      auto it = quantizedReaders.find(use.getOwner());
+      if (it == quantizedReaders.end())
+        continue;
+      layer.op->emitWarning("layer '")
+          << layer.name << "' is not equalized: its input also feeds '"
+          << it->second
+          << "', which is quantized, and one value cannot carry two "
+             "equalization scales";
+      plan.equalization.reset();
+      break;
+    }
+  }
+
+  // 3. Insert observers in program order, so that a producer's output
+  // observer is in place before its consumers look for one.
+  OpBuilder b(&getContext());
+  llvm::DenseMap<Value, Value> observed;
+  // A value reshaped (collapse/expand, e.g. a flatten) from an observed one
+  // shares its observer, as PyTorch shares observers across flatten and view:
+  // the quantized tensor is reshaped as it is.
+  auto isObserved = [](Value v) {
+    while (Operation *def = v.getDefiningOp()) {
+      if (isa<ActObserverOp>(def))
+        return true;
+      if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+        return false;
+      v = def->getOperand(0);
+    }
+    return false;
+  };
+  auto observe = [&](Value v, const ObserverSpec &spec, Location loc) {
+    if (isObserved(v))
+      return v;
+    if (Value obs = observed.lookup(v))
+      return obs;
+    b.setInsertionPointAfterValue(v);
+    Value obs = createObserver<ActObserverOp>(b, loc, v, spec, /*axis=*/0);
+    observed[v] = obs;
+    return obs;
+  };
+  auto observeOutput = [&](Value out, const ObserverSpec &spec, Location loc) {
+    Value obs = observe(out, spec, loc);
+    out.replaceAllUsesExcept(obs, obs.getDefiningOp());
+  };
+
+  // Program order over layers and elementwise ops together.
+  struct Item {
+    Operation *anchor;
+    const Layer *layer;
+    const LayerPlan *plan;
+    const ElementwiseOp *elt;
+  };
+  llvm::DenseMap<Operation *, Item> itemByOp;
+  for (auto [layer, plan] : llvm::zip(layers, plans))
+    if (plan.qconfig)
+      itemByOp[layer.op] = {layer.op, &layer, &plan, nullptr};
+  for (const ElementwiseOp &e : eltwise)
+    if (eltwiseQConfig.count(e.op))
+      itemByOp[e.op] = {e.op, nullptr, nullptr, &e};
+  SmallVector<Item> items;
+  module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    auto it = itemByOp.find(op);
+    if (it != itemByOp.end())
+      items.push_back(it->second);
+  });
+
+  for (const Item &item : items) {
+    if (const ElementwiseOp *e = item.elt) {
+      const QConfig &qc = eltwiseQConfig[e->op];
+      for (OpOperand *in : e->dataInputs)
+        in->set(observe(in->get(), qc.activation, e->op->getLoc()));
+      observeOutput(e->output, qc.activation, e->op->getLoc());
+      continue;
+    }
+    const Layer &layer = *item.layer;
+    const LayerPlan &plan = *item.plan;
+    Location loc = layer.op->getLoc();
+    Value in = observe(layer.getInput(), plan.qconfig->activation, loc);
+    if (plan.equalization) {
+      b.setInsertionPoint(layer.getInputOp());
+      in = InputEqObserverOp::create(b, loc, in, layer.inputAxis,
+                                     plan.equalization->input.dtype,
+                                     plan.equalization->input.qscheme,
+                                     DenseF32ArrayAttr(), DenseF32ArrayAttr());
+    }
+    layer.inputUse->set(in);
+
+    // A transposed weight that other ops read too gets a transpose of its
+    // own, so that each layer observes (and will rescale) its own weight.
+    OpOperand *weightUse = layer.weightUse;
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(weightUse->getOwner());
+        transpose && !transpose->hasOneUse()) {
+      b.setInsertionPoint(layer.op);
+      Operation *clone = b.clone(*transpose);
+      layer.op->replaceUsesOfWith(transpose->getResult(0), clone->getResult(0));
+      weightUse = cast<linalg::TransposeOp>(clone).getDpsInputOperand(0);
+    }
+
+    b.setInsertionPoint(weightUse->getOwner());
+    Value w = weightUse->get();
+    if (plan.equalization) {
+      auto weq =
+          WeightEqObserverOp::create(b, loc, w, plan.equalization->weight.dtype,
+                                     plan.equalization->weight.qscheme,
+                                     DenseF32ArrayAttr(), DenseF32ArrayAttr());
+      foldStatistics(weq);
+      w = weq;
+    }
+    auto wobs =
+        createObserver<WeightObserverOp>(b, loc, w, plan.qconfig->weight,
+                                         /*axis=*/0);
+    foldStatistics(wobs);
+    weightUse->set(wobs);
+
+    Value out = plan.fuseRelu ? layer.getOutputAfterRelu() : layer.output;
+    observeOutput(out, plan.qconfig->activation, loc);
+  }
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test (lit). The lit
+# summary closes the output; the exit code is non-zero when a test fails.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${EQQ_BUILD_DIR:-$root/build}"
+"$root/scripts/setup.sh"
+echo "== testing"
+exec "/usr/lib/llvm-22/bin/lit" -sv "$build/test"

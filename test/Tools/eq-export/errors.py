@@ -1,0 +1,89 @@
+# Tests that eq_export refuses what it cannot export with an ExportError that
+# names the fx node and the op, through the API (one process), and that the
+# CLI exits non-zero with the message and leaves no output file.
+#
+# RUN: %python %s | FileCheck %s
+# RUN: rm -f %t.mlir
+# RUN: not %eq_export --module %S/Inputs/bad_models.py:GroupedConv --input-shape 1x4x6x6 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=CLI
+# RUN: test ! -e %t.mlir
+# CLI: eq_export: error: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): grouped convolution (groups=2) is not supported
+
+import io
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "..", "..", "tools", "eq-export"))
+sys.path.insert(0, os.path.join(here, "Inputs"))
+
+import torch  # noqa: E402
+
+import bad_models as bm  # noqa: E402
+from eq_export import ExportError, export_module, main  # noqa: E402
+
+
+def attempt(label, model, inputs, **kw):
+    try:
+        export_module(model, inputs, **kw)
+        print("%s: exported" % label)
+    except ExportError as e:
+        print("%s: %s" % (label, e))
+
+
+attempt("grouped", bm.GroupedConv(), (torch.rand(1, 4, 6, 6),))
+# CHECK: grouped: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): grouped convolution (groups=2) is not supported
+attempt("batchnorm", bm.ConvBatchNorm().eval(), (torch.rand(1, 3, 6, 6),))
+# CHECK: batchnorm: node 'bn' (call_module bn (torch.nn.modules.batchnorm.BatchNorm2d)): unsupported module type BatchNorm2d (eq_export handles linear, conv1d/2d/3d, relu, add/sub/mul/div, flatten/view/reshape, identity and dropout)
+attempt("sigmoid", bm.Sigmoid(), (torch.rand(2, 5),))
+# CHECK: sigmoid: node 'sigmoid' (call_function torch.sigmoid): unsupported function torch.sigmoid
+attempt("transpose", bm.Transposed(), (torch.rand(2, 5),))
+# CHECK: transpose: node 't' (call_method t): unsupported method Tensor.t
+attempt("weight-input", bm.WeightInput(), (torch.rand(2, 5), torch.rand(3, 5)))
+# CHECK: weight-input: node 'linear' (call_function torch.nn.functional.linear): the weight ('w') is not a compile-time constant
+attempt("inplace", bm.InplaceReluReused(), (torch.rand(2, 5),))
+# CHECK: inplace: node 'relu' (call_function torch.nn.functional.relu): in-place op mutates 'fc', which is used again later by 'add'
+attempt("reflect", bm.ReflectPadConv(), (torch.rand(1, 3, 6, 6),))
+# CHECK: reflect: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): padding_mode='reflect' is not supported (only 'zeros')
+attempt("control-flow", bm.ControlFlow(), (torch.rand(2, 5),))
+# CHECK: control-flow: torch.fx.symbolic_trace failed for ControlFlow: symbolically traced variables cannot be used as inputs to control flow
+attempt("double", bm.DoubleWeights(), (torch.rand(2, 5),))
+# CHECK: double: node 'double' (call_method double): unsupported method Tensor.double
+attempt("f64-input", torch.nn.ReLU(), (torch.rand(2, 5, dtype=torch.float64),))
+# CHECK: f64-input: example input for 'input_1' has dtype torch.float64; only float32 is supported
+attempt("f64-weight", torch.nn.Linear(5, 5).double(), (torch.rand(2, 5),))
+# CHECK: f64-weight: node 'linear' (call_function torch.nn.functional.linear): running it on the example inputs failed: RuntimeError: mat1 and mat2 must have the same dtype
+attempt("arity", torch.nn.ReLU(), (torch.rand(2, 5), torch.rand(2, 5)))
+# CHECK: arity: forward takes 1 inputs (input_1) but 2 example inputs were given
+attempt("shape", torch.nn.Linear(5, 5), (torch.rand(2, 4),))
+# CHECK: shape: node 'linear' (call_function torch.nn.functional.linear): running it on the example inputs failed: RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x4 and 5x5)
+attempt("spelling", torch.nn.Linear(5, 5), (torch.rand(2, 5),), linear_spelling="matmul")
+# CHECK: spelling: linear_spelling must be one of ('transposed_b', 'transpose_op'), got 'matmul'
+attempt("bias", torch.nn.Linear(5, 5), (torch.rand(2, 5),), bias="after")
+# CHECK: bias: bias must be one of ('init', 'add'), got 'after'
+attempt("unbatched-conv", torch.nn.Conv2d(3, 3, 1), (torch.rand(3, 4, 4),))
+# CHECK: unbatched-conv: node 'conv2d' (call_function torch.conv2d): conv2d input must have rank 4 (batched N x C x ...), got shape [3, 4, 4]
+
+# The CLI's own errors, in this process (main(argv) returns the exit code).
+bad = os.path.join(here, "Inputs", "bad_models.py")
+for label, argv in [
+        ("cli-name", ["--module", bad + ":NoSuchModel", "--input-shape", "2x5"]),
+        ("cli-file", ["--module", bad + ".missing.py:X", "--input-shape", "2x5"]),
+        ("cli-spec", ["--module", bad, "--input-shape", "2x5"]),
+        ("cli-shape", ["--module", bad + ":Sigmoid", "--input-shape", "2x5x"]),
+        ("cli-no-shape", ["--module", bad + ":Sigmoid"]),
+        ("cli-ctor", ["--module", "torch.nn:Linear", "--input-shape", "2x5"]),
+        ("cli-state", ["--module", bad + ":Sigmoid", "--input-shape", "2x5", "--state-dict", bad])]:
+    saved = sys.stderr
+    sys.stderr = io.StringIO()
+    try:
+        rc = main(argv)
+    finally:
+        msg, sys.stderr = sys.stderr.getvalue(), saved
+    print("%s: rc=%d %s" % (label, rc, msg.strip()))
+# CHECK: cli-name: rc=1 eq_export: error: {{.*}}bad_models.py has no attribute 'NoSuchModel'
+# CHECK: cli-file: rc=1 eq_export: error: module file not found: {{.*}}bad_models.py.missing.py
+# CHECK: cli-spec: rc=1 eq_export: error: --module must be FILE.py:NAME or package.module:NAME
+# CHECK: cli-shape: rc=1 eq_export: error: bad --input-shape '2x5x' (expected e.g. 5x5 or 1x3x8x8)
+# CHECK: cli-no-shape: rc=1 eq_export: error: give --input-shape (the module has no get_example_inputs())
+# CHECK: cli-ctor: rc=1 eq_export: error: constructing torch.nn:Linear failed: TypeError:
+# CHECK: cli-state: rc=1 eq_export: error: loading the state dict {{.*}}bad_models.py failed:

@@ -1,0 +1,65 @@
+// RUN: eq-opt %s --eqq-matmul-kernels --split-input-file | FileCheck %s
+// RUN: eq-opt %s --eqq-matmul-kernels="mr=4 nr=16" --split-input-file | FileCheck %s --check-prefix=SMALL
+
+// Tests that a transposed-weight matmul with a constant weight becomes panel
+// loops over a packed weight Wp[ceil(N / 32)][K][32] (zero-padded), with the
+// last 4 rows by a narrower kernel and the last 8 columns masked.
+// The panel starts with column k = 0 of W: 1, 4, 7, 1, ...
+// CHECK: memref.global "private" constant @__eqq_packed_weight : memref<2x3x32xf32> = dense<"0x0000803F000080400000E0400000803F
+// CHECK-LABEL: func.func @transposed_b
+// CHECK-NOT: linalg.matmul
+// CHECK: memref.get_global @__eqq_packed_weight
+// The full panel: 8-row blocks of 2 accumulators per row.
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-COUNT-16: vector.load %arg1
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-2: vector.load %{{.*}} : memref<2x3x32xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.fma
+// CHECK-COUNT-16: vector.store
+// The 4 remaining rows.
+// CHECK-COUNT-8: vector.load %arg1
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-8: vector.fma
+// The tail panel: 8 real columns, masked.
+// CHECK: vector.constant_mask [8] : vector<16xi1>
+// CHECK: vector.maskedload %arg1
+// CHECK: vector.maskedstore %arg1
+// SMALL: memref.global "private" constant @__eqq_packed_weight : memref<3x3x16xf32>
+// SMALL-LABEL: func.func @transposed_b
+// SMALL: vector.constant_mask [8] : vector<16xi1>
+memref.global "private" constant @w : memref<40x3xf32> = dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]>
+func.func @transposed_b(%a: memref<12x3xf32>, %c: memref<12x40xf32>) {
+  %w = memref.get_global @w : memref<40x3xf32>
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%a, %w : memref<12x3xf32>, memref<40x3xf32>) outs(%c : memref<12x40xf32>)
+  return
+}
+
+// -----
+
+// Tests that a linalg.transpose of a constant feeding a plain matmul reads
+// the constant directly, and that the transpose and its buffer go away.
+// CHECK-LABEL: func.func @transpose_op
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: memref.alloc
+// CHECK: vector.fma
+func.func @transpose_op(%a: memref<2x3xf32>, %c: memref<2x4xf32>) {
+  %w = memref.get_global @w : memref<4x3xf32>
+  %t = memref.alloc() : memref<3x4xf32>
+  linalg.transpose ins(%w : memref<4x3xf32>) outs(%t : memref<3x4xf32>) permutation = [1, 0]
+  linalg.matmul ins(%a, %t : memref<2x3xf32>, memref<3x4xf32>) outs(%c : memref<2x4xf32>)
+  return
+}
+memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
+
+// -----
+
+// Tests that a matmul whose weight is not a constant is left alone.
+// CHECK-LABEL: func.func @runtime_weight
+// CHECK: linalg.matmul
+// CHECK-NOT: vector.fma
+func.func @runtime_weight(%a: memref<2x3xf32>, %b: memref<3x4xf32>, %c: memref<2x4xf32>) {
+  linalg.matmul ins(%a, %b : memref<2x3xf32>, memref<3x4xf32>) outs(%c : memref<2x4xf32>)
+  return
+}

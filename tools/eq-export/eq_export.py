@@ -1,0 +1,1071 @@
+#!/usr/bin/python3
+"""eq_export: export a float PyTorch ``nn.Module`` to MLIR in EqQuant's input spellings.
+
+The module is traced with ``torch.fx.symbolic_trace``; static shapes come from
+``torch.fx.passes.shape_prop.ShapeProp`` run on example inputs. The result is
+the text of one ``func.func`` (``@forward`` by default) with one argument per
+placeholder and one result per output tensor, using only upstream dialects, in
+the spellings of ``docs/interface.md`` section 3:
+
+- ``nn.Linear`` / ``F.linear``: ``linalg.matmul`` reading W as ``(n, k)``
+  through ``indexing_maps`` (``linear_spelling="transposed_b"``, default) or
+  ``linalg.transpose`` + plain ``linalg.matmul`` (``"transpose_op"``); the bias
+  as the matmul's init through ``linalg.broadcast`` (``bias="init"``, default)
+  or added after a zero-filled matmul by an elementwise ``linalg.generic``
+  (``bias="add"``). An input of rank > 2 is collapsed to 2-D
+  (``tensor.collapse_shape``) around the matmul and expanded back.
+- ``nn.Conv{1,2,3}d`` / ``F.conv{1,2,3}d``: ``linalg.conv_1d_ncw_fcw`` /
+  ``conv_2d_nchw_fchw`` / ``conv_3d_ncdhw_fcdhw`` with ``strides`` and
+  ``dilations``; padding as a zero ``tensor.pad`` in front; bias as for linear,
+  broadcast along channel axis 1. ``groups != 1`` is unsupported.
+- ``nn.ReLU`` / ``F.relu`` / ``torch.relu`` / ``Tensor.relu``: elementwise
+  ``linalg.generic`` with ``arith.maximumf %in, 0.0``.
+- ``+ - * /`` (``operator.*``, ``torch.add/sub/mul/div``, ``Tensor.add`` ...):
+  ``linalg.add`` for two tensors of the same shape, else an elementwise
+  ``linalg.generic`` (broadcasting, a Python scalar as an ``arith.constant``
+  in the body).
+- ``torch.flatten`` / ``nn.Flatten`` / ``Tensor.view`` / ``reshape`` /
+  ``flatten``: ``tensor.collapse_shape`` (or ``expand_shape``, or collapse to
+  1-D then expand when the reshape is neither).
+- ``nn.Identity``, ``nn.Dropout*`` and ``F.dropout`` (inference semantics),
+  ``Tensor.contiguous``: no op.
+
+Every matmul and conv op carries ``loc("<name>")``: the module path of a
+``call_module`` node (``"fc1"``, ``"top.0"``), the fx node name of a functional
+call (``"linear"``, ``"linear_1"``). Relu and add ops carry their node's name the
+same way; helper ops carry no location.
+
+Weights and other constants are ``arith.constant dense<...>`` with every f32
+printed exactly (shortest round-tripping decimal, hex bits for inf/nan), or
+``dense_resource<name>`` blobs in a ``{-# dialect_resources #-}`` trailer for
+tensors with more than ``resource_threshold`` elements. Only float32 is
+supported. Anything else raises ``ExportError`` naming the fx node and the op.
+
+API::
+
+    from eq_export import export_module, ExportError
+    text = export_module(model.eval(), (torch.rand(5, 5),), func_name="forward",
+                         linear_spelling="transposed_b", bias="init",
+                         resource_threshold=64)
+
+CLI::
+
+    /usr/bin/python3 tools/eq-export/eq_export.py --module models.py:Net \\
+        --input-shape 1x3x8x8 [--seed 0] [--state-dict w.pt] -o net.mlir
+"""
+
+import argparse
+import contextlib
+import importlib
+import importlib.util
+import io
+import math
+import operator
+import os
+import re
+import sys
+
+import numpy as np
+import torch
+import torch.fx
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.fx.passes.shape_prop import ShapeProp
+
+__all__ = ["export_module", "ExportError", "main"]
+
+LINEAR_SPELLINGS = ("transposed_b", "transpose_op")
+BIAS_SPELLINGS = ("init", "add")
+
+
+class ExportError(Exception):
+    """The module cannot be exported (unsupported op, dtype, shape, ...)."""
+
+
+# --------------------------------------------------------------------------
+# Formatting helpers
+# --------------------------------------------------------------------------
+
+def _fmt_f32(value):
+    """An f32 literal that MLIR parses back to exactly the same float."""
+    v = np.float32(value)
+    f = float(v)
+    if not math.isfinite(f):
+        return "0x%08X" % int(np.array(v, dtype="<f4").view("<u4"))
+    s = str(v)  # numpy: shortest string that round-trips the float32
+    # It must also survive a parse to double then a rounding to f32.
+    if float(np.float32(float(s))) != f or np.signbit(np.float32(float(s))) != np.signbit(v):
+        s = repr(f)  # the exact value of the float32, as a double
+    mant, e, exp = s.partition("e")
+    if "." not in mant:
+        mant += ".0"
+    return mant + (("e" + exp) if e else "")
+
+
+def _dense_body(arr):
+    """The body of a ``dense<...>`` attribute for a float32 numpy array."""
+    flat = arr.reshape(-1)
+    if flat.size > 0 and np.all(flat.view("<u4") == flat.view("<u4")[0]):
+        return _fmt_f32(flat[0])  # splat
+    if arr.ndim == 0:
+        return _fmt_f32(arr.item())
+
+    def rec(a):
+        if a.ndim == 1:
+            return "[" + ", ".join(_fmt_f32(x) for x in a) + "]"
+        return "[" + ", ".join(rec(x) for x in a) + "]"
+    return rec(arr)
+
+
+def _ttype(shape):
+    if len(shape) == 0:
+        return "tensor<f32>"
+    return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
+
+
+def _amap(rank, results):
+    dims = ", ".join("d%d" % i for i in range(rank))
+    return "affine_map<(%s) -> (%s)>" % (dims, ", ".join(results))
+
+
+def _ident_map(rank):
+    return _amap(rank, ["d%d" % i for i in range(rank)])
+
+
+def _i64_dense(values):
+    return "dense<[%s]> : tensor<%dxi64>" % (", ".join(str(int(v)) for v in values), len(values))
+
+
+def _quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _symbol(name):
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", name):
+        return "@" + name
+    return "@" + _quote(name)
+
+
+def _fn_name(fn):
+    mod = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__name__", None) or repr(fn)
+    if mod.startswith("torch._C._nn") or mod == "torch.nn.functional":
+        mod = "torch.nn.functional"
+    elif mod.startswith("torch") and fn is getattr(torch, name, None):
+        mod = "torch"
+    elif mod == "_operator":
+        mod = "operator"
+    return (mod + "." if mod else "") + name
+
+
+def _describe(node, gm):
+    if node.op == "call_module":
+        try:
+            mod = gm.get_submodule(node.target)
+            return "call_module %s (%s.%s)" % (node.target, type(mod).__module__,
+                                               type(mod).__name__)
+        except AttributeError:
+            return "call_module %s" % node.target
+    if node.op == "call_function":
+        return "call_function %s" % _fn_name(node.target)
+    return "%s %s" % (node.op, node.target)
+
+
+def _tuple_n(v, n, what):
+    if isinstance(v, int):
+        return (v,) * n
+    v = tuple(int(x) for x in v)
+    if len(v) == 1:
+        return v * n
+    if len(v) != n:
+        raise ValueError("%s has %d entries, expected %d" % (what, len(v), n))
+    return v
+
+
+def _reassociation(src, dst):
+    """Contiguous groups of ``src`` dims whose products are the ``dst`` dims
+    (a pure collapse of ``src`` into ``dst``), or None."""
+    src, dst = list(src), list(dst)
+    if len(dst) == 0:
+        return [] if all(d == 1 for d in src) else None
+
+    memo = {}
+
+    def solve(i, j):
+        # Group src[i:] into dst[j:].
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        res = None
+        if j == len(dst) - 1:
+            if i < len(src) and int(np.prod(src[i:])) == dst[j]:
+                res = [list(range(i, len(src)))]
+        else:
+            prod = 1
+            for k in range(i, len(src) - (len(dst) - j - 1)):
+                prod *= src[k]
+                if prod == dst[j]:
+                    rest = solve(k + 1, j + 1)
+                    if rest is not None:
+                        res = [list(range(i, k + 1))] + rest
+                        break
+                if prod > dst[j] and dst[j] != 0:
+                    break
+        memo[key] = res
+        return res
+    return solve(0, 0)
+
+
+def _fmt_reassoc(groups):
+    return "[" + ", ".join("[" + ", ".join(str(d) for d in g) + "]" for g in groups) + "]"
+
+
+# --------------------------------------------------------------------------
+# Tracing
+# --------------------------------------------------------------------------
+
+def _has_tensor(v):
+    if isinstance(v, torch.Tensor):
+        return True
+    if isinstance(v, (tuple, list)):
+        return any(_has_tensor(e) for e in v)
+    if isinstance(v, dict):
+        return any(_has_tensor(e) for e in v.values())
+    return False
+
+
+class _Value:
+    """An SSA value of the exported function: a static-shaped f32 tensor."""
+
+    def __init__(self, name, shape):
+        self.name = name
+        self.shape = tuple(int(d) for d in shape)
+
+    @property
+    def type(self):
+        return _ttype(self.shape)
+
+
+class _Recorder(ShapeProp):
+    """ShapeProp that also keeps the concrete results the exporter needs:
+    every non-tensor result (sizes, ints) and the tensors of constant nodes."""
+
+    def __init__(self, gm, keep):
+        super().__init__(gm)
+        self.keep = keep
+        self.values = {}
+
+    def run_node(self, n):
+        self.current = n
+        result = super().run_node(n)
+        if n in self.keep or not isinstance(result, torch.Tensor):
+            self.values[n] = result
+        return result
+
+
+_RELU_FUNCS = {F.relu, torch.relu, torch.relu_}
+_LINEAR_FUNCS = {F.linear}
+_CONV_FUNCS = {F.conv1d: 1, F.conv2d: 2, F.conv3d: 3,
+               torch.conv1d: 1, torch.conv2d: 2, torch.conv3d: 3}
+_BINARY_FUNCS = {
+    operator.add: "add", torch.add: "add",
+    operator.sub: "sub", torch.sub: "sub", torch.subtract: "sub",
+    operator.mul: "mul", torch.mul: "mul", torch.multiply: "mul",
+    operator.truediv: "div", torch.div: "div", torch.true_divide: "div",
+}
+_BINARY_METHODS = {"add": "add", "add_": "add", "sub": "sub", "sub_": "sub",
+                   "mul": "mul", "mul_": "mul", "div": "div", "div_": "div"}
+_INPLACE_METHODS = {"add_", "sub_", "mul_", "div_", "relu_"}
+_ARITH = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": "arith.divf"}
+_RESHAPE_FUNCS = {torch.flatten, torch.reshape}
+_RESHAPE_METHODS = {"view", "reshape", "flatten"}
+_IDENTITY_METHODS = {"contiguous"}
+_CONV_MODULES = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
+_CONV_OPS = {1: "linalg.conv_1d_ncw_fcw", 2: "linalg.conv_2d_nchw_fchw",
+             3: "linalg.conv_3d_ncdhw_fcdhw"}
+_DROPOUT_MODULES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d,
+                    nn.AlphaDropout, nn.FeatureAlphaDropout) if hasattr(nn, "Dropout1d") else (
+    nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+_SUPPORTED = ("eq_export handles linear, conv1d/2d/3d, relu, add/sub/mul/div, "
+              "flatten/view/reshape, identity and dropout")
+
+# Names used inside regions (block arguments, body values): never given to
+# values of the function body, so they cannot clash.
+_REGION_NAMES = {"in", "in_1", "out", "cst", "res", "zero_c"} | {"i%d" % i for i in range(8)}
+
+
+class _Exporter:
+    def __init__(self, gm, func_name, linear_spelling, bias, resource_threshold):
+        self.gm = gm
+        self.func_name = func_name
+        self.linear_spelling = linear_spelling
+        self.bias = bias
+        self.resource_threshold = resource_threshold
+        self.lines = []
+        self.used = set(_REGION_NAMES)
+        self.env = {}          # fx node -> _Value
+        self.pyvals = {}       # fx node -> python value (sizes, ints, constant tensors)
+        self.const_nodes = set()
+        self.const_cache = {}  # id(tensor) -> _Value
+        self.const_keep = []   # keeps cached tensors alive (ids stay unique)
+        self.resources = []    # (key, hex)
+        self.resource_keys = set()
+        self.zero = None
+        self.node = None
+        self.hints = {}        # id(tensor) -> attribute path, for names
+
+    # ---- naming and emission -------------------------------------------
+
+    def fresh(self, base):
+        base = re.sub(r"[^A-Za-z0-9_.]", "_", str(base)) or "v"
+        if not re.match(r"[A-Za-z_]", base):
+            base = "v" + base
+        name, n = base, 1
+        while name in self.used:
+            name = "%s_%d" % (base, n)
+            n += 1
+        self.used.add(name)
+        return "%" + name
+
+    def emit(self, base, text, loc=None):
+        name = self.fresh(base)
+        if loc is not None:
+            text += " loc(%s)" % _quote(loc)
+        self.lines.append("%s = %s" % (name, text))
+        return name
+
+    def error(self, msg, node=None):
+        node = node if node is not None else self.node
+        if node is None:
+            return ExportError(msg)
+        return ExportError("node '%s' (%s): %s" % (node.name, _describe(node, self.gm), msg))
+
+    # ---- constants -------------------------------------------------------
+
+    def zero_f32(self):
+        if self.zero is None:
+            self.zero = self.emit("zero", "arith.constant 0.0 : f32")
+        return self.zero
+
+    def const(self, tensor, hint):
+        """An arith.constant for a torch tensor (cached per tensor object)."""
+        key = id(tensor)
+        if key in self.const_cache:
+            return self.const_cache[key]
+        hint = self.hints.get(key, hint)
+        if not isinstance(tensor, torch.Tensor):
+            raise self.error("expected a constant tensor for '%s', got %r" % (hint, type(tensor).__name__))
+        if tensor.dtype != torch.float32:
+            raise self.error("constant '%s' has dtype %s; only float32 is supported "
+                             "(convert the model with .float())" % (hint, tensor.dtype))
+        arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype("<f4"))
+        shape = arr.shape
+        if self.resource_threshold is not None and arr.size > self.resource_threshold:
+            rkey = re.sub(r"[^A-Za-z0-9_.]", "_", hint) or "blob"
+            if not re.match(r"[A-Za-z_]", rkey):
+                rkey = "_" + rkey
+            base, n = rkey, 1
+            while rkey in self.resource_keys:
+                rkey = "%s_%d" % (base, n)
+                n += 1
+            self.resource_keys.add(rkey)
+            self.resources.append((rkey, "0x04000000" + arr.tobytes().hex().upper()))
+            attr = "dense_resource<%s>" % rkey
+        else:
+            attr = "dense<%s>" % _dense_body(arr)
+        name = self.emit(hint.replace(".", "_"), "arith.constant %s : %s" % (attr, _ttype(shape)))
+        v = _Value(name, shape)
+        self.const_cache[key] = v
+        self.const_keep.append(tensor)
+        return v
+
+    # ---- operands --------------------------------------------------------
+
+    def is_tensor_node(self, n):
+        return isinstance(n, torch.fx.Node) and (n in self.env or (
+            n in self.pyvals and isinstance(self.pyvals[n], torch.Tensor)))
+
+    def tensor(self, arg, what="operand"):
+        """The _Value of a tensor-valued fx argument (materializing constants)."""
+        if isinstance(arg, torch.fx.Node):
+            if arg in self.env:
+                return self.env[arg]
+            if arg in self.pyvals and isinstance(self.pyvals[arg], torch.Tensor):
+                hint = arg.target if arg.op == "get_attr" else arg.name
+                v = self.const(self.pyvals[arg], str(hint))
+                self.env[arg] = v
+                return v
+            if arg in self.pyvals:
+                raise self.error("%s '%s' is not a tensor" % (what, arg.name))
+        if isinstance(arg, torch.Tensor):
+            return self.const(arg, what)
+        raise self.error("%s %r is not a tensor" % (what, arg))
+
+    def weight(self, arg, what):
+        """A constant tensor argument (weights, biases)."""
+        if isinstance(arg, torch.Tensor):
+            return arg
+        if isinstance(arg, torch.fx.Node):
+            if arg in self.pyvals and isinstance(self.pyvals[arg], torch.Tensor):
+                t = self.pyvals[arg]
+                if arg.op == "get_attr":
+                    self.hints.setdefault(id(t), str(arg.target))
+                return t
+            raise self.error("the %s ('%s') is not a compile-time constant (it depends on the "
+                             "function's inputs); only constant weights are supported"
+                             % (what, arg.name))
+        raise self.error("the %s is not a tensor: %r" % (what, arg))
+
+    def pyval(self, arg):
+        """The concrete Python value of a non-tensor argument."""
+        if isinstance(arg, torch.fx.Node):
+            if arg in self.pyvals:
+                return self.pyvals[arg]
+            raise self.error("argument '%s' is a tensor where a constant was expected" % arg.name)
+        if isinstance(arg, (list, tuple)):
+            return type(arg)(self.pyval(a) for a in arg)
+        return arg
+
+    def out_shape(self, node):
+        meta = node.meta.get("tensor_meta")
+        if meta is None or not hasattr(meta, "shape"):
+            raise self.error("no tensor shape recorded (the node does not produce one tensor)", node)
+        if meta.dtype != torch.float32:
+            raise self.error("produces dtype %s; only float32 is supported" % meta.dtype, node)
+        return tuple(int(d) for d in meta.shape)
+
+    def check_inplace(self, node, mutated):
+        """An in-place op is exported as a new value: refuse it when the
+        mutated tensor is read again after it."""
+        if not isinstance(mutated, torch.fx.Node):
+            return
+        for user in mutated.users:
+            if user is node:
+                continue
+            if self.order[user] > self.order[node]:
+                raise self.error("in-place op mutates '%s', which is used again later by "
+                                 "'%s'; rewrite it out of place" % (mutated.name, user.name))
+
+    # ---- ops ---------------------------------------------------------------
+
+    def empty(self, base, shape):
+        return self.emit(base + "_empty", "tensor.empty() : %s" % _ttype(shape))
+
+    def zeros(self, base, shape):
+        e = self.empty(base, shape)
+        z = self.zero_f32()
+        return self.emit(base + "_zeros", "linalg.fill ins(%s : f32) outs(%s : %s) -> %s"
+                         % (z, e, _ttype(shape), _ttype(shape)))
+
+    def bias_init(self, base, b, shape, axis):
+        e = self.empty(base + "_bias", shape)
+        dims = [d for d in range(len(shape)) if d != axis]
+        return self.emit(base + "_init", "linalg.broadcast ins(%s : %s) outs(%s : %s) dimensions = [%s]"
+                         % (b.name, b.type, e, _ttype(shape), ", ".join(map(str, dims))))
+
+    def bias_add(self, base, y, b, axis, result_base):
+        rank = len(y.shape)
+        e = self.empty(base + "_biased", y.shape)
+        maps = [_ident_map(rank), _amap(rank, ["d%d" % axis]), _ident_map(rank)]
+        text = self.generic_text(maps, rank, [y, b], e, y.shape,
+                                 ["%res = arith.addf %in, %in_1 : f32"], "%res")
+        return _Value(self.emit(result_base, text), y.shape)
+
+    def generic_text(self, maps, rank, ins, out, out_shape, body, yielded):
+        iters = ", ".join(['"parallel"'] * rank)
+        t = "linalg.generic {indexing_maps = [%s], iterator_types = [%s]}" % (", ".join(maps), iters)
+        if ins:
+            t += " ins(%s : %s)" % (", ".join(v.name for v in ins), ", ".join(v.type for v in ins))
+        t += " outs(%s : %s) {\n" % (out, _ttype(out_shape))
+        args = ["%in: f32", "%in_1: f32"][:len(ins)] + ["%out: f32"]
+        t += "^bb0(%s):\n" % ", ".join(args)
+        for line in body:
+            t += "  %s\n" % line
+        t += "  linalg.yield %s : f32\n} -> %s" % (yielded, _ttype(out_shape))
+        return t
+
+    def linear(self, node, name, x, w, b):
+        out_shape = self.out_shape(node)
+        if w.dim() != 2:
+            raise self.error("linear weight must be 2-D, got shape %s" % list(w.shape))
+        n_out, k = int(w.shape[0]), int(w.shape[1])
+        if len(x.shape) == 0 or x.shape[-1] != k:
+            raise self.error("linear input shape %s does not match weight shape %s"
+                             % (list(x.shape), list(w.shape)))
+        if b is not None and tuple(b.shape) != (n_out,):
+            raise self.error("linear bias shape %s, expected [%d]" % (list(b.shape), n_out))
+        base = node.name
+        hint = name
+        wv = self.const(w, hint + ".weight")
+        bv = self.const(b, hint + ".bias") if b is not None else None
+        # 2-D input of the matmul.
+        rank = len(x.shape)
+        m = int(np.prod(x.shape[:-1])) if rank > 1 else 1
+        if rank == 2:
+            x2 = x
+        elif rank > 2:
+            groups = [list(range(rank - 1)), [rank - 1]]
+            x2 = _Value(self.emit(base + "_in", "tensor.collapse_shape %s %s : %s into %s"
+                                  % (x.name, _fmt_reassoc(groups), x.type, _ttype((m, k)))), (m, k))
+        else:
+            x2 = _Value(self.emit(base + "_in", "tensor.expand_shape %s [[0, 1]] output_shape [1, %d] : %s into %s"
+                                  % (x.name, k, x.type, _ttype((1, k)))), (1, k))
+        mm_shape = (m, n_out)
+        if bv is not None and self.bias == "init":
+            init = self.bias_init(base, bv, mm_shape, 1)
+        else:
+            init = self.zeros(base, mm_shape)
+        needs_more = (bv is not None and self.bias == "add") or rank != 2
+        mm_base = base + "_mm" if needs_more else base
+        if self.linear_spelling == "transposed_b":
+            maps = "indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, " \
+                   "affine_map<(m, n, k) -> (m, n)>] "
+            wop = wv
+        else:
+            e = self.empty(base + "_wt", (k, n_out))
+            wop = _Value(self.emit(base + "_wt", "linalg.transpose ins(%s : %s) outs(%s : %s) permutation = [1, 0]"
+                                   % (wv.name, wv.type, e, _ttype((k, n_out)))), (k, n_out))
+            maps = ""
+        y = _Value(self.emit(mm_base, "linalg.matmul %sins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                             % (maps, x2.name, wop.name, x2.type, wop.type, init,
+                                _ttype(mm_shape), _ttype(mm_shape)), loc=name), mm_shape)
+        if bv is not None and self.bias == "add":
+            y = self.bias_add(base, y, bv, 1, base if rank == 2 else base + "_biased")
+        if rank > 2:
+            groups = [list(range(rank - 1)), [rank - 1]]
+            y = _Value(self.emit(base, "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
+                                 % (y.name, _fmt_reassoc(groups), ", ".join(map(str, out_shape)),
+                                    y.type, _ttype(out_shape))), out_shape)
+        elif rank == 1:
+            y = _Value(self.emit(base, "tensor.collapse_shape %s [[0, 1]] : %s into %s"
+                                 % (y.name, y.type, _ttype(out_shape))), out_shape)
+        if y.shape != out_shape:
+            raise self.error("internal: linear result shape %s != traced %s" % (y.shape, out_shape))
+        return y
+
+    def conv(self, node, name, nd, x, w, b, stride, padding, dilation, groups):
+        out_shape = self.out_shape(node)
+        if groups != 1:
+            raise self.error("grouped convolution (groups=%d) is not supported" % groups)
+        if len(x.shape) != nd + 2:
+            raise self.error("conv%dd input must have rank %d (batched N x C x ...), got shape %s"
+                             % (nd, nd + 2, list(x.shape)))
+        if w.dim() != nd + 2 or int(w.shape[1]) != x.shape[1]:
+            raise self.error("conv weight shape %s does not match input shape %s"
+                             % (list(w.shape), list(x.shape)))
+        f = int(w.shape[0])
+        ks = [int(d) for d in w.shape[2:]]
+        try:
+            stride = _tuple_n(stride, nd, "stride")
+            dilation = _tuple_n(dilation, nd, "dilation")
+            if isinstance(padding, str):
+                if padding == "valid":
+                    low = high = (0,) * nd
+                elif padding == "same":
+                    total = [dilation[i] * (ks[i] - 1) for i in range(nd)]
+                    low = tuple(t // 2 for t in total)
+                    high = tuple(t - t // 2 for t in total)
+                else:
+                    raise ValueError("padding=%r" % padding)
+            else:
+                low = high = _tuple_n(padding, nd, "padding")
+        except (ValueError, TypeError) as e:
+            raise self.error("unsupported conv argument: %s" % e)
+        if b is not None and tuple(b.shape) != (f,):
+            raise self.error("conv bias shape %s, expected [%d]" % (list(b.shape), f))
+        base = node.name
+        wv = self.const(w, name + ".weight")
+        bv = self.const(b, name + ".bias") if b is not None else None
+        if any(low) or any(high):
+            pshape = tuple(x.shape[:2]) + tuple(x.shape[2 + i] + low[i] + high[i] for i in range(nd))
+            z = self.zero_f32()
+            idx = ", ".join("%%i%d: index" % i for i in range(nd + 2))
+            text = ("tensor.pad %s low[%s] high[%s] {\n^bb0(%s):\n  tensor.yield %s : f32\n} : %s to %s"
+                    % (x.name, ", ".join(map(str, (0, 0) + tuple(low))),
+                       ", ".join(map(str, (0, 0) + tuple(high))), idx, z, x.type, _ttype(pshape)))
+            x = _Value(self.emit(base + "_pad", text), pshape)
+        expect = (x.shape[0], f) + tuple(
+            (x.shape[2 + i] - dilation[i] * (ks[i] - 1) - 1) // stride[i] + 1 for i in range(nd))
+        if expect != out_shape:
+            raise self.error("conv output shape %s does not match the traced shape %s"
+                             % (list(expect), list(out_shape)))
+        if bv is not None and self.bias == "init":
+            init = self.bias_init(base, bv, out_shape, 1)
+        else:
+            init = self.zeros(base, out_shape)
+        add_after = bv is not None and self.bias == "add"
+        attrs = "{dilations = %s, strides = %s}" % (_i64_dense(dilation), _i64_dense(stride))
+        y = _Value(self.emit(base + "_conv" if add_after else base,
+                             "%s %s ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                             % (_CONV_OPS[nd], attrs, x.name, wv.name, x.type, wv.type, init,
+                                _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+        if add_after:
+            y = self.bias_add(base, y, bv, 1, base)
+        return y
+
+    def relu(self, node, x):
+        out_shape = self.out_shape(node)
+        rank = len(x.shape)
+        e = self.empty(node.name, x.shape)
+        text = self.generic_text([_ident_map(rank)] * 2, rank, [x], e, x.shape,
+                                 ["%cst = arith.constant 0.0 : f32",
+                                  "%res = arith.maximumf %in, %cst : f32"], "%res")
+        y = _Value(self.emit(node.name, text, loc=self.layer_name(node)), x.shape)
+        assert y.shape == out_shape
+        return y
+
+    def binary(self, node, kind, a, b, alpha=1):
+        out_shape = self.out_shape(node)
+        rank = len(out_shape)
+        if alpha != 1:
+            if kind not in ("add", "sub"):
+                raise self.error("alpha is only valid for add/sub")
+            if self.is_tensor_node(b) or isinstance(b, torch.Tensor):
+                raise self.error("add/sub with alpha != 1 of two tensors is not supported")
+            b = b * alpha
+        ops = []
+        for arg in (a, b):
+            if self.is_tensor_node(arg) or isinstance(arg, torch.Tensor):
+                ops.append(self.tensor(arg))
+            else:
+                val = self.pyval(arg)
+                if isinstance(val, bool) or not isinstance(val, (int, float)):
+                    raise self.error("unsupported operand %r" % (val,))
+                ops.append(float(val))
+        tensors = [v for v in ops if isinstance(v, _Value)]
+        if not tensors:
+            raise self.error("no tensor operand")
+        loc = self.layer_name(node)
+        if (kind == "add" and len(tensors) == 2 and tensors[0].shape == tensors[1].shape == out_shape):
+            e = self.empty(node.name, out_shape)
+            t = _ttype(out_shape)
+            return _Value(self.emit(node.name, "linalg.add ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                                    % (tensors[0].name, tensors[1].name, t, t, e, t, t), loc=loc),
+                          out_shape)
+        maps, body = [], []
+        for v in tensors:
+            r = len(v.shape)
+            res = []
+            for i, d in enumerate(v.shape):
+                od = rank - r + i
+                if d == out_shape[od]:
+                    res.append("d%d" % od)
+                elif d == 1:
+                    res.append("0")
+                else:
+                    raise self.error("cannot broadcast shape %s to %s" % (list(v.shape), list(out_shape)))
+            maps.append(_amap(rank, res))
+        maps.append(_ident_map(rank))
+        operands, ti = [], 0
+        for v in ops:
+            if isinstance(v, _Value):
+                operands.append(["%in", "%in_1"][ti])
+                ti += 1
+            else:
+                body.append("%%cst = arith.constant %s : f32" % _fmt_f32(v))
+                operands.append("%cst")
+        if len(operands) == 2 and operands[0] == operands[1] == "%cst":
+            raise self.error("no tensor operand")
+        body.append("%%res = %s %s, %s : f32" % (_ARITH[kind], operands[0], operands[1]))
+        e = self.empty(node.name, out_shape)
+        text = self.generic_text(maps, rank, tensors, e, out_shape, body, "%res")
+        return _Value(self.emit(node.name, text, loc=loc), out_shape)
+
+    def reshape(self, node, x):
+        out_shape = self.out_shape(node)
+        if int(np.prod(out_shape)) != int(np.prod(x.shape)):
+            raise self.error("reshape of %s to %s changes the element count" % (list(x.shape), list(out_shape)))
+        if tuple(out_shape) == x.shape:
+            return x
+        src, dst = x.shape, out_shape
+        if len(dst) < len(src):
+            groups = _reassociation(src, dst)
+            if groups is not None:
+                return _Value(self.emit(node.name, "tensor.collapse_shape %s %s : %s into %s"
+                                        % (x.name, _fmt_reassoc(groups), x.type, _ttype(dst))), dst)
+        elif len(dst) > len(src):
+            groups = _reassociation(dst, src)
+            if groups is not None:
+                return _Value(self.emit(node.name, "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
+                                        % (x.name, _fmt_reassoc(groups), ", ".join(map(str, dst)),
+                                           x.type, _ttype(dst))), dst)
+        # Neither a pure collapse nor a pure expand: through 1-D.
+        n = int(np.prod(src))
+        flat = x
+        if len(src) != 1:
+            flat = _Value(self.emit(node.name + "_flat", "tensor.collapse_shape %s [%s] : %s into %s"
+                                    % (x.name, "[" + ", ".join(map(str, range(len(src)))) + "]",
+                                       x.type, _ttype((n,)))), (n,))
+        if len(dst) == 1:
+            return flat
+        return _Value(self.emit(node.name, "tensor.expand_shape %s [%s] output_shape [%s] : %s into %s"
+                                % (flat.name, "[" + ", ".join(map(str, range(len(dst)))) + "]",
+                                   ", ".join(map(str, dst)), flat.type, _ttype(dst))), dst)
+
+    # ---- dispatch --------------------------------------------------------
+
+    def maybe_inplace(self, node):
+        """Whether the node may mutate an operand (then it is exported even
+        when its result is unused, so that check_inplace sees it)."""
+        if node.op == "call_method":
+            return str(node.target).endswith("_")
+        if node.op == "call_module":
+            return bool(getattr(self.gm.get_submodule(node.target), "inplace", False))
+        if node.op == "call_function":
+            name = getattr(node.target, "__name__", "")
+            return name.endswith("_") or bool(node.kwargs.get("inplace", False)) or (
+                node.target in _RELU_FUNCS and len(node.args) > 1 and node.args[1] is True)
+        return False
+
+    def layer_name(self, node):
+        return str(node.target) if node.op == "call_module" else node.name
+
+    @staticmethod
+    def args_of(node, names, defaults):
+        """Positional + keyword arguments of a call as a dict."""
+        out = dict(defaults)
+        for n, a in zip(names, node.args):
+            out[n] = a
+        if len(node.args) > len(names):
+            raise ExportError("node '%s': too many arguments" % node.name)
+        out.update(node.kwargs)
+        return out
+
+    def export_node(self, node):
+        op, target = node.op, node.target
+        if op == "call_module":
+            mod = self.gm.get_submodule(target)
+            if isinstance(mod, nn.Linear):
+                x = self.tensor(node.args[0], "input")
+                return self.linear(node, target, x, mod.weight, mod.bias)
+            if type(mod) in _CONV_MODULES:
+                nd = _CONV_MODULES[type(mod)]
+                if mod.padding_mode != "zeros":
+                    raise self.error("padding_mode=%r is not supported (only 'zeros')" % mod.padding_mode)
+                x = self.tensor(node.args[0], "input")
+                return self.conv(node, target, nd, x, mod.weight, mod.bias, mod.stride,
+                                 mod.padding, mod.dilation, mod.groups)
+            if isinstance(mod, nn.ReLU):
+                if mod.inplace:
+                    self.check_inplace(node, node.args[0])
+                return self.relu(node, self.tensor(node.args[0], "input"))
+            if isinstance(mod, nn.Flatten):
+                return self.reshape(node, self.tensor(node.args[0], "input"))
+            if isinstance(mod, (nn.Identity,) + _DROPOUT_MODULES):
+                return self.tensor(node.args[0], "input")
+            raise self.error("unsupported module type %s (%s)" % (type(mod).__name__, _SUPPORTED))
+        if op == "call_function":
+            if target in _LINEAR_FUNCS:
+                a = self.args_of(node, ["input", "weight", "bias"], {"bias": None})
+                x = self.tensor(a["input"], "input")
+                w = self.weight(a["weight"], "weight")
+                b = self.weight(a["bias"], "bias") if a["bias"] is not None else None
+                return self.linear(node, node.name, x, w, b)
+            if target in _CONV_FUNCS:
+                a = self.args_of(node, ["input", "weight", "bias", "stride", "padding", "dilation", "groups"],
+                                 {"bias": None, "stride": 1, "padding": 0, "dilation": 1, "groups": 1})
+                x = self.tensor(a["input"], "input")
+                w = self.weight(a["weight"], "weight")
+                b = self.weight(a["bias"], "bias") if a["bias"] is not None else None
+                return self.conv(node, node.name, _CONV_FUNCS[target], x, w, b,
+                                 self.pyval(a["stride"]), self.pyval(a["padding"]),
+                                 self.pyval(a["dilation"]), self.pyval(a["groups"]))
+            if target in _RELU_FUNCS:
+                a = self.args_of(node, ["input", "inplace"], {"inplace": target is torch.relu_})
+                if self.pyval(a["inplace"]):
+                    self.check_inplace(node, a["input"])
+                return self.relu(node, self.tensor(a["input"], "input"))
+            if target in _BINARY_FUNCS:
+                a = self.args_of(node, ["input", "other"], {"alpha": 1})
+                if "rounding_mode" in a and a["rounding_mode"] is not None:
+                    raise self.error("rounding_mode is not supported")
+                if "out" in a:
+                    raise self.error("out= is not supported")
+                return self.binary(node, _BINARY_FUNCS[target], a["input"], a["other"],
+                                   self.pyval(a["alpha"]))
+            if target in _RESHAPE_FUNCS:
+                return self.reshape(node, self.tensor(node.args[0], "input"))
+            if target is F.dropout or target is torch.dropout:
+                return self.tensor(node.args[0], "input")
+            raise self.error("unsupported function %s (%s)" % (_fn_name(target), _SUPPORTED))
+        if op == "call_method":
+            if target in _BINARY_METHODS:
+                a = self.args_of(node, ["self", "other"], {"alpha": 1})
+                if target in _INPLACE_METHODS:
+                    self.check_inplace(node, a["self"])
+                return self.binary(node, _BINARY_METHODS[target], a["self"], a["other"],
+                                   self.pyval(a["alpha"]))
+            if target in ("relu", "relu_"):
+                if target == "relu_":
+                    self.check_inplace(node, node.args[0])
+                return self.relu(node, self.tensor(node.args[0], "input"))
+            if target in _RESHAPE_METHODS:
+                return self.reshape(node, self.tensor(node.args[0], "input"))
+            if target in _IDENTITY_METHODS:
+                return self.tensor(node.args[0], "input")
+            raise self.error("unsupported method Tensor.%s (%s)" % (target, _SUPPORTED))
+        raise self.error("unsupported node kind")
+
+    def run(self, example_inputs):
+        graph = self.gm.graph
+        nodes = list(graph.nodes)
+        self.order = {n: i for i, n in enumerate(nodes)}
+        placeholders = [n for n in nodes if n.op == "placeholder"]
+        if len(placeholders) != len(example_inputs):
+            raise ExportError("forward takes %d inputs (%s) but %d example inputs were given"
+                              % (len(placeholders), ", ".join(p.name for p in placeholders),
+                                 len(example_inputs)))
+        for p, x in zip(placeholders, example_inputs):
+            if not isinstance(x, torch.Tensor):
+                raise ExportError("example input for '%s' is a %s; only tensors are supported"
+                                  % (p.name, type(x).__name__))
+            if x.dtype != torch.float32:
+                raise ExportError("example input for '%s' has dtype %s; only float32 is supported"
+                                  % (p.name, x.dtype))
+
+        # Constant nodes: attributes and anything computed only from them.
+        for n in nodes:
+            if n.op == "get_attr":
+                self.const_nodes.add(n)
+            elif n.op in ("call_function", "call_method"):
+                ins = n.all_input_nodes
+                if ins and all(i in self.const_nodes for i in ins):
+                    self.const_nodes.add(n)
+        rec = _Recorder(self.gm, self.const_nodes)
+        rec.current = None
+        try:
+            # ShapeProp prints the traceback of a failing node; the error says it.
+            with torch.no_grad(), contextlib.redirect_stderr(io.StringIO()):
+                rec.propagate(*example_inputs)
+        except Exception as e:  # noqa: BLE001 - report any failure of the model
+            cause = e.__cause__ or e.__context__ or e
+            msg = "running it on the example inputs failed: %s: %s" % (type(cause).__name__, cause)
+            if rec.current is not None:
+                raise self.error(msg, rec.current) from e
+            raise ExportError(msg) from e
+        self.pyvals = rec.values
+
+        args = []
+        for p, x in zip(placeholders, example_inputs):
+            v = _Value(self.fresh(p.name), x.shape)
+            self.env[p] = v
+            args.append(v)
+
+        results = None
+        for n in nodes:
+            self.node = n
+            if n.op == "placeholder":
+                continue
+            if n.op == "output":
+                flat = []
+
+                def walk(a):
+                    if isinstance(a, (tuple, list)):
+                        for e in a:
+                            walk(e)
+                    elif isinstance(a, torch.fx.Node):
+                        flat.append(a)
+                    else:
+                        raise self.error("output %r is not a tensor" % (a,))
+                walk(n.args[0])
+                results = []
+                for a in flat:
+                    if not self.is_tensor_node(a):
+                        raise self.error("output '%s' is not a tensor" % a.name)
+                    results.append(self.tensor(a, "output"))
+                continue
+            if n in self.pyvals and (n in self.const_nodes or not _has_tensor(self.pyvals[n])):
+                continue  # a Python value or a constant tensor (materialized on use)
+            if not n.users and not self.maybe_inplace(n):
+                continue  # dead code
+
+            self.env[n] = self.export_node(n)
+        self.node = None
+        if not results:
+            raise ExportError("the module returns no tensor")
+
+        out = []
+        sig = ", ".join("%s: %s" % (v.name, v.type) for v in args)
+        rtypes = [v.type for v in results]
+        rsig = rtypes[0] if len(rtypes) == 1 else "(" + ", ".join(rtypes) + ")"
+        out.append("func.func %s(%s) -> %s {" % (_symbol(self.func_name), sig, rsig))
+        for line in self.lines:
+            out.append("\n".join("  " + ln for ln in line.split("\n")))
+        out.append("  return %s : %s" % (", ".join(v.name for v in results), ", ".join(rtypes)))
+        out.append("}")
+        if self.resources:
+            out.append("")
+            out.append("{-#")
+            out.append("  dialect_resources: {")
+            out.append("    builtin: {")
+            out.append(",\n".join('      %s: "%s"' % (k, h) for k, h in self.resources))
+            out.append("    }")
+            out.append("  }")
+            out.append("#-}")
+        return "\n".join(out) + "\n"
+
+
+def export_module(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",
+                  bias="init", resource_threshold=64):
+    """Export ``module`` (an ``nn.Module``, traced with ``torch.fx.symbolic_trace``,
+    or an already traced ``torch.fx.GraphModule``) to MLIR text.
+
+    example_inputs: a tensor or a tuple of float32 tensors, one per argument of
+        ``forward``; they fix the static shapes (through ShapeProp).
+    func_name: name of the exported ``func.func``.
+    linear_spelling: ``"transposed_b"`` (``linalg.matmul`` with ``indexing_maps``
+        reading W as (n, k)) or ``"transpose_op"`` (``linalg.transpose`` + matmul).
+    bias: ``"init"`` (bias broadcast as the matmul/conv init) or ``"add"``
+        (zero init, bias added after by an elementwise ``linalg.generic``).
+    resource_threshold: constants with more elements than this become
+        ``dense_resource`` blobs; ``None`` keeps every constant inline.
+
+    Returns the module text. Raises ``ExportError`` for anything unsupported.
+    """
+    if linear_spelling not in LINEAR_SPELLINGS:
+        raise ExportError("linear_spelling must be one of %s, got %r" % (LINEAR_SPELLINGS, linear_spelling))
+    if bias not in BIAS_SPELLINGS:
+        raise ExportError("bias must be one of %s, got %r" % (BIAS_SPELLINGS, bias))
+    if resource_threshold is not None and (not isinstance(resource_threshold, int) or resource_threshold < 0):
+        raise ExportError("resource_threshold must be a non-negative int or None")
+    if not func_name:
+        raise ExportError("func_name must not be empty")
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs,)
+    example_inputs = tuple(example_inputs)
+    if isinstance(module, torch.fx.GraphModule):
+        gm = module
+    else:
+        if not isinstance(module, nn.Module):
+            raise ExportError("expected an nn.Module, got %s" % type(module).__name__)
+        try:
+            gm = torch.fx.symbolic_trace(module)
+        except Exception as e:  # noqa: BLE001
+            raise ExportError("torch.fx.symbolic_trace failed for %s: %s"
+                              % (type(module).__name__, e)) from e
+    return _Exporter(gm, func_name, linear_spelling, bias, resource_threshold).run(example_inputs)
+
+
+# --------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------
+
+def _load_factory(spec):
+    path, sep, attr = spec.rpartition(":")
+    if not sep or not path or not attr:
+        raise ExportError("--module must be FILE.py:NAME or package.module:NAME, got %r" % spec)
+    if path.endswith(".py") or os.path.sep in path or os.path.exists(path):
+        if not os.path.isfile(path):
+            raise ExportError("module file not found: %s" % path)
+        path = os.path.abspath(path)
+        sys.path.insert(0, os.path.dirname(path))
+        modname = "_eq_export_user_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+        loader_spec = importlib.util.spec_from_file_location(modname, path)
+        pymod = importlib.util.module_from_spec(loader_spec)
+        sys.modules[modname] = pymod
+        loader_spec.loader.exec_module(pymod)
+    else:
+        pymod = importlib.import_module(path)
+    obj = pymod
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise ExportError("%s has no attribute %r" % (path, attr))
+        obj = getattr(obj, part)
+    return obj
+
+
+def _parse_shape(text):
+    try:
+        dims = tuple(int(d) for d in text.lower().split("x"))
+    except ValueError:
+        dims = ()
+    if not dims or any(d <= 0 for d in dims):
+        raise ExportError("bad --input-shape %r (expected e.g. 5x5 or 1x3x8x8)" % text)
+    return dims
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(
+        prog="eq_export.py",
+        description="Export a float PyTorch nn.Module to MLIR in EqQuant's input spellings.")
+    p.add_argument("--module", required=True,
+                   help="FILE.py:NAME or package.module:NAME; NAME is an nn.Module class or a "
+                        "function returning a module, called without arguments")
+    p.add_argument("--input-shape", action="append", default=[], metavar="DxDx...",
+                   help="shape of one forward argument (once per argument, in order); default: "
+                        "the module's get_example_inputs()")
+    p.add_argument("--seed", type=int, default=None,
+                   help="torch.manual_seed before constructing the module and the example inputs")
+    p.add_argument("--state-dict", default=None, help="load this state dict (torch.save file)")
+    p.add_argument("--func-name", default="forward")
+    p.add_argument("--linear-spelling", choices=LINEAR_SPELLINGS, default="transposed_b")
+    p.add_argument("--bias", choices=BIAS_SPELLINGS, default="init")
+    p.add_argument("--resource-threshold", type=int, default=64,
+                   help="constants with more elements become dense_resource blobs (-1: never)")
+    p.add_argument("--save-input", action="append", default=[], metavar="X.npy",
+                   help="write the example input(s) used for tracing as .npy (once per argument)")
+    p.add_argument("--save-output", action="append", default=[], metavar="Y.npy",
+                   help="write PyTorch's output(s) on the example inputs as .npy (once per result)")
+    p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+    args = p.parse_args(argv)
+    try:
+        try:
+            factory = _load_factory(args.module)
+        except (ImportError, SyntaxError) as e:
+            raise ExportError("cannot import %s: %s" % (args.module, e)) from e
+        if args.seed is not None:
+            torch.manual_seed(args.seed)
+        try:
+            model = factory()
+        except Exception as e:  # noqa: BLE001
+            raise ExportError("constructing %s failed: %s: %s" % (args.module, type(e).__name__, e)) from e
+        if not isinstance(model, nn.Module):
+            raise ExportError("%s did not produce an nn.Module" % args.module)
+        if args.state_dict:
+            try:
+                sd = torch.load(args.state_dict, map_location="cpu")
+                if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
+                    sd = sd["state_dict"]
+                model.load_state_dict(sd)
+            except Exception as e:  # noqa: BLE001
+                raise ExportError("loading the state dict %s failed: %s" % (args.state_dict, e)) from e
+        model.eval()
+        if args.input_shape:
+            inputs = tuple(torch.rand(_parse_shape(s)) for s in args.input_shape)
+        elif hasattr(model, "get_example_inputs"):
+            inputs = tuple(model.get_example_inputs())
+        else:
+            raise ExportError("give --input-shape (the module has no get_example_inputs())")
+        threshold = None if args.resource_threshold < 0 else args.resource_threshold
+        text = export_module(model, inputs, func_name=args.func_name,
+                             linear_spelling=args.linear_spelling, bias=args.bias,
+                             resource_threshold=threshold)
+        if args.save_input:
+            if len(args.save_input) != len(inputs):
+                raise ExportError("%d --save-input files for %d inputs" % (len(args.save_input), len(inputs)))
+            for f, x in zip(args.save_input, inputs):
+                np.save(f, x.detach().numpy().astype(np.float32))
+        if args.save_output:
+            with torch.no_grad():
+                outs = model(*inputs)
+            outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+            if len(args.save_output) != len(outs):
+                raise ExportError("%d --save-output files for %d outputs" % (len(args.save_output), len(outs)))
+            for f, y in zip(args.save_output, outs):
+                np.save(f, y.detach().numpy().astype(np.float32))
+    except ExportError as e:
+        print("eq_export: error: %s" % e, file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        tmp = args.output + ".tmp%d" % os.getpid()
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, args.output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

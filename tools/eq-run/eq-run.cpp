@@ -1,0 +1,184 @@
+//===- eq-run.cpp - run an EqQuant module in the JIT ----------------------===//
+//
+//   eq-run IN.mlir --input X.npy [--input Y.npy ...] [--output OUT.npy ...]
+//          [--entry forward] [--benchmark N]
+//
+// JIT-compiles the entry function of a module at any stage (float, prepared,
+// calibrated, converted, or already lowered to the LLVM dialect) and runs it
+// on NumPy arrays.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EqQuant/InitAll.h"
+#include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Transforms/Pipelines.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
+                                            llvm::cl::desc("<module.mlir>"),
+                                            llvm::cl::Required);
+static llvm::cl::list<std::string>
+    inputs("input", llvm::cl::desc("A .npy file per argument, in order"),
+           llvm::cl::value_desc("file.npy"));
+static llvm::cl::list<std::string>
+    outputs("output", llvm::cl::desc("A .npy file per result, in order"),
+            llvm::cl::value_desc("file.npy"));
+static llvm::cl::opt<std::string>
+    entry("entry", llvm::cl::desc("The function to run (default: forward)"),
+          llvm::cl::init("forward"));
+static llvm::cl::opt<unsigned> benchmark(
+    "benchmark",
+    llvm::cl::desc("Run N times after one warm-up call and print timings as "
+                   "one JSON line"),
+    llvm::cl::init(0));
+
+using Clock = std::chrono::steady_clock;
+
+static double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "eq-run: error: " << message << "\n";
+  return 1;
+}
+
+static int fail(llvm::Error error) {
+  return fail(llvm::toString(std::move(error)));
+}
+
+/// Prints a short summary of an output array that is not saved to a file.
+static void printSummary(unsigned index, const NpyArray &array) {
+  llvm::outs() << "result " << index << ": " << array.getTypeString();
+  if (array.getDType() == NpyDType::F32) {
+    ArrayRef<float> v = array.getValues<float>();
+    llvm::outs() << " [";
+    for (size_t i = 0, e = std::min<size_t>(v.size(), 8); i < e; ++i)
+      llvm::outs() << (i ? ", " : "") << v[i];
+    llvm::outs() << (v.size() > 8 ? ", ...]" : "]");
+  }
+  llvm::outs() << "\n";
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "EqQuant runner: JIT-compile and run a model on .npy files\n");
+
+  DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  eqq::registerAllDialects(registry);
+  registerLLVMTranslations(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  // The signature is read before lowering, from the tensor types.
+  llvm::Expected<EntrySignature> signature = getEntrySignature(*module, entry);
+  if (!signature)
+    return fail(inputFile + ": " + llvm::toString(signature.takeError()));
+
+  if (inputs.size() != signature->inputs.size())
+    return fail("@" + entry + " takes " +
+                llvm::Twine(signature->inputs.size()) + " argument(s), got " +
+                llvm::Twine(inputs.size()) + " --input file(s)");
+  if (!outputs.empty() && outputs.size() != signature->outputs.size())
+    return fail("@" + entry + " returns " +
+                llvm::Twine(signature->outputs.size()) + " result(s), got " +
+                llvm::Twine(outputs.size()) + " --output file(s)");
+
+  std::vector<NpyArray> args;
+  for (auto [i, path] : llvm::enumerate(inputs)) {
+    llvm::Expected<NpyArray> array = readNpy(path);
+    if (!array)
+      return fail(array.takeError());
+    const TensorSpec &spec = signature->inputs[i];
+    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
+                                     path + " (argument " + std::to_string(i) +
+                                         " of @" + entry + ")"))
+      return fail(std::move(e));
+    args.push_back(std::move(*array));
+  }
+
+  Clock::time_point compileStart = Clock::now();
+  llvm::Expected<std::unique_ptr<JitModule>> jit =
+      compileModule(*module, LowerToLLVMOptions());
+  if (!jit)
+    return fail(jit.takeError());
+  double compileMs = msSince(compileStart);
+
+  std::vector<NpyArray> results;
+  for (const TensorSpec &spec : signature->outputs)
+    results.emplace_back(spec.dtype, spec.shape);
+  SmallVector<const NpyArray *> argPtrs;
+  for (NpyArray &a : args)
+    argPtrs.push_back(&a);
+  SmallVector<NpyArray *> resultPtrs;
+  for (NpyArray &r : results)
+    resultPtrs.push_back(&r);
+
+  auto run = [&]() {
+    return (*jit)->invoke(entry, *signature, argPtrs, resultPtrs);
+  };
+  if (llvm::Error e = run())
+    return fail(std::move(e));
+
+  if (benchmark > 0) {
+    std::vector<double> times;
+    for (unsigned i = 0; i < benchmark; ++i) {
+      Clock::time_point start = Clock::now();
+      if (llvm::Error e = run())
+        return fail(std::move(e));
+      times.push_back(msSince(start));
+    }
+    std::sort(times.begin(), times.end());
+    double median =
+        times.size() % 2
+            ? times[times.size() / 2]
+            : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+    llvm::outs() << llvm::formatv(
+        "{{\"runs\": {0}, \"median_ms\": {1:F4}, \"min_ms\": {2:F4}, "
+        "\"compile_ms\": {3:F2}}\n",
+        benchmark.getValue(), median, times.front(), compileMs);
+  }
+
+  for (auto [i, path] : llvm::enumerate(outputs))
+    if (llvm::Error e = writeNpy(path, results[i]))
+      return fail(std::move(e));
+  if (outputs.empty() && benchmark == 0)
+    for (auto [i, r] : llvm::enumerate(results))
+      printSummary(i, r);
+  return 0;
+}
