@@ -111,6 +111,47 @@ std::string mlir::eqq::checkObserverParams(ObserverKind kind, QDType dtype,
   return msg;
 }
 
+template <typename OpTy>
+static std::optional<QParams> getQParams(OpTy op) {
+  if (!op.isCalibrated())
+    return std::nullopt;
+  QParamsConfig config;
+  switch (op.getQscheme()) {
+  case QScheme::per_tensor_affine:
+  case QScheme::per_channel_affine:
+    config.scheme = QParamsScheme::Affine;
+    break;
+  case QScheme::per_tensor_symmetric:
+  case QScheme::per_channel_symmetric:
+    config.scheme = QParamsScheme::Symmetric;
+    break;
+  case QScheme::per_channel_affine_float_qparams:
+    config.scheme = QParamsScheme::AffineFloatQParams;
+    break;
+  }
+  config.unsignedStorage = op.getDtype() == QDType::quint8;
+  config.customRange = op.getQuantMin() && op.getQuantMax();
+  std::tie(config.quantMin, config.quantMax) = getQuantRange(
+      op.getDtype(), op.getQuantMin(), op.getQuantMax(), op.getReduceRange());
+  ArrayRef<float> min = *op.getMinVal(), max = *op.getMaxVal();
+  if (op.getKind() == ObserverKind::histogram && op.getHistogram() &&
+      !min.empty() && std::isfinite(min[0]) && std::isfinite(max[0])) {
+    // 2^8 destination bins, as HistogramObserver's dst_nbins for 8 bits.
+    auto [lo, hi] =
+        searchHistogramRange(*op.getHistogram(), min[0], max[0], 256);
+    return computeQParams({lo}, {hi}, config);
+  }
+  return computeQParams(min, max, config);
+}
+
+std::optional<QParams> mlir::eqq::getObserverQParams(Operation *op) {
+  if (auto act = dyn_cast<ActObserverOp>(op))
+    return getQParams(act);
+  if (auto weight = dyn_cast<WeightObserverOp>(op))
+    return getQParams(weight);
+  return std::nullopt;
+}
+
 ElementsAttr mlir::eqq::getConstantThroughObservers(Value value) {
   while (Operation *def = value.getDefiningOp()) {
     if (!isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,

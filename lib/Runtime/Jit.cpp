@@ -109,6 +109,10 @@ JitModule::create(ModuleOp llvmModule) {
   }();
   (void)initialized;
 
+  // Whatever the host registered, the module's context can translate it.
+  registerBuiltinDialectTranslation(*llvmModule.getContext());
+  registerLLVMDialectTranslation(*llvmModule.getContext());
+
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

@@ -90,3 +90,139 @@ llvm::SmallVector<float> mlir::eqq::computeHistogram(llvm::ArrayRef<float> data,
   }
   return hist;
 }
+
+//===----------------------------------------------------------------------===//
+// RunningStats
+//===----------------------------------------------------------------------===//
+
+void RunningStats::addRange(llvm::ArrayRef<float> batchMin,
+                            llvm::ArrayRef<float> batchMax) {
+  assert(rule != AccumulationRule::Histogram && "use addHistogramBatch");
+  assert(batchMin.size() == batchMax.size());
+  if (empty()) {
+    min.assign(batchMin.begin(), batchMin.end());
+    max.assign(batchMax.begin(), batchMax.end());
+    return;
+  }
+  assert(min.size() == batchMin.size() && "channel count changed");
+  for (size_t i = 0, e = min.size(); i < e; ++i) {
+    if (rule == AccumulationRule::MinMax) {
+      // torch.min(cur, running), torch.max(cur, running)
+      min[i] = nanMin(batchMin[i], min[i]);
+      max[i] = nanMax(batchMax[i], max[i]);
+    } else {
+      // MovingAverageMinMaxObserver, in float32.
+      min[i] = min[i] + averagingConstant * (batchMin[i] - min[i]);
+      max[i] = max[i] + averagingConstant * (batchMax[i] - max[i]);
+    }
+  }
+}
+
+/// HistogramObserver._combine_histograms: `oldHist` (over the old range,
+/// which starts at `startIdx` upsampled bins into the new one) resampled onto
+/// the new range and added to `newHist`.
+static void combineHistograms(llvm::MutableArrayRef<float> newHist,
+                              llvm::ArrayRef<float> oldHist,
+                              int64_t upsampleRate, int64_t downsampleRate,
+                              int64_t startIdx) {
+  int64_t bins = newHist.size();
+  // histogram_with_output_range[start : start + bins * up] = upsampled
+  std::vector<float> withRange(bins * downsampleRate, 0.0f);
+  for (int64_t i = 0; i < bins * upsampleRate; ++i) {
+    int64_t dst = startIdx + i;
+    if (dst >= 0 && dst < static_cast<int64_t>(withRange.size()))
+      withRange[dst] = oldHist[i / upsampleRate];
+  }
+  // integral = cumsum(double)[down - 1 :: down]; the shifted copy is float32.
+  std::vector<double> integral(bins);
+  double sum = 0.0;
+  for (int64_t i = 0, j = 0; i < static_cast<int64_t>(withRange.size()); ++i) {
+    sum += withRange[i];
+    if ((i + 1) % downsampleRate == 0 && j < bins)
+      integral[j++] = sum;
+  }
+  for (int64_t j = 0; j < bins; ++j) {
+    double shifted = j ? static_cast<double>(static_cast<float>(integral[j - 1]))
+                       : 0.0;
+    newHist[j] += static_cast<float>((integral[j] - shifted) / upsampleRate);
+  }
+}
+
+/// HistogramObserver.forward's update for a batch (or another histogram)
+/// with range [batchMin, batchMax] whose histogram over the combined range is
+/// computed by `histogramOver(lo, hi)`; `batchHist`, if given, is the batch's
+/// own histogram over [batchMin, batchMax] (used for merging).
+template <typename HistogramFn>
+static void updateHistogram(RunningStats &s, float batchMin, float batchMax,
+                            HistogramFn histogramOver) {
+  bool uninitialized = s.empty();
+  if (uninitialized || s.min[0] == s.max[0]) {
+    s.min = {batchMin};
+    s.max = {batchMax};
+    s.histogram = histogramOver(batchMin, batchMax);
+    return;
+  }
+  float lo = nanMin(batchMin, s.min[0]);
+  float hi = nanMax(batchMax, s.max[0]);
+  // _adjust_min_max, in float32.
+  float binWidth = (s.max[0] - s.min[0]) /
+                   static_cast<float>(s.bins * s.upsampleRate);
+  auto downsampleRate = static_cast<int64_t>(
+      std::ceil((hi - lo) / (static_cast<float>(s.bins) * binWidth)));
+  float e = static_cast<float>(downsampleRate) *
+                (static_cast<float>(s.bins) * binWidth) -
+            (hi - lo);
+  hi = hi + e;
+  auto startIdx =
+      static_cast<int64_t>(std::nearbyint((s.min[0] - lo) / binWidth));
+  llvm::SmallVector<float> combined = histogramOver(lo, hi);
+  if (lo == s.min[0] && hi == s.max[0]) {
+    for (int64_t i = 0; i < s.bins; ++i)
+      combined[i] += s.histogram[i];
+  } else {
+    combineHistograms(combined, s.histogram, s.upsampleRate, downsampleRate,
+                      startIdx);
+  }
+  s.histogram = std::move(combined);
+  s.min = {lo};
+  s.max = {hi};
+}
+
+void RunningStats::addHistogramBatch(llvm::ArrayRef<float> data) {
+  assert(rule == AccumulationRule::Histogram);
+  if (data.empty())
+    return;
+  MinMax range = computeMinMax(data);
+  updateHistogram(*this, range.min[0], range.max[0], [&](float lo, float hi) {
+    return computeHistogram(data, bins, lo, hi);
+  });
+}
+
+void RunningStats::merge(const RunningStats &other) {
+  if (other.empty())
+    return;
+  if (rule != AccumulationRule::Histogram) {
+    addRange(other.min, other.max);
+    return;
+  }
+  if (empty()) {
+    min = other.min;
+    max = other.max;
+    histogram = other.histogram;
+    return;
+  }
+  // The other histogram enters like a batch whose values sit at its bin
+  // centers, each with its bin's count.
+  float width =
+      (other.max[0] - other.min[0]) / static_cast<float>(other.histogram.size());
+  updateHistogram(*this, other.min[0], other.max[0], [&](float lo, float hi) {
+    llvm::SmallVector<float> resampled(bins, 0.0f);
+    for (auto [i, count] : llvm::enumerate(other.histogram)) {
+      float center = other.min[0] + (static_cast<float>(i) + 0.5f) * width;
+      auto pos = static_cast<int64_t>((center - lo) *
+                                      static_cast<float>(bins) / (hi - lo));
+      resampled[std::clamp<int64_t>(pos, 0, bins - 1)] += count;
+    }
+    return resampled;
+  });
+}

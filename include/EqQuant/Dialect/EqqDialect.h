@@ -7,6 +7,8 @@
 #ifndef EQQUANT_DIALECT_EQQDIALECT_H
 #define EQQUANT_DIALECT_EQQDIALECT_H
 
+#include "EqQuant/Support/QParams.h"
+
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -52,6 +54,11 @@ std::string checkObserverParams(ObserverKind kind, QDType dtype,
 
 /// True for the per-channel quantization schemes.
 bool isPerChannel(QScheme qscheme);
+
+/// The quantization parameters an activation or weight observer's statistics
+/// give (PyTorch's `calculate_qparams`, with the histogram observer's range
+/// search); std::nullopt for other ops and for observers without statistics.
+std::optional<QParams> getObserverQParams(Operation *op);
 
 /// Returns the constant behind `value`, looking through observers (which are
 /// the identity on data); null if there is none.

@@ -36,6 +36,47 @@ MinMax computeChannelMinMax(llvm::ArrayRef<float> data,
 llvm::SmallVector<float> computeHistogram(llvm::ArrayRef<float> data,
                                           int64_t bins, float lo, float hi);
 
+/// How an observer folds a batch into its running statistics.
+enum class AccumulationRule {
+  /// MinMaxObserver, PerChannelMinMaxObserver and the equalization observers:
+  /// running minimum and maximum.
+  MinMax,
+  /// MovingAverageMinMaxObserver: the first batch's range, then
+  /// `x += c * (batch - x)`.
+  MovingAverage,
+  /// HistogramObserver: a histogram over the running range, rescaled when
+  /// the range grows.
+  Histogram,
+};
+
+/// The running statistics of one observer, updated batch by batch exactly as
+/// PyTorch's observers update theirs (in float32, NaN propagating).
+struct RunningStats {
+  AccumulationRule rule = AccumulationRule::MinMax;
+  float averagingConstant = 0.01f;
+  int64_t bins = 2048;
+  /// HistogramObserver's upsample_rate.
+  int64_t upsampleRate = 128;
+  /// Empty until the first batch (or an imported state).
+  llvm::SmallVector<float> min, max, histogram;
+
+  bool empty() const { return min.empty(); }
+
+  /// Folds in one batch's per-channel (or, with one entry, per-tensor) range.
+  /// Not for histograms.
+  void addRange(llvm::ArrayRef<float> batchMin, llvm::ArrayRef<float> batchMax);
+
+  /// Folds in one batch of a histogram observer's input.
+  void addHistogramBatch(llvm::ArrayRef<float> data);
+
+  /// Folds in another observer's statistics as if they were one more batch:
+  /// exact for min/max (the result is what one run over both data sets
+  /// gives); an approximation for moving averages (which depend on the order
+  /// of batches) and histograms (the other histogram's counts enter at its
+  /// bin centers).
+  void merge(const RunningStats &other);
+};
+
 } // namespace mlir::eqq
 
 #endif // EQQUANT_SUPPORT_STATISTICS_H

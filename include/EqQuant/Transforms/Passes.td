@@ -58,6 +58,54 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
   ];
 }
 
+def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
+  let summary = "Run a prepared model on calibration data and record statistics";
+  let description = [{
+    Runs the function `entry` of a prepared module on each calibration batch
+    in the JIT and stores what its observers saw as their `min_val`,
+    `max_val` (and `histogram`) attributes, accumulating across batches
+    exactly as PyTorch's observers do: running min/max (per tensor or per
+    channel), moving averages of min/max, and histograms over a growing
+    range. Observers that already hold statistics continue from them, so
+    calibration can be resumed.
+
+    The observers are compiled into the model, not interpreted: a clone of
+    the function returns, besides its results, each observer's batch
+    statistics (reductions to per-tensor or per-channel min/max; the observed
+    tensor itself for histogram observers), and the host folds them into
+    running values. Memory does not grow with the number of batches.
+
+    Each `data` entry is one batch: an `.npy` file for a function with one
+    argument, or a directory holding `arg0.npy`, `arg1.npy`, ... Batches must
+    have the argument's dtype and shape and be finite (NaN or Inf is an error
+    naming the file and the first bad index). Runs of more than a few seconds
+    report progress on stderr.
+
+    Statistics can be written to a JSON file (`stats-out`) and read back
+    (`stats-in`, several files merge: calibration sharded across machines,
+    then combined; exact for min/max, approximate for moving averages and
+    histograms). `stats-in` without `data` applies statistics without
+    running anything.
+
+    Example: `--eqq-calibrate="data=b0.npy,b1.npy stats-out=stats.json"`.
+  }];
+  let options = [
+    ListOption<"data", "data", "std::string",
+               "Calibration batches: .npy files, or directories of arg<i>.npy">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
+           "The function to calibrate">,
+    ListOption<"statsIn", "stats-in", "std::string",
+               "Statistics files (JSON) to merge in before the data">,
+    Option<"statsOut", "stats-out", "std::string", /*default=*/"\"\"",
+           "Write the statistics to this JSON file">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
   let summary = "Lower eqq observers and equalization multiplies to linalg";
   let description = [{

@@ -1,0 +1,593 @@
+//===- Calibrate.cpp - the --eqq-calibrate pass ---------------------------===//
+//
+// Runs a prepared model on calibration batches in the JIT and records what
+// its observers saw. A clone of the entry function returns each observer's
+// batch statistics next to its results; the host folds them into running
+// statistics with PyTorch's rules (Support/Statistics.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Support/Json.h"
+#include "EqQuant/Support/Statistics.h"
+#include "EqQuant/Transforms/Passes.h"
+#include "EqQuant/Transforms/Pipelines.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#define DEBUG_TYPE "eqq-calibrate"
+
+namespace mlir::eqq {
+#define GEN_PASS_DEF_CALIBRATEPASS
+#include "EqQuant/Transforms/Passes.h.inc"
+} // namespace mlir::eqq
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+namespace {
+
+/// One observer being calibrated: its op in the original module and its
+/// running statistics.
+struct Observed {
+  Operation *op;
+  RunningStats stats;
+  /// The axis whose channels are kept, for per-channel statistics.
+  std::optional<int64_t> channelAxis;
+  int64_t channels = 1;
+};
+
+} // namespace
+
+/// The observers of `func` that calibration data feeds (not those of
+/// constants), in program order.
+static SmallVector<Operation *> getCalibratedObservers(func::FuncOp func) {
+  SmallVector<Operation *> result;
+  func.walk([&](Operation *op) {
+    if (isa<ActObserverOp, InputEqObserverOp>(op) &&
+        !getConstantThroughObservers(op->getOperand(0)))
+      result.push_back(op);
+  });
+  return result;
+}
+
+static Observed describe(Operation *op) {
+  Observed o;
+  o.op = op;
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  DenseF32ArrayAttr minVal, maxVal, histogram;
+  if (auto act = dyn_cast<ActObserverOp>(op)) {
+    switch (act.getKind()) {
+    case ObserverKind::minmax:
+    case ObserverKind::per_channel_minmax:
+      o.stats.rule = AccumulationRule::MinMax;
+      break;
+    case ObserverKind::moving_average_minmax:
+      o.stats.rule = AccumulationRule::MovingAverage;
+      break;
+    case ObserverKind::histogram:
+      o.stats.rule = AccumulationRule::Histogram;
+      break;
+    }
+    o.stats.averagingConstant = act.getAveragingConstant().convertToFloat();
+    o.stats.bins = act.getBins();
+    if (isPerChannel(act.getQscheme()))
+      o.channelAxis = act.getAxis();
+    minVal = act.getMinValAttr();
+    maxVal = act.getMaxValAttr();
+    histogram = act.getHistogramAttr();
+  } else {
+    auto eq = cast<InputEqObserverOp>(op);
+    o.channelAxis = eq.getAxis();
+    minVal = eq.getMinValAttr();
+    maxVal = eq.getMaxValAttr();
+  }
+  if (o.channelAxis)
+    o.channels = type.getDimSize(*o.channelAxis);
+  // Statistics already present are where calibration resumes.
+  if (minVal && maxVal) {
+    o.stats.min.assign(minVal.asArrayRef().begin(), minVal.asArrayRef().end());
+    o.stats.max.assign(maxVal.asArrayRef().begin(), maxVal.asArrayRef().end());
+    if (histogram)
+      o.stats.histogram.assign(histogram.asArrayRef().begin(),
+                               histogram.asArrayRef().end());
+  }
+  return o;
+}
+
+/// min or max of `x` over every axis but `keepAxis` (all axes without one).
+static Value buildReduction(OpBuilder &b, Location loc, Value x,
+                            std::optional<int64_t> keepAxis, bool isMin) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> dims, shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (keepAxis && d == *keepAxis)
+      shape.push_back(type.getDimSize(d));
+    else
+      dims.push_back(d);
+  }
+  Type f32 = b.getF32Type();
+  float start = isMin ? std::numeric_limits<float>::infinity()
+                      : -std::numeric_limits<float>::infinity();
+  Value init = tensor::EmptyOp::create(b, loc, shape, f32);
+  Value startValue =
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(start));
+  Value filled =
+      linalg::FillOp::create(b, loc, startValue, init).getResult(0);
+  auto reduce = linalg::ReduceOp::create(
+      b, loc, ValueRange{x}, ValueRange{filled}, dims,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        // minimumf/maximumf propagate NaN, as torch.aminmax does.
+        Value r = isMin ? arith::MinimumFOp::create(nb, nloc, args[0], args[1])
+                              .getResult()
+                        : arith::MaximumFOp::create(nb, nloc, args[0], args[1])
+                              .getResult();
+        linalg::YieldOp::create(nb, nloc, r);
+      });
+  return reduce.getResult(0);
+}
+
+/// Makes `func` (in a clone) return, after its results, each observer's
+/// batch statistics: min and max tensors, or the observed tensor itself for
+/// histogram observers.
+static void instrument(func::FuncOp func, ArrayRef<Observed> observed) {
+  SmallVector<Operation *> ops = getCalibratedObservers(func);
+  assert(ops.size() == observed.size());
+  SmallVector<Value> extra;
+  for (auto [op, o] : llvm::zip(ops, observed)) {
+    OpBuilder b(op->getContext());
+    b.setInsertionPointAfter(op);
+    Value x = op->getResult(0);
+    if (o.stats.rule == AccumulationRule::Histogram) {
+      extra.push_back(x);
+      continue;
+    }
+    extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, true));
+    extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, false));
+  }
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  ret->insertOperands(ret->getNumOperands(), extra);
+  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                 ret->getOperandTypes()));
+}
+
+/// The index of the first NaN or Inf of a float array, if any.
+template <typename T>
+static std::optional<int64_t> findNonFinite(ArrayRef<T> values) {
+  for (auto [i, v] : llvm::enumerate(values))
+    if (!std::isfinite(v))
+      return i;
+  return std::nullopt;
+}
+
+static std::string formatIndex(int64_t flat, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> idx(shape.size());
+  for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    idx[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  std::string s = "(";
+  for (auto [i, v] : llvm::enumerate(idx))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+/// Reads one batch: a .npy file (one argument) or a directory of
+/// arg<i>.npy, checked against the signature and for non-finite values.
+static llvm::Expected<std::vector<NpyArray>>
+readBatch(StringRef path, const EntrySignature &sig, StringRef entry) {
+  std::vector<NpyArray> arrays;
+  bool isDir = llvm::sys::fs::is_directory(path);
+  if (!isDir && sig.inputs.size() != 1)
+    return llvm::createStringError(
+        path.str() + ": @" + entry.str() + " takes " +
+        std::to_string(sig.inputs.size()) +
+        " arguments; a batch must be a directory holding arg0.npy ... arg" +
+        std::to_string(sig.inputs.size() - 1) + ".npy");
+  for (auto [i, spec] : llvm::enumerate(sig.inputs)) {
+    std::string file = path.str();
+    if (isDir) {
+      SmallString<128> p(path);
+      llvm::sys::path::append(p, "arg" + std::to_string(i) + ".npy");
+      file = p.str().str();
+    }
+    llvm::Expected<NpyArray> array = readNpy(file);
+    if (!array)
+      return array.takeError();
+    if (llvm::Error e = checkNpyType(
+            *array, spec.dtype, spec.shape,
+            file + " (argument " + std::to_string(i) + " of @" + entry.str() +
+                ")"))
+      return std::move(e);
+    std::optional<int64_t> bad;
+    if (array->getDType() == NpyDType::F32)
+      bad = findNonFinite(array->getValues<float>());
+    else if (array->getDType() == NpyDType::F64)
+      bad = findNonFinite(array->getValues<double>());
+    if (bad) {
+      double v = array->getDType() == NpyDType::F32
+                     ? array->getValues<float>()[*bad]
+                     : array->getValues<double>()[*bad];
+      return llvm::createStringError(
+          file + ": " + (std::isnan(v) ? "NaN" : "Inf") + " at index " +
+          formatIndex(*bad, array->getShape()) +
+          "; calibration data must be finite");
+    }
+    arrays.push_back(std::move(*array));
+  }
+  return arrays;
+}
+
+//===----------------------------------------------------------------------===//
+// Statistics files
+//===----------------------------------------------------------------------===//
+
+static constexpr StringLiteral kStatsFormat = "eqquant-stats/1";
+
+static void writeNumbers(llvm::json::OStream &j, ArrayRef<float> values) {
+  j.array([&] {
+    for (float v : values) {
+      if (std::isnan(v))
+        j.value("nan");
+      else if (std::isinf(v))
+        j.value(v > 0 ? "inf" : "-inf");
+      else
+        j.value(static_cast<double>(v));
+    }
+  });
+}
+
+static StringRef getObserverKindName(const Observed &o) {
+  if (auto act = dyn_cast<ActObserverOp>(o.op))
+    return stringifyObserverKind(act.getKind());
+  return "input_equalization";
+}
+
+/// The statistics file: the header, then one observer per line.
+static llvm::Error writeStats(StringRef path, func::FuncOp func,
+                              ArrayRef<Observed> observed, int64_t batches) {
+  StringRef entry = func.getSymName();
+  return llvm::writeToOutput(path, [&](raw_ostream &os) {
+    os << llvm::formatv("{{\"format\": \"{0}\", \"function\": {1}, "
+                        "\"batches\": {2}, \"observers\": [\n",
+                        kStatsFormat, llvm::json::Value(entry.str()), batches);
+    for (size_t i = 0, e = observed.size(); i < e; ++i) {
+      const Observed &o = observed[i];
+      llvm::json::OStream j(os);
+      j.object([&] {
+        j.attribute("index", static_cast<int64_t>(i));
+        j.attribute("op", o.op->getName().getStringRef());
+        j.attribute("kind", getObserverKindName(o));
+        std::string type;
+        llvm::raw_string_ostream ts(type);
+        ts << o.op->getOperand(0).getType();
+        j.attribute("type", type);
+        j.attributeBegin("min_val");
+        writeNumbers(j, o.stats.min);
+        j.attributeEnd();
+        j.attributeBegin("max_val");
+        writeNumbers(j, o.stats.max);
+        j.attributeEnd();
+        if (o.stats.rule == AccumulationRule::Histogram) {
+          j.attributeBegin("histogram");
+          writeNumbers(j, o.stats.histogram);
+          j.attributeEnd();
+        }
+        // What the statistics mean for quantization (informational).
+        if (std::optional<QParams> q = getObserverQParams(o.op)) {
+          j.attributeBegin("scale");
+          writeNumbers(j, q->scale);
+          j.attributeEnd();
+          j.attributeBegin("zero_point");
+          writeNumbers(j, q->zeroPoint);
+          j.attributeEnd();
+        }
+      });
+      os << (i + 1 < e ? ",\n" : "\n");
+    }
+    // The weight observers' statistics, computed from the constants when the
+    // module was prepared; for information, not read back.
+    os << "], \"weights\": [\n";
+    SmallVector<Operation *> weights;
+    func.walk([&](Operation *op) {
+      if (isa<WeightObserverOp, WeightEqObserverOp>(op))
+        weights.push_back(op);
+    });
+    for (size_t i = 0, e = weights.size(); i < e; ++i) {
+      Operation *op = weights[i];
+      llvm::json::OStream j(os);
+      j.object([&] {
+        j.attribute("op", op->getName().getStringRef());
+        std::string type;
+        llvm::raw_string_ostream ts(type);
+        ts << op->getOperand(0).getType();
+        j.attribute("type", type);
+        auto stat = [&](StringRef name) {
+          if (auto a = op->getAttrOfType<DenseF32ArrayAttr>(name)) {
+            j.attributeBegin(name);
+            writeNumbers(j, a.asArrayRef());
+            j.attributeEnd();
+          }
+        };
+        stat("min_val");
+        stat("max_val");
+        if (std::optional<QParams> q = getObserverQParams(op)) {
+          j.attributeBegin("scale");
+          writeNumbers(j, q->scale);
+          j.attributeEnd();
+          j.attributeBegin("zero_point");
+          writeNumbers(j, q->zeroPoint);
+          j.attributeEnd();
+        }
+      });
+      os << (i + 1 < e ? ",\n" : "\n");
+    }
+    os << "]}\n";
+    return llvm::Error::success();
+  });
+}
+
+namespace {
+/// Reads a statistics file written by writeStats.
+class StatsReader {
+public:
+  StatsReader(StringRef path, StringRef entry, ArrayRef<Observed> observed)
+      : path(path), entry(entry), observed(observed) {}
+
+  /// Parses the file into one RunningStats per observer (rules copied from
+  /// `observed`) and its batch count.
+  llvm::Error read(SmallVectorImpl<RunningStats> &result, int64_t &batches) {
+    std::string errorMessage;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(path, &errorMessage);
+    if (!file)
+      return llvm::createStringError(path + ": " + errorMessage);
+    json::Value root;
+    json::Position pos;
+    std::string error;
+    if (!json::parse(file->getBuffer(), root, pos, error))
+      return fail(pos, "malformed JSON: " + error);
+    if (!root.isObject())
+      return fail(root.pos, "expected a JSON object");
+    const json::Value *format = root.get("format");
+    if (!format || !format->isString() || format->string != kStatsFormat)
+      return fail(format ? format->pos : root.pos,
+                  "'format' must be \"" + kStatsFormat.str() + "\"");
+    const json::Value *function = root.get("function");
+    if (!function || !function->isString() || function->string != entry)
+      return fail(function ? function->pos : root.pos,
+                  "'function' must be \"" + entry + "\", the calibrated one");
+    const json::Value *b = root.get("batches");
+    if (!b || !b->isNumber() || !b->isInteger || b->number < 0)
+      return fail(b ? b->pos : root.pos,
+                  "'batches' must be a non-negative integer");
+    batches = static_cast<int64_t>(b->number);
+    const json::Value *list = root.get("observers");
+    if (!list || !list->isArray())
+      return fail(list ? list->pos : root.pos, "'observers' must be an array");
+    if (list->elements.size() != observed.size())
+      return fail(list->pos, "the file has " +
+                                 std::to_string(list->elements.size()) +
+                                 " observers; the module has " +
+                                 std::to_string(observed.size()));
+    for (auto [i, entryValue] : llvm::enumerate(list->elements)) {
+      RunningStats stats = observed[i].stats;
+      stats.min.clear();
+      stats.max.clear();
+      stats.histogram.clear();
+      if (llvm::Error e = readObserver(entryValue, i, stats))
+        return e;
+      result.push_back(std::move(stats));
+    }
+    return llvm::Error::success();
+  }
+
+private:
+  StringRef path, entry;
+  ArrayRef<Observed> observed;
+
+  llvm::Error fail(json::Position pos, const Twine &message) {
+    return llvm::createStringError(
+        llvm::formatv("{0}:{1}:{2}: {3} (line {1})", path, pos.line,
+                      pos.column, message.str())
+            .str());
+  }
+
+  llvm::Error readNumbers(const json::Value &v, StringRef what, size_t size,
+                          SmallVectorImpl<float> &out) {
+    if (!v.isArray() || v.elements.size() != size)
+      return fail(v.pos, "'" + what + "' must be an array of " +
+                             std::to_string(size) + " numbers");
+    for (const json::Value &e : v.elements) {
+      if (e.isNumber())
+        out.push_back(static_cast<float>(e.number));
+      else if (e.isString() && e.string == "nan")
+        out.push_back(std::numeric_limits<float>::quiet_NaN());
+      else if (e.isString() && (e.string == "inf" || e.string == "-inf"))
+        out.push_back(e.string == "inf"
+                          ? std::numeric_limits<float>::infinity()
+                          : -std::numeric_limits<float>::infinity());
+      else
+        return fail(e.pos, "'" + what +
+                               "' holds numbers or \"inf\", \"-inf\", \"nan\"");
+    }
+    return llvm::Error::success();
+  }
+
+  llvm::Error readObserver(const json::Value &v, size_t index,
+                           RunningStats &stats) {
+    const Observed &o = observed[index];
+    std::string where = "observer " + std::to_string(index);
+    if (!v.isObject())
+      return fail(v.pos, where + " must be an object");
+    auto checkString = [&](StringRef key, StringRef expected) -> llvm::Error {
+      const json::Value *s = v.get(key);
+      if (!s || !s->isString() || s->string != expected)
+        return fail(s ? s->pos : v.pos,
+                    where + ": '" + key + "' must be \"" + expected +
+                        "\" to match the module");
+      return llvm::Error::success();
+    };
+    std::string type;
+    llvm::raw_string_ostream ts(type);
+    ts << o.op->getOperand(0).getType();
+    if (llvm::Error e = checkString("op", o.op->getName().getStringRef()))
+      return e;
+    if (llvm::Error e = checkString("kind", getObserverKindName(o)))
+      return e;
+    if (llvm::Error e = checkString("type", type))
+      return e;
+    const json::Value *minV = v.get("min_val"), *maxV = v.get("max_val");
+    if (!minV || !maxV)
+      return fail(v.pos, where + " needs 'min_val' and 'max_val'");
+    // An observer that saw no data has empty statistics.
+    size_t size = minV->isArray() && minV->elements.empty() ? 0 : o.channels;
+    if (llvm::Error e = readNumbers(*minV, "min_val", size, stats.min))
+      return e;
+    if (llvm::Error e = readNumbers(*maxV, "max_val", size, stats.max))
+      return e;
+    if (stats.rule == AccumulationRule::Histogram && size) {
+      const json::Value *h = v.get("histogram");
+      if (!h)
+        return fail(v.pos, where + " needs 'histogram'");
+      if (llvm::Error e = readNumbers(*h, "histogram",
+                                      static_cast<size_t>(stats.bins),
+                                      stats.histogram))
+        return e;
+    }
+    return llvm::Error::success();
+  }
+};
+
+struct CalibratePass : eqq::impl::CalibratePassBase<CalibratePass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+} // namespace
+
+void CalibratePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    emitError(module.getLoc(), "eqq-calibrate: ") << message;
+    signalPassFailure();
+  };
+  if (data.empty() && statsIn.empty())
+    return fail("no calibration data: give data=FILE.npy[,FILE.npy...] "
+                "(or stats-in=FILE.json to apply saved statistics)");
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return fail("no function @" + entry + " with a body to calibrate");
+
+  SmallVector<Observed> observed;
+  for (Operation *op : getCalibratedObservers(func))
+    observed.push_back(describe(op));
+  int64_t batches = 0;
+
+  for (const std::string &path : statsIn) {
+    SmallVector<RunningStats> loaded;
+    int64_t loadedBatches = 0;
+    if (llvm::Error e =
+            StatsReader(path, entry, observed).read(loaded, loadedBatches))
+      return fail(llvm::toString(std::move(e)));
+    for (auto [o, s] : llvm::zip(observed, loaded))
+      o.stats.merge(s);
+    batches += loadedBatches;
+  }
+
+  if (!data.empty()) {
+    llvm::Expected<EntrySignature> signature =
+        getEntrySignature(module, entry);
+    if (!signature)
+      return fail(llvm::toString(signature.takeError()));
+
+    // The instrumented clone holds only the entry and what it calls.
+    OwningOpRef<ModuleOp> clone = module.clone();
+    for (auto f : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
+      if (f.getSymName() != entry && f.isPublic())
+        f.erase();
+    instrument(clone->lookupSymbol<func::FuncOp>(entry), observed);
+    llvm::Expected<EntrySignature> cloneSignature =
+        getEntrySignature(*clone, entry);
+    if (!cloneSignature)
+      return fail(llvm::toString(cloneSignature.takeError()));
+    llvm::Expected<std::unique_ptr<JitModule>> jit =
+        compileModule(*clone, LowerToLLVMOptions());
+    if (!jit)
+      return fail(llvm::toString(jit.takeError()));
+
+    std::vector<NpyArray> results;
+    for (const TensorSpec &spec : cloneSignature->outputs)
+      results.emplace_back(spec.dtype, spec.shape);
+    SmallVector<NpyArray *> resultPtrs;
+    for (NpyArray &r : results)
+      resultPtrs.push_back(&r);
+    size_t firstStat = signature->outputs.size();
+
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point start = Clock::now(), lastReport = start;
+    for (auto [n, path] : llvm::enumerate(data)) {
+      llvm::Expected<std::vector<NpyArray>> batch =
+          readBatch(path, *signature, entry);
+      if (!batch)
+        return fail(llvm::toString(batch.takeError()));
+      SmallVector<const NpyArray *> args;
+      for (NpyArray &a : *batch)
+        args.push_back(&a);
+      if (llvm::Error e =
+              (*jit)->invoke(entry, *cloneSignature, args, resultPtrs))
+        return fail(path + ": " + llvm::toString(std::move(e)));
+      size_t r = firstStat;
+      for (Observed &o : observed) {
+        if (o.stats.rule == AccumulationRule::Histogram) {
+          o.stats.addHistogramBatch(results[r++].getValues<float>());
+          continue;
+        }
+        ArrayRef<float> lo = results[r++].getValues<float>();
+        ArrayRef<float> hi = results[r++].getValues<float>();
+        o.stats.addRange(lo, hi);
+      }
+      ++batches;
+      Clock::time_point now = Clock::now();
+      if (now - start > std::chrono::seconds(2) &&
+          now - lastReport > std::chrono::seconds(2)) {
+        lastReport = now;
+        llvm::errs() << llvm::formatv(
+            "eqq-calibrate: {0}/{1} batches, {2:F1} s\n", n + 1, data.size(),
+            std::chrono::duration<double>(now - start).count());
+      }
+    }
+  }
+
+  // Write the statistics onto the observers (before the statistics file,
+  // whose quantization parameters are read from them).
+  Builder b(&getContext());
+  for (Observed &o : observed) {
+    if (o.stats.empty())
+      continue;
+    o.op->setAttr("min_val", b.getDenseF32ArrayAttr(o.stats.min));
+    o.op->setAttr("max_val", b.getDenseF32ArrayAttr(o.stats.max));
+    if (o.stats.rule == AccumulationRule::Histogram)
+      o.op->setAttr("histogram", b.getDenseF32ArrayAttr(o.stats.histogram));
+  }
+
+  if (!statsOut.empty())
+    if (llvm::Error e = writeStats(statsOut, func, observed, batches))
+      return fail("cannot write '" + statsOut +
+                  "': " + llvm::toString(std::move(e)));
+}
