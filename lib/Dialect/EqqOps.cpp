@@ -111,8 +111,7 @@ std::string mlir::eqq::checkObserverParams(ObserverKind kind, QDType dtype,
   return msg;
 }
 
-template <typename OpTy>
-static std::optional<QParams> getQParams(OpTy op) {
+template <typename OpTy> static std::optional<QParams> getQParams(OpTy op) {
   if (!op.isCalibrated())
     return std::nullopt;
   QParamsConfig config;

@@ -15,12 +15,14 @@ static constexpr float kEps = std::numeric_limits<float>::epsilon();
 
 /// torch.min / torch.max against a tensor: NaN propagates.
 static float minNaN(float a, float b) {
-  return std::isnan(a) || std::isnan(b) ? std::numeric_limits<float>::quiet_NaN()
-                                        : std::min(a, b);
+  return std::isnan(a) || std::isnan(b)
+             ? std::numeric_limits<float>::quiet_NaN()
+             : std::min(a, b);
 }
 static float maxNaN(float a, float b) {
-  return std::isnan(a) || std::isnan(b) ? std::numeric_limits<float>::quiet_NaN()
-                                        : std::max(a, b);
+  return std::isnan(a) || std::isnan(b)
+             ? std::numeric_limits<float>::quiet_NaN()
+             : std::max(a, b);
 }
 
 QParams mlir::eqq::computeQParams(llvm::ArrayRef<float> min,
@@ -46,16 +48,14 @@ QParams mlir::eqq::computeQParams(llvm::ArrayRef<float> min,
     switch (config.scheme) {
     case QParamsScheme::Symmetric: {
       maxPos = maxNaN(-minNeg, maxPos);
-      scale = maxPos / static_cast<float>(
-                           static_cast<double>(config.quantMax -
-                                               config.quantMin) /
-                           2.0);
+      scale = maxPos /
+              static_cast<float>(
+                  static_cast<double>(config.quantMax - config.quantMin) / 2.0);
       scale = maxNaN(scale, kEps);
       if (config.unsignedStorage)
-        zp = config.customRange
-                 ? static_cast<float>(llvm::divideFloorSigned(
-                       config.quantMin + config.quantMax, 2))
-                 : 128.0f;
+        zp = config.customRange ? static_cast<float>(llvm::divideFloorSigned(
+                                      config.quantMin + config.quantMax, 2))
+                                : 128.0f;
       break;
     }
     case QParamsScheme::AffineFloatQParams: {
@@ -87,9 +87,9 @@ QParams mlir::eqq::computeQParams(llvm::ArrayRef<float> min,
 
 /// HistogramObserver._get_norm: density * (end^3 - begin^3) / 3.
 static float getNorm(float deltaBegin, float deltaEnd, float density) {
-  float norm = (deltaEnd * deltaEnd * deltaEnd -
-                deltaBegin * deltaBegin * deltaBegin) /
-               3.0f;
+  float norm =
+      (deltaEnd * deltaEnd * deltaEnd - deltaBegin * deltaBegin * deltaBegin) /
+      3.0f;
   return density * norm;
 }
 
@@ -110,8 +110,8 @@ static double quantizationError(llvm::ArrayRef<float> histogram, float min,
   auto maxDst = static_cast<float>(dstBins - 1);
   double total = 0.0;
   for (int64_t i = 0; i < bins; ++i) {
-    auto srcBegin = static_cast<float>(static_cast<double>(i - startBin) *
-                                       binWidth);
+    auto srcBegin =
+        static_cast<float>(static_cast<double>(i - startBin) * binWidth);
     float srcEnd = srcBegin + static_cast<float>(binWidth);
     float dstBegin =
         std::min(std::max(std::floor(srcBegin / dstWidth), 0.0f), maxDst);
@@ -150,11 +150,9 @@ mlir::eqq::searchHistogramRange(llvm::ArrayRef<float> histogram, float min,
     double nextAlpha = alpha + stepSize;
     double nextBeta = beta - stepSize;
     int64_t l = startBin, r = endBin;
-    while (l < endBin &&
-           cumSum[l] < static_cast<float>(nextAlpha * total))
+    while (l < endBin && cumSum[l] < static_cast<float>(nextAlpha * total))
       ++l;
-    while (r > startBin &&
-           cumSum[r] > static_cast<float>(nextBeta * total))
+    while (r > startBin && cumSum[r] > static_cast<float>(nextBeta * total))
       --r;
     int64_t nextStart = startBin, nextEnd = endBin;
     if (l - startBin > endBin - r) {

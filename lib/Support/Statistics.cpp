@@ -142,8 +142,8 @@ static void combineHistograms(llvm::MutableArrayRef<float> newHist,
       integral[j++] = sum;
   }
   for (int64_t j = 0; j < bins; ++j) {
-    double shifted = j ? static_cast<double>(static_cast<float>(integral[j - 1]))
-                       : 0.0;
+    double shifted =
+        j ? static_cast<double>(static_cast<float>(integral[j - 1])) : 0.0;
     newHist[j] += static_cast<float>((integral[j] - shifted) / upsampleRate);
   }
 }
@@ -165,8 +165,8 @@ static void updateHistogram(RunningStats &s, float batchMin, float batchMax,
   float lo = nanMin(batchMin, s.min[0]);
   float hi = nanMax(batchMax, s.max[0]);
   // _adjust_min_max, in float32.
-  float binWidth = (s.max[0] - s.min[0]) /
-                   static_cast<float>(s.bins * s.upsampleRate);
+  float binWidth =
+      (s.max[0] - s.min[0]) / static_cast<float>(s.bins * s.upsampleRate);
   auto downsampleRate = static_cast<int64_t>(
       std::ceil((hi - lo) / (static_cast<float>(s.bins) * binWidth)));
   float e = static_cast<float>(downsampleRate) *
@@ -213,14 +213,14 @@ void RunningStats::merge(const RunningStats &other) {
   }
   // The other histogram enters like a batch whose values sit at its bin
   // centers, each with its bin's count.
-  float width =
-      (other.max[0] - other.min[0]) / static_cast<float>(other.histogram.size());
+  float width = (other.max[0] - other.min[0]) /
+                static_cast<float>(other.histogram.size());
   updateHistogram(*this, other.min[0], other.max[0], [&](float lo, float hi) {
     llvm::SmallVector<float> resampled(bins, 0.0f);
     for (auto [i, count] : llvm::enumerate(other.histogram)) {
       float center = other.min[0] + (static_cast<float>(i) + 0.5f) * width;
-      auto pos = static_cast<int64_t>((center - lo) *
-                                      static_cast<float>(bins) / (hi - lo));
+      auto pos = static_cast<int64_t>((center - lo) * static_cast<float>(bins) /
+                                      (hi - lo));
       resampled[std::clamp<int64_t>(pos, 0, bins - 1)] += count;
     }
     return resampled;

@@ -128,8 +128,7 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
   Value init = tensor::EmptyOp::create(b, loc, shape, f32);
   Value startValue =
       arith::ConstantOp::create(b, loc, b.getF32FloatAttr(start));
-  Value filled =
-      linalg::FillOp::create(b, loc, startValue, init).getResult(0);
+  Value filled = linalg::FillOp::create(b, loc, startValue, init).getResult(0);
   auto reduce = linalg::ReduceOp::create(
       b, loc, ValueRange{x}, ValueRange{filled}, dims,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -210,10 +209,9 @@ readBatch(StringRef path, const EntrySignature &sig, StringRef entry) {
     llvm::Expected<NpyArray> array = readNpy(file);
     if (!array)
       return array.takeError();
-    if (llvm::Error e = checkNpyType(
-            *array, spec.dtype, spec.shape,
-            file + " (argument " + std::to_string(i) + " of @" + entry.str() +
-                ")"))
+    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
+                                     file + " (argument " + std::to_string(i) +
+                                         " of @" + entry.str() + ")"))
       return std::move(e);
     std::optional<int64_t> bad;
     if (array->getDType() == NpyDType::F32)
@@ -403,10 +401,10 @@ private:
   ArrayRef<Observed> observed;
 
   llvm::Error fail(json::Position pos, const Twine &message) {
-    return llvm::createStringError(
-        llvm::formatv("{0}:{1}:{2}: {3} (line {1})", path, pos.line,
-                      pos.column, message.str())
-            .str());
+    return llvm::createStringError(llvm::formatv("{0}:{1}:{2}: {3} (line {1})",
+                                                 path, pos.line, pos.column,
+                                                 message.str())
+                                       .str());
   }
 
   llvm::Error readNumbers(const json::Value &v, StringRef what, size_t size,
@@ -424,8 +422,8 @@ private:
                           ? std::numeric_limits<float>::infinity()
                           : -std::numeric_limits<float>::infinity());
       else
-        return fail(e.pos, "'" + what +
-                               "' holds numbers or \"inf\", \"-inf\", \"nan\"");
+        return fail(e.pos,
+                    "'" + what + R"(' holds numbers or "inf", "-inf", "nan")");
     }
     return llvm::Error::success();
   }
@@ -439,9 +437,9 @@ private:
     auto checkString = [&](StringRef key, StringRef expected) -> llvm::Error {
       const json::Value *s = v.get(key);
       if (!s || !s->isString() || s->string != expected)
-        return fail(s ? s->pos : v.pos,
-                    where + ": '" + key + "' must be \"" + expected +
-                        "\" to match the module");
+        return fail(s ? s->pos : v.pos, where + ": '" + key + "' must be \"" +
+                                            expected +
+                                            "\" to match the module");
       return llvm::Error::success();
     };
     std::string type;
@@ -466,9 +464,9 @@ private:
       const json::Value *h = v.get("histogram");
       if (!h)
         return fail(v.pos, where + " needs 'histogram'");
-      if (llvm::Error e = readNumbers(*h, "histogram",
-                                      static_cast<size_t>(stats.bins),
-                                      stats.histogram))
+      if (llvm::Error e =
+              readNumbers(*h, "histogram", static_cast<size_t>(stats.bins),
+                          stats.histogram))
         return e;
     }
     return llvm::Error::success();
@@ -511,8 +509,7 @@ void CalibratePass::runOnOperation() {
   }
 
   if (!data.empty()) {
-    llvm::Expected<EntrySignature> signature =
-        getEntrySignature(module, entry);
+    llvm::Expected<EntrySignature> signature = getEntrySignature(module, entry);
     if (!signature)
       return fail(llvm::toString(signature.takeError()));
 

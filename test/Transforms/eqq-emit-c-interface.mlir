@@ -1,4 +1,4 @@
-// RUN: eq-opt %s --eqq-emit-c-interface | FileCheck %s
+// RUN: eq-opt %s --eqq-emit-c-interface --split-input-file | FileCheck %s
 
 // Tests that public functions with bodies get a C interface and their tensor
 // signature, and that private and external functions are left alone.
@@ -17,3 +17,13 @@ func.func private @helper() -> tensor<2xf32> {
 // CHECK-LABEL: func.func private @external
 // CHECK-NOT: emit_c_interface
 func.func private @external(tensor<2xf32>) -> tensor<2xf32>
+
+// -----
+
+// Tests that a value returned twice is copied for its second result.
+// CHECK-LABEL: func.func @twice
+// CHECK: %[[C:.*]] = linalg.copy ins(%arg0 : tensor<2xf32>)
+// CHECK: return %arg0, %[[C]]
+func.func @twice(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  return %x, %x : tensor<2xf32>, tensor<2xf32>
+}

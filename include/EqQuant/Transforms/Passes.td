@@ -185,8 +185,13 @@ def EmitCInterfacePass : Pass<"eqq-emit-c-interface", "::mlir::ModuleOp"> {
     `void _mlir_ciface_forward(Desc *x, Desc *out)`. The function's tensor
     signature is recorded in `eqq.input_types` and `eqq.output_types` (arrays
     of types), which lowering keeps on the `llvm.func`, so that a runner can
-    call a lowered module with the right shapes.
+    call a lowered module with the right shapes. A tensor returned more than
+    once is copied, so that each out-parameter has a buffer of its own.
   }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
 }
 
 #endif // EQQ_TRANSFORMS_PASSES_TD
