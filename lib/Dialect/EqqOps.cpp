@@ -164,8 +164,7 @@ ElementsAttr mlir::eqq::getConstantThroughObservers(Value value) {
   return attr;
 }
 
-/// The f32 elements of a constant, dense or `dense_resource`.
-static std::optional<SmallVector<float>> getFloatValues(ElementsAttr attr) {
+std::optional<SmallVector<float>> mlir::eqq::getFloatValues(ElementsAttr attr) {
   if (!attr.getElementType().isF32())
     return std::nullopt;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {

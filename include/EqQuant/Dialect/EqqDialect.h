@@ -60,6 +60,10 @@ bool isPerChannel(QScheme qscheme);
 /// search); std::nullopt for other ops and for observers without statistics.
 std::optional<QParams> getObserverQParams(Operation *op);
 
+/// The f32 elements of a constant, dense or `dense_resource`, row-major;
+/// std::nullopt for other element types or unreadable blobs.
+std::optional<SmallVector<float>> getFloatValues(ElementsAttr attr);
+
 /// Returns the constant behind `value`, looking through observers (which are
 /// the identity on data); null if there is none.
 ElementsAttr getConstantThroughObservers(Value value);

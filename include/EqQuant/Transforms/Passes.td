@@ -106,6 +106,41 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
+  let summary = "Equalize and quantize a calibrated module";
+  let description = [{
+    Applies input-weight equalization with the calibrated statistics and then
+    (unless `quantize=false`) quantizes the model to int8.
+
+    Equalization, per equalized layer `L` with input `x` and weight `W`:
+    `s_j = sqrt(range(W[:, j]) / range(x[:, j]))` in float32 (0, NaN and Inf
+    become 1), `W' = W * (1 / s)` along the input axis. The input must become
+    `x * s`: when `x` is the output of another layer `P` (directly or through
+    one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
+    rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
+    `eqq.eq_scale` multiplies `L`'s input, and other users of `x` keep the
+    unscaled value. The range from which `L`'s input is quantized is the
+    scaled range, `min_j(xmin_j * s_j)`, `max_j(xmax_j * s_j)`, computed from
+    the per-channel statistics of `L`'s input-equalization observer; it
+    describes the values actually quantized, also where a scale was folded
+    into `P` (where PyTorch 1.13 keeps the stale unscaled range). With
+    `quantize=false` the result is the equalized float model, which computes
+    the same function as the original.
+
+    Uncalibrated activation observers are an error naming the first one.
+  }];
+  let options = [
+    Option<"quantize", "quantize", "bool", /*default=*/"true",
+           "Quantize to int8 after equalizing (false: equalized float model)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
   let summary = "Lower eqq observers and equalization multiplies to linalg";
   let description = [{
