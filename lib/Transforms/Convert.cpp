@@ -13,6 +13,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -129,6 +131,7 @@ struct ConvertPass : eqq::impl::ConvertPassBase<ConvertPass> {
 
 private:
   LogicalResult equalize(const ModelAnalysis &model);
+  LogicalResult quantizeModel(const ModelAnalysis &model);
 };
 } // namespace
 
@@ -152,6 +155,21 @@ static const Layer *getFoldTarget(const ModelAnalysis &model, Value v,
     return &p;
   }
   return nullptr;
+}
+
+/// True when `v` is produced by an op that will be quantized: a layer with a
+/// weight observer (or its relu), or an op reading observed values.
+static bool isQuantizedProducer(const ModelAnalysis &model, Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  for (const Layer &l : model.getLayers())
+    if ((l.output == v || l.getOutputAfterRelu() == v) &&
+        l.getWeight().getDefiningOp<WeightObserverOp>())
+      return true;
+  return llvm::any_of(def->getOperands(), [](Value operand) {
+    return operand.getDefiningOp<ActObserverOp>() != nullptr;
+  });
 }
 
 LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
@@ -243,8 +261,17 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       }
       inEq.replaceAllUsesWith(in);
     } else {
+      // Multiply L's input. When nothing else reads the observed value and
+      // its producer is not quantized (a function argument, a float op),
+      // the multiply reads the float value and the scaled observer replaces
+      // the unscaled one: quantizing x only to dequantize and rescale it
+      // would add an error PyTorch does not have. Otherwise the multiply
+      // reads the observed (later: dequantized) value, as in PyTorch.
+      bool unscaledUnused = inObs && in == inObs.getResult() &&
+                            in.hasOneUse() && !isQuantizedProducer(model, raw);
+      Value src = unscaledUnused ? raw : in;
       Value scaled =
-          EqScaleOp::create(b, inEq.getLoc(), in, layer.inputAxis, s);
+          EqScaleOp::create(b, inEq.getLoc(), src, layer.inputAxis, s);
       if (inObs) {
         // A quantization point of its own for the scaled input.
         auto scaledObs = cast<ActObserverOp>(b.clone(*inObs));
@@ -255,6 +282,10 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         scaled = scaledObs;
       }
       inEq.replaceAllUsesWith(scaled);
+      inEq.erase();
+      if (unscaledUnused)
+        inObs.erase();
+      continue;
     }
     inEq.erase();
   }
@@ -308,6 +339,454 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// Erases ops without side effects whose results are unused, until none is
+/// left (the float layers an integer program replaced).
+static void eraseDeadOps(ModuleOp module) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<Operation *> dead;
+    module.walk([&](Operation *op) {
+      if (op->getNumResults() && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(dead)) {
+      op->erase();
+      changed = true;
+    }
+  }
+}
+
+/// The !quant.uniform type of an activation observer's quantization.
+static quant::UniformQuantizedType getQuantType(ActObserverOp obs,
+                                                const QParams &q) {
+  MLIRContext *ctx = obs.getContext();
+  bool isSigned = obs.getDtype() == QDType::qint8;
+  auto [lo, hi] = getStorageRange(obs.getDtype());
+  return quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), q.scale[0], static_cast<int64_t>(q.zeroPoint[0]),
+      lo, hi);
+}
+
+namespace {
+/// A weight quantized at compile time, per tensor or per output channel.
+struct QuantizedWeight {
+  SmallVector<int8_t> values;
+  SmallVector<float> scale; // per output channel (repeated if per tensor)
+  SmallVector<int64_t> zeroPoint;
+  bool isUnsigned = false;
+};
+} // namespace
+
+/// Quantizes a weight W[out, ...] with its observer's parameters, as
+/// torch.quantize_per_tensor / per_channel do: round(w * (1 / scale)) + zp,
+/// clamped to the storage range.
+static FailureOr<QuantizedWeight> quantizeWeight(WeightObserverOp obs,
+                                                 ArrayRef<float> w,
+                                                 ArrayRef<int64_t> shape,
+                                                 StringRef layerName) {
+  std::optional<QParams> q = getObserverQParams(obs);
+  if (!q)
+    return obs.emitError("layer '")
+           << layerName << "': the weight observer holds no statistics";
+  if (obs.getQscheme() == QScheme::per_channel_affine_float_qparams)
+    return obs.emitError("layer '")
+           << layerName
+           << "': per_channel_affine_float_qparams weights are not supported "
+              "for linear and conv layers (PyTorch uses them for embeddings)";
+  if (isPerChannel(obs.getQscheme()) && obs.getAxis() != 0)
+    return obs.emitError("layer '")
+           << layerName << "': per-channel weights must be quantized along "
+           << "the output channels (axis 0)";
+  QuantizedWeight r;
+  int64_t out = shape[0];
+  int64_t inner = static_cast<int64_t>(w.size()) / out;
+  r.isUnsigned = obs.getDtype() == QDType::quint8;
+  auto [lo, hi] = getStorageRange(obs.getDtype());
+  for (int64_t n = 0; n < out; ++n) {
+    size_t c = q->scale.size() == 1 ? 0 : n;
+    r.scale.push_back(q->scale[c]);
+    r.zeroPoint.push_back(static_cast<int64_t>(q->zeroPoint[c]));
+  }
+  r.values.resize(w.size());
+  for (int64_t n = 0; n < out; ++n) {
+    float inv = 1.0f / r.scale[n];
+    for (int64_t i = 0; i < inner; ++i) {
+      int64_t v = static_cast<int64_t>(std::nearbyint(w[n * inner + i] * inv)) +
+                  r.zeroPoint[n];
+      v = std::clamp<int64_t>(v, lo, hi);
+      r.values[n * inner + i] = static_cast<int8_t>(static_cast<uint8_t>(v));
+    }
+  }
+  return r;
+}
+
+/// Builds `requantize`: y = float(acc) * multiplier[c] + bias[c], then
+/// q = clamp(round_half_even(y * (1 / out_scale)) + out_zp) (and max(q, zp)
+/// for a fused relu), along channel axis `axis` of `acc`.
+static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
+                             int64_t axis, ArrayRef<float> multiplier,
+                             ArrayRef<float> bias,
+                             quant::UniformQuantizedType outType, bool relu) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t rank = accType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getIntegerType(8), f32 = b.getF32Type();
+  auto vecType = RankedTensorType::get({accType.getDimSize(axis)}, f32);
+  Value mult = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, multiplier));
+  Value biasV =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecType, bias));
+  Value init = tensor::EmptyOp::create(b, loc, accType.getShape(), i8);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap ch = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  float invScale = 1.0f / static_cast<float>(outType.getScale());
+  auto zp = static_cast<float>(outType.getZeroPoint());
+  auto qmin = static_cast<float>(outType.getStorageTypeMin());
+  auto qmax = static_cast<float>(outType.getStorageTypeMax());
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{acc, mult, biasV}, ValueRange{init},
+      ArrayRef<AffineMap>{id, ch, ch, id}, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto cf = [&](float v) {
+          return arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(v))
+              .getResult();
+        };
+        Value a = arith::SIToFPOp::create(nb, nloc, f32, args[0]);
+        Value y = arith::MulFOp::create(nb, nloc, a, args[1]);
+        y = arith::AddFOp::create(nb, nloc, y, args[2]);
+        Value r = math::RoundEvenOp::create(
+            nb, nloc, arith::MulFOp::create(nb, nloc, y, cf(invScale)));
+        r = arith::AddFOp::create(nb, nloc, r, cf(zp));
+        float lo = relu ? std::max(qmin, zp) : qmin;
+        r = arith::MaximumFOp::create(nb, nloc, r, cf(lo));
+        r = arith::MinimumFOp::create(nb, nloc, r, cf(qmax));
+        Value i = arith::FPToSIOp::create(nb, nloc, nb.getI32Type(), r);
+        Value t = arith::TruncIOp::create(nb, nloc, i8, i);
+        linalg::YieldOp::create(nb, nloc, t);
+      });
+  Type quantTensor = RankedTensorType::get(accType.getShape(), outType);
+  return quant::StorageCastOp::create(b, loc, quantTensor,
+                                      generic.getResult(0));
+}
+
+/// The storage integers of a quantized tensor.
+static Value toStorage(OpBuilder &b, Location loc, Value q) {
+  auto type = cast<RankedTensorType>(q.getType());
+  auto qtype = cast<quant::QuantizedType>(type.getElementType());
+  return quant::StorageCastOp::create(
+      b, loc, RankedTensorType::get(type.getShape(), qtype.getStorageType()),
+      q);
+}
+
+/// Sign- or zero-extends an i8 storage value to i32.
+static Value extend(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  return isUnsigned ? arith::ExtUIOp::create(b, loc, i32, v).getResult()
+                    : arith::ExtSIOp::create(b, loc, i32, v).getResult();
+}
+
+LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
+  ModuleOp module = getOperation();
+  MLIRContext *ctx = &getContext();
+
+  // 1. Every activation observer becomes quantize + dequantize (the value is
+  //    quantized here; consumers see the dequantized value until an integer
+  //    layer consumes the quantized one).
+  SmallVector<ActObserverOp> acts;
+  module.walk([&](ActObserverOp op) { acts.push_back(op); });
+  for (ActObserverOp obs : acts) {
+    if (isPerChannel(obs.getQscheme()))
+      return obs.emitError("activations are quantized per tensor; "
+                           "per-channel activation observers cannot convert");
+    std::optional<QParams> q = getObserverQParams(obs);
+    if (!q)
+      return obs.emitError("activation observer holds no statistics");
+    if (!std::isfinite(q->scale[0]) || !std::isfinite(q->zeroPoint[0]))
+      return obs.emitError("activation observer's range is not finite "
+                           "(min ")
+             << (*obs.getMinVal())[0] << ", max " << (*obs.getMaxVal())[0]
+             << ")";
+    OpBuilder b(obs);
+    auto type = cast<RankedTensorType>(obs.getType());
+    Type qtype = RankedTensorType::get(type.getShape(), getQuantType(obs, *q));
+    Value qv = QuantizeOp::create(b, obs.getLoc(), qtype, obs.getInput());
+    Value dq = DequantizeOp::create(b, obs.getLoc(), type, qv);
+    obs.replaceAllUsesWith(dq);
+    obs.erase();
+  }
+
+  // 2. Quantized layers become integer programs.
+  for (const Layer &layer : model.getLayers()) {
+    auto wobs = layer.getWeight().getDefiningOp<WeightObserverOp>();
+    if (!wobs)
+      continue; // a float layer
+    Location loc = layer.op->getLoc();
+    // Input: dequantize(q), possibly reshaped (collapsed to 2-D).
+    SmallVector<Operation *> reshapes;
+    Value v = layer.getInput();
+    while (Operation *def = v.getDefiningOp()) {
+      if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+        break;
+      reshapes.push_back(def);
+      v = def->getOperand(0);
+    }
+    auto dq = v.getDefiningOp<DequantizeOp>();
+    // Output: the quantize of the layer's (relu's) result.
+    Value out = layer.getOutputAfterRelu();
+    QuantizeOp outQ;
+    bool relu = layer.relu != nullptr;
+    for (Operation *user : out.getUsers())
+      if (auto q = dyn_cast<QuantizeOp>(user))
+        outQ = q;
+    if (!outQ && layer.relu) {
+      out = layer.output;
+      relu = false;
+      for (Operation *user : out.getUsers())
+        if (auto q = dyn_cast<QuantizeOp>(user))
+          outQ = q;
+    }
+    if (!dq || !outQ) {
+      layer.op->emitWarning("layer '")
+          << layer.name << "' stays float: its input or output is not "
+          << "quantized";
+      continue;
+    }
+    auto inQType = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(dq.getInput().getType()).getElementType());
+    auto outQType = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(outQ.getType()).getElementType());
+
+    ElementsAttr wAttr = getConstantThroughObservers(layer.getWeight());
+    SmallVector<float> wValues = *getFloatValues(wAttr);
+    SmallVector<int64_t> wShape =
+        llvm::to_vector(cast<ShapedType>(wAttr.getType()).getShape());
+    FailureOr<QuantizedWeight> qw =
+        quantizeWeight(wobs, wValues, wShape, layer.name);
+    if (failed(qw))
+      return failure();
+    SmallVector<float> bias(wShape[0], 0.0f);
+    if (layer.bias)
+      if (ElementsAttr b = getConstantThroughObservers(layer.bias))
+        bias = *getFloatValues(b);
+
+    OpBuilder b(outQ);
+    b.setInsertionPointAfter(outQ);
+    Type i8 = b.getIntegerType(8), i32 = b.getI32Type();
+    // The quantized input, storage integers, reshaped like the float one.
+    Value x = toStorage(b, loc, dq.getInput());
+    for (Operation *r : llvm::reverse(reshapes)) {
+      IRMapping map;
+      map.map(r->getOperand(0), x);
+      Operation *clone = b.clone(*r, map);
+      auto t = cast<RankedTensorType>(clone->getResult(0).getType());
+      clone->getResult(0).setType(RankedTensorType::get(t.getShape(), i8));
+      x = clone->getResult(0);
+    }
+    int64_t zx = inQType.getZeroPoint();
+    bool xUnsigned = !inQType.isSigned();
+    bool wZeroPointsZero =
+        llvm::all_of(qw->zeroPoint, [](int64_t z) { return z == 0; });
+    int64_t out0 = wShape[0];
+    int64_t inner = static_cast<int64_t>(qw->values.size()) / out0;
+    auto wType = RankedTensorType::get(wShape, i8);
+    Value wq = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(wType, ArrayRef<int8_t>(qw->values)));
+
+    // The accumulator starts at -zx * sum(W) per output channel, so the
+    // inner product is a plain dot of the stored integers (zero weight zero
+    // points; otherwise both zero points are subtracted in the loop).
+    SmallVector<int32_t> accInit(out0, 0);
+    if (wZeroPointsZero)
+      for (int64_t n = 0; n < out0; ++n) {
+        int64_t sum = 0;
+        for (int64_t i = 0; i < inner; ++i) {
+          int8_t raw = qw->values[n * inner + i];
+          sum += qw->isUnsigned ? static_cast<uint8_t>(raw) : raw;
+        }
+        accInit[n] = static_cast<int32_t>(-zx * sum);
+      }
+
+    Value acc;
+    int64_t channelAxis;
+    if (layer.kind == LayerKind::Linear) {
+      auto mm = cast<linalg::MatmulOp>(layer.op);
+      auto resultType = cast<RankedTensorType>(mm.getResult(0).getType());
+      int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
+      auto accType = RankedTensorType::get({m, n}, i32);
+      Value initVec = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(RankedTensorType::get({n}, i32),
+                                 ArrayRef<int32_t>(accInit)));
+      Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
+      Value init = linalg::BroadcastOp::create(b, loc, initVec, empty,
+                                               ArrayRef<int64_t>{0})
+                       .getResult()[0];
+      AffineExpr dm, dn, dk;
+      bindDims(ctx, dm, dn, dk);
+      SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dm, dk}, ctx),
+                                  AffineMap::get(3, 0, {dn, dk}, ctx),
+                                  AffineMap::get(3, 0, {dm, dn}, ctx)};
+      SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
+                                             utils::IteratorType::parallel,
+                                             utils::IteratorType::reduction};
+      int64_t zw0 = qw->zeroPoint[0];
+      bool perChannelZp = !wZeroPointsZero;
+      if (perChannelZp &&
+          llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
+        return layer.op->emitError("layer '")
+               << layer.name << "': per-channel weight zero points that "
+               << "differ are not supported";
+      acc =
+          linalg::GenericOp::create(
+              b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
+              [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value a = extend(nb, nloc, args[0], xUnsigned);
+                Value w = extend(nb, nloc, args[1], qw->isUnsigned);
+                if (perChannelZp) {
+                  auto ci = [&](int64_t v) {
+                    return arith::ConstantOp::create(nb, nloc,
+                                                     nb.getI32IntegerAttr(v))
+                        .getResult();
+                  };
+                  a = arith::SubIOp::create(nb, nloc, a, ci(zx));
+                  w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
+                }
+                Value prod = arith::MulIOp::create(nb, nloc, a, w);
+                Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
+                linalg::YieldOp::create(nb, nloc, sum);
+              })
+              .getResult(0);
+      channelAxis = 1;
+    } else {
+      // conv: pad the stored integers with the input zero point (the float
+      // zero padding), then a generic with the conv's indexing maps.
+      if (auto pad = dyn_cast<tensor::PadOp>(layer.getInputOp())) {
+        Value padValue = arith::ConstantOp::create(
+            b, loc, b.getIntegerAttr(i8, static_cast<int8_t>(zx)));
+        auto padded = cast<RankedTensorType>(pad.getResultType());
+        x = tensor::PadOp::create(
+            b, loc, RankedTensorType::get(padded.getShape(), i8), x,
+            getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticLow())),
+            getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticHigh())),
+            padValue);
+      }
+      auto resultType =
+          cast<RankedTensorType>(layer.op->getResult(0).getType());
+      int64_t rank = resultType.getRank(), spatial = rank - 2;
+      SmallVector<int64_t> strides(spatial, 1), dilations(spatial, 1);
+      if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
+        strides = llvm::to_vector(attr.getValues<int64_t>());
+      if (auto attr =
+              layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
+        dilations = llvm::to_vector(attr.getValues<int64_t>());
+      // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction).
+      int64_t numLoops = 2 + spatial + 1 + spatial;
+      auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+      SmallVector<AffineExpr> inExprs{d(0), d(2 + spatial)};
+      SmallVector<AffineExpr> wExprs{d(1), d(2 + spatial)};
+      SmallVector<AffineExpr> outExprs{d(0), d(1)};
+      for (int64_t i = 0; i < spatial; ++i) {
+        inExprs.push_back(d(2 + i) * strides[i] +
+                          d(3 + spatial + i) * dilations[i]);
+        wExprs.push_back(d(3 + spatial + i));
+        outExprs.push_back(d(2 + i));
+      }
+      SmallVector<AffineMap> maps{AffineMap::get(numLoops, 0, inExprs, ctx),
+                                  AffineMap::get(numLoops, 0, wExprs, ctx),
+                                  AffineMap::get(numLoops, 0, outExprs, ctx)};
+      SmallVector<utils::IteratorType> iters(numLoops,
+                                             utils::IteratorType::reduction);
+      for (int64_t i = 0; i < 2 + spatial; ++i)
+        iters[i] = utils::IteratorType::parallel;
+      auto accType = RankedTensorType::get(resultType.getShape(), i32);
+      Value initVec = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(RankedTensorType::get({out0}, i32),
+                                 ArrayRef<int32_t>(accInit)));
+      Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
+      SmallVector<int64_t> bcastDims{0};
+      for (int64_t i = 2; i < rank; ++i)
+        bcastDims.push_back(i);
+      Value init =
+          linalg::BroadcastOp::create(b, loc, initVec, empty, bcastDims)
+              .getResult()[0];
+      int64_t zw0 = qw->zeroPoint[0];
+      bool subtractZeroPoints = !wZeroPointsZero;
+      if (subtractZeroPoints &&
+          llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
+        return layer.op->emitError("layer '")
+               << layer.name << "': per-channel weight zero points that "
+               << "differ are not supported";
+      acc =
+          linalg::GenericOp::create(
+              b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
+              [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value a = extend(nb, nloc, args[0], xUnsigned);
+                Value w = extend(nb, nloc, args[1], qw->isUnsigned);
+                if (subtractZeroPoints) {
+                  auto ci = [&](int64_t v) {
+                    return arith::ConstantOp::create(nb, nloc,
+                                                     nb.getI32IntegerAttr(v))
+                        .getResult();
+                  };
+                  a = arith::SubIOp::create(nb, nloc, a, ci(zx));
+                  w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
+                }
+                Value prod = arith::MulIOp::create(nb, nloc, a, w);
+                Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
+                linalg::YieldOp::create(nb, nloc, sum);
+              })
+              .getResult(0);
+      channelAxis = 1;
+    }
+
+    SmallVector<float> multiplier;
+    for (float sw : qw->scale)
+      multiplier.push_back(static_cast<float>(inQType.getScale()) * sw);
+    Value q = buildRequantize(b, loc, acc, channelAxis, multiplier, bias,
+                              outQType, relu);
+    // Back to the layer's output shape (a linear on a collapsed input).
+    auto outType = cast<RankedTensorType>(outQ.getType());
+    if (cast<RankedTensorType>(q.getType()).getShape() != outType.getShape()) {
+      Operation *expand = nullptr;
+      for (Operation *user : layer.op->getResult(0).getUsers())
+        expand = dyn_cast<tensor::ExpandShapeOp>(user) ? user : expand;
+      Value cur = layer.op->getResult(0);
+      while (!expand && cur.hasOneUse()) {
+        Operation *user = *cur.getUsers().begin();
+        if (isa<tensor::ExpandShapeOp>(user))
+          expand = user;
+        else
+          cur = user->getResult(0);
+      }
+      if (!expand)
+        return layer.op->emitError("layer '")
+               << layer.name << "': cannot restore the output shape";
+      auto e = cast<tensor::ExpandShapeOp>(expand);
+      q = tensor::ExpandShapeOp::create(b, loc, outType, q,
+                                        e.getReassociationIndices());
+    }
+    outQ.replaceAllUsesWith(q);
+    outQ.erase();
+  }
+
+  // 3. Weight observers are gone with their float layers; what is left of
+  //    the float layers is dead unless a float consumer still reads it.
+  module.walk([](WeightObserverOp op) {
+    op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+    op->erase();
+  });
+  eraseDeadOps(module);
+  return success();
+}
+
 void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
   // Quantizing without statistics would silently produce garbage.
@@ -335,6 +814,7 @@ void ConvertPass::runOnOperation() {
     });
     return;
   }
-  module.emitError("eqq-convert: quantize=true is not implemented yet");
-  signalPassFailure();
+  ModelAnalysis equalized(module);
+  if (failed(quantizeModel(equalized)))
+    return signalPassFailure();
 }

@@ -142,13 +142,16 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
 }
 
 def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
-  let summary = "Lower eqq observers and equalization multiplies to linalg";
+  let summary = "Lower eqq ops and quantized types to linalg on integers";
   let description = [{
     The first stage of `--eqq-lower-to-llvm`, usable alone: every observer is
     replaced by its input (observers are the identity on data; their
     statistics are dropped), and every `eqq.eq_scale` becomes an elementwise
     `linalg.generic` that multiplies by the per-channel scale, a constant
-    broadcast along the scaled axis.
+    broadcast along the scaled axis. Quantized tensors become their storage
+    integers (`i8`; `quant.scast` vanishes), `eqq.quantize` an elementwise
+    `q = clamp(roundeven(x * (1 / scale)) + zp)` and `eqq.dequantize`
+    `x = (q - zp) * scale`, PyTorch's arithmetic.
 
     Example (`--eqq-lower-ops`):
 
@@ -208,6 +211,18 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
+}
+
+def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
+  let summary = "Turn memref.copy into linalg.copy, which lowers to loops";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers: copies between strided
+    buffers (from bufferizing `tensor.pad`, for example) would otherwise lower
+    to a call of `memrefCopy` in MLIR's C runner utilities library. As
+    `linalg.copy` they become loops, so lowered code needs no runtime
+    library, in the JIT or ahead of time.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def EmitCInterfacePass : Pass<"eqq-emit-c-interface", "::mlir::ModuleOp"> {
