@@ -8,6 +8,7 @@
 
 #include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Support/Json.h"
 #include "EqQuant/Support/Statistics.h"
 #include "EqQuant/Transforms/Passes.h"
 
@@ -18,6 +19,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 
@@ -132,6 +136,26 @@ struct ConvertPass : eqq::impl::ConvertPassBase<ConvertPass> {
 private:
   LogicalResult equalize(const ModelAnalysis &model);
   LogicalResult quantizeModel(const ModelAnalysis &model);
+  LogicalResult readRecipe();
+  LogicalResult applyRecipeRanges();
+  std::string describeRecipe(const ModelAnalysis &model);
+
+  /// What equalization decided, per layer name.
+  struct Decision {
+    SmallVector<float> scale;
+    std::string applied = "none";
+  };
+  llvm::StringMap<Decision> decisions;
+
+  /// A recipe being re-applied (recipe-in).
+  struct RecipeLayer {
+    bool equalized = false;
+    SmallVector<float> scale;
+    json::Position pos;
+  };
+  std::optional<llvm::StringMap<RecipeLayer>> recipeLayers;
+  SmallVector<std::pair<float, float>> recipeRanges;
+  json::Position recipeRangesPos;
 };
 } // namespace
 
@@ -210,23 +234,58 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       return layer.op->emitError("layer '")
              << layer.name << "' has an input-equalization observer but no "
              << "weight-equalization observer";
-    if (!inEq.isCalibrated())
-      return inEq.emitError("layer '")
-             << layer.name
-             << "': the input-equalization observer holds no statistics; "
-                "run --eqq-calibrate first";
-    if (!wEq.isCalibrated())
-      return wEq.emitError("layer '")
-             << layer.name << "': the weight-equalization observer holds no "
-             << "statistics (the weight is not a constant?)";
-    ArrayRef<float> xmin = *inEq.getMinVal(), xmax = *inEq.getMaxVal();
-    ArrayRef<float> wmin = *wEq.getMinVal(), wmax = *wEq.getMaxVal();
-    if (xmin.size() != wmin.size())
-      return layer.op->emitError("layer '")
-             << layer.name << "': the input has " << xmin.size()
-             << " channels but the weight " << wmin.size()
-             << " input columns; they must match";
-    SmallVector<float> s = computeScale(xmin, xmax, wmin, wmax);
+    int64_t columns = cast<ShapedType>(wEq.getType()).getDimSize(1);
+    SmallVector<float> s;
+    SmallVector<float> xmin, xmax;
+    if (recipeLayers) {
+      auto it = recipeLayers->find(layer.name);
+      if (it == recipeLayers->end() || !it->second.equalized)
+        return layer.op->emitError("layer '")
+               << layer.name << "' is equalized in the module but "
+               << (it == recipeLayers->end() ? "missing from"
+                                             : "not equalized in")
+               << " the recipe '" << recipeIn << "'";
+      s = it->second.scale;
+      if (static_cast<int64_t>(s.size()) != columns)
+        return emitError(FileLineColLoc::get(&getContext(), recipeIn,
+                                             it->second.pos.line,
+                                             it->second.pos.column))
+               << "layer '" << layer.name << "': the recipe has " << s.size()
+               << " equalization scales; the layer has " << columns
+               << " input channels (line " << it->second.pos.line << ")";
+      for (float v : s)
+        if (!(v > 0.0f) || !std::isfinite(v))
+          return emitError(FileLineColLoc::get(&getContext(), recipeIn,
+                                               it->second.pos.line,
+                                               it->second.pos.column))
+                 << "layer '" << layer.name
+                 << "': equalization scales must be finite and positive (line "
+                 << it->second.pos.line << ")";
+      // The ranges come from the recipe's activations after equalization.
+      xmin.assign(s.size(), 0.0f);
+      xmax.assign(s.size(), 0.0f);
+    } else {
+      if (!inEq.isCalibrated())
+        return inEq.emitError("layer '")
+               << layer.name
+               << "': the input-equalization observer holds no statistics; "
+                  "run --eqq-calibrate first";
+      if (!wEq.isCalibrated())
+        return wEq.emitError("layer '")
+               << layer.name << "': the weight-equalization observer holds "
+               << "no statistics (the weight is not a constant?)";
+      xmin.assign(inEq.getMinVal()->begin(), inEq.getMinVal()->end());
+      xmax.assign(inEq.getMaxVal()->begin(), inEq.getMaxVal()->end());
+      ArrayRef<float> wmin = *wEq.getMinVal(), wmax = *wEq.getMaxVal();
+      if (xmin.size() != wmin.size())
+        return layer.op->emitError("layer '")
+               << layer.name << "': the input has " << xmin.size()
+               << " channels but the weight " << wmin.size()
+               << " input columns; they must match";
+      s = computeScale(xmin, xmax, wmin, wmax);
+    }
+    Decision &decision = decisions[layer.name];
+    decision.scale = s;
 
     LayerParams &p = getParams(layer);
     SmallVector<float> reciprocal;
@@ -254,6 +313,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     OpBuilder b(inEq);
     if (target) {
       folds.push_back({target, s});
+      decision.applied = "folded_into:" + target->name;
       if (inObs) {
         Builder attrs(&getContext());
         inObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
@@ -270,6 +330,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       bool unscaledUnused = inObs && in == inObs.getResult() &&
                             in.hasOneUse() && !isQuantizedProducer(model, raw);
       Value src = unscaledUnused ? raw : in;
+      decision.applied = "input_mul";
       Value scaled =
           EqScaleOp::create(b, inEq.getLoc(), src, layer.inputAxis, s);
       if (inObs) {
@@ -787,22 +848,264 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Recipes
+//===----------------------------------------------------------------------===//
+
+static constexpr StringLiteral kRecipeFormat = "eqquant-recipe/1";
+
+static void writeNumber(llvm::json::OStream &j, float v) {
+  if (std::isnan(v))
+    j.value("nan");
+  else if (std::isinf(v))
+    j.value(v > 0 ? "inf" : "-inf");
+  else
+    j.value(static_cast<double>(v));
+}
+
+static void writeNumbers(llvm::json::OStream &j, ArrayRef<float> values) {
+  j.array([&] {
+    for (float v : values)
+      writeNumber(j, v);
+  });
+}
+
+/// The observer that quantizes a layer's input (through reshapes).
+static ActObserverOp getInputObserver(const Layer &layer) {
+  return stripReshapes(layer.getInput()).getDefiningOp<ActObserverOp>();
+}
+
+static void writeActivation(llvm::json::OStream &j, ActObserverOp obs) {
+  std::optional<QParams> q = getObserverQParams(obs);
+  j.object([&] {
+    if (q) {
+      j.attributeBegin("scale");
+      writeNumber(j, q->scale[0]);
+      j.attributeEnd();
+      j.attribute("zero_point", static_cast<int64_t>(q->zeroPoint[0]));
+    }
+    j.attribute("dtype", stringifyQDType(obs.getDtype()));
+    j.attribute("qscheme", stringifyQScheme(obs.getQscheme()));
+    j.attributeBegin("min");
+    writeNumber(j, obs.isCalibrated() ? (*obs.getMinVal())[0] : NAN);
+    j.attributeEnd();
+    j.attributeBegin("max");
+    writeNumber(j, obs.isCalibrated() ? (*obs.getMaxVal())[0] : NAN);
+    j.attributeEnd();
+  });
+}
+
+std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "{\"format\": \"" << kRecipeFormat << "\", \"layers\": [\n";
+  ArrayRef<Layer> layers = model.getLayers();
+  for (size_t i = 0, e = layers.size(); i < e; ++i) {
+    const Layer &layer = layers[i];
+    auto it = decisions.find(layer.name);
+    bool equalized = it != decisions.end();
+    llvm::json::OStream j(os);
+    j.object([&] {
+      j.attribute("name", layer.name);
+      j.attribute("kind", getLayerKindName(layer.kind));
+      j.attribute("equalized", equalized);
+      if (equalized) {
+        j.attributeBegin("equalization_scale");
+        writeNumbers(j, it->second.scale);
+        j.attributeEnd();
+      }
+      j.attribute("scale_applied",
+                  equalized ? it->second.applied : std::string("none"));
+      if (ActObserverOp in = getInputObserver(layer)) {
+        j.attributeBegin("input");
+        writeActivation(j, in);
+        j.attributeEnd();
+      }
+      if (ActObserverOp out = findObservers(layer).output) {
+        j.attributeBegin("output");
+        writeActivation(j, out);
+        j.attributeEnd();
+      }
+      if (auto w = layer.getWeight().getDefiningOp<WeightObserverOp>()) {
+        j.attributeBegin("weight");
+        j.object([&] {
+          j.attribute("dtype", stringifyQDType(w.getDtype()));
+          j.attribute("qscheme", stringifyQScheme(w.getQscheme()));
+          if (std::optional<QParams> q = getObserverQParams(w)) {
+            j.attributeBegin("scale");
+            writeNumbers(j, q->scale);
+            j.attributeEnd();
+            j.attributeBegin("zero_point");
+            writeNumbers(j, q->zeroPoint);
+            j.attributeEnd();
+          }
+        });
+        j.attributeEnd();
+      }
+    });
+    os << (i + 1 < e ? ",\n" : "\n");
+  }
+  // Every activation observer's range after equalization, in program order:
+  // what recipe-in applies.
+  os << "], \"activations\": [\n";
+  SmallVector<ActObserverOp> acts;
+  getOperation().walk([&](ActObserverOp op) { acts.push_back(op); });
+  for (size_t i = 0, e = acts.size(); i < e; ++i) {
+    llvm::json::OStream j(os);
+    j.object([&] {
+      std::string type;
+      llvm::raw_string_ostream ts(type);
+      ts << acts[i].getType();
+      j.attribute("type", type);
+      j.attributeBegin("min");
+      writeNumber(j, acts[i].isCalibrated() ? (*acts[i].getMinVal())[0] : NAN);
+      j.attributeEnd();
+      j.attributeBegin("max");
+      writeNumber(j, acts[i].isCalibrated() ? (*acts[i].getMaxVal())[0] : NAN);
+      j.attributeEnd();
+    });
+    os << (i + 1 < e ? ",\n" : "\n");
+  }
+  os << "]}\n";
+  return text;
+}
+
+/// A number of a recipe: a JSON number or "inf", "-inf", "nan".
+static std::optional<float> readNumber(const json::Value &v) {
+  if (v.isNumber())
+    return static_cast<float>(v.number);
+  if (v.isString() && v.string == "nan")
+    return std::numeric_limits<float>::quiet_NaN();
+  if (v.isString() && v.string == "inf")
+    return std::numeric_limits<float>::infinity();
+  if (v.isString() && v.string == "-inf")
+    return -std::numeric_limits<float>::infinity();
+  return std::nullopt;
+}
+
+LogicalResult ConvertPass::readRecipe() {
+  MLIRContext *ctx = &getContext();
+  auto fail = [&](json::Position pos, const Twine &message) {
+    emitError(FileLineColLoc::get(ctx, recipeIn, pos.line, pos.column))
+        << "invalid recipe (line " << pos.line << "): " << message;
+    return failure();
+  };
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(recipeIn, &errorMessage);
+  if (!file) {
+    emitError(UnknownLoc::get(ctx))
+        << "cannot read recipe '" << recipeIn << "': " << errorMessage;
+    return failure();
+  }
+  json::Value root;
+  json::Position pos;
+  std::string error;
+  if (!json::parse(file->getBuffer(), root, pos, error))
+    return fail(pos, "malformed JSON: " + error);
+  if (!root.isObject())
+    return fail(root.pos, "expected a JSON object");
+  const json::Value *layers = root.get("layers");
+  if (!layers || !layers->isArray())
+    return fail(layers ? layers->pos : root.pos,
+                "'layers' must be an array of layer objects");
+  recipeLayers.emplace();
+  for (const json::Value &l : layers->elements) {
+    const json::Value *name = l.get("name");
+    const json::Value *eq = l.get("equalized");
+    if (!l.isObject() || !name || !name->isString() || !eq || !eq->isBool())
+      return fail(l.pos, "each layer needs a string 'name' and a boolean "
+                         "'equalized'");
+    RecipeLayer r;
+    r.pos = l.pos;
+    r.equalized = eq->boolean;
+    if (r.equalized) {
+      const json::Value *scale = l.get("equalization_scale");
+      if (!scale || !scale->isArray())
+        return fail(l.pos, "layer '" + name->string +
+                               "' is equalized but has no "
+                               "'equalization_scale' array");
+      for (const json::Value &v : scale->elements) {
+        std::optional<float> f = readNumber(v);
+        if (!f)
+          return fail(v.pos, "'equalization_scale' holds numbers");
+        r.scale.push_back(*f);
+      }
+    }
+    if (!recipeLayers->try_emplace(name->string, std::move(r)).second)
+      return fail(name->pos, "layer '" + name->string + "' appears twice");
+  }
+  const json::Value *acts = root.get("activations");
+  if (!acts || !acts->isArray())
+    return fail(acts ? acts->pos : root.pos,
+                "'activations' must be an array (the ranges to apply)");
+  recipeRangesPos = acts->pos;
+  for (const json::Value &a : acts->elements) {
+    const json::Value *lo = a.get("min"), *hi = a.get("max");
+    std::optional<float> min = lo ? readNumber(*lo) : std::nullopt;
+    std::optional<float> max = hi ? readNumber(*hi) : std::nullopt;
+    if (!a.isObject() || !min || !max)
+      return fail(a.pos, "each activation needs numbers 'min' and 'max'");
+    if (!std::isfinite(*min) || !std::isfinite(*max) || *min > *max)
+      return fail(a.pos, "an activation range must be finite with min <= max");
+    recipeRanges.emplace_back(*min, *max);
+  }
+  // Every equalized layer of the recipe must exist in the module.
+  ModelAnalysis model(getOperation());
+  for (auto &entry : *recipeLayers)
+    if (llvm::none_of(model.getLayers(),
+                      [&](const Layer &l) { return l.name == entry.getKey(); }))
+      return fail(entry.getValue().pos,
+                  "layer '" + entry.getKey() + "' is not in the module");
+  return success();
+}
+
+LogicalResult ConvertPass::applyRecipeRanges() {
+  SmallVector<ActObserverOp> acts;
+  getOperation().walk([&](ActObserverOp op) { acts.push_back(op); });
+  if (acts.size() != recipeRanges.size()) {
+    emitError(FileLineColLoc::get(&getContext(), recipeIn, recipeRangesPos.line,
+                                  recipeRangesPos.column))
+        << "the recipe has " << recipeRanges.size()
+        << " activation ranges; the module has " << acts.size()
+        << " activation observers (line " << recipeRangesPos.line << ")";
+    return failure();
+  }
+  Builder b(&getContext());
+  for (auto [obs, range] : llvm::zip(acts, recipeRanges)) {
+    obs.setMinValAttr(b.getDenseF32ArrayAttr({range.first}));
+    obs.setMaxValAttr(b.getDenseF32ArrayAttr({range.second}));
+  }
+  return success();
+}
+
 void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
-  // Quantizing without statistics would silently produce garbage.
-  WalkResult uncalibrated = module.walk([&](ActObserverOp op) {
-    if (op.isCalibrated() || getConstantThroughObservers(op.getInput()))
-      return WalkResult::advance();
-    op.emitError("activation observer holds no statistics; run "
-                 "--eqq-calibrate first (or give recipe-in=)");
-    return WalkResult::interrupt();
-  });
-  if (uncalibrated.wasInterrupted())
+  if (!recipeIn.empty() && failed(readRecipe()))
     return signalPassFailure();
+  // Quantizing without statistics would silently produce garbage.
+  if (recipeIn.empty()) {
+    WalkResult uncalibrated = module.walk([&](ActObserverOp op) {
+      if (op.isCalibrated() || getConstantThroughObservers(op.getInput()))
+        return WalkResult::advance();
+      op.emitError("activation observer holds no statistics; run "
+                   "--eqq-calibrate first (or give recipe-in=)");
+      return WalkResult::interrupt();
+    });
+    if (uncalibrated.wasInterrupted())
+      return signalPassFailure();
+  }
 
   ModelAnalysis model(module);
   if (failed(equalize(model)))
     return signalPassFailure();
+  if (!recipeIn.empty() && failed(applyRecipeRanges()))
+    return signalPassFailure();
+
+  ModelAnalysis equalized(module);
+  std::string recipeText;
+  if (!recipe.empty())
+    recipeText = describeRecipe(equalized);
 
   if (!quantize) {
     // The equalized float model: no observers left.
@@ -812,9 +1115,18 @@ void ConvertPass::runOnOperation() {
         op->erase();
       }
     });
-    return;
-  }
-  ModelAnalysis equalized(module);
-  if (failed(quantizeModel(equalized)))
+  } else if (failed(quantizeModel(equalized))) {
     return signalPassFailure();
+  }
+
+  if (!recipe.empty()) {
+    if (llvm::Error e = llvm::writeToOutput(recipe, [&](raw_ostream &os) {
+          os << recipeText;
+          return llvm::Error::success();
+        })) {
+      emitError(module.getLoc(), "eqq-convert: cannot write the recipe '")
+          << recipe << "': " << llvm::toString(std::move(e));
+      return signalPassFailure();
+    }
+  }
 }

@@ -127,11 +127,34 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     `quantize=false` the result is the equalized float model, which computes
     the same function as the original.
 
+    Quantization: each activation observer becomes `eqq.quantize` (with
+    PyTorch's qparams of its range) and `eqq.dequantize`; each quantized
+    layer becomes an integer program: a `linalg.generic` of stored u8
+    activations and s8 weights (quantized at compile time) accumulating in
+    i32 from `-zx * sum(W)` per output channel (the activation zero point
+    folded into the start value, so the inner product is a plain u8 x s8
+    dot), then a requantize generic `y = acc * (sx * sw) + bias`,
+    `q = clamp(roundeven(y * (1 / s_out)) + zp_out)` with a fused relu as
+    `max(q, zp_out)`. Connected quantized layers pass quantized tensors
+    directly; ops that are not quantized stay float between `dequantize` and
+    `quantize`; the function keeps its float inputs and outputs.
+
+    `recipe=FILE` writes every decision: per layer its equalization scale,
+    where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
+    input and output quantization (scale, zero point, range) and the weight
+    qparams, and every activation observer's range after equalization.
+    `recipe-in=FILE` re-applies such a file to a prepared module without
+    calibration statistics and gives the identical module.
+
     Uncalibrated activation observers are an error naming the first one.
   }];
   let options = [
     Option<"quantize", "quantize", "bool", /*default=*/"true",
-           "Quantize to int8 after equalizing (false: equalized float model)">
+           "Quantize to int8 after equalizing (false: equalized float model)">,
+    Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
+           "Write every decision (scales, ranges, qparams) to this JSON file">,
+    Option<"recipeIn", "recipe-in", "std::string", /*default=*/"\"\"",
+           "Re-apply a recipe to a prepared module instead of its statistics">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
