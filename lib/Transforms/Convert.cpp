@@ -337,6 +337,8 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         // A quantization point of its own for the scaled input.
         auto scaledObs = cast<ActObserverOp>(b.clone(*inObs));
         scaledObs->setOperand(0, scaled);
+        // The unscaled observer may sit before a reshape (a flatten).
+        scaledObs->getResult(0).setType(scaled.getType());
         Builder attrs(&getContext());
         scaledObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
         scaledObs.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
@@ -1083,6 +1085,15 @@ void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
   if (!recipeIn.empty() && failed(readRecipe()))
     return signalPassFailure();
+  // Weight statistics come from the constants (prepare folds them already;
+  // hand-written or edited modules may not have them).
+  module.walk([](Operation *op) {
+    if (isa<WeightEqObserverOp, WeightObserverOp, InputEqObserverOp,
+            ActObserverOp>(op)) {
+      SmallVector<OpFoldResult> folded;
+      (void)op->fold(folded);
+    }
+  });
   // Quantizing without statistics would silently produce garbage.
   if (recipeIn.empty()) {
     WalkResult uncalibrated = module.walk([&](ActObserverOp op) {
@@ -1097,6 +1108,22 @@ void ConvertPass::runOnOperation() {
   }
 
   ModelAnalysis model(module);
+  // Weights and biases are rewritten from their constants' data, which must
+  // be there: a dense_resource whose blob is missing (a module printed with
+  // --mlir-print-local-scope has no resource section) has none.
+  for (const Layer &layer : model.getLayers()) {
+    for (Value v : {layer.getWeight(), layer.bias}) {
+      ElementsAttr constant = v ? getConstantThroughObservers(v) : nullptr;
+      if (constant && !getFloatValues(constant)) {
+        layer.op->emitError("layer '")
+            << layer.name << "': the data of its "
+            << (v == layer.bias ? "bias" : "weight")
+            << " constant is not available (an f32 dense or dense_resource "
+               "with its blob is needed)";
+        return signalPassFailure();
+      }
+    }
+  }
   if (failed(equalize(model)))
     return signalPassFailure();
   if (!recipeIn.empty() && failed(applyRecipeRanges()))
