@@ -4,6 +4,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -85,6 +86,80 @@ QParams mlir::eqq::computeQParams(llvm::ArrayRef<float> min,
 // Histogram range search
 //===----------------------------------------------------------------------===//
 
+/// PyTorch's multi_row_sum (ATen/native/cpu/SumKernel.cpp): sums `size` rows
+/// of 4 columns, each column `lanes` floats wide (row i, column k at
+/// data + (i * 4 + k) * lanes), in cascading levels, in float32.
+static std::vector<float> multiRowSum(const float *data, int64_t size,
+                                      int64_t lanes) {
+  constexpr int64_t kRows = 4, kLevels = 4;
+  int64_t levelPower = std::max<int64_t>(
+      4, (size <= 2 ? 1 : llvm::Log2_64_Ceil(size)) / kLevels);
+  int64_t levelStep = int64_t(1) << levelPower;
+  int64_t levelMask = levelStep - 1;
+  int64_t width = kRows * lanes;
+  std::vector<std::vector<float>> acc(kLevels, std::vector<float>(width));
+  auto addRow = [&](int64_t i) {
+    for (int64_t k = 0; k < width; ++k)
+      acc[0][k] += data[i * width + k];
+  };
+  int64_t i = 0;
+  while (i + levelStep <= size) {
+    for (int64_t j = 0; j < levelStep; ++j, ++i)
+      addRow(i);
+    for (int64_t j = 1; j < kLevels; ++j) {
+      for (int64_t k = 0; k < width; ++k) {
+        acc[j][k] += acc[j - 1][k];
+        acc[j - 1][k] = 0.0f;
+      }
+      if ((i & (levelMask << (j * levelPower))) != 0)
+        break;
+    }
+  }
+  for (; i < size; ++i)
+    addRow(i);
+  for (int64_t j = 1; j < kLevels; ++j)
+    for (int64_t k = 0; k < width; ++k)
+      acc[0][k] += acc[j][k];
+  return acc[0];
+}
+
+/// PyTorch's row_sum: `size` elements `lanes` floats wide, summed as rows of
+/// 4 by multiRowSum, then the rest, then the 4 partial sums.
+static std::vector<float> rowSum(const float *data, int64_t size,
+                                 int64_t lanes) {
+  int64_t sizeIlp = size / 4;
+  std::vector<float> partial = multiRowSum(data, sizeIlp, lanes);
+  for (int64_t i = sizeIlp * 4; i < size; ++i)
+    for (int64_t l = 0; l < lanes; ++l)
+      partial[l] += data[i * lanes + l];
+  for (int64_t k = 1; k < 4; ++k)
+    for (int64_t l = 0; l < lanes; ++l)
+      partial[l] += partial[k * lanes + l];
+  partial.resize(lanes);
+  return partial;
+}
+
+/// torch.sum of a contiguous float32 tensor (of up to 32768 elements, one
+/// thread) as PyTorch 1.13 computes it on the CPU: the cascade sum of
+/// SumKernel.cpp over 8-lane float vectors (its default and AVX2 kernels),
+/// the elements that fill no vector, then the lanes. The range search
+/// compares this total with cumulative sums: a last-bit difference from it
+/// can change where the search stops.
+static float torchSum(llvm::ArrayRef<float> x) {
+  constexpr int64_t kLanes = 8;
+  auto n = static_cast<int64_t>(x.size());
+  if (n < kLanes)
+    return rowSum(x.data(), n, 1).front();
+  int64_t vectors = n / kLanes;
+  std::vector<float> lanes = rowSum(x.data(), vectors, kLanes);
+  float sum = 0.0f;
+  for (int64_t i = vectors * kLanes; i < n; ++i)
+    sum += x[i];
+  for (float lane : lanes)
+    sum += lane;
+  return sum;
+}
+
 /// HistogramObserver._get_norm: density * (end^3 - begin^3) / 3.
 static float getNorm(float deltaBegin, float deltaEnd, float density) {
   float norm =
@@ -133,15 +208,15 @@ mlir::eqq::searchHistogramRange(llvm::ArrayRef<float> histogram, float min,
                                 float max, int64_t dstBins) {
   auto bins = static_cast<int64_t>(histogram.size());
   float binWidth = (max - min) / static_cast<float>(bins);
+  // torch.cumsum accumulates float32 in double on the CPU; the total is
+  // torch.sum's.
   std::vector<float> cumSum(bins);
-  float running = 0.0f;
-  double total = 0.0;
+  double running = 0.0;
   for (int64_t i = 0; i < bins; ++i) {
     running += histogram[i];
-    cumSum[i] = running;
-    total += histogram[i];
+    cumSum[i] = static_cast<float>(running);
   }
-  total = static_cast<float>(total);
+  double total = torchSum(histogram);
   const double stepSize = 1e-5;
   double alpha = 0.0, beta = 1.0;
   int64_t startBin = 0, endBin = bins - 1;

@@ -82,8 +82,9 @@ llvm::SmallVector<float> mlir::eqq::computeHistogram(llvm::ArrayRef<float> data,
   for (float v : data) {
     if (!(v >= lo) || v > hi) // also skips NaN
       continue;
+    // In torch.histc's order (CPU, float32): divide, then multiply.
     auto pos =
-        static_cast<int64_t>((v - lo) * static_cast<float>(bins) / (hi - lo));
+        static_cast<int64_t>((v - lo) / (hi - lo) * static_cast<float>(bins));
     if (pos >= bins)
       pos = bins - 1;
     hist[pos] += 1.0f;

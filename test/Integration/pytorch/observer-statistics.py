@@ -13,18 +13,22 @@
 # observer on layer L's input, ("act_out", L) the one on its output (after a
 # fused relu), ("input_eq", L), ("weight_eq", L), ("weight", L) L's
 # equalization and weight observers; layers are named by module path or fx
-# node name on both sides. PyTorch orders the weight observers of a
-# functional layer weight_obs -> weight_eq_obs, EqQuant weight_eq -> weight,
-# and a shared observer (L1's output that L2 reads) has the keys of both
-# layers in PyTorch and the key of the layer it was inserted for in EqQuant,
-# so each of ours is looked up by its key, and the number of observers of
-# each kind must be equal.
+# node name on both sides. Both put an input's activation observer before
+# its equalization observer (x -> act -> input_eq -> L), but PyTorch orders
+# the weight observers of a functional layer weight_obs -> weight_eq_obs
+# where EqQuant has weight_eq -> weight, PyTorch's weight (and weight
+# equalization) observers of nn.Linear/nn.Conv2d exist only at convert time
+# (built here as convert builds them), and a shared observer (L1's output
+# that L2 reads, or one input read by two layers) has the keys of both layers
+# in PyTorch and the key of the layer it was inserted for in EqQuant. So each
+# of ours is looked up by its key, no two of ours may match the same one of
+# PyTorch's, and the number of observers of each kind must be equal.
 #
 # Exact comparison needs both sides to observe the same bits, but PyTorch's
 # and EqQuant's matmuls and convs sum in different orders. So weights, biases
 # and batches are rounded to a few significant bits (dyadic values): every
-# product and sum of these models is then exact in float32 (checked against
-# float64 before comparing), whatever the order.
+# product and partial sum of these models is then exact in float32 whatever
+# the order (exact_float_model checks a bound on each layer first).
 #
 # REQUIRES: torch
 # RUN: %python %s %t
