@@ -12,10 +12,9 @@ Measured in the same run (the machines are shared and noisy: compare ratios):
   i.e. time_eqq <= 2 x time_torch.
 - Conv2d 1x64x56x56 -> 64, 3x3, pad 1: the same, for information only.
 
-Also checked: eq-run's outputs against PyTorch's, and that eq-run computes on
-one thread (the CPU time of each of its threads, sampled from /proc during a
-longer benchmark). When the machine is busy (CPU/wall < 0.9) a note says so
-and gives the ratio of the minima, the steadier number then.
+Also checked: eq-run's outputs against PyTorch's, and that eq-run runs on one
+thread (its peak thread count and CPU time / wall time during a long
+benchmark).
 
 usage: bench/float_speed.py [--runs N] [--rounds R] [--no-conv]
 Exits 0 whether or not the target is met (the last line says PASS or FAIL);
@@ -43,30 +42,26 @@ import torch  # noqa: E402
 import torch.utils.mkldnn  # noqa: E402
 from eq_export import export_module  # noqa: E402
 
-# Where memrefCopy lives, for the workaround below.
-
-
-def run_eq(args, env=None):
+def run_eq(args):
     """Runs eq-run; returns (completed process)."""
-    return subprocess.run([EQ_RUN] + args, capture_output=True, text=True,
-                          env=env)
+    return subprocess.run([EQ_RUN] + args, capture_output=True, text=True)
 
 
-def eq_benchmark(mlir, x_npy, runs, env=None):
-    p = run_eq([mlir, "--input", x_npy, "--benchmark", str(runs)], env)
+def eq_benchmark(mlir, x_npy, runs):
+    p = run_eq([mlir, "--input", x_npy, "--benchmark", str(runs)])
     if p.returncode != 0:
         raise RuntimeError("eq-run failed:\n" + p.stderr)
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def eq_threads(mlir, x_npy, runs, env=None):
+def eq_threads(mlir, x_npy, runs):
     """Runs eq-run --benchmark and samples /proc/PID/task every 2 ms; returns
     ({thread name: CPU seconds, last sample}, CPU time / wall time of the whole
     process from wait4's rusage, startup and compile included)."""
     start = time.perf_counter()
     p = subprocess.Popen([EQ_RUN, mlir, "--input", x_npy, "--benchmark",
                           str(runs)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env)
+                         stderr=subprocess.PIPE)
     seen = {}
     done = threading.Event()
     tick = os.sysconf("SC_CLK_TCK")
@@ -126,91 +121,7 @@ def compare(name, tmp, module, x, flop, runs, rounds, target):
     export_s = time.perf_counter() - t
     np.save(x_npy, x.numpy())
 
-    env = None
     p = run_eq([mlir, "--input", x_npy, "--output", y_npy])
-    if p.returncode != 0:
-        raise RuntimeError("eq-run failed:\n" + p.stderr)
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
-def eq_threads(mlir, x_npy, runs, env=None):
-    """Runs eq-run --benchmark and samples /proc/PID/task every 2 ms; returns
-    ({thread name: CPU seconds, last sample}, CPU time / wall time of the whole
-    process from wait4's rusage, startup and compile included)."""
-    start = time.perf_counter()
-    p = subprocess.Popen([EQ_RUN, mlir, "--input", x_npy, "--benchmark",
-                          str(runs)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env)
-    seen = {}
-    done = threading.Event()
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def sample():
-        path = f"/proc/{p.pid}/task"
-        while not done.is_set():
-            try:
-                for tid in os.listdir(path):
-                    with open(f"{path}/{tid}/stat") as f:
-                        stat = f.read()
-                    name = stat[stat.index("(") + 1:stat.rindex(")")]
-                    fields = stat[stat.rindex(")") + 2:].split()
-                    seen[tid] = (name, (int(fields[11]) + int(fields[12])) / tick)
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.002)
-
-    t = threading.Thread(target=sample)
-    t.start()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    done.set()
-    t.join()
-    p.stdout.close()
-    p.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("eq-run failed")
-    threads = {name: cpu for name, cpu in seen.values()}
-    return threads, (ru.ru_utime + ru.ru_stime) / wall
-
-
-def torch_benchmark(module, x, runs, warmup=10):
-    """Median and min ms of `runs` calls of the mkldnn module on an mkldnn
-    input, and CPU time / wall time over the timed calls."""
-    times = []
-    with torch.no_grad():
-        for _ in range(warmup):
-            module(x)
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        for _ in range(runs):
-            t = time.perf_counter()
-            module(x)
-            times.append(time.perf_counter() - t)
-        cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
-    return statistics.median(times) * 1e3, min(times) * 1e3, cpu
-
-
-def compare(name, tmp, module, x, flop, runs, rounds, target):
-    """Exports, checks and times one model; returns (eqq_ms, torch_ms)."""
-    mlir = os.path.join(tmp, name + ".mlir")
-    x_npy = os.path.join(tmp, name + "_x.npy")
-    y_npy = os.path.join(tmp, name + "_y.npy")
-    t = time.perf_counter()
-    with open(mlir, "w") as f:
-        f.write(export_module(module, (x,)))
-    export_s = time.perf_counter() - t
-    np.save(x_npy, x.numpy())
-
-    env = None
-    p = run_eq([mlir, "--input", x_npy, "--output", y_npy])
-    if p.returncode != 0 and "memrefCopy" in p.stderr:
-        # Builds before --eqq-lower-copies: a zero tensor.pad bufferizes to a
-        # strided memref.copy, lowered to a call of memrefCopy, which eq-run's
-        # JIT does not link.
-        print(f"  NOTE: this eq-run build fails on this model without help: "
-              f"{p.stderr.strip().splitlines()[0]}")
-        print(f"  NOTE: measuring with LD_PRELOAD={RUNNER_UTILS} as a workaround")
-        env = dict(os.environ, LD_PRELOAD=RUNNER_UTILS)
-        p = run_eq([mlir, "--input", x_npy, "--output", y_npy], env)
     if p.returncode != 0:
         raise RuntimeError("eq-run failed:\n" + p.stderr)
     with torch.no_grad():
@@ -229,7 +140,7 @@ def compare(name, tmp, module, x, flop, runs, rounds, target):
         th_meds.append(med)
         th_mins.append(mn)
         th_cpu.append(cpu)
-        res = eq_benchmark(mlir, x_npy, runs, env)
+        res = eq_benchmark(mlir, x_npy, runs)
         eq_meds.append(res["median_ms"])
         eq_mins.append(res["min_ms"])
         compile_ms.append(res["compile_ms"])
@@ -237,7 +148,7 @@ def compare(name, tmp, module, x, flop, runs, rounds, target):
               f"torch median {med:.3f} ms")
     eq_ms = statistics.median(eq_meds)
     th_ms = statistics.median(th_meds)
-    threads, eq_cpu = eq_threads(mlir, x_npy, runs * 3, env)
+    threads, eq_cpu = eq_threads(mlir, x_npy, runs * 3)
     thread_text = ", ".join(f"{n} {c:.2f} s" for n, c in sorted(
         threads.items(), key=lambda kv: -kv[1]))
     gf = lambda ms: flop / (ms * 1e-3) / 1e9  # noqa: E731
@@ -254,14 +165,8 @@ def compare(name, tmp, module, x, flop, runs, rounds, target):
           f" (CPU of the other threads: {others:.2f} s)")
     ratio = th_ms / eq_ms
     print(f"  RATIO {name}: EqQuant speed / PyTorch speed = {ratio:.2f}x "
-          f"(time_eqq / time_torch = {eq_ms / th_ms:.2f}; from the minima "
-          f"{min(th_mins) / min(eq_mins):.2f}x)"
+          f"(time_eqq / time_torch = {eq_ms / th_ms:.2f})"
           + (f"; target >= {target}x" if target else "; no target"))
-    busy = min(statistics.median(th_cpu), eq_cpu)
-    if busy < 0.9:
-        print(f"  NOTE: the machine was busy (CPU/wall down to {busy:.2f}): "
-              f"medians may be inflated; the ratio of the minima "
-              f"({min(th_mins) / min(eq_mins):.2f}x) is the steadier one here")
     return ratio
 
 
@@ -285,10 +190,7 @@ def main():
     print("env: " + ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in
                              ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                               "OMP_NUM_THREADS", "MKL_NUM_THREADS")))
-    built = time.strftime("%Y-%m-%d %H:%M:%S",
-                          time.localtime(os.path.getmtime(EQ_RUN)))
-    print(f"host: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
-          f"eq-run: {EQ_RUN} (built {built})")
+    print(f"host: {os.cpu_count()} CPUs; eq-run: {EQ_RUN}")
 
     tmp = tempfile.mkdtemp(prefix="eqq-float-speed-")
     try:

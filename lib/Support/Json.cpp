@@ -4,9 +4,11 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/JSON.h"
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 using namespace mlir::eqq::json;
 
@@ -360,4 +362,33 @@ bool mlir::eqq::json::parse(llvm::StringRef text, Value &result,
   errorPos = parser.errorPos;
   error = parser.error;
   return false;
+}
+
+void mlir::eqq::json::writeFloat(llvm::json::OStream &out, float v) {
+  if (std::isnan(v))
+    out.value("nan");
+  else if (std::isinf(v))
+    out.value(v > 0 ? "inf" : "-inf");
+  else
+    out.value(static_cast<double>(v));
+}
+
+void mlir::eqq::json::writeFloats(llvm::json::OStream &out,
+                                  llvm::ArrayRef<float> values) {
+  out.array([&] {
+    for (float v : values)
+      writeFloat(out, v);
+  });
+}
+
+std::optional<float> mlir::eqq::json::readFloat(const Value &v) {
+  if (v.isNumber())
+    return static_cast<float>(v.number);
+  if (v.isString() && v.string == "nan")
+    return std::numeric_limits<float>::quiet_NaN();
+  if (v.isString() && v.string == "inf")
+    return std::numeric_limits<float>::infinity();
+  if (v.isString() && v.string == "-inf")
+    return -std::numeric_limits<float>::infinity();
+  return std::nullopt;
 }

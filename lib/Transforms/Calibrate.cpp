@@ -238,17 +238,17 @@ readBatch(StringRef path, const EntrySignature &sig, StringRef entry) {
 
 static constexpr StringLiteral kStatsFormat = "eqquant-stats/1";
 
-static void writeNumbers(llvm::json::OStream &j, ArrayRef<float> values) {
-  j.array([&] {
-    for (float v : values) {
-      if (std::isnan(v))
-        j.value("nan");
-      else if (std::isinf(v))
-        j.value(v > 0 ? "inf" : "-inf");
-      else
-        j.value(static_cast<double>(v));
-    }
-  });
+/// The "scale" and "zero_point" an observer's statistics give, if any.
+static void writeQParams(llvm::json::OStream &j, Operation *observer) {
+  std::optional<QParams> q = getObserverQParams(observer);
+  if (!q)
+    return;
+  j.attributeBegin("scale");
+  json::writeFloats(j, q->scale);
+  j.attributeEnd();
+  j.attributeBegin("zero_point");
+  json::writeFloats(j, q->zeroPoint);
+  j.attributeEnd();
 }
 
 static StringRef getObserverKindName(const Observed &o) {
@@ -277,25 +277,18 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
         ts << o.op->getOperand(0).getType();
         j.attribute("type", type);
         j.attributeBegin("min_val");
-        writeNumbers(j, o.stats.min);
+        json::writeFloats(j, o.stats.min);
         j.attributeEnd();
         j.attributeBegin("max_val");
-        writeNumbers(j, o.stats.max);
+        json::writeFloats(j, o.stats.max);
         j.attributeEnd();
         if (o.stats.rule == AccumulationRule::Histogram) {
           j.attributeBegin("histogram");
-          writeNumbers(j, o.stats.histogram);
+          json::writeFloats(j, o.stats.histogram);
           j.attributeEnd();
         }
         // What the statistics mean for quantization (informational).
-        if (std::optional<QParams> q = getObserverQParams(o.op)) {
-          j.attributeBegin("scale");
-          writeNumbers(j, q->scale);
-          j.attributeEnd();
-          j.attributeBegin("zero_point");
-          writeNumbers(j, q->zeroPoint);
-          j.attributeEnd();
-        }
+        writeQParams(j, o.op);
       });
       os << (i + 1 < e ? ",\n" : "\n");
     }
@@ -319,20 +312,13 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
         auto stat = [&](StringRef name) {
           if (auto a = op->getAttrOfType<DenseF32ArrayAttr>(name)) {
             j.attributeBegin(name);
-            writeNumbers(j, a.asArrayRef());
+            json::writeFloats(j, a.asArrayRef());
             j.attributeEnd();
           }
         };
         stat("min_val");
         stat("max_val");
-        if (std::optional<QParams> q = getObserverQParams(op)) {
-          j.attributeBegin("scale");
-          writeNumbers(j, q->scale);
-          j.attributeEnd();
-          j.attributeBegin("zero_point");
-          writeNumbers(j, q->zeroPoint);
-          j.attributeEnd();
-        }
+        writeQParams(j, op);
       });
       os << (i + 1 < e ? ",\n" : "\n");
     }
@@ -413,17 +399,11 @@ private:
       return fail(v.pos, "'" + what + "' must be an array of " +
                              std::to_string(size) + " numbers");
     for (const json::Value &e : v.elements) {
-      if (e.isNumber())
-        out.push_back(static_cast<float>(e.number));
-      else if (e.isString() && e.string == "nan")
-        out.push_back(std::numeric_limits<float>::quiet_NaN());
-      else if (e.isString() && (e.string == "inf" || e.string == "-inf"))
-        out.push_back(e.string == "inf"
-                          ? std::numeric_limits<float>::infinity()
-                          : -std::numeric_limits<float>::infinity());
-      else
+      std::optional<float> f = json::readFloat(e);
+      if (!f)
         return fail(e.pos,
                     "'" + what + R"(' holds numbers or "inf", "-inf", "nan")");
+      out.push_back(*f);
     }
     return llvm::Error::success();
   }

@@ -10,12 +10,18 @@
 #ifndef EQQUANT_SUPPORT_JSON_H
 #define EQQUANT_SUPPORT_JSON_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace llvm::json {
+class OStream;
+} // namespace llvm::json
 
 namespace mlir::eqq::json {
 
@@ -63,6 +69,14 @@ struct Value::Member {
 /// object are an error too.
 bool parse(llvm::StringRef text, Value &result, Position &errorPos,
            std::string &error);
+
+/// Writes `v` as a JSON number, exactly (float -> double -> shortest text),
+/// or as the string "inf", "-inf" or "nan" (statistics and recipe files).
+void writeFloat(llvm::json::OStream &out, float v);
+/// An array of writeFloat.
+void writeFloats(llvm::json::OStream &out, llvm::ArrayRef<float> values);
+/// A number as writeFloat writes it, or std::nullopt.
+std::optional<float> readFloat(const Value &v);
 
 } // namespace mlir::eqq::json
 
