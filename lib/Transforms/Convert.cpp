@@ -182,18 +182,16 @@ static const Layer *getFoldTarget(const ModelAnalysis &model, Value v,
 }
 
 /// True when `v` is produced by an op that will be quantized: a layer with a
-/// weight observer (or its relu), or an op reading observed values.
+/// weight observer (or its relu), whose integer program outputs `v`
+/// quantized. Other ops (relu, add) compute in float even when they read
+/// quantized values, so their result is scaled before it is quantized, as
+/// PyTorch does (`add -> mul -> quantize_per_tensor`).
 static bool isQuantizedProducer(const ModelAnalysis &model, Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return false;
   for (const Layer &l : model.getLayers())
     if ((l.output == v || l.getOutputAfterRelu() == v) &&
         l.getWeight().getDefiningOp<WeightObserverOp>())
       return true;
-  return llvm::any_of(def->getOperands(), [](Value operand) {
-    return operand.getDefiningOp<ActObserverOp>() != nullptr;
-  });
+  return false;
 }
 
 LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
