@@ -187,11 +187,10 @@ static const Layer *getFoldTarget(const ModelAnalysis &model, Value v,
 /// quantized values, so their result is scaled before it is quantized, as
 /// PyTorch does (`add -> mul -> quantize_per_tensor`).
 static bool isQuantizedProducer(const ModelAnalysis &model, Value v) {
-  for (const Layer &l : model.getLayers())
-    if ((l.output == v || l.getOutputAfterRelu() == v) &&
-        l.getWeight().getDefiningOp<WeightObserverOp>())
-      return true;
-  return false;
+  return llvm::any_of(model.getLayers(), [&](const Layer &l) {
+    return (l.output == v || l.getOutputAfterRelu() == v) &&
+           l.getWeight().getDefiningOp<WeightObserverOp>();
+  });
 }
 
 LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
@@ -674,60 +673,24 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
         accInit[n] = static_cast<int32_t>(-zx * sum);
       }
 
-    Value acc;
-    int64_t channelAxis;
+    // The integer layer's indexing maps over (x, W, acc), and the axes of acc
+    // along which the per-channel start value is broadcast.
+    auto resultType = cast<RankedTensorType>(layer.op->getResult(0).getType());
+    int64_t rank = resultType.getRank();
+    SmallVector<AffineMap> maps;
+    SmallVector<utils::IteratorType> iters;
+    SmallVector<int64_t> bcastDims{0};
     if (layer.kind == LayerKind::Linear) {
-      auto mm = cast<linalg::MatmulOp>(layer.op);
-      auto resultType = cast<RankedTensorType>(mm.getResult(0).getType());
-      int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
-      auto accType = RankedTensorType::get({m, n}, i32);
-      Value initVec = arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(RankedTensorType::get({n}, i32),
-                                 ArrayRef<int32_t>(accInit)));
-      Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
-      Value init = linalg::BroadcastOp::create(b, loc, initVec, empty,
-                                               ArrayRef<int64_t>{0})
-                       .getResult()[0];
       AffineExpr dm, dn, dk;
       bindDims(ctx, dm, dn, dk);
-      SmallVector<AffineMap> maps{AffineMap::get(3, 0, {dm, dk}, ctx),
-                                  AffineMap::get(3, 0, {dn, dk}, ctx),
-                                  AffineMap::get(3, 0, {dm, dn}, ctx)};
-      SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
-                                             utils::IteratorType::parallel,
-                                             utils::IteratorType::reduction};
-      int64_t zw0 = qw->zeroPoint[0];
-      bool perChannelZp = !wZeroPointsZero;
-      if (perChannelZp &&
-          llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
-        return layer.op->emitError("layer '")
-               << layer.name << "': per-channel weight zero points that "
-               << "differ are not supported";
-      acc =
-          linalg::GenericOp::create(
-              b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
-              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                Value a = extend(nb, nloc, args[0], xUnsigned);
-                Value w = extend(nb, nloc, args[1], qw->isUnsigned);
-                if (perChannelZp) {
-                  auto ci = [&](int64_t v) {
-                    return arith::ConstantOp::create(nb, nloc,
-                                                     nb.getI32IntegerAttr(v))
-                        .getResult();
-                  };
-                  a = arith::SubIOp::create(nb, nloc, a, ci(zx));
-                  w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
-                }
-                Value prod = arith::MulIOp::create(nb, nloc, a, w);
-                Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
-                linalg::YieldOp::create(nb, nloc, sum);
-              })
-              .getResult(0);
-      channelAxis = 1;
+      maps = {AffineMap::get(3, 0, {dm, dk}, ctx),
+              AffineMap::get(3, 0, {dn, dk}, ctx),
+              AffineMap::get(3, 0, {dm, dn}, ctx)};
+      iters = {utils::IteratorType::parallel, utils::IteratorType::parallel,
+               utils::IteratorType::reduction};
     } else {
       // conv: pad the stored integers with the input zero point (the float
-      // zero padding), then a generic with the conv's indexing maps.
+      // zero padding), then the conv's indexing maps.
       if (auto pad = dyn_cast<tensor::PadOp>(layer.getInputOp())) {
         Value padValue = arith::ConstantOp::create(
             b, loc, b.getIntegerAttr(i8, static_cast<int8_t>(zx)));
@@ -738,9 +701,7 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
             getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticHigh())),
             padValue);
       }
-      auto resultType =
-          cast<RankedTensorType>(layer.op->getResult(0).getType());
-      int64_t rank = resultType.getRank(), spatial = rank - 2;
+      int64_t spatial = rank - 2;
       SmallVector<int64_t> strides(spatial, 1), dilations(spatial, 1);
       if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
         strides = llvm::to_vector(attr.getValues<int64_t>());
@@ -758,55 +719,51 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
                           d(3 + spatial + i) * dilations[i]);
         wExprs.push_back(d(3 + spatial + i));
         outExprs.push_back(d(2 + i));
+        bcastDims.push_back(2 + i);
       }
-      SmallVector<AffineMap> maps{AffineMap::get(numLoops, 0, inExprs, ctx),
-                                  AffineMap::get(numLoops, 0, wExprs, ctx),
-                                  AffineMap::get(numLoops, 0, outExprs, ctx)};
-      SmallVector<utils::IteratorType> iters(numLoops,
-                                             utils::IteratorType::reduction);
+      maps = {AffineMap::get(numLoops, 0, inExprs, ctx),
+              AffineMap::get(numLoops, 0, wExprs, ctx),
+              AffineMap::get(numLoops, 0, outExprs, ctx)};
+      iters.assign(numLoops, utils::IteratorType::reduction);
       for (int64_t i = 0; i < 2 + spatial; ++i)
         iters[i] = utils::IteratorType::parallel;
-      auto accType = RankedTensorType::get(resultType.getShape(), i32);
-      Value initVec = arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(RankedTensorType::get({out0}, i32),
-                                 ArrayRef<int32_t>(accInit)));
-      Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
-      SmallVector<int64_t> bcastDims{0};
-      for (int64_t i = 2; i < rank; ++i)
-        bcastDims.push_back(i);
-      Value init =
-          linalg::BroadcastOp::create(b, loc, initVec, empty, bcastDims)
-              .getResult()[0];
-      int64_t zw0 = qw->zeroPoint[0];
-      bool subtractZeroPoints = !wZeroPointsZero;
-      if (subtractZeroPoints &&
-          llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
-        return layer.op->emitError("layer '")
-               << layer.name << "': per-channel weight zero points that "
-               << "differ are not supported";
-      acc =
-          linalg::GenericOp::create(
-              b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
-              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                Value a = extend(nb, nloc, args[0], xUnsigned);
-                Value w = extend(nb, nloc, args[1], qw->isUnsigned);
-                if (subtractZeroPoints) {
-                  auto ci = [&](int64_t v) {
-                    return arith::ConstantOp::create(nb, nloc,
-                                                     nb.getI32IntegerAttr(v))
-                        .getResult();
-                  };
-                  a = arith::SubIOp::create(nb, nloc, a, ci(zx));
-                  w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
-                }
-                Value prod = arith::MulIOp::create(nb, nloc, a, w);
-                Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
-                linalg::YieldOp::create(nb, nloc, sum);
-              })
-              .getResult(0);
-      channelAxis = 1;
     }
+    int64_t channelAxis = 1;
+
+    int64_t zw0 = qw->zeroPoint[0];
+    if (!wZeroPointsZero &&
+        llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
+      return layer.op->emitError("layer '")
+             << layer.name << "': per-channel weight zero points that "
+             << "differ are not supported";
+    auto accType = RankedTensorType::get(resultType.getShape(), i32);
+    Value initVec = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({out0}, i32),
+                               ArrayRef<int32_t>(accInit)));
+    Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
+    Value init = linalg::BroadcastOp::create(b, loc, initVec, empty, bcastDims)
+                     .getResult()[0];
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
+            [&](OpBuilder &nb, Location nloc, ValueRange args) {
+              Value a = extend(nb, nloc, args[0], xUnsigned);
+              Value w = extend(nb, nloc, args[1], qw->isUnsigned);
+              if (!wZeroPointsZero) {
+                auto ci = [&](int64_t v) {
+                  return arith::ConstantOp::create(nb, nloc,
+                                                   nb.getI32IntegerAttr(v))
+                      .getResult();
+                };
+                a = arith::SubIOp::create(nb, nloc, a, ci(zx));
+                w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
+              }
+              Value prod = arith::MulIOp::create(nb, nloc, a, w);
+              Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
+              linalg::YieldOp::create(nb, nloc, sum);
+            })
+            .getResult(0);
 
     SmallVector<float> multiplier;
     for (float sw : qw->scale)
@@ -854,22 +811,6 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
 
 static constexpr StringLiteral kRecipeFormat = "eqquant-recipe/1";
 
-static void writeNumber(llvm::json::OStream &j, float v) {
-  if (std::isnan(v))
-    j.value("nan");
-  else if (std::isinf(v))
-    j.value(v > 0 ? "inf" : "-inf");
-  else
-    j.value(static_cast<double>(v));
-}
-
-static void writeNumbers(llvm::json::OStream &j, ArrayRef<float> values) {
-  j.array([&] {
-    for (float v : values)
-      writeNumber(j, v);
-  });
-}
-
 /// The observer that quantizes a layer's input (through reshapes).
 static ActObserverOp getInputObserver(const Layer &layer) {
   return stripReshapes(layer.getInput()).getDefiningOp<ActObserverOp>();
@@ -880,17 +821,17 @@ static void writeActivation(llvm::json::OStream &j, ActObserverOp obs) {
   j.object([&] {
     if (q) {
       j.attributeBegin("scale");
-      writeNumber(j, q->scale[0]);
+      json::writeFloat(j, q->scale[0]);
       j.attributeEnd();
       j.attribute("zero_point", static_cast<int64_t>(q->zeroPoint[0]));
     }
     j.attribute("dtype", stringifyQDType(obs.getDtype()));
     j.attribute("qscheme", stringifyQScheme(obs.getQscheme()));
     j.attributeBegin("min");
-    writeNumber(j, obs.isCalibrated() ? (*obs.getMinVal())[0] : NAN);
+    json::writeFloat(j, obs.isCalibrated() ? (*obs.getMinVal())[0] : NAN);
     j.attributeEnd();
     j.attributeBegin("max");
-    writeNumber(j, obs.isCalibrated() ? (*obs.getMaxVal())[0] : NAN);
+    json::writeFloat(j, obs.isCalibrated() ? (*obs.getMaxVal())[0] : NAN);
     j.attributeEnd();
   });
 }
@@ -898,7 +839,7 @@ static void writeActivation(llvm::json::OStream &j, ActObserverOp obs) {
 std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "{\"format\": \"" << kRecipeFormat << "\", \"layers\": [\n";
+  os << R"({"format": ")" << kRecipeFormat << R"(", "layers": [)" << "\n";
   ArrayRef<Layer> layers = model.getLayers();
   for (size_t i = 0, e = layers.size(); i < e; ++i) {
     const Layer &layer = layers[i];
@@ -911,7 +852,7 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
       j.attribute("equalized", equalized);
       if (equalized) {
         j.attributeBegin("equalization_scale");
-        writeNumbers(j, it->second.scale);
+        json::writeFloats(j, it->second.scale);
         j.attributeEnd();
       }
       j.attribute("scale_applied",
@@ -933,10 +874,10 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
           j.attribute("qscheme", stringifyQScheme(w.getQscheme()));
           if (std::optional<QParams> q = getObserverQParams(w)) {
             j.attributeBegin("scale");
-            writeNumbers(j, q->scale);
+            json::writeFloats(j, q->scale);
             j.attributeEnd();
             j.attributeBegin("zero_point");
-            writeNumbers(j, q->zeroPoint);
+            json::writeFloats(j, q->zeroPoint);
             j.attributeEnd();
           }
         });
@@ -958,29 +899,18 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
       ts << acts[i].getType();
       j.attribute("type", type);
       j.attributeBegin("min");
-      writeNumber(j, acts[i].isCalibrated() ? (*acts[i].getMinVal())[0] : NAN);
+      json::writeFloat(j, acts[i].isCalibrated() ? (*acts[i].getMinVal())[0]
+                                                 : NAN);
       j.attributeEnd();
       j.attributeBegin("max");
-      writeNumber(j, acts[i].isCalibrated() ? (*acts[i].getMaxVal())[0] : NAN);
+      json::writeFloat(j, acts[i].isCalibrated() ? (*acts[i].getMaxVal())[0]
+                                                 : NAN);
       j.attributeEnd();
     });
     os << (i + 1 < e ? ",\n" : "\n");
   }
   os << "]}\n";
   return text;
-}
-
-/// A number of a recipe: a JSON number or "inf", "-inf", "nan".
-static std::optional<float> readNumber(const json::Value &v) {
-  if (v.isNumber())
-    return static_cast<float>(v.number);
-  if (v.isString() && v.string == "nan")
-    return std::numeric_limits<float>::quiet_NaN();
-  if (v.isString() && v.string == "inf")
-    return std::numeric_limits<float>::infinity();
-  if (v.isString() && v.string == "-inf")
-    return -std::numeric_limits<float>::infinity();
-  return std::nullopt;
 }
 
 LogicalResult ConvertPass::readRecipe() {
@@ -1026,7 +956,7 @@ LogicalResult ConvertPass::readRecipe() {
                                "' is equalized but has no "
                                "'equalization_scale' array");
       for (const json::Value &v : scale->elements) {
-        std::optional<float> f = readNumber(v);
+        std::optional<float> f = json::readFloat(v);
         if (!f)
           return fail(v.pos, "'equalization_scale' holds numbers");
         r.scale.push_back(*f);
@@ -1042,8 +972,8 @@ LogicalResult ConvertPass::readRecipe() {
   recipeRangesPos = acts->pos;
   for (const json::Value &a : acts->elements) {
     const json::Value *lo = a.get("min"), *hi = a.get("max");
-    std::optional<float> min = lo ? readNumber(*lo) : std::nullopt;
-    std::optional<float> max = hi ? readNumber(*hi) : std::nullopt;
+    std::optional<float> min = lo ? json::readFloat(*lo) : std::nullopt;
+    std::optional<float> max = hi ? json::readFloat(*hi) : std::nullopt;
     if (!a.isObject() || !min || !max)
       return fail(a.pos, "each activation needs numbers 'min' and 'max'");
     if (!std::isfinite(*min) || !std::isfinite(*max) || *min > *max)

@@ -70,8 +70,11 @@ struct LowerEqScale : OpRewritePattern<EqScaleOp> {
   }
 };
 
+} // namespace
+
 /// Per-channel (or per-tensor, one entry) scales and zero points of a
 /// quantized element type, and the channel axis.
+namespace {
 struct QuantInfo {
   SmallVector<float> scale;
   SmallVector<float> zeroPoint;
@@ -80,7 +83,9 @@ struct QuantInfo {
   bool isSigned;
 };
 
-QuantInfo getQuantInfo(Type type) {
+} // namespace
+
+static QuantInfo getQuantInfo(Type type) {
   auto qtype =
       cast<quant::QuantizedType>(cast<RankedTensorType>(type).getElementType());
   QuantInfo info;
@@ -104,7 +109,7 @@ QuantInfo getQuantInfo(Type type) {
 /// An elementwise generic over `input` (rank r) writing `resultType`, with
 /// the per-channel vectors `channelValues` (one element each when per
 /// tensor) as extra inputs broadcast along `axis`.
-Value buildElementwise(
+static Value buildElementwise(
     OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
     int64_t axis, ArrayRef<SmallVector<float>> channelValues,
     function_ref<Value(OpBuilder &, Location, Value, ValueRange)> body) {
@@ -138,7 +143,7 @@ Value buildElementwise(
 /// become elementwise generics (PyTorch's arithmetic: q = clamp(round half
 /// even(x * (1 / scale)) + zp), x = (q - zp) * scale), storage casts vanish,
 /// and every other value of a quantized tensor type takes the storage type.
-void lowerQuantizedTypes(ModuleOp module) {
+static void lowerQuantizedTypes(ModuleOp module) {
   struct Pending {
     Operation *op;
     QuantInfo info;
@@ -229,6 +234,7 @@ void lowerQuantizedTypes(ModuleOp module) {
   }
 }
 
+namespace {
 struct LowerOpsPass : eqq::impl::LowerOpsPassBase<LowerOpsPass> {
   void runOnOperation() override {
     lowerQuantizedTypes(getOperation());
