@@ -150,9 +150,8 @@ static void combineHistograms(llvm::MutableArrayRef<float> newHist,
 }
 
 /// HistogramObserver.forward's update for a batch (or another histogram)
-/// with range [batchMin, batchMax] whose histogram over the combined range is
-/// computed by `histogramOver(lo, hi)`; `batchHist`, if given, is the batch's
-/// own histogram over [batchMin, batchMax] (used for merging).
+/// with range [batchMin, batchMax] whose histogram over a range [lo, hi] is
+/// computed by `histogramOver(lo, hi)`.
 template <typename HistogramFn>
 static void updateHistogram(RunningStats &s, float batchMin, float batchMax,
                             HistogramFn histogramOver) {
