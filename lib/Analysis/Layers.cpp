@@ -46,16 +46,6 @@ std::string mlir::eqq::getNameFromLoc(Location loc) {
   return "";
 }
 
-Value mlir::eqq::stripEqqOps(Value value) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (!isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
-             WeightEqObserverOp, EqScaleOp>(def))
-      break;
-    value = def->getOperand(0);
-  }
-  return value;
-}
-
 //===----------------------------------------------------------------------===//
 // Small matchers
 //===----------------------------------------------------------------------===//
@@ -466,6 +456,8 @@ private:
 
 ModelAnalysis::ModelAnalysis(ModuleOp module) {
   Namer namer;
+  // The ops each layer is spelled with: not relus or adds of their own.
+  llvm::DenseMap<Operation *, unsigned> ownerOf;
   SmallVector<func::FuncOp> funcs;
   for (auto func : module.getOps<func::FuncOp>())
     if (func.isPublic() && !func.isExternal())
@@ -482,7 +474,6 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
       unsigned index = layers.size();
       for (Operation *owned : match->ops)
         ownerOf[owned] = index;
-      layerByOp[op] = index;
       layers.push_back(std::move(match->layer));
     });
   }
@@ -514,14 +505,4 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
       eltwise.push_back(std::move(e));
     });
   }
-}
-
-const Layer *ModelAnalysis::lookupLayer(Operation *op) const {
-  auto it = layerByOp.find(op);
-  return it == layerByOp.end() ? nullptr : &layers[it->second];
-}
-
-const Layer *ModelAnalysis::getLayerOwning(Operation *op) const {
-  auto it = ownerOf.find(op);
-  return it == ownerOf.end() ? nullptr : &layers[it->second];
 }

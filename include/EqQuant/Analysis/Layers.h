@@ -87,16 +87,9 @@ public:
   llvm::ArrayRef<Layer> getLayers() const { return layers; }
   llvm::ArrayRef<ElementwiseOp> getElementwiseOps() const { return eltwise; }
 
-  /// The layer whose linalg.matmul/conv op is `op`, or null.
-  const Layer *lookupLayer(Operation *op) const;
-  /// The layer or elementwise op that `op` belongs to, or null.
-  const Layer *getLayerOwning(Operation *op) const;
-
 private:
   llvm::SmallVector<Layer> layers;
   llvm::SmallVector<ElementwiseOp> eltwise;
-  llvm::DenseMap<Operation *, unsigned> layerByOp;
-  llvm::DenseMap<Operation *, unsigned> ownerOf;
 };
 
 /// If `op` is a relu in one of the contract's spellings, its input operand.
@@ -104,9 +97,6 @@ OpOperand *matchRelu(Operation *op);
 
 /// The name a NameLoc gives `loc` (looking into fused locations), or "".
 std::string getNameFromLoc(Location loc);
-
-/// `value` with eqq observers and equalization multiplies looked through.
-Value stripEqqOps(Value value);
 
 } // namespace mlir::eqq
 
