@@ -304,7 +304,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     Value raw = inObs ? inObs.getInput() : in;
     bool soleUse =
         inEq->hasOneUse() && in.hasOneUse() && (!inObs || raw.hasOneUse());
-    const Layer *target = soleUse && stripReshapes(in) == in
+    const Layer *target = fold && soleUse && stripReshapes(in) == in
                               ? getFoldTarget(model, raw, layer.inputAxis)
                               : nullptr;
     OpBuilder b(inEq);

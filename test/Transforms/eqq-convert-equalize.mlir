@@ -1,4 +1,5 @@
 // RUN: eq-opt %s --split-input-file --eqq-convert="quantize=false" | FileCheck %s
+// RUN: eq-opt %s --split-input-file --eqq-convert="quantize=false fold=false" | FileCheck %s --check-prefix=NOFOLD
 
 // Tests the scale s_j = sqrt(range(W[:, j]) / range(x[:, j])) and where it
 // goes for a single layer: an eq_scale on the input, weight columns times
@@ -33,6 +34,11 @@ func.func @single(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 // CHECK-DAG: arith.constant dense<[2.000000e+00, 5.000000e-01]> : tensor<2xf32>
 // CHECK-NOT: eqq.eq_scale
 // CHECK: return
+// With fold=false, fc1 keeps its weights and fc2's input is multiplied.
+// NOFOLD-LABEL: func.func @fold_through_relu
+// NOFOLD: eqq.eq_scale %arg0
+// NOFOLD: linalg.generic
+// NOFOLD: eqq.eq_scale %{{.*}} axis 1 {scale = array<f32: 2.000000e+00, 5.000000e-01>}
 func.func @fold_through_relu(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w1 = arith.constant dense<1.0> : tensor<2x2xf32>
   %b1 = arith.constant dense<1.0> : tensor<2xf32>

@@ -119,7 +119,9 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
     rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
     `eqq.eq_scale` multiplies `L`'s input, and other users of `x` keep the
-    unscaled value. The range from which `L`'s input is quantized is the
+    unscaled value (`fold=false` always multiplies, keeping the previous
+    layer's weights as they are). The range from which `L`'s input is
+    quantized is the
     scaled range, `min_j(xmin_j * s_j)`, `max_j(xmax_j * s_j)`, computed from
     the per-channel statistics of `L`'s input-equalization observer; it
     describes the values actually quantized, also where a scale was folded
@@ -151,6 +153,9 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
   let options = [
     Option<"quantize", "quantize", "bool", /*default=*/"true",
            "Quantize to int8 after equalizing (false: equalized float model)">,
+    Option<"fold", "fold", "bool", /*default=*/"true",
+           "Fold a layer's scale into the previous layer where that keeps "
+           "the function (false: always multiply the input)">,
     Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
            "Write every decision (scales, ranges, qparams) to this JSON file">,
     Option<"recipeIn", "recipe-in", "std::string", /*default=*/"\"\"",
