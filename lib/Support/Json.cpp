@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -362,6 +363,18 @@ bool mlir::eqq::json::parse(llvm::StringRef text, Value &result,
   errorPos = parser.errorPos;
   error = parser.error;
   return false;
+}
+
+bool mlir::eqq::json::parseFile(llvm::StringRef path, Value &result,
+                                Position &errorPos, std::string &error) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!file) {
+    errorPos = Position();
+    error = "cannot read " + path.str() + ": " + file.getError().message();
+    return false;
+  }
+  return parse((*file)->getBuffer(), result, errorPos, error);
 }
 
 void mlir::eqq::json::writeFloat(llvm::json::OStream &out, float v) {

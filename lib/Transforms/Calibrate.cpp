@@ -337,16 +337,12 @@ public:
   /// Parses the file into one RunningStats per observer (rules copied from
   /// `observed`) and its batch count.
   llvm::Error read(SmallVectorImpl<RunningStats> &result, int64_t &batches) {
-    std::string errorMessage;
-    std::unique_ptr<llvm::MemoryBuffer> file =
-        openInputFile(path, &errorMessage);
-    if (!file)
-      return llvm::createStringError(path + ": " + errorMessage);
     json::Value root;
     json::Position pos;
     std::string error;
-    if (!json::parse(file->getBuffer(), root, pos, error))
-      return fail(pos, "malformed JSON: " + error);
+    if (!json::parseFile(path, root, pos, error))
+      return pos.line ? fail(pos, "malformed JSON: " + error)
+                      : llvm::createStringError(error);
     if (!root.isObject())
       return fail(root.pos, "expected a JSON object");
     const json::Value *format = root.get("format");

@@ -920,19 +920,15 @@ LogicalResult ConvertPass::readRecipe() {
         << "invalid recipe (line " << pos.line << "): " << message;
     return failure();
   };
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(recipeIn, &errorMessage);
-  if (!file) {
-    emitError(UnknownLoc::get(ctx))
-        << "cannot read recipe '" << recipeIn << "': " << errorMessage;
-    return failure();
-  }
   json::Value root;
   json::Position pos;
   std::string error;
-  if (!json::parse(file->getBuffer(), root, pos, error))
-    return fail(pos, "malformed JSON: " + error);
+  if (!json::parseFile(recipeIn, root, pos, error)) {
+    if (pos.line)
+      return fail(pos, "malformed JSON: " + error);
+    emitError(UnknownLoc::get(ctx)) << "recipe: " << error;
+    return failure();
+  }
   if (!root.isObject())
     return fail(root.pos, "expected a JSON object");
   const json::Value *layers = root.get("layers");

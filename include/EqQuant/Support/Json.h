@@ -70,6 +70,11 @@ struct Value::Member {
 bool parse(llvm::StringRef text, Value &result, Position &errorPos,
            std::string &error);
 
+/// Reads the file at `path` and parses it. A file that cannot be read is an
+/// error at line 0 ("cannot read FILE: reason").
+bool parseFile(llvm::StringRef path, Value &result, Position &errorPos,
+               std::string &error);
+
 /// Writes `v` as a JSON number, exactly (float -> double -> shortest text),
 /// or as the string "inf", "-inf" or "nan" (statistics and recipe files).
 void writeFloat(llvm::json::OStream &out, float v);
