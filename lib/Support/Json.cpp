@@ -394,6 +394,16 @@ void mlir::eqq::json::writeFloats(llvm::json::OStream &out,
   });
 }
 
+void mlir::eqq::json::writeQParams(llvm::json::OStream &out,
+                                   const QParams &qparams) {
+  out.attributeBegin("scale");
+  writeFloats(out, qparams.scale);
+  out.attributeEnd();
+  out.attributeBegin("zero_point");
+  writeFloats(out, qparams.zeroPoint);
+  out.attributeEnd();
+}
+
 std::optional<float> mlir::eqq::json::readFloat(const Value &v) {
   if (v.isNumber())
     return static_cast<float>(v.number);

@@ -240,15 +240,8 @@ static constexpr StringLiteral kStatsFormat = "eqquant-stats/1";
 
 /// The "scale" and "zero_point" an observer's statistics give, if any.
 static void writeQParams(llvm::json::OStream &j, Operation *observer) {
-  std::optional<QParams> q = getObserverQParams(observer);
-  if (!q)
-    return;
-  j.attributeBegin("scale");
-  json::writeFloats(j, q->scale);
-  j.attributeEnd();
-  j.attributeBegin("zero_point");
-  json::writeFloats(j, q->zeroPoint);
-  j.attributeEnd();
+  if (std::optional<QParams> q = getObserverQParams(observer))
+    json::writeQParams(j, *q);
 }
 
 static StringRef getObserverKindName(const Observed &o) {

@@ -872,14 +872,8 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
         j.object([&] {
           j.attribute("dtype", stringifyQDType(w.getDtype()));
           j.attribute("qscheme", stringifyQScheme(w.getQscheme()));
-          if (std::optional<QParams> q = getObserverQParams(w)) {
-            j.attributeBegin("scale");
-            json::writeFloats(j, q->scale);
-            j.attributeEnd();
-            j.attributeBegin("zero_point");
-            json::writeFloats(j, q->zeroPoint);
-            j.attributeEnd();
-          }
+          if (std::optional<QParams> q = getObserverQParams(w))
+            json::writeQParams(j, *q);
         });
         j.attributeEnd();
       }

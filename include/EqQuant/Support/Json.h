@@ -10,6 +10,8 @@
 #ifndef EQQUANT_SUPPORT_JSON_H
 #define EQQUANT_SUPPORT_JSON_H
 
+#include "EqQuant/Support/QParams.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -80,6 +82,8 @@ bool parseFile(llvm::StringRef path, Value &result, Position &errorPos,
 void writeFloat(llvm::json::OStream &out, float v);
 /// An array of writeFloat.
 void writeFloats(llvm::json::OStream &out, llvm::ArrayRef<float> values);
+/// The attributes "scale" and "zero_point" of quantization parameters.
+void writeQParams(llvm::json::OStream &out, const QParams &qparams);
 /// A number as writeFloat writes it, or std::nullopt.
 std::optional<float> readFloat(const Value &v);
 
