@@ -62,7 +62,8 @@ from torch.ao.quantization.observer import ObserverBase  # noqa: E402
 from torch.ao.quantization.quantize_fx import prepare_fx  # noqa: E402
 
 from torch_ref import (  # noqa: E402
-    DEFAULT_EQUALIZATION_QCONFIG_DICT, SEED_MODELS, SELECTIVE_X, SPECIFIC_QCONFIG_DICT,
+    DEFAULT_EQUALIZATION_QCONFIG_DICT, EXPORT_VARIANTS, SEED_MODELS, SELECTIVE_X,
+    SPECIFIC_QCONFIG_DICT,
     Results, eq_opt, export_module, torch_observer_roles)
 from convert_ref import (  # noqa: E402
     CHAINS, ParsedModule, chain_inputs, prepared_observers, spread_weights, torch_equalization,
@@ -73,12 +74,6 @@ out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 start_all = time.time()
 
-VARIANTS = [
-    dict(linear_spelling="transposed_b", bias="init"),
-    dict(linear_spelling="transpose_op", bias="add"),
-    dict(linear_spelling="transposed_b", bias="add"),
-    dict(linear_spelling="transpose_op", bias="init"),
-]
 config_path = write_config(os.path.join(out, "selective.json"),
                            {"module_name": {"top.0": "default"}})
 
@@ -126,7 +121,7 @@ for i, (name, model, batches, eq_config, config) in enumerate(cases):
     base = os.path.join(out, name.replace("[", "_").replace("]", "").replace(",", "_")
                         .replace("+", "_"))
     with open(base + ".mlir", "w") as f:
-        f.write(export_module(model, (batches[0],), **VARIANTS[i % len(VARIANTS)]))
+        f.write(export_module(model, (batches[0],), **EXPORT_VARIANTS[i % len(EXPORT_VARIANTS)]))
     jobs.append((name, model, batches, eq_config, base, pool.submit(prepare, base, config)))
 
 notes = []

@@ -37,7 +37,8 @@ from torch.ao.quantization.fx._equalize import _convert_equalization_ref  # noqa
 from torch.ao.quantization.quantize_fx import prepare_fx  # noqa: E402
 
 from torch_ref import (  # noqa: E402
-    DEFAULT_EQUALIZATION_QCONFIG_DICT, SEED_MODELS, SELECTIVE_X, SPECIFIC_QCONFIG_DICT,
+    DEFAULT_EQUALIZATION_QCONFIG_DICT, EXPORT_VARIANTS, SEED_MODELS, SPECIFIC_QCONFIG_DICT,
+    seed_input,
     Results, eq_opt, eq_run, export_module)
 from convert_ref import (  # noqa: E402
     CHAINS, DEFECT_MODELS, chain_inputs, spread_weights, torch_equalization_config,
@@ -47,12 +48,6 @@ out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 start_all = time.time()
 
-VARIANTS = [
-    dict(linear_spelling="transposed_b", bias="init"),
-    dict(linear_spelling="transpose_op", bias="add"),
-    dict(linear_spelling="transposed_b", bias="add"),
-    dict(linear_spelling="transpose_op", bias="init"),
-]
 RTOL, ATOL = 1.3e-6, 1e-5  # torch.testing's defaults for float32
 
 # (name, model, x, PyTorch equalization config, our config file, defect or None)
@@ -60,12 +55,7 @@ cases = []
 for i, (name, (factory, shape, _)) in enumerate(SEED_MODELS.items()):
     torch.manual_seed(i)
     model = factory().eval()
-    if name == "SelectiveModel":
-        x = SELECTIVE_X.clone()
-    elif name == "TestBranchingWithEqualizationModel":
-        x = torch.randn(shape)  # as the seed test
-    else:
-        x = torch.rand(shape)
+    x = seed_input(name, shape)
     cases.append((name, model, x, DEFAULT_EQUALIZATION_QCONFIG_DICT, None, None))
 gen = torch.Generator().manual_seed(2)
 for i, (name, (factory, shape)) in enumerate(CHAINS.items()):
@@ -105,7 +95,7 @@ jobs = []
 for i, (name, model, x, eq_config, config, defect) in enumerate(cases):
     base = os.path.join(out, file_name(name))
     with open(base + ".mlir", "w") as f:
-        f.write(export_module(model, (x,), **VARIANTS[i % len(VARIANTS)]))
+        f.write(export_module(model, (x,), **EXPORT_VARIANTS[i % len(EXPORT_VARIANTS)]))
     np.save(base + ".x.npy", x.numpy())
     jobs.append((name, model, x, eq_config, defect, base, pool.submit(ours, base, config)))
 

@@ -52,7 +52,8 @@ import torch  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 from torch_ref import (  # noqa: E402
-    DEFAULT_EQUALIZATION_QCONFIG_DICT, SEED_MODELS, SELECTIVE_X, SPECIFIC_QCONFIG_DICT,
+    DEFAULT_EQUALIZATION_QCONFIG_DICT, EXPORT_VARIANTS, SEED_MODELS, SPECIFIC_QCONFIG_DICT,
+    seed_input,
     Results, eq_opt, eq_run, export_module, torch_observer_roles)
 from convert_ref import (  # noqa: E402
     CHAINS, act_stats_only, chain_inputs, prepared_observers, spread_weights,
@@ -65,12 +66,6 @@ start_all = time.time()
 assert torch.backends.quantized.engine == "onednn", torch.backends.quantized.engine
 
 CONV_SHAPE = (2, 3, 32, 32)
-VARIANTS = [
-    dict(linear_spelling="transposed_b", bias="init"),
-    dict(linear_spelling="transpose_op", bias="add"),
-    dict(linear_spelling="transposed_b", bias="add"),
-    dict(linear_spelling="transpose_op", bias="init"),
-]
 SEED_RESULTS_MODELS = ["SingleLayerLinearModel", "TwoLayerLinearModel", "LinearAddModel",
                        "SingleLayerFunctionalLinearModel", "TwoLayerFunctionalLinearModel"]
 
@@ -94,12 +89,7 @@ cases = []
 for i, (name, (factory, shape, _)) in enumerate(SEED_MODELS.items()):
     torch.manual_seed(i)
     model = factory().eval()
-    if name == "SelectiveModel":
-        x = SELECTIVE_X.clone()
-    elif name == "TestBranchingWithEqualizationModel":
-        x = torch.randn(shape)
-    else:
-        x = torch.rand(CONV_SHAPE if len(shape) == 4 else shape)
+    x = seed_input(name, CONV_SHAPE if len(shape) == 4 else shape)
     cases.append((name, model, x, DEFAULT_EQUALIZATION_QCONFIG_DICT, []))
     if name == "SelectiveModel":
         cases.append(("SelectiveModel[top.0]", copy.deepcopy(model), x,
@@ -152,7 +142,7 @@ bases, prepares = [], []
 for i, (name, model, x, _, exclude) in enumerate(cases):
     base = os.path.join(out, file_name(name))
     with open(base + ".mlir", "w") as f:
-        f.write(export_module(model, (x,), **VARIANTS[i % len(VARIANTS)]))
+        f.write(export_module(model, (x,), **EXPORT_VARIANTS[i % len(EXPORT_VARIANTS)]))
     np.save(base + ".x.npy", x.numpy())
     bases.append(base)
     prepares.append(pool.submit(prepare, base, exclude))

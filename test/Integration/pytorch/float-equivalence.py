@@ -19,29 +19,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inp
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from torch_ref import SEED_MODELS, SELECTIVE_X, Results, eq_run, export_module  # noqa: E402
+from torch_ref import (  # noqa: E402
+    EXPORT_VARIANTS, SEED_MODELS, Results, eq_run, export_module, seed_input)
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 
-VARIANTS = [
-    dict(linear_spelling="transposed_b", bias="init"),
-    dict(linear_spelling="transpose_op", bias="add"),
-    dict(linear_spelling="transposed_b", bias="add"),
-    dict(linear_spelling="transpose_op", bias="init"),
-]
 
 results = Results()
 for i, (name, (factory, shape, _)) in enumerate(SEED_MODELS.items()):
     torch.manual_seed(i)
     model = factory().eval()
-    if name == "SelectiveModel":
-        x = SELECTIVE_X.clone()
-    elif name == "TestBranchingWithEqualizationModel":
-        x = torch.randn(shape)  # as the seed test
-    else:
-        x = torch.rand(shape)
-    variant = VARIANTS[i % len(VARIANTS)]
+    x = seed_input(name, shape)
+    variant = EXPORT_VARIANTS[i % len(EXPORT_VARIANTS)]
     base = os.path.join(out, name)
     try:
         with open(base + ".mlir", "w") as f:

@@ -80,6 +80,27 @@ SELECTIVE_X = torch.tensor([[0.0642, 0.7824, 0.4255, 0.7106, 0.5957],
 # Tools
 # --------------------------------------------------------------------------
 
+# The four export spellings (linear form x bias placement), rotated over the
+# models of a test so that every spelling meets every kind of model.
+EXPORT_VARIANTS = [
+    dict(linear_spelling="transposed_b", bias="init"),
+    dict(linear_spelling="transpose_op", bias="add"),
+    dict(linear_spelling="transposed_b", bias="add"),
+    dict(linear_spelling="transpose_op", bias="init"),
+]
+
+
+def seed_input(name, shape):
+    """The seed tests' input for model `name`: the selective test's hard-coded
+    input, torch.randn for the branching model (as the seed test), torch.rand
+    of `shape` otherwise."""
+    if name == "SelectiveModel":
+        return SELECTIVE_X.clone()
+    if name == "TestBranchingWithEqualizationModel":
+        return torch.randn(shape)
+    return torch.rand(shape)
+
+
 def tool(name):
     path = shutil.which(name)
     if not path:
