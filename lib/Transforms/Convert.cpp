@@ -147,6 +147,17 @@ private:
   };
   llvm::StringMap<Decision> decisions;
 
+  /// A scale folded into a layer whose weight is quantized per tensor,
+  /// carried by its requantize multiplier (carry-folds): the row factors and
+  /// the weight before they were applied.
+  struct CarriedFold {
+    SmallVector<float> rowScale;
+    SmallVector<float> weight;
+  };
+  llvm::DenseMap<Operation *, CarriedFold> carried;
+  std::optional<QParams> getCarriedWeightQParams(const Layer &layer,
+                                                 WeightObserverOp obs);
+
   /// A recipe being re-applied (recipe-in).
   struct RecipeLayer {
     bool equalized = false;
@@ -352,6 +363,9 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
 
   for (Fold &fold : folds) {
     LayerParams &p = getParams(*fold.target);
+    auto wobs = fold.target->getWeight().getDefiningOp<WeightObserverOp>();
+    if (carryFolds && wobs && !isPerChannel(wobs.getQscheme()))
+      carried[fold.target->op] = {fold.scale, p.weight};
     scaleAlong(p.weight, p.weightShape, /*axis=*/0, fold.scale);
     if (p.bias)
       for (auto [b, s] : llvm::zip(*p.bias, fold.scale))
@@ -446,11 +460,11 @@ struct QuantizedWeight {
 /// Quantizes a weight W[out, ...] with its observer's parameters, as
 /// torch.quantize_per_tensor / per_channel do: round(w * (1 / scale)) + zp,
 /// clamped to the storage range.
-static FailureOr<QuantizedWeight> quantizeWeight(WeightObserverOp obs,
-                                                 ArrayRef<float> w,
-                                                 ArrayRef<int64_t> shape,
-                                                 StringRef layerName) {
-  std::optional<QParams> q = getObserverQParams(obs);
+/// `q` are the observer's qparams (or those of a carried fold's weight).
+static FailureOr<QuantizedWeight>
+quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
+               ArrayRef<float> w, ArrayRef<int64_t> shape,
+               StringRef layerName) {
   if (!q)
     return obs.emitError("layer '")
            << layerName << "': the weight observer holds no statistics";
@@ -552,6 +566,29 @@ static Value extend(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
                     : arith::ExtSIOp::create(b, loc, i32, v).getResult();
 }
 
+std::optional<QParams>
+ConvertPass::getCarriedWeightQParams(const Layer &layer, WeightObserverOp obs) {
+  auto it = carried.find(layer.op);
+  if (it == carried.end())
+    return getObserverQParams(obs);
+  // The observer's qparams of the weight before the fold: a copy of the
+  // observer on that weight, folded, gives them for every observer kind.
+  OpBuilder b(obs);
+  auto type = cast<RankedTensorType>(obs.getInput().getType());
+  Value w = createConstant(b, obs.getLoc(), type.getShape(), it->second.weight);
+  auto copy = cast<WeightObserverOp>(b.clone(*obs));
+  copy->setOperand(0, w);
+  copy.removeMinValAttr();
+  copy.removeMaxValAttr();
+  copy.removeHistogramAttr();
+  SmallVector<OpFoldResult> folded;
+  (void)copy->fold(folded);
+  std::optional<QParams> q = getObserverQParams(copy);
+  copy->erase();
+  w.getDefiningOp()->erase();
+  return q;
+}
+
 LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
   ModuleOp module = getOperation();
   MLIRContext *ctx = &getContext();
@@ -627,10 +664,20 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
     SmallVector<float> wValues = *getFloatValues(wAttr);
     SmallVector<int64_t> wShape =
         llvm::to_vector(cast<ShapedType>(wAttr.getType()).getShape());
+    // A carried fold: the int8 weights are those of the weight before the
+    // fold, and the fold's row factors join the per-channel multiplier.
+    auto carry = carried.find(layer.op);
+    bool isCarried = carry != carried.end();
     FailureOr<QuantizedWeight> qw =
-        quantizeWeight(wobs, wValues, wShape, layer.name);
+        isCarried ? quantizeWeight(wobs, getCarriedWeightQParams(layer, wobs),
+                                   carry->second.weight, wShape, layer.name)
+                  : quantizeWeight(wobs, getObserverQParams(wobs), wValues,
+                                   wShape, layer.name);
     if (failed(qw))
       return failure();
+    if (isCarried)
+      for (auto [scale, factor] : llvm::zip(qw->scale, carry->second.rowScale))
+        scale *= factor;
     SmallVector<float> bias(wShape[0], 0.0f);
     if (layer.bias)
       if (ElementsAttr b = getConstantThroughObservers(layer.bias))
@@ -872,8 +919,15 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
         j.object([&] {
           j.attribute("dtype", stringifyQDType(w.getDtype()));
           j.attribute("qscheme", stringifyQScheme(w.getQscheme()));
-          if (std::optional<QParams> q = getObserverQParams(w))
+          if (std::optional<QParams> q = getCarriedWeightQParams(layer, w))
             json::writeQParams(j, *q);
+          auto carry = carried.find(layer.op);
+          if (carry != carried.end()) {
+            // The folded scale is applied by the requantize multiplier.
+            j.attributeBegin("carried_row_scale");
+            json::writeFloats(j, carry->second.rowScale);
+            j.attributeEnd();
+          }
         });
         j.attributeEnd();
       }
@@ -1001,6 +1055,10 @@ LogicalResult ConvertPass::applyRecipeRanges() {
 
 void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
+  decisions.clear();
+  carried.clear();
+  recipeLayers.reset();
+  recipeRanges.clear();
   if (!recipeIn.empty() && failed(readRecipe()))
     return signalPassFailure();
   // Weight statistics come from the constants (prepare folds them already;

@@ -137,14 +137,24 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     folded into the start value, so the inner product is a plain u8 x s8
     dot), then a requantize generic `y = acc * (sx * sw) + bias`,
     `q = clamp(roundeven(y * (1 / s_out)) + zp_out)` with a fused relu as
-    `max(q, zp_out)`. Connected quantized layers pass quantized tensors
+    `max(q, zp_out)`.
+
+    A scale `s` folded into a layer `P` whose weight is quantized per tensor
+    would spread `P`'s rows (`W_P * s` along the output axis) and cost the
+    small rows their precision. With `carry-folds=true` (the default) `P`'s
+    int8 weights and their per-tensor qparams are those of `W_P` before the
+    fold, and `s` joins `P`'s requantize multiplier per output channel
+    (`sx * sw * s_i`; the bias is the folded one): the same function, the
+    equalized activation range, and no loss in the weights. Per-channel
+    weights take the fold in their scales anyway. `carry-folds=false`
+    quantizes the folded weights, as PyTorch does. Connected quantized layers pass quantized tensors
     directly; ops that are not quantized stay float between `dequantize` and
     `quantize`; the function keeps its float inputs and outputs.
 
     `recipe=FILE` writes every decision: per layer its equalization scale,
     where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
     input and output quantization (scale, zero point, range) and the weight
-    qparams, and every activation observer's range after equalization.
+    qparams (with `carried_row_scale` for a carried fold), and every activation observer's range after equalization.
     `recipe-in=FILE` re-applies such a file to a prepared module without
     calibration statistics and gives the identical module.
 
@@ -156,6 +166,10 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     Option<"fold", "fold", "bool", /*default=*/"true",
            "Fold a layer's scale into the previous layer where that keeps "
            "the function (false: always multiply the input)">,
+    Option<"carryFolds", "carry-folds", "bool", /*default=*/"true",
+           "Apply a scale folded into a layer with per-tensor weights in its "
+           "requantize multiplier instead of its int8 weights (false: "
+           "quantize the folded weights, as PyTorch does)">,
     Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
            "Write every decision (scales, ranges, qparams) to this JSON file">,
     Option<"recipeIn", "recipe-in", "std::string", /*default=*/"\"\"",
