@@ -19,7 +19,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   // Record the tensor signature; eqq ops -> linalg; fuse elementwise chains.
   pm.addPass(createEmitCInterfacePass());
   pm.addPass(createLowerOpsPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwisePass());
   pm.addPass(createCanonicalizerPass());
 
   // Tensors -> buffers; results become out-parameters after the inputs.
@@ -36,6 +36,13 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // After deallocation: the dot-product intrinsics have no declared memory
+  // effects, which the deallocation analysis rejects.
+  Int8KernelsPassOptions kernels;
+  kernels.isaName = options.isa;
+  pm.addPass(createInt8KernelsPass(kernels));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
 
   // Loops, then LLVM.
   pm.addPass(createLowerCopiesPass());

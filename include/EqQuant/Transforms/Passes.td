@@ -255,6 +255,84 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Fuse elementwise linalg ops, but not into reductions";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on tensors: upstream elementwise
+    fusion (`--linalg-fuse-elementwise-ops`: producer-consumer fusion of
+    `linalg.generic` ops, splat constants folded into bodies), restricted to
+    consumers whose loops are all parallel. Fusing a quantize into the
+    integer layer that reads it would quantize every input element once per
+    output channel and hide the layer from `--eqq-int8-kernels`; requantize,
+    relu and dequantize chains still become one loop.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower integer linear and conv layers to int8 dot-product micro-kernels";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers, after deallocation (the
+    dot-product intrinsics declare no memory effects). It rewrites the integer
+    layers of `--eqq-convert` (a `linalg.generic` of i8 activations times a
+    constant s8 weight accumulating into i32, filled with per-channel start
+    values by a `linalg.broadcast` of a constant): linear
+    (`(m, n, k) -> x(m, k), W(n, k)`) and 2-D conv with stride 1 along the
+    width (any stride and dilation along the height, any dilation along the
+    width). Each becomes a register-tiled loop nest whose step is a 4-byte
+    dot product per i32 lane, `acc += sum_4(u8 a * s8 w)`, over operands
+    packed at compile time:
+
+    ```
+    linear: Wp[N/16][K/4][16 x 4 bytes]; tile mr rows x nv vectors of 16 columns
+      acc[i][j] = start[col]; for k4: acc[i][j] = dot(acc[i][j],
+                                     broadcast(x[m + i][4 k4 .. 4 k4 + 3]),
+                                     Wp[col block j][k4])
+    conv:   x repacked to xp[N][C/4][H][W x 4 bytes], Wp[F][C/4][KH][KW] (i32);
+            tile fr output channels x ov vectors of 16 output columns
+      acc[i][v] = start[f + i]; for c4, kh, kw: acc[i][v] = dot(acc[i][v],
+                                     xp[n][c4][row][col v .. + 16 pixels],
+                                     broadcast(Wp[f + i][c4][kh][kw]))
+    ```
+
+    The elementwise consumer of the accumulator (requantize, fused relu,
+    dequantize; `--eqq-fuse-elementwise` makes it one op) is computed from
+    the accumulator registers on vectors and stored directly: the i32
+    accumulator never reaches memory. Remainders in every dimension are
+    exact: zero-padded packing for K and channels, narrower kernels for the
+    last rows and output channels, masked stores for the last columns.
+    Signed (s8) activations are offset by 128 into u8 and `128 * sum(W)`
+    leaves the start values.
+
+    `isa` chooses the dot step: `vnni` (`vpdpbusd` on AVX-512 VNNI, 64
+    multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
+    to 16 bits, which cannot saturate, then pairwise adds), `portable` (plain
+    vector extends, multiplies and adds for any target), `host` (the best
+    the compiling machine has) or `none` (leave the layers to generic
+    loops). Results are bit-identical on every path.
+  }];
+  let options = [
+    Option<"isaName", "isa", "std::string", /*default=*/"\"host\"",
+           "Dot-product instructions: host, vnni, avx2, portable or none">,
+    Option<"rowTile", "mr", "int64_t", /*default=*/"4",
+           "Linear: rows of the register tile">,
+    Option<"colVectors", "nv", "int64_t", /*default=*/"4",
+           "Linear: vectors of 16 columns in the register tile">,
+    Option<"convChannelTile", "fr", "int64_t", /*default=*/"4",
+           "Conv: output channels of the register tile">,
+    Option<"convVectors", "ov", "int64_t", /*default=*/"4",
+           "Conv: vectors of 16 output columns in the register tile">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
   let summary = "Turn memref.copy into linalg.copy, which lowers to loops";
   let description = [{

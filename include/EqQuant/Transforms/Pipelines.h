@@ -15,7 +15,13 @@
 namespace mlir::eqq {
 
 /// Options of `--eqq-lower-to-llvm`.
-struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {};
+struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
+  PassOptions::Option<std::string> isa{
+      *this, "isa",
+      llvm::cl::desc("int8 dot-product instructions: host (default), vnni, "
+                     "avx2, portable, or none (generic loops)"),
+      llvm::cl::init("host")};
+};
 
 /// Lowers a module at any stage (float, prepared, calibrated) to the LLVM
 /// dialect: eqq ops to linalg, bufferization with results as out-parameters

@@ -1,0 +1,907 @@
+//===- Int8Kernels.cpp - the --eqq-int8-kernels pass ----------------------===//
+//
+// Replaces the integer linear and conv programs of --eqq-convert (on buffers:
+// a linalg.generic of u8/s8 activations times a constant s8 weight into an
+// i32 accumulator that a broadcast of constant start values fills) by
+// register-tiled micro-kernels over weights packed at compile time, with the
+// elementwise consumer of the accumulator (requantize, relu, dequantize)
+// fused into the kernel's epilogue.
+//
+//===----------------------------------------------------------------------===//
+
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir::eqq {
+#define GEN_PASS_DEF_INT8KERNELSPASS
+#include "EqQuant/Transforms/Passes.h.inc"
+} // namespace mlir::eqq
+
+using namespace mlir;
+
+/// i32 lanes of one vector register; a dot step consumes 4 bytes per lane.
+static constexpr int64_t kLanes = 16;
+
+namespace {
+
+/// The instruction sequence a 4-byte dot step `acc += sum_4(u8 a * s8 w)`
+/// becomes.
+enum class Isa { Vnni, Avx2, Portable };
+
+/// One integer layer: acc = init + x (*) W, then an optional elementwise
+/// consumer of acc.
+struct Int8Layer {
+  linalg::GenericOp op;
+  bool isConv = false;
+  Value x, acc;
+  /// Activations are signed (s8): they are offset by 128 to become u8 and
+  /// 128 * sum(W) leaves the start values.
+  bool xSigned = false;
+  /// Linear: W[N][K]. Conv: W[F][C][KH][KW].
+  SmallVector<int8_t> weight;
+  SmallVector<int64_t> weightShape;
+  /// Start value per output channel.
+  SmallVector<int32_t> init;
+  linalg::BroadcastOp initOp;
+  /// Conv geometry (2-D, stride 1 along W).
+  int64_t strideH = 1, dilationH = 1, dilationW = 1;
+  /// The fused elementwise consumer of acc (may be null).
+  linalg::GenericOp epilogue;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Matching
+//===----------------------------------------------------------------------===//
+
+/// The data of a constant memref.global, if `v` reads one.
+static DenseElementsAttr getGlobalData(Value v) {
+  auto get = v.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return nullptr;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  if (!global || !global.getConstant())
+    return nullptr;
+  return dyn_cast_or_null<DenseElementsAttr>(global.getConstantInitValue());
+}
+
+static bool isContiguous(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getLayout().isIdentity();
+}
+
+/// Matches `yield(addi(out, muli(ext(a), extsi(w))))`; sets `xSigned`.
+static bool matchDotBody(linalg::GenericOp op, bool &xSigned) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
+  if (!add || body.getOperations().size() != 5)
+    return false;
+  Value out = body.getArgument(2), prod;
+  if (add.getLhs() == out)
+    prod = add.getRhs();
+  else if (add.getRhs() == out)
+    prod = add.getLhs();
+  auto mul = prod ? prod.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return false;
+  auto extOf = [&](Value v, Value arg, bool &isSigned) {
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getOperand(0) != arg)
+      return false;
+    isSigned = isa<arith::ExtSIOp>(def);
+    return isSigned || isa<arith::ExtUIOp>(def);
+  };
+  bool wSigned = false;
+  for (auto [a, w] : {std::pair(mul.getLhs(), mul.getRhs()),
+                      std::pair(mul.getRhs(), mul.getLhs())})
+    if (extOf(a, body.getArgument(0), xSigned) &&
+        extOf(w, body.getArgument(1), wSigned))
+      return wSigned;
+  return false;
+}
+
+/// The per-channel start values of `acc`: a linalg.broadcast of a constant
+/// along every dimension but `channelDim`.
+static bool matchInit(Int8Layer &layer, int64_t channelDim) {
+  for (Operation *user : layer.acc.getUsers()) {
+    auto b = dyn_cast<linalg::BroadcastOp>(user);
+    if (!b || b.getInit() != layer.acc ||
+        b->getBlock() != layer.op->getBlock() || !b->isBeforeInBlock(layer.op))
+      continue;
+    int64_t rank = cast<MemRefType>(layer.acc.getType()).getRank();
+    ArrayRef<int64_t> dims = b.getDimensions();
+    if (static_cast<int64_t>(dims.size()) != rank - 1 ||
+        llvm::is_contained(dims, channelDim))
+      return false;
+    DenseElementsAttr data = getGlobalData(b.getInput());
+    if (!data || !data.getElementType().isInteger(32))
+      return false;
+    layer.init = llvm::to_vector(data.getValues<int32_t>());
+    layer.initOp = b;
+    return true;
+  }
+  return false;
+}
+
+/// True when `op` can be computed on vectors lane by lane.
+static bool isVectorizable(Operation &op) {
+  if (isa<linalg::YieldOp>(op))
+    return true;
+  if (op.getNumRegions() || op.getNumResults() != 1 ||
+      !isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+    return false;
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    return isa<IntegerAttr, FloatAttr>(c.getValue());
+  if (!OpTrait::hasElementwiseMappableTraits(&op))
+    return false;
+  return llvm::all_of(op.getOperandTypes(), [](Type t) {
+    return t.isIntOrIndexOrFloat() && !t.isIndex();
+  });
+}
+
+/// The elementwise consumer of the accumulator that the kernel can compute
+/// from its registers: all loops parallel, acc read with the identity map,
+/// one output written with it, other inputs read with projections, where
+/// the loop along which the kernel's lanes run (`laneDim`) is the innermost
+/// dimension of the input or absent; nothing between the layer and it
+/// touches its buffers.
+static linalg::GenericOp matchEpilogue(Int8Layer &layer, int64_t laneDim) {
+  linalg::GenericOp consumer;
+  for (Operation *user : layer.acc.getUsers()) {
+    if (user == layer.op || user == layer.initOp ||
+        isa<memref::DeallocOp>(user))
+      continue;
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (consumer || !g)
+      return nullptr;
+    consumer = g;
+  }
+  if (!consumer || consumer->getBlock() != layer.op->getBlock() ||
+      !consumer.hasPureBufferSemantics() || consumer.getNumDpsInits() != 1 ||
+      consumer.getNumReductionLoops() != 0)
+    return nullptr;
+  int64_t rank = cast<MemRefType>(layer.acc.getType()).getRank();
+  if (consumer.getNumLoops() != rank)
+    return nullptr;
+  OpOperand *init = consumer.getDpsInitOperand(0);
+  if (!consumer.getMatchingIndexingMap(init).isIdentity() ||
+      !isContiguous(init->get()) ||
+      !consumer.getMatchingBlockArgument(init).use_empty())
+    return nullptr;
+  SmallVector<Value> buffers{init->get()};
+  bool readsAcc = false;
+  for (OpOperand *in : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(in);
+    if (in->get() == layer.acc) {
+      if (!map.isIdentity())
+        return nullptr;
+      readsAcc = true;
+      continue;
+    }
+    auto type = dyn_cast<MemRefType>(in->get().getType());
+    if (!type || !type.getLayout().isIdentity() ||
+        !map.isProjectedPermutation())
+      return nullptr;
+    std::optional<unsigned> pos =
+        map.getResultPosition(getAffineDimExpr(laneDim, consumer.getContext()));
+    if (pos && *pos != map.getNumResults() - 1)
+      return nullptr;
+    buffers.push_back(in->get());
+  }
+  if (!readsAcc || !llvm::all_of(consumer.getRegion().front(), isVectorizable))
+    return nullptr;
+  // Scalars from outside the body must exist where the kernel is built.
+  Block &body = consumer.getRegion().front();
+  for (Operation &op : body)
+    for (Value v : op.getOperands())
+      if (v.getParentBlock() != &body)
+        if (Operation *def = v.getDefiningOp())
+          if (def->getBlock() == layer.op->getBlock() &&
+              !def->isBeforeInBlock(layer.op))
+            return nullptr;
+  for (Operation *op = layer.op->getNextNode(); op != consumer;
+       op = op->getNextNode())
+    for (Value operand : op->getOperands())
+      if (llvm::is_contained(buffers, operand))
+        return nullptr;
+  // The buffers must exist where the kernel is built; a static allocation
+  // after the layer (the consumer's output) moves up.
+  SmallVector<Operation *> toMove;
+  for (Value buffer : buffers) {
+    Operation *def = buffer.getDefiningOp();
+    if (!def || def->getBlock() != layer.op->getBlock() ||
+        def->isBeforeInBlock(layer.op))
+      continue;
+    if (!isa<memref::AllocOp>(def) || def->getNumOperands())
+      return nullptr;
+    toMove.push_back(def);
+  }
+  for (Operation *def : toMove)
+    def->moveBefore(layer.op);
+  return consumer;
+}
+
+static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  Int8Layer layer;
+  layer.op = op;
+  layer.x = op.getDpsInputOperand(0)->get();
+  layer.acc = op.getDpsInitOperand(0)->get();
+  Value w = op.getDpsInputOperand(1)->get();
+  auto xType = dyn_cast<MemRefType>(layer.x.getType());
+  auto accType = dyn_cast<MemRefType>(layer.acc.getType());
+  if (!xType || !accType || !xType.getElementType().isInteger(8) ||
+      !accType.getElementType().isInteger(32) || !isContiguous(layer.x) ||
+      !isContiguous(layer.acc) || !matchDotBody(op, layer.xSigned))
+    return std::nullopt;
+  DenseElementsAttr wData = getGlobalData(w);
+  if (!wData || !wData.getElementType().isInteger(8))
+    return std::nullopt;
+  layer.weight = llvm::to_vector(wData.getValues<int8_t>());
+  layer.weightShape = llvm::to_vector(wData.getType().getShape());
+
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  int64_t channelDim;
+  if (op.getNumLoops() == 3) {
+    // Linear: (m, n, k) -> x(m, k), W(n, k), acc(m, n).
+    if (maps[0] != AffineMap::get(3, 0, {d(0), d(2)}, ctx) ||
+        maps[1] != AffineMap::get(3, 0, {d(1), d(2)}, ctx) ||
+        maps[2] != AffineMap::get(3, 0, {d(0), d(1)}, ctx) ||
+        op.getIteratorTypesArray()[1] != utils::IteratorType::parallel)
+      return std::nullopt;
+    channelDim = 1;
+  } else if (op.getNumLoops() == 7) {
+    // Conv 2-D: (n, f, oh, ow, c, kh, kw) -> x(n, c, oh * sh + kh * dh,
+    // ow + kw * dw), W(f, c, kh, kw), acc(n, f, oh, ow).
+    layer.isConv = true;
+    if (maps[1] != AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx) ||
+        maps[2] != AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx) ||
+        maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
+        maps[0].getResult(1) != d(4))
+      return std::nullopt;
+    // A spatial index `o * s + k * dil` (s, dil >= 1).
+    auto matchSpatial = [&](AffineExpr e, unsigned o, unsigned k, int64_t &s,
+                            int64_t &dil) {
+      for (int64_t sv = 1; sv <= 16; ++sv)
+        for (int64_t dv = 1; dv <= 16; ++dv)
+          if (e == d(o) * sv + d(k) * dv) {
+            s = sv;
+            dil = dv;
+            return true;
+          }
+      return false;
+    };
+    int64_t strideW = 0;
+    if (!matchSpatial(maps[0].getResult(2), 2, 5, layer.strideH,
+                      layer.dilationH) ||
+        !matchSpatial(maps[0].getResult(3), 3, 6, strideW, layer.dilationW) ||
+        strideW != 1)
+      return std::nullopt;
+    channelDim = 1;
+  } else {
+    return std::nullopt;
+  }
+  if (!matchInit(layer, channelDim) ||
+      static_cast<int64_t>(layer.init.size()) != layer.weightShape[0])
+    return std::nullopt;
+  layer.epilogue = matchEpilogue(layer, layer.isConv ? 3 : 1);
+  return layer;
+}
+
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+class KernelBuilder {
+public:
+  KernelBuilder(Int8Layer &layer, Isa isa, ModuleOp module,
+                SymbolTable &symbols)
+      : layer(layer), isaKind(isa), module(module), symbols(symbols),
+        b(layer.op) {}
+
+  void buildLinear(int64_t mr, int64_t nv);
+  void buildConv(int64_t fr, int64_t ov);
+
+private:
+  Value cst(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  }
+  Value global(StringRef name, ShapedType type, DenseElementsAttr data);
+  Value dot(Value acc, Value a, Value w);
+  Value broadcastDword(Value dword);
+  Value lanesMask(int64_t lanes);
+  void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
+              Value mask);
+  void eraseOriginal();
+
+  Int8Layer &layer;
+  Isa isaKind;
+  ModuleOp module;
+  SymbolTable &symbols;
+  OpBuilder b;
+  Location loc = layer.op.getLoc();
+  VectorType i32x16 = VectorType::get({kLanes}, b.getI32Type());
+  VectorType i8x64 = VectorType::get({4 * kLanes}, b.getI8Type());
+};
+
+} // namespace
+
+Value KernelBuilder::global(StringRef name, ShapedType type,
+                            DenseElementsAttr data) {
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto g = memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"),
+                                    memrefType, data, /*constant=*/true,
+                                    b.getI64IntegerAttr(64));
+  symbols.insert(g);
+  b.setInsertionPoint(layer.op);
+  return memref::GetGlobalOp::create(b, loc, memrefType, g.getSymName());
+}
+
+/// acc[16 x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<64xi8>.
+Value KernelBuilder::dot(Value acc, Value a, Value w) {
+  switch (isaKind) {
+  case Isa::Vnni:
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, i32x16, b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+               ValueRange{acc, a, w})
+        .getResult(0);
+  case Isa::Avx2: {
+    // vpmaddwd on 16-bit values: u8 and s8 extended to i16 multiply without
+    // saturation; pairs are summed to i32, then the two pairs of a lane.
+    auto i16x16 = VectorType::get({16}, b.getI16Type());
+    auto i32x8 = VectorType::get({8}, b.getI32Type());
+    auto i16x64 = VectorType::get({64}, b.getI16Type());
+    Value a16 = arith::ExtUIOp::create(b, loc, i16x64, a);
+    Value w16 = arith::ExtSIOp::create(b, loc, i16x64, w);
+    SmallVector<Value> pairs;
+    for (int64_t q = 0; q < 4; ++q) {
+      SmallVector<int64_t> idx;
+      for (int64_t i = 0; i < 16; ++i)
+        idx.push_back(q * 16 + i);
+      Value aq = vector::ShuffleOp::create(b, loc, a16, a16, idx);
+      Value wq = vector::ShuffleOp::create(b, loc, w16, w16, idx);
+      (void)i16x16;
+      pairs.push_back(LLVM::CallIntrinsicOp::create(
+                          b, loc, i32x8,
+                          b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+                          ValueRange{aq, wq})
+                          .getResult(0));
+    }
+    // pairs[q][2 * l + p] is lane 4 * q + l's pair p.
+    SmallVector<int64_t> idx01, idx23;
+    for (int64_t i = 0; i < 16; ++i)
+      idx01.push_back(i);
+    Value lo = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], idx01);
+    Value hi = vector::ShuffleOp::create(b, loc, pairs[2], pairs[3], idx01);
+    SmallVector<int64_t> even, odd;
+    for (int64_t i = 0; i < 16; ++i) {
+      even.push_back(2 * i);
+      odd.push_back(2 * i + 1);
+    }
+    Value sum = arith::AddIOp::create(
+        b, loc, vector::ShuffleOp::create(b, loc, lo, hi, even),
+        vector::ShuffleOp::create(b, loc, lo, hi, odd));
+    return arith::AddIOp::create(b, loc, acc, sum);
+  }
+  case Isa::Portable: {
+    auto i32x64 = VectorType::get({64}, b.getI32Type());
+    Value prod =
+        arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i32x64, a),
+                              arith::ExtSIOp::create(b, loc, i32x64, w));
+    Value sum = acc;
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<int64_t> idx;
+      for (int64_t i = 0; i < kLanes; ++i)
+        idx.push_back(4 * i + j);
+      sum = arith::AddIOp::create(
+          b, loc, sum, vector::ShuffleOp::create(b, loc, prod, prod, idx));
+    }
+    return sum;
+  }
+  }
+  llvm_unreachable("unknown isa");
+}
+
+/// The 4 bytes of `dword` (i32) in every lane, as vector<64xi8>.
+Value KernelBuilder::broadcastDword(Value dword) {
+  Value v = vector::BroadcastOp::create(b, loc, i32x16, dword);
+  return vector::BitCastOp::create(b, loc, i8x64, v);
+}
+
+Value KernelBuilder::lanesMask(int64_t lanes) {
+  if (lanes >= kLanes)
+    return nullptr;
+  return vector::ConstantMaskOp::create(
+      b, loc, VectorType::get({kLanes}, b.getI1Type()),
+      ArrayRef<int64_t>{lanes});
+}
+
+/// Stores a finished accumulator vector whose lanes run along loop
+/// `laneDim` from `loopIndices`: through the fused epilogue when there is
+/// one, else into acc.
+void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
+                           int64_t laneDim, Value mask) {
+  auto store = [&](Value v, Value memref, ValueRange idx) {
+    if (mask)
+      vector::MaskedStoreOp::create(b, loc, memref, idx, mask, v);
+    else
+      vector::StoreOp::create(b, loc, v, memref, idx);
+  };
+  linalg::GenericOp epi = layer.epilogue;
+  if (!epi) {
+    store(accVec, layer.acc, loopIndices);
+    return;
+  }
+  Block &body = epi.getRegion().front();
+  IRMapping map;
+  auto vecOf = [&](Type t) { return VectorType::get({kLanes}, t); };
+  for (OpOperand *in : epi.getDpsInputOperands()) {
+    BlockArgument arg = epi.getMatchingBlockArgument(in);
+    if (in->get() == layer.acc) {
+      map.map(arg, accVec);
+      continue;
+    }
+    AffineMap m = epi.getMatchingIndexingMap(in);
+    SmallVector<Value> idx;
+    bool lanes = false;
+    for (AffineExpr e : m.getResults()) {
+      unsigned dim = cast<AffineDimExpr>(e).getPosition();
+      idx.push_back(loopIndices[dim]);
+      lanes |= dim == laneDim;
+    }
+    Value v;
+    if (lanes && mask) {
+      Value zero = arith::ConstantOp::create(
+          b, loc, b.getZeroAttr(vecOf(arg.getType())));
+      v = vector::MaskedLoadOp::create(b, loc, vecOf(arg.getType()), in->get(),
+                                       idx, mask, zero);
+    } else if (lanes) {
+      v = vector::LoadOp::create(b, loc, vecOf(arg.getType()), in->get(), idx);
+    } else {
+      v = vector::BroadcastOp::create(
+          b, loc, vecOf(arg.getType()),
+          memref::LoadOp::create(b, loc, in->get(), idx));
+    }
+    map.map(arg, v);
+  }
+  for (Operation &op : body.without_terminator()) {
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      auto type = vecOf(c.getType());
+      map.map(c.getResult(),
+              arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(type, cast<TypedAttr>(c.getValue()))));
+      continue;
+    }
+    SmallVector<Value> operands;
+    for (Value v : op.getOperands()) {
+      if (Value mapped = map.lookupOrNull(v)) {
+        operands.push_back(mapped);
+      } else {
+        // A scalar from outside the body.
+        operands.push_back(
+            vector::BroadcastOp::create(b, loc, vecOf(v.getType()), v));
+        map.map(v, operands.back());
+      }
+    }
+    OperationState state(loc, op.getName(), operands,
+                         TypeRange{vecOf(op.getResult(0).getType())},
+                         op.getAttrs());
+    map.map(op.getResult(0), b.create(state)->getResult(0));
+  }
+  Value result = map.lookup(body.getTerminator()->getOperand(0));
+  store(result, epi.getDpsInitOperand(0)->get(), loopIndices);
+}
+
+void KernelBuilder::eraseOriginal() {
+  if (linalg::GenericOp epi = layer.epilogue)
+    epi.erase();
+  layer.op.erase();
+  // The accumulator buffer is dead when only its start values and its
+  // deallocation are left.
+  Value acc = layer.acc;
+  auto alloc = acc.getDefiningOp<memref::AllocOp>();
+  if (alloc && llvm::all_of(acc.getUsers(), [&](Operation *u) {
+        return u == layer.initOp || isa<memref::DeallocOp>(u);
+      })) {
+    for (Operation *u : llvm::make_early_inc_range(acc.getUsers()))
+      u->erase();
+    alloc.erase();
+  }
+}
+
+/// Linear: acc[M][N] = init + x[M][K] * W[N][K]^T.
+///
+///   Wp[N/16][K/4][64]: 16 columns x 4 consecutive k per 64 bytes.
+///   for each panel of nv * 16 columns:
+///     for each block of mr rows:
+///       acc[mr][nv] = init (vector<16xi32>)
+///       for k4: w[j] = Wp[panel + j][k4]; a[i] = broadcast(x[m + i][4 k4..])
+///               acc[i][j] = dot(acc[i][j], a[i], w[j])
+///       epilogue(acc) -> output (masked in the last columns)
+void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  int64_t m = xType.getDimSize(0), k = xType.getDimSize(1);
+  int64_t n = layer.weightShape[0];
+  int64_t nb = llvm::divideCeil(n, kLanes), k4 = llvm::divideCeil(k, 4);
+  // Packed weights and start values (padded with zeros).
+  SmallVector<int8_t> packed(nb * k4 * 64, 0);
+  SmallVector<int32_t> init(nb * kLanes, 0);
+  for (int64_t col = 0; col < n; ++col) {
+    int64_t sum = 0;
+    for (int64_t kk = 0; kk < k; ++kk) {
+      int8_t w = layer.weight[col * k + kk];
+      sum += w;
+      packed[((col / kLanes) * k4 + kk / 4) * 64 + (col % kLanes) * 4 +
+             kk % 4] = w;
+    }
+    init[col] = layer.init[col] - (layer.xSigned ? 128 * sum : 0);
+  }
+  auto wpType = RankedTensorType::get({nb, k4, 64}, b.getI8Type());
+  Value wp = global("__eqq_packed_i8_weight", wpType,
+                    DenseElementsAttr::get(wpType, ArrayRef<int8_t>(packed)));
+  auto initType = RankedTensorType::get({nb * kLanes}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  Value signFlip = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0x80808080U)));
+
+  // A kernel of `rows` rows from m0 and `vecs` vectors from column block nb0;
+  // `lastLanes` columns of the last vector are real.
+  auto kernel = [&](Value m0, int64_t rows, Value nb0, int64_t vecs,
+                    int64_t lastLanes) {
+    SmallVector<Value> rowIdx, colBlock, col;
+    for (int64_t i = 0; i < rows; ++i)
+      rowIdx.push_back(arith::AddIOp::create(b, loc, m0, cst(i)));
+    for (int64_t j = 0; j < vecs; ++j) {
+      colBlock.push_back(arith::AddIOp::create(b, loc, nb0, cst(j)));
+      col.push_back(arith::MulIOp::create(b, loc, colBlock[j], cst(kLanes)));
+    }
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j)
+        accs.push_back(
+            vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{col[j]}));
+    auto loadA = [&](Value row, Value kk, int64_t valid) -> Value {
+      auto i8x4 = VectorType::get({4}, b.getI8Type());
+      Value bytes;
+      if (valid < 4) {
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x4));
+        Value mask = vector::ConstantMaskOp::create(
+            b, loc, VectorType::get({4}, b.getI1Type()),
+            ArrayRef<int64_t>{valid});
+        bytes = vector::MaskedLoadOp::create(b, loc, i8x4, layer.x,
+                                             ValueRange{row, kk}, mask, zero);
+      } else {
+        bytes =
+            vector::LoadOp::create(b, loc, i8x4, layer.x, ValueRange{row, kk});
+      }
+      Value dword = vector::ExtractOp::create(
+          b, loc,
+          vector::BitCastOp::create(
+              b, loc, VectorType::get({1}, b.getI32Type()), bytes),
+          ArrayRef<int64_t>{0});
+      if (layer.xSigned)
+        dword = arith::XOrIOp::create(b, loc, dword, signFlip);
+      return broadcastDword(dword);
+    };
+    auto step = [&](Value kq, ValueRange iter, int64_t valid) {
+      Value kk = arith::MulIOp::create(b, loc, kq, cst(4));
+      SmallVector<Value> w, a, next;
+      for (int64_t j = 0; j < vecs; ++j)
+        w.push_back(vector::LoadOp::create(
+            b, loc, i8x64, wp, ValueRange{colBlock[j], kq, cst(0)}));
+      for (int64_t i = 0; i < rows; ++i)
+        a.push_back(loadA(rowIdx[i], kk, valid));
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < vecs; ++j)
+          next.push_back(dot(iter[i * vecs + j], a[i], w[j]));
+      return next;
+    };
+    int64_t fullSteps = k / 4;
+    if (fullSteps > 0) {
+      auto loop = scf::ForOp::create(
+          b, loc, cst(0), cst(fullSteps), cst(1), accs,
+          [&](OpBuilder &nb, Location, Value kq, ValueRange iter) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(nb.getInsertionBlock());
+            scf::YieldOp::create(b, loc, step(kq, iter, 4));
+          });
+      accs.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    if (k % 4)
+      accs = step(cst(fullSteps), accs, k % 4);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < vecs; ++j)
+        finish(accs[i * vecs + j], {rowIdx[i], col[j]}, /*laneDim=*/1,
+               j + 1 == vecs ? lanesMask(lastLanes) : Value());
+  };
+
+  // Loops over row blocks inside a panel of `vecs` vectors from nb0.
+  auto panel = [&](Value nb0, int64_t vecs, int64_t lastLanes) {
+    int64_t full = m / mr * mr;
+    if (full > 0) {
+      auto loop = scf::ForOp::create(b, loc, cst(0), cst(full), cst(mr));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      kernel(loop.getInductionVar(), mr, nb0, vecs, lastLanes);
+    }
+    if (m > full)
+      kernel(cst(full), m - full, nb0, vecs, lastLanes);
+  };
+  int64_t fullVecs = n / kLanes;      // vectors with 16 real columns
+  int64_t fullPanels = fullVecs / nv; // panels of nv such vectors
+  if (fullPanels > 0) {
+    auto loop =
+        scf::ForOp::create(b, loc, cst(0), cst(fullPanels * nv), cst(nv));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    panel(loop.getInductionVar(), nv, kLanes);
+  }
+  int64_t restCols = n - fullPanels * nv * kLanes;
+  if (restCols > 0) {
+    int64_t vecs = llvm::divideCeil(restCols, kLanes);
+    panel(cst(fullPanels * nv), vecs, restCols - (vecs - 1) * kLanes);
+  }
+  eraseOriginal();
+}
+
+/// Conv 2-D (NCHW input padded, FCHW weight, stride 1 along W): lanes run
+/// along 16 output columns.
+///
+///   xp[N][C/4][H][Wx * 4]: 4 consecutive channels of a pixel per 4 bytes
+///                          (Wx >= the widest read; the rest zero)
+///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
+///   for n, each block of fr output channels, oh, each block of ov * 16 ow:
+///     acc[fr][ov] = init[f]
+///     for c4, kh, kw: a[v] = xp[n][c4][oh * sh + kh * dh][(ow + kw * dw)
+///     * 4..]
+///                     acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f +
+///                     i]...))
+///     epilogue(acc) -> output (masked in the last columns)
+void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          h = xType.getDimSize(2), wIn = xType.getDimSize(3);
+  int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
+          kw = layer.weightShape[3];
+  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  int64_t c4 = llvm::divideCeil(c, 4);
+  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
+  int64_t wx = std::max(wIn, owBlocks * kLanes + (kw - 1) * layer.dilationW);
+
+  // Packed weights: one i32 per (f, c4, kh, kw); start values.
+  SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
+  SmallVector<int32_t> init(f);
+  for (int64_t fi = 0; fi < f; ++fi) {
+    int64_t sum = 0;
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int8_t w = layer.weight[((fi * c + ci) * kh + y) * kw + x];
+          sum += w;
+          auto &dword = packed[((fi * c4 + ci / 4) * kh + y) * kw + x];
+          dword = static_cast<int32_t>(
+              static_cast<uint32_t>(dword) |
+              (static_cast<uint32_t>(static_cast<uint8_t>(w))
+               << (8 * (ci % 4))));
+        }
+    init[fi] = layer.init[fi] - (layer.xSigned ? 128 * sum : 0);
+  }
+  auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
+  Value wp = global("__eqq_packed_i8_weight", wpType,
+                    DenseElementsAttr::get(wpType, ArrayRef<int32_t>(packed)));
+  auto initType = RankedTensorType::get({f}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+
+  // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
+  // signed activations offset by 128), zero elsewhere.
+  auto xpType = MemRefType::get({nBatch, c4, h, wx * 4}, b.getI8Type());
+  Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
+  Value zero8 =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), 0));
+  linalg::FillOp::create(b, loc, zero8, xp);
+  Value flip8 =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Value> ivs;
+    for (int64_t bound : {nBatch, c, h}) {
+      auto loop = scf::ForOp::create(b, loc, cst(0), cst(bound), cst(1));
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      ivs.push_back(loop.getInductionVar());
+    }
+    Value cq = arith::DivUIOp::create(b, loc, ivs[1], cst(4));
+    Value cr = arith::RemUIOp::create(b, loc, ivs[1], cst(4));
+    // Whole rows: 16 pixels at a time as vectors would need a transpose;
+    // the row loop stays scalar and LLVM vectorizes it.
+    auto loop = scf::ForOp::create(b, loc, cst(0), cst(wIn), cst(1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value xi = loop.getInductionVar();
+    Value v = memref::LoadOp::create(b, loc, layer.x,
+                                     ValueRange{ivs[0], ivs[1], ivs[2], xi});
+    if (layer.xSigned)
+      v = arith::XOrIOp::create(b, loc, v, flip8);
+    Value col = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, xi, cst(4)), cr);
+    memref::StoreOp::create(b, loc, v, xp, ValueRange{ivs[0], cq, ivs[2], col});
+  }
+
+  auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
+                    int64_t vecs, int64_t lastLanes) {
+    SmallVector<Value> fIdx, owIdx;
+    for (int64_t i = 0; i < frows; ++i)
+      fIdx.push_back(arith::AddIOp::create(b, loc, f0, cst(i)));
+    for (int64_t v = 0; v < vecs; ++v)
+      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < frows; ++i) {
+      Value s = memref::LoadOp::create(b, loc, initV, ValueRange{fIdx[i]});
+      Value splat = vector::BroadcastOp::create(b, loc, i32x16, s);
+      for (int64_t v = 0; v < vecs; ++v)
+        accs.push_back(splat);
+    }
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    auto loop = scf::ForOp::create(
+        b, loc, cst(0), cst(c4), cst(1), accs,
+        [&](OpBuilder &nb, Location, Value cq, ValueRange iter) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nb.getInsertionBlock());
+          SmallVector<Value> cur(iter.begin(), iter.end());
+          for (int64_t dy = 0; dy < kh; ++dy) {
+            Value row =
+                arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+            for (int64_t dx = 0; dx < kw; ++dx) {
+              SmallVector<Value> a, w;
+              for (int64_t v = 0; v < vecs; ++v) {
+                Value xcol = arith::MulIOp::create(
+                    b, loc,
+                    arith::AddIOp::create(b, loc, owIdx[v],
+                                          cst(dx * layer.dilationW)),
+                    cst(4));
+                a.push_back(vector::LoadOp::create(
+                    b, loc, i8x64, xp, ValueRange{n, cq, row, xcol}));
+              }
+              for (int64_t i = 0; i < frows; ++i)
+                w.push_back(broadcastDword(memref::LoadOp::create(
+                    b, loc, wp, ValueRange{fIdx[i], cq, cst(dy), cst(dx)})));
+              for (int64_t i = 0; i < frows; ++i)
+                for (int64_t v = 0; v < vecs; ++v)
+                  cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], w[i]);
+            }
+          }
+          scf::YieldOp::create(b, loc, cur);
+        });
+    for (int64_t i = 0; i < frows; ++i)
+      for (int64_t v = 0; v < vecs; ++v)
+        finish(loop.getResult(i * vecs + v), {n, fIdx[i], y, owIdx[v]},
+               /*laneDim=*/3, v + 1 == vecs ? lanesMask(lastLanes) : Value());
+  };
+
+  // Loops n, f blocks, oh, ow blocks; remainders by narrower kernels.
+  auto forLoop = [&](int64_t lo, int64_t hi, int64_t stepSize,
+                     function_ref<void(Value)> body) {
+    if (hi <= lo)
+      return;
+    auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(stepSize));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  };
+  auto owLoops = [&](Value n, Value f0, int64_t frows, Value y) {
+    int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
+    forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
+            [&](Value ow0) { kernel(n, f0, frows, y, ow0, ov, kLanes); });
+    int64_t rest = ow - fullBlocks * ov * kLanes;
+    if (rest > 0) {
+      int64_t vecs = llvm::divideCeil(rest, kLanes);
+      kernel(n, f0, frows, y, cst(fullBlocks * ov * kLanes), vecs,
+             rest - (vecs - 1) * kLanes);
+    }
+  };
+  forLoop(0, nBatch, 1, [&](Value n) {
+    int64_t fullF = f / fr * fr;
+    forLoop(0, fullF, fr, [&](Value f0) {
+      forLoop(0, oh, 1, [&](Value y) { owLoops(n, f0, fr, y); });
+    });
+    if (f > fullF)
+      forLoop(0, oh, 1, [&](Value y) { owLoops(n, cst(fullF), f - fullF, y); });
+  });
+  // Deallocation ran before this pass: the packed input is freed here.
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(layer.op);
+    memref::DeallocOp::create(b, loc, xp);
+  }
+  eraseOriginal();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::optional<Isa> chosen = resolveIsa();
+    if (!chosen) {
+      getOperation().emitError("eqq-int8-kernels: isa must be host, vnni, "
+                               "avx2, portable or none; got '")
+          << isaName << "'";
+      return signalPassFailure();
+    }
+    if (rowTile < 1 || colVectors < 1 || rowTile * colVectors > 28 ||
+        convChannelTile < 1 || convVectors < 1 ||
+        convChannelTile * convVectors > 28) {
+      getOperation().emitError("eqq-int8-kernels: mr, nv, fr and ov must be "
+                               ">= 1 with mr * nv and fr * ov <= 28 "
+                               "(vector registers)");
+      return signalPassFailure();
+    }
+    if (isaName == "none")
+      return;
+    // Matching may move an allocation up: collect the ops first.
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk(
+        [&](linalg::GenericOp op) { candidates.push_back(op); });
+    std::vector<Int8Layer> layers;
+    for (linalg::GenericOp op : candidates)
+      if (std::optional<Int8Layer> l = matchLayer(op))
+        layers.push_back(std::move(*l));
+    SymbolTable symbols(getOperation());
+    for (Int8Layer &layer : layers) {
+      KernelBuilder kb(layer, *chosen, getOperation(), symbols);
+      if (layer.isConv)
+        kb.buildConv(convChannelTile, convVectors);
+      else
+        kb.buildLinear(rowTile, colVectors);
+    }
+  }
+
+  /// The instruction set: `host` picks VNNI when the host CPU has AVX-512
+  /// VNNI, AVX2 when it has AVX2, the portable vector code otherwise.
+  std::optional<Isa> resolveIsa() {
+    if (isaName == "vnni")
+      return Isa::Vnni;
+    if (isaName == "avx2")
+      return Isa::Avx2;
+    if (isaName == "portable" || isaName == "none")
+      return Isa::Portable;
+    if (isaName != "host")
+      return std::nullopt;
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+      return Isa::Vnni;
+    if (features.lookup("avx2"))
+      return Isa::Avx2;
+    return Isa::Portable;
+  }
+};
+} // namespace

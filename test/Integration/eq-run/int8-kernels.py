@@ -1,0 +1,196 @@
+# RUN: %python %s %t
+#
+# Tests that the int8 micro-kernels of --eqq-int8-kernels compute exactly what
+# the generic loops compute (isa=none), on every path (vnni, avx2, portable),
+# for linear and conv layers with awkward remainders in every dimension
+# (rows, columns, K, channels, output width), with and without relu and bias,
+# with u8 activations (the default config) and with s8 activations and
+# per-channel weights; conv with padding, stride and dilation along the height
+# (the kernels' shape) and along the width (left to the loops). Each path the
+# machine cannot run is still compiled to x86 assembly and checked for its
+# instruction (vpdpbusd, vpmaddwd).
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(0)
+
+
+def hexdense(a):
+    return 'dense<"0x%s">' % np.ascontiguousarray(a, dtype="<f4").tobytes().hex().upper()
+
+
+def t(*shape):
+    return "tensor<" + "x".join(map(str, shape)) + "xf32>"
+
+
+def relu_lines(name, src, shape):
+    rank = len(shape)
+    dims = ", ".join("d%d" % i for i in range(rank))
+    m = "affine_map<(%s) -> (%s)>" % (dims, dims)
+    iters = ", ".join(['"parallel"'] * rank)
+    return [f"  %{name}_e = tensor.empty() : {t(*shape)}",
+            f"  %{name} = linalg.generic {{indexing_maps = [{m}, {m}], iterator_types = "
+            f"[{iters}]}} ins(%{src} : {t(*shape)}) "
+            f"outs(%{name}_e : {t(*shape)}) {{",
+            "  ^bb0(%in: f32, %o: f32):",
+            "    %c0 = arith.constant 0.0 : f32",
+            "    %r = arith.maximumf %in, %c0 : f32",
+            "    linalg.yield %r : f32",
+            f"  }} -> {t(*shape)}"]
+
+
+def linear_model(m, k, n, bias, relu):
+    w = rng.standard_normal((n, k)).astype(np.float32) / np.sqrt(k)
+    b = rng.standard_normal(n).astype(np.float32)
+    lines = [f"func.func @forward(%x: {t(m, k)}) -> {t(m, n)} {{",
+             f"  %w = arith.constant {hexdense(w)} : {t(n, k)}",
+             f"  %e = tensor.empty() : {t(m, n)}"]
+    if bias:
+        lines += [f"  %b = arith.constant {hexdense(b)} : {t(n)}",
+                  f"  %init = linalg.broadcast ins(%b : {t(n)}) outs(%e : {t(m, n)}) dimensions = [0]"]
+    else:
+        lines += ["  %zero = arith.constant 0.0 : f32",
+                  f"  %init = linalg.fill ins(%zero : f32) outs(%e : {t(m, n)}) -> {t(m, n)}"]
+    lines.append("  %y = linalg.matmul indexing_maps = [affine_map<(a, c, d) -> (a, d)>, "
+                 "affine_map<(a, c, d) -> (c, d)>, affine_map<(a, c, d) -> (a, c)>] "
+                 f"ins(%x, %w : {t(m, k)}, {t(n, k)}) outs(%init : {t(m, n)}) -> {t(m, n)} "
+                 'loc("fc")')
+    result = "y"
+    if relu:
+        lines += relu_lines("r", "y", (m, n))
+        result = "r"
+    lines += [f"  return %{result} : {t(m, n)}", "}"]
+    return "\n".join(lines) + "\n", (m, k)
+
+
+def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu):
+    wt = rng.standard_normal((f, c, kh, kw)).astype(np.float32) / np.sqrt(c * kh * kw)
+    b = rng.standard_normal(f).astype(np.float32)
+    hp, wp = h + 2 * pad, w_ + 2 * pad
+    oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    lines = [f"func.func @forward(%x: {t(n, c, h, w_)}) -> {t(n, f, oh, ow)} {{",
+             f"  %w = arith.constant {hexdense(wt)} : {t(f, c, kh, kw)}",
+             f"  %b = arith.constant {hexdense(b)} : {t(f)}",
+             "  %zero = arith.constant 0.0 : f32"]
+    src = "x"
+    if pad:
+        lines += [f"  %p = tensor.pad %x low[0, 0, {pad}, {pad}] high[0, 0, {pad}, {pad}] {{",
+                  "  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):",
+                  "    tensor.yield %zero : f32",
+                  f"  }} : {t(n, c, h, w_)} to {t(n, c, hp, wp)}"]
+        src = "p"
+    lines += [f"  %e = tensor.empty() : {t(n, f, oh, ow)}",
+              f"  %init = linalg.broadcast ins(%b : {t(f)}) outs(%e : {t(n, f, oh, ow)}) "
+              "dimensions = [0, 2, 3]",
+              f"  %y = linalg.conv_2d_nchw_fchw {{dilations = dense<[{dilation[0]}, {dilation[1]}]> "
+              f": tensor<2xi64>, strides = dense<[{stride[0]}, {stride[1]}]> : tensor<2xi64>}} "
+              f"ins(%{src}, %w : {t(n, c, hp, wp)}, {t(f, c, kh, kw)}) "
+              f"outs(%init : {t(n, f, oh, ow)}) -> {t(n, f, oh, ow)} loc(\"conv\")"]
+    result = "y"
+    if relu:
+        lines += relu_lines("r", "y", (n, f, oh, ow))
+        result = "r"
+    lines += [f"  return %{result} : {t(n, f, oh, ow)}", "}"]
+    return "\n".join(lines) + "\n", (n, c, h, w_)
+
+
+MODELS = {
+    "lin_1x5x5": linear_model(1, 5, 5, True, False),
+    "lin_7x13x33_relu": linear_model(7, 13, 33, True, True),
+    "lin_5x1000x17_nobias": linear_model(5, 1000, 17, False, False),
+    "lin_130x67x70_relu": linear_model(130, 67, 70, True, True),
+    "lin_3x64x128": linear_model(3, 64, 128, True, False),
+    "conv_seed_3to5": conv_model(2, 3, 12, 12, 5, 3, 3, 0, (1, 1), (1, 1), False),
+    "conv_pad_relu_odd": conv_model(1, 5, 9, 37, 7, 3, 3, 1, (1, 1), (1, 1), True),
+    "conv_1x1_wide": conv_model(1, 9, 3, 50, 6, 1, 1, 0, (1, 1), (1, 1), False),
+    "conv_stride2_rows": conv_model(1, 4, 11, 21, 9, 3, 3, 1, (2, 1), (1, 1), True),
+    "conv_dilated": conv_model(1, 6, 10, 19, 4, 3, 3, 2, (1, 1), (2, 2), False),
+    "conv_stride2_both": conv_model(1, 3, 10, 10, 5, 3, 3, 1, (2, 2), (1, 1), False),
+}
+
+SIGNED = {"qconfig": {"global": None, "object_type": {
+    kind: {"activation": {"observer": "minmax", "dtype": "qint8",
+                          "qscheme": "per_tensor_affine"},
+           "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
+                      "qscheme": "per_channel_symmetric"}}
+    for kind in ("linear", "conv2d", "relu")}}}
+signed_config = os.path.join(out, "signed.json")
+with open(signed_config, "w") as fh:
+    json.dump(SIGNED, fh)
+CONFIGS = {"u8": "", "s8": "=config=" + signed_config}
+ISAS = ["none", "vnni", "avx2", "portable"]
+flags = open("/proc/cpuinfo").read().split()
+RUNNABLE = {"none": True, "portable": True, "avx2": "avx2" in flags,
+            "vnni": "avx512_vnni" in flags and "avx512bw" in flags}
+INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vnni", "vpdpbusd"),
+               "avx2": ("+avx2", "vpmaddwd")}
+
+failures = []
+
+
+def run(*cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError("%s failed:\n%s" % (" ".join(cmd), p.stderr))
+    return p.stdout
+
+
+checked_asm = set()
+for name, (text, shape) in MODELS.items():
+    base = os.path.join(out, name)
+    with open(base + ".mlir", "w") as fh:
+        fh.write(text)
+    np.save(base + ".calib.npy", rng.standard_normal(shape).astype(np.float32))
+    np.save(base + ".x.npy", rng.standard_normal(shape).astype(np.float32) * 1.2)
+    for tag, config in CONFIGS.items():
+        int8 = "%s.%s.int8.mlir" % (base, tag)
+        try:
+            run("eq-opt", base + ".mlir", "--eqq-prepare" + config,
+                "--eqq-calibrate=data=" + base + ".calib.npy", "--eqq-convert", "-o", int8)
+        except RuntimeError as e:
+            failures.append("%s %s: %s" % (name, tag, e))
+            continue
+        outputs = {}
+        for isa in ISAS:
+            lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
+            try:
+                run("eq-opt", int8, "--eqq-lower-to-llvm=isa=" + isa, "-o", lowered)
+                if isa in INSTRUCTION and (isa, name.startswith("conv")) not in checked_asm:
+                    ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
+                    attrs, mnemonic = INSTRUCTION[isa]
+                    asm = subprocess.run(["llc", "-O2", "-mattr=" + attrs, "-o", "-"],
+                                         input=ll, capture_output=True, text=True)
+                    if asm.returncode or mnemonic not in asm.stdout:
+                        failures.append("%s %s %s: no %s in the assembly %s" % (
+                            name, tag, isa, mnemonic, asm.stderr[:300]))
+                    checked_asm.add((isa, name.startswith("conv")))
+                if RUNNABLE[isa]:
+                    y = lowered + ".y.npy"
+                    run("eq-run", lowered, "--input", base + ".x.npy", "--output", y)
+                    outputs[isa] = np.load(y)
+            except RuntimeError as e:
+                failures.append("%s %s %s: %s" % (name, tag, isa, e))
+        ref = outputs.get("none")
+        for isa, y in outputs.items():
+            if ref is not None and not np.array_equal(y, ref):
+                bad = int(np.sum(y != ref))
+                failures.append("%s %s %s: %d of %d outputs differ from the loops (max %g)"
+                                % (name, tag, isa, bad, y.size, float(np.abs(y - ref).max())))
+        print("%-22s %s: %s" % (name, tag, ", ".join(
+            "%s %s" % (i, "equal" if i in outputs and ref is not None
+                       and np.array_equal(outputs[i], ref) else "-") for i in ISAS)))
+
+print("assembly checked:", sorted(checked_asm))
+if len(checked_asm) != 4:
+    failures.append("assembly checks incomplete: %s" % sorted(checked_asm))
+for f in failures:
+    print("FAIL", f)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,220 @@
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=VNNI
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=portable | FileCheck %s --check-prefix=PORTABLE
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=none | FileCheck %s --check-prefix=NONE
+// RUN: not eq-opt %s --split-input-file --eqq-int8-kernels=isa=sse 2>&1 | FileCheck %s --check-prefix=BADISA
+
+// The inputs are converted modules (--eqq-convert) taken through
+// --eqq-lower-to-llvm up to this stage: bufferized and deallocated.
+
+// BADISA: eqq-int8-kernels: isa must be host, vnni, avx2, portable or none; got 'sse'
+
+// Tests a linear layer with remainders everywhere (M = 3 rows of a 4-row
+// tile, K = 6 = one 4-byte step and a masked 2-byte one, N = 20 = 16 + 4
+// columns): the weight packed to [N/16][K/4][64] bytes with zeros, start
+// values padded to 32, one dot step per (row, column vector) per 4 bytes of
+// K, the requantize+dequantize consumer computed from the registers and
+// stored with a 4-lane mask in the last columns; the i32 accumulator buffer
+// and both generics are gone.
+// VNNI-LABEL: func.func @linear
+// VNNI-DAG: memref.get_global @__eqq_packed_i8_weight : memref<2x2x64xi8>
+// VNNI-DAG: memref.get_global @__eqq_packed_start : memref<32xi32>
+// VNNI: scf.for
+// VNNI-COUNT-6: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI: vector.maskedload %{{.*}} : memref<3x6xi8>, vector<4xi1>, vector<4xi8> into vector<4xi8>
+// VNNI: math.roundeven %{{.*}} : vector<16xf32>
+// VNNI: vector.store %{{.*}}, %arg1[{{.*}}] : memref<3x20xf32>, vector<16xf32>
+// VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<3x20xf32>, vector<16xi1>, vector<16xf32>
+// VNNI-NOT: memref<3x20xi32>
+// VNNI-NOT: "reduction"
+// VNNI: return
+// AVX2-LABEL: func.func @linear
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-NOT: vpdpbusd
+// AVX2: return
+// PORTABLE-LABEL: func.func @linear
+// PORTABLE-NOT: llvm.call_intrinsic
+// PORTABLE: arith.muli %{{.*}} : vector<64xi32>
+// PORTABLE: return
+// NONE-LABEL: func.func @linear
+// NONE: iterator_types = ["parallel", "parallel", "reduction"]
+// NONE-NOT: llvm.call_intrinsic
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map2 = affine_map<(d0, d1, d2) -> (d1, d2)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+  memref.global "private" constant @__constant_20x6xi8 : memref<20x6xi8> = dense<"0x15D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB00"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_20xi32 : memref<20xi32> = dense<[2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882]> {alignment = 64 : i64}
+  func.func @linear(%arg0: memref<3x6xf32>, %arg1: memref<3x20xf32>) attributes {eqq.input_types = [tensor<3x6xf32>], eqq.output_types = [tensor<3x20xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %cst_1 = arith.constant 0.393700778 : f32
+    %cst_2 = arith.constant 0.00111162581 : f32
+    %cst_3 = arith.constant 4.200000e+01 : f32
+    %cst_4 = arith.constant 42.3333321 : f32
+    %cst_5 = arith.constant 5.100000e+01 : f32
+    %cst_6 = arith.constant 2.540000e+00 : f32
+    %0 = memref.get_global @__constant_20xi32 : memref<20xi32>
+    %1 = memref.get_global @__constant_20x6xi8 : memref<20x6xi8>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<3x6xi8>
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<3x6xf32>) outs(%alloc : memref<3x6xi8>) {
+    ^bb0(%in: f32, %out: i8):
+      %2 = arith.mulf %in, %cst_4 : f32
+      %3 = math.roundeven %2 : f32
+      %4 = arith.addf %3, %cst_3 : f32
+      %5 = arith.maximumf %4, %cst : f32
+      %6 = arith.minimumf %5, %cst_0 : f32
+      %7 = arith.fptosi %6 : f32 to i32
+      %8 = arith.trunci %7 : i32 to i8
+      linalg.yield %8 : i8
+    }
+    %alloc_7 = memref.alloc() {alignment = 64 : i64} : memref<3x20xi32>
+    linalg.broadcast ins(%0 : memref<20xi32>) outs(%alloc_7 : memref<3x20xi32>) dimensions = [0] 
+    linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%alloc, %1 : memref<3x6xi8>, memref<20x6xi8>) outs(%alloc_7 : memref<3x20xi32>) {
+    ^bb0(%in: i8, %in_8: i8, %out: i32):
+      %2 = arith.extui %in : i8 to i32
+      %3 = arith.extsi %in_8 : i8 to i32
+      %4 = arith.muli %2, %3 : i32
+      %5 = arith.addi %out, %4 : i32
+      linalg.yield %5 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%alloc_7 : memref<3x20xi32>) outs(%arg1 : memref<3x20xf32>) {
+    ^bb0(%in: i32, %out: f32):
+      %2 = arith.sitofp %in : i32 to f32
+      %3 = arith.mulf %2, %cst_2 : f32
+      %4 = arith.addf %3, %cst : f32
+      %5 = arith.mulf %4, %cst_6 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst_5 : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      %12 = arith.extui %11 : i8 to i32
+      %13 = arith.sitofp %12 : i32 to f32
+      %14 = arith.subf %13, %cst_5 : f32
+      %15 = arith.mulf %14, %cst_1 : f32
+      linalg.yield %15 : f32
+    }
+    memref.dealloc %alloc : memref<3x6xi8>
+    memref.dealloc %alloc_7 : memref<3x20xi32>
+    return
+  }
+
+// -----
+
+// Tests a 3x3 conv (3 -> 5 channels, pad 1, 4x18 output): the padded input
+// repacked to 4 channels per pixel (1 group of 4, 136 = 4 * (2 * 16 + 2)
+// bytes per row so the second 16-pixel vector may read past the row end), the
+// weights as one i32 per (f, c/4, kh, kw), a 4-channel x 2-vector tile with
+// the fifth channel in a narrower kernel, 9 dot steps per channel group, the
+// relu+dequantize consumer fused, the last 2 columns masked.
+// VNNI-LABEL: func.func @forward
+// VNNI-DAG: memref.get_global @__eqq_packed_i8_weight : memref<5x1x3x3xi32>
+// VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
+// VNNI: scf.for
+// VNNI-COUNT-72: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI: vector.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x18xf32>, vector<16xf32>
+// VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x5x4x18xf32>, vector<16xi1>, vector<16xf32>
+// VNNI-NOT: memref<1x5x4x18xi32>
+// VNNI: memref.dealloc %{{.*}} : memref<1x1x6x136xi8>
+// VNNI: return
+// NONE-LABEL: func.func @forward
+// NONE: "reduction", "reduction", "reduction"
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d1)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#map4 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+  memref.global "private" constant @__constant_3xf32 : memref<3xf32> = dense<[0.614896774, 0.621327698, 0.616061747]> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5x3x3x3xi8 : memref<5x3x3x3xi8> = dense<"0xFF4597A2CF22FD65F521DAE787ACCC05324CAAC82E6AE65FEB0D7489B0E0CE6EADC5A788B66D383D07BF158AA5BE504BC7FB527F331156B5189DA7BE3A33B42645F0051D4E799FD2326A6F7119910CB08972618018EAEBC531B42E405B2F83AE3F1A9DB77856C8E086FEA09EF913CC4CB2745894E006121E3208C23C87B5E0C2D397E51BADF95B"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xi32 : memref<5xi32> = dense<0> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xf32 : memref<5xf32> = dense<[-0.0197839178, 0.00534861442, -0.0166024584, 0.0389483124, 0.12236736]> {alignment = 64 : i64}
+  func.func @forward(%arg0: memref<1x3x4x18xf32>, %arg1: memref<1x5x4x18xf32>) attributes {eqq.input_types = [tensor<1x3x4x18xf32>], eqq.output_types = [tensor<1x5x4x18xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %c0_i8 = arith.constant 0 : i8
+    %cst_1 = arith.constant 0.00386789604 : f32
+    %cst_2 = arith.constant 1.1864523E-5 : f32
+    %cst_3 = arith.constant 206.386139 : f32
+    %cst_4 = arith.constant 258.538483 : f32
+    %0 = memref.get_global @__constant_5xf32 : memref<5xf32>
+    %1 = memref.get_global @__constant_5xi32 : memref<5xi32>
+    %2 = memref.get_global @__constant_5x3x3x3xi8 : memref<5x3x3x3xi8>
+    %3 = memref.get_global @__constant_3xf32 : memref<3xf32>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x3x4x18xi8>
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %3 : memref<1x3x4x18xf32>, memref<3xf32>) outs(%alloc : memref<1x3x4x18xi8>) {
+    ^bb0(%in: f32, %in_7: f32, %out: i8):
+      %4 = arith.mulf %in, %in_7 : f32
+      %5 = arith.mulf %4, %cst_3 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      linalg.yield %11 : i8
+    }
+    %alloc_5 = memref.alloc() {alignment = 64 : i64} : memref<1x3x6x20xi8>
+    linalg.map outs(%alloc_5 : memref<1x3x6x20xi8>)
+      (%init: i8) {
+        linalg.yield %c0_i8 : i8
+      }
+    %subview = memref.subview %alloc_5[0, 0, 1, 1] [1, 3, 4, 18] [1, 1, 1, 1] : memref<1x3x6x20xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    memref.copy %alloc, %subview : memref<1x3x4x18xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    %alloc_6 = memref.alloc() {alignment = 64 : i64} : memref<1x5x4x18xi32>
+    linalg.broadcast ins(%1 : memref<5xi32>) outs(%alloc_6 : memref<1x5x4x18xi32>) dimensions = [0, 2, 3] 
+    linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%alloc_5, %2 : memref<1x3x6x20xi8>, memref<5x3x3x3xi8>) outs(%alloc_6 : memref<1x5x4x18xi32>) {
+    ^bb0(%in: i8, %in_7: i8, %out: i32):
+      %4 = arith.extui %in : i8 to i32
+      %5 = arith.extsi %in_7 : i8 to i32
+      %6 = arith.muli %4, %5 : i32
+      %7 = arith.addi %out, %6 : i32
+      linalg.yield %7 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc_6, %0 : memref<1x5x4x18xi32>, memref<5xf32>) outs(%arg1 : memref<1x5x4x18xf32>) {
+    ^bb0(%in: i32, %in_7: f32, %out: f32):
+      %4 = arith.sitofp %in : i32 to f32
+      %5 = arith.mulf %4, %cst_2 : f32
+      %6 = arith.addf %5, %in_7 : f32
+      %7 = arith.mulf %6, %cst_4 : f32
+      %8 = math.roundeven %7 : f32
+      %9 = arith.addf %8, %cst : f32
+      %10 = arith.maximumf %9, %cst : f32
+      %11 = arith.minimumf %10, %cst_0 : f32
+      %12 = arith.fptosi %11 : f32 to i32
+      %13 = arith.trunci %12 : i32 to i8
+      %14 = arith.extui %13 : i8 to i32
+      %15 = arith.sitofp %14 : i32 to f32
+      %16 = arith.mulf %15, %cst_1 : f32
+      linalg.yield %16 : f32
+    }
+    memref.dealloc %alloc : memref<1x3x4x18xi8>
+    memref.dealloc %alloc_5 : memref<1x3x6x20xi8>
+    memref.dealloc %alloc_6 : memref<1x5x4x18xi32>
+    return
+  }
+
+// -----
+
+// Tests that a layer whose weight is not a constant is left alone.
+// VNNI-LABEL: func.func @variable_weight
+// VNNI: iterator_types = ["parallel", "parallel", "reduction"]
+// VNNI-NOT: llvm.call_intrinsic
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1, d2)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+memref.global "private" constant @start : memref<20xi32> = dense<0>
+func.func @variable_weight(%x: memref<3x6xi8>, %w: memref<20x6xi8>, %acc: memref<3x20xi32>) {
+  %0 = memref.get_global @start : memref<20xi32>
+  linalg.broadcast ins(%0 : memref<20xi32>) outs(%acc : memref<3x20xi32>) dimensions = [0]
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<3x6xi8>, memref<20x6xi8>) outs(%acc : memref<3x20xi32>) {
+  ^bb0(%in: i8, %in_8: i8, %out: i32):
+    %2 = arith.extui %in : i8 to i32
+    %3 = arith.extsi %in_8 : i8 to i32
+    %4 = arith.muli %2, %3 : i32
+    %5 = arith.addi %out, %4 : i32
+    linalg.yield %5 : i32
+  }
+  return
+}
