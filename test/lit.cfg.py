@@ -30,6 +30,10 @@ config.substitutions.append(("%cmake_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
+# Linking an object whose int8 kernels run on threads (the OpenMP runtime of
+# LLVM 22, found at run time through the rpath).
+config.substitutions.append(("%openmp_link", "-fopenmp -Wl,-rpath," + os.path.normpath(
+    os.path.join(config.llvm_tools_dir, "..", "lib"))))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -5,7 +5,12 @@
 #   eq-opt mlp.int8.mlir --eqq-lower-to-llvm | mlir-translate --mlir-to-llvmir
 #                                                                    -> mlp.ll
 #   clang -c mlp.ll                -> mlp.o, exporting _mlir_ciface_forward
-#   clang main.c mlp.o -lm         -> digits-aot, run on the test split
+#   clang main.c mlp.o -lm -fopenmp -> digits-aot, run on the test split
+#
+# The int8 kernels run on every core through the OpenMP runtime (libomp,
+# Debian's libomp-22-dev): the program links it with -fopenmp. Lowering with
+# --eqq-lower-to-llvm="threads=1" gives an object that needs only the C
+# library and libm.
 #
 # usage: examples/aot/build.sh [BUILD_DIR [OUT_DIR]]
 #   BUILD_DIR  the EqQuant build holding bin/eq-opt
@@ -55,10 +60,11 @@ echo "+ $eq_opt $out/mlp.int8.mlir --eqq-lower-to-llvm | $translate --mlir-to-ll
   "$translate" --mlir-to-llvmir -o "$out/mlp.ll"
 step "$cc" "${cflags[@]}" -Wno-override-module -c "$out/mlp.ll" -o "$out/mlp.o"
 
-# The C program, linked with the model object. The object needs only the C
-# library and libm (malloc, free, memset, roundevenf, ...).
+# The C program, linked with the model object, which needs the C library,
+# libm and the OpenMP runtime (found at run time through the rpath).
 step "$cc" "${cflags[@]}" -std=c11 -Wall -Wextra -pedantic \
-  "$here/main.c" "$out/mlp.o" -lm -o "$out/digits-aot"
+  "$here/main.c" "$out/mlp.o" -lm -fopenmp \
+  -Wl,-rpath,"$(cd "$llvm_bin/../lib" && pwd)" -o "$out/digits-aot"
 
 echo
 step "$out/digits-aot" "$digits/test_x.npy" "$digits/test_y.npy"

@@ -8,6 +8,12 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+
+#ifdef EQQ_HAVE_OPENMP
+extern "C" int omp_get_max_threads(void);
+#endif
+
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -96,6 +102,7 @@ llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
 void mlir::eqq::registerLLVMTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 JitModule::~JitModule() = default;
@@ -112,6 +119,25 @@ JitModule::create(ModuleOp llvmModule) {
   // Whatever the host registered, the module's context can translate it.
   registerBuiltinDialectTranslation(*llvmModule.getContext());
   registerLLVMDialectTranslation(*llvmModule.getContext());
+  registerOpenMPDialectTranslation(*llvmModule.getContext());
+
+  // Parallel loops (threads != 1) call the OpenMP runtime, which the tools
+  // link; the JIT resolves its symbols in the process.
+  WalkResult openmp = llvmModule.walk([&](Operation *op) {
+    return op->getDialect() && op->getDialect()->getNamespace() == "omp"
+               ? WalkResult::interrupt()
+               : WalkResult::advance();
+  });
+  if (openmp.wasInterrupted()) {
+#ifdef EQQ_HAVE_OPENMP
+    (void)omp_get_max_threads(); // the runtime starts on this thread
+#else
+    return llvm::createStringError(
+        "the module runs parallel loops (OpenMP), but EqQuant was built "
+        "without the OpenMP runtime (libomp-22-dev); lower it with "
+        "--eqq-lower-to-llvm=\"threads=1\"");
+#endif
+  }
 
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)

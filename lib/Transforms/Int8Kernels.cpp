@@ -326,11 +326,15 @@ private:
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   }
   Value global(StringRef name, ShapedType type, DenseElementsAttr data);
+  /// An scf.parallel over the ranges {lo, hi, step}; `body` builds one
+  /// iteration at the builder's insertion point. Empty ranges build nothing.
+  void parallel(ArrayRef<std::array<int64_t, 3>> ranges,
+                function_ref<void(ValueRange)> body);
   Value dot(Value acc, Value a, Value w);
   Value broadcastDword(Value dword);
   Value lanesMask(int64_t lanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
-              Value mask);
+              int64_t validLanes);
   void eraseOriginal();
 
   Int8Layer &layer;
@@ -356,6 +360,22 @@ Value KernelBuilder::global(StringRef name, ShapedType type,
   symbols.insert(g);
   b.setInsertionPoint(layer.op);
   return memref::GetGlobalOp::create(b, loc, memrefType, g.getSymName());
+}
+
+void KernelBuilder::parallel(ArrayRef<std::array<int64_t, 3>> ranges,
+                             function_ref<void(ValueRange)> body) {
+  SmallVector<Value> lbs, ubs, steps;
+  for (auto [lo, hi, step] : ranges) {
+    if (hi <= lo)
+      return;
+    lbs.push_back(cst(lo));
+    ubs.push_back(cst(hi));
+    steps.push_back(cst(step));
+  }
+  auto loop = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVars());
 }
 
 /// acc[16 x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<64xi8>.
@@ -440,10 +460,21 @@ Value KernelBuilder::lanesMask(int64_t lanes) {
 /// Stores a finished accumulator vector whose lanes run along loop
 /// `laneDim` from `loopIndices`: through the fused epilogue when there is
 /// one, else into acc.
+///
+/// The first `validLanes` lanes are real. One real lane is stored (and its
+/// inputs loaded) as a scalar: LLVM 22's x86 backend turns a one-lane masked
+/// store of a truncated vector into a store of the untruncated element,
+/// which writes past the lane (into the next row).
 void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
-                           int64_t laneDim, Value mask) {
+                           int64_t laneDim, int64_t validLanes) {
+  Value mask = lanesMask(validLanes);
+  bool single = validLanes == 1;
   auto store = [&](Value v, Value memref, ValueRange idx) {
-    if (mask)
+    if (single)
+      memref::StoreOp::create(
+          b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}),
+          memref, idx);
+    else if (mask)
       vector::MaskedStoreOp::create(b, loc, memref, idx, mask, v);
     else
       vector::StoreOp::create(b, loc, v, memref, idx);
@@ -471,7 +502,11 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
       lanes |= dim == laneDim;
     }
     Value v;
-    if (lanes && mask) {
+    if (lanes && single) {
+      v = vector::BroadcastOp::create(
+          b, loc, vecOf(arg.getType()),
+          memref::LoadOp::create(b, loc, in->get(), idx));
+    } else if (lanes && mask) {
       Value zero = arith::ConstantOp::create(
           b, loc, b.getZeroAttr(vecOf(arg.getType())));
       v = vector::MaskedLoadOp::create(b, loc, vecOf(arg.getType()), in->get(),
@@ -587,7 +622,15 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
     auto loadA = [&](Value row, Value kk, int64_t valid) -> Value {
       auto i8x4 = VectorType::get({4}, b.getI8Type());
       Value bytes;
-      if (valid < 4) {
+      if (valid == 1) {
+        // One byte: a scalar load (a one-lane masked load may read the
+        // whole dword, past the end of the buffer).
+        Value byte =
+            memref::LoadOp::create(b, loc, layer.x, ValueRange{row, kk});
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x4));
+        bytes =
+            vector::InsertOp::create(b, loc, byte, zero, ArrayRef<int64_t>{0});
+      } else if (valid < 4) {
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x4));
         Value mask = vector::ConstantMaskOp::create(
             b, loc, VectorType::get({4}, b.getI1Type()),
@@ -636,34 +679,30 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vecs; ++j)
         finish(accs[i * vecs + j], {rowIdx[i], col[j]}, /*laneDim=*/1,
-               j + 1 == vecs ? lanesMask(lastLanes) : Value());
+               j + 1 == vecs ? lastLanes : kLanes);
   };
 
-  // Loops over row blocks inside a panel of `vecs` vectors from nb0.
-  auto panel = [&](Value nb0, int64_t vecs, int64_t lastLanes) {
-    int64_t full = m / mr * mr;
-    if (full > 0) {
-      auto loop = scf::ForOp::create(b, loc, cst(0), cst(full), cst(mr));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      kernel(loop.getInductionVar(), mr, nb0, vecs, lastLanes);
-    }
-    if (m > full)
-      kernel(cst(full), m - full, nb0, vecs, lastLanes);
-  };
+  // Full panels x full row blocks in parallel; the last rows of each full
+  // panel; the last (partial) panel's row blocks and last rows.
+  int64_t fullRows = m / mr * mr;
   int64_t fullVecs = n / kLanes;      // vectors with 16 real columns
   int64_t fullPanels = fullVecs / nv; // panels of nv such vectors
-  if (fullPanels > 0) {
-    auto loop =
-        scf::ForOp::create(b, loc, cst(0), cst(fullPanels * nv), cst(nv));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    panel(loop.getInductionVar(), nv, kLanes);
-  }
+  parallel({{0, fullPanels * nv, nv}, {0, fullRows, mr}},
+           [&](ValueRange iv) { kernel(iv[1], mr, iv[0], nv, kLanes); });
+  if (m > fullRows)
+    parallel({{0, fullPanels * nv, nv}}, [&](ValueRange iv) {
+      kernel(cst(fullRows), m - fullRows, iv[0], nv, kLanes);
+    });
   int64_t restCols = n - fullPanels * nv * kLanes;
   if (restCols > 0) {
     int64_t vecs = llvm::divideCeil(restCols, kLanes);
-    panel(cst(fullPanels * nv), vecs, restCols - (vecs - 1) * kLanes);
+    int64_t lastLanes = restCols - (vecs - 1) * kLanes;
+    parallel({{0, fullRows, mr}}, [&](ValueRange iv) {
+      kernel(iv[0], mr, cst(fullPanels * nv), vecs, lastLanes);
+    });
+    if (m > fullRows)
+      kernel(cst(fullRows), m - fullRows, cst(fullPanels * nv), vecs,
+             lastLanes);
   }
   eraseOriginal();
 }
@@ -730,12 +769,14 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
   {
     OpBuilder::InsertionGuard guard(b);
-    SmallVector<Value> ivs;
-    for (int64_t bound : {nBatch, c, h}) {
-      auto loop = scf::ForOp::create(b, loc, cst(0), cst(bound), cst(1));
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      ivs.push_back(loop.getInductionVar());
-    }
+    auto outer = scf::ParallelOp::create(b, loc, ValueRange{cst(0), cst(0)},
+                                         ValueRange{cst(nBatch), cst(c)},
+                                         ValueRange{cst(1), cst(1)});
+    b.setInsertionPoint(outer.getBody()->getTerminator());
+    SmallVector<Value> ivs(outer.getInductionVars());
+    auto rows = scf::ForOp::create(b, loc, cst(0), cst(h), cst(1));
+    b.setInsertionPoint(rows.getBody()->getTerminator());
+    ivs.push_back(rows.getInductionVar());
     Value cq = arith::DivUIOp::create(b, loc, ivs[1], cst(4));
     Value cr = arith::RemUIOp::create(b, loc, ivs[1], cst(4));
     // Whole rows: 16 pixels at a time as vectors would need a transpose;
@@ -800,7 +841,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     for (int64_t i = 0; i < frows; ++i)
       for (int64_t v = 0; v < vecs; ++v)
         finish(loop.getResult(i * vecs + v), {n, fIdx[i], y, owIdx[v]},
-               /*laneDim=*/3, v + 1 == vecs ? lanesMask(lastLanes) : Value());
+               /*laneDim=*/3, v + 1 == vecs ? lastLanes : kLanes);
   };
 
   // Loops n, f blocks, oh, ow blocks; remainders by narrower kernels.
@@ -824,13 +865,13 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
              rest - (vecs - 1) * kLanes);
     }
   };
-  forLoop(0, nBatch, 1, [&](Value n) {
+  // Images and output rows in parallel: the rows of xp a row reads stay in
+  // cache across the output-channel blocks.
+  parallel({{0, nBatch, 1}, {0, oh, 1}}, [&](ValueRange iv) {
     int64_t fullF = f / fr * fr;
-    forLoop(0, fullF, fr, [&](Value f0) {
-      forLoop(0, oh, 1, [&](Value y) { owLoops(n, f0, fr, y); });
-    });
+    forLoop(0, fullF, fr, [&](Value f0) { owLoops(iv[0], f0, fr, iv[1]); });
     if (f > fullF)
-      forLoop(0, oh, 1, [&](Value y) { owLoops(n, cst(fullF), f - fullF, y); });
+      owLoops(iv[0], cst(fullF), f - fullF, iv[1]);
   });
   // Deallocation ran before this pass: the packed input is freed here.
   {

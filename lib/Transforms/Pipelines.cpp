@@ -43,6 +43,13 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createInt8KernelsPass(kernels));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
+  // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
+  if (options.threads != 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    pm.addPass(createInlineAllocaScopesPass());
+  }
 
   // Loops, then LLVM.
   pm.addPass(createLowerCopiesPass());
@@ -59,6 +66,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());

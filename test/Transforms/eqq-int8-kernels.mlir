@@ -197,6 +197,79 @@
 
 // -----
 
+// Tests that a last column vector with one real lane is stored as a scalar
+// (N = 17 = 16 + 1): LLVM 22's x86 backend turns a one-lane masked store of
+// a truncated vector into a store of the whole untruncated lane, which
+// writes into the next row.
+// VNNI-LABEL: func.func @linear_one_lane
+// VNNI: vector.store %{{.*}}, %arg1[{{.*}}] : memref<3x17xf32>, vector<16xf32>
+// VNNI: memref.store %{{.*}}, %arg1[{{.*}}] : memref<3x17xf32>
+// VNNI-NOT: vector.maskedstore
+// VNNI: return
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map2 = affine_map<(d0, d1, d2) -> (d1, d2)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+  memref.global "private" constant @__constant_17x6xi8 : memref<17x6xi8> = dense<"0x15D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A800B05F5152AEB151515151515EB001500EB0015D640AB6A80"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_17xi32 : memref<17xi32> = dense<[2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688]> {alignment = 64 : i64}
+  func.func @linear_one_lane(%arg0: memref<3x6xf32>, %arg1: memref<3x17xf32>) attributes {eqq.input_types = [tensor<3x6xf32>], eqq.output_types = [tensor<3x17xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %cst_1 = arith.constant 0.393700778 : f32
+    %cst_2 = arith.constant 0.00111162581 : f32
+    %cst_3 = arith.constant 4.200000e+01 : f32
+    %cst_4 = arith.constant 42.3333321 : f32
+    %cst_5 = arith.constant 5.100000e+01 : f32
+    %cst_6 = arith.constant 2.540000e+00 : f32
+    %0 = memref.get_global @__constant_17xi32 : memref<17xi32>
+    %1 = memref.get_global @__constant_17x6xi8 : memref<17x6xi8>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<3x6xi8>
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<3x6xf32>) outs(%alloc : memref<3x6xi8>) {
+    ^bb0(%in: f32, %out: i8):
+      %2 = arith.mulf %in, %cst_4 : f32
+      %3 = math.roundeven %2 : f32
+      %4 = arith.addf %3, %cst_3 : f32
+      %5 = arith.maximumf %4, %cst : f32
+      %6 = arith.minimumf %5, %cst_0 : f32
+      %7 = arith.fptosi %6 : f32 to i32
+      %8 = arith.trunci %7 : i32 to i8
+      linalg.yield %8 : i8
+    }
+    %alloc_7 = memref.alloc() {alignment = 64 : i64} : memref<3x17xi32>
+    linalg.broadcast ins(%0 : memref<17xi32>) outs(%alloc_7 : memref<3x17xi32>) dimensions = [0] 
+    linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%alloc, %1 : memref<3x6xi8>, memref<17x6xi8>) outs(%alloc_7 : memref<3x17xi32>) {
+    ^bb0(%in: i8, %in_8: i8, %out: i32):
+      %2 = arith.extui %in : i8 to i32
+      %3 = arith.extsi %in_8 : i8 to i32
+      %4 = arith.muli %2, %3 : i32
+      %5 = arith.addi %out, %4 : i32
+      linalg.yield %5 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%alloc_7 : memref<3x17xi32>) outs(%arg1 : memref<3x17xf32>) {
+    ^bb0(%in: i32, %out: f32):
+      %2 = arith.sitofp %in : i32 to f32
+      %3 = arith.mulf %2, %cst_2 : f32
+      %4 = arith.addf %3, %cst : f32
+      %5 = arith.mulf %4, %cst_6 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst_5 : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      %12 = arith.extui %11 : i8 to i32
+      %13 = arith.sitofp %12 : i32 to f32
+      %14 = arith.subf %13, %cst_5 : f32
+      %15 = arith.mulf %14, %cst_1 : f32
+      linalg.yield %15 : f32
+    }
+    memref.dealloc %alloc : memref<3x6xi8>
+    memref.dealloc %alloc_7 : memref<3x17xi32>
+    return
+  }
+
+// -----
+
 // Tests that a layer whose weight is not a constant is left alone.
 // VNNI-LABEL: func.func @variable_weight
 // VNNI: iterator_types = ["parallel", "parallel", "reduction"]

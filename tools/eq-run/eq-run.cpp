@@ -1,7 +1,7 @@
 //===- eq-run.cpp - run an EqQuant module in the JIT ----------------------===//
 //
 //   eq-run IN.mlir --input X.npy [--input Y.npy ...] [--output OUT.npy ...]
-//          [--entry forward] [--benchmark N]
+//          [--entry forward] [--benchmark N] [--num-threads N] [--isa NAME]
 //
 // JIT-compiles the entry function of a module at any stage (float, prepared,
 // calibrated, converted, or already lowered to the LLVM dialect) and runs it
@@ -49,6 +49,17 @@ static llvm::cl::opt<unsigned> benchmark(
     llvm::cl::desc("Run N times after one warm-up call and print timings as "
                    "one JSON line"),
     llvm::cl::init(0));
+
+static llvm::cl::opt<unsigned>
+    threads("num-threads",
+            llvm::cl::desc("Threads of the int8 kernels (--eqq-lower-to-llvm "
+                           "threads=; default 0: every core)"),
+            llvm::cl::init(0));
+static llvm::cl::opt<std::string>
+    isaName("isa",
+            llvm::cl::desc("int8 dot-product instructions (--eqq-lower-to-llvm "
+                           "isa=: host, vnni, avx2, portable, none)"),
+            llvm::cl::init("host"));
 
 using Clock = std::chrono::steady_clock;
 
@@ -133,8 +144,11 @@ int main(int argc, char **argv) {
   }
 
   Clock::time_point compileStart = Clock::now();
+  LowerToLLVMOptions lowering;
+  lowering.threads = threads;
+  lowering.isa = isaName;
   llvm::Expected<std::unique_ptr<JitModule>> jit =
-      compileModule(*module, LowerToLLVMOptions());
+      compileModule(*module, lowering);
   if (!jit)
     return fail(jit.takeError());
   double compileMs = msSince(compileStart);

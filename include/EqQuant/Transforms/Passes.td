@@ -333,6 +333,21 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def InlineAllocaScopesPass : Pass<"eqq-inline-alloca-scopes", "::mlir::ModuleOp"> {
+  let summary = "Inline memref.alloca_scope ops that allocate nothing";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm` with `threads != 1`:
+    `--convert-scf-to-openmp` wraps every parallel loop body in a
+    `memref.alloca_scope`. The canonicalizer keeps a scope around ops without
+    declared memory effects, like the dot-product intrinsics of
+    `--eqq-int8-kernels`, and a scope cannot hold the blocks of the loops
+    lowered inside it. A scope whose body allocates nothing on the stack
+    (no `memref.alloca` or `llvm.alloca`, at any depth) is replaced by its
+    body.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
   let summary = "Turn memref.copy into linalg.copy, which lowers to loops";
   let description = [{

@@ -21,6 +21,11 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("int8 dot-product instructions: host (default), vnni, "
                      "avx2, portable, or none (generic loops)"),
       llvm::cl::init("host")};
+  PassOptions::Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "
+                     "0 (default) uses every core, 1 makes plain loops"),
+      llvm::cl::init(0)};
 };
 
 /// Lowers a module at any stage (float, prepared, calibrated) to the LLVM

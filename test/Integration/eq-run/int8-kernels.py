@@ -1,7 +1,10 @@
 # RUN: %python %s %t
 #
 # Tests that the int8 micro-kernels of --eqq-int8-kernels compute exactly what
-# the generic loops compute (isa=none), on every path (vnni, avx2, portable),
+# the generic loops compute (isa=none), on every path (vnni, avx2, portable;
+# one thread; vnni on two threads in eq-run's JIT; the default lowering, every
+# core, in an object compiled ahead of time with clang -fopenmp and called
+# through its C interface),
 # for linear and conv layers with awkward remainders in every dimension
 # (rows, columns, K, channels, output width), with and without relu and bias,
 # with u8 activations (the default config) and with s8 activations and
@@ -10,6 +13,7 @@
 # machine cannot run is still compiled to x86 assembly and checked for its
 # instruction (vpdpbusd, vpmaddwd).
 
+import ctypes
 import json
 import os
 import subprocess
@@ -70,6 +74,31 @@ def linear_model(m, k, n, bias, relu):
     return "\n".join(lines) + "\n", (m, k)
 
 
+def mlp_model(m, sizes):
+    """Linear layers sizes[0] -> sizes[1] -> ... with relu between them:
+    several parallel loops in a row, each reading the previous one's rows."""
+    lines = [f"func.func @forward(%x: {t(m, sizes[0])}) -> {t(m, sizes[-1])} {{"]
+    src = "x"
+    for i, (k, n) in enumerate(zip(sizes, sizes[1:])):
+        w = rng.standard_normal((n, k)).astype(np.float32) / np.sqrt(k)
+        b = rng.standard_normal(n).astype(np.float32)
+        lines += [f"  %w{i} = arith.constant {hexdense(w)} : {t(n, k)}",
+                  f"  %b{i} = arith.constant {hexdense(b)} : {t(n)}",
+                  f"  %e{i} = tensor.empty() : {t(m, n)}",
+                  f"  %i{i} = linalg.broadcast ins(%b{i} : {t(n)}) outs(%e{i} : {t(m, n)}) "
+                  "dimensions = [0]",
+                  f"  %y{i} = linalg.matmul indexing_maps = [affine_map<(a, c, d) -> (a, d)>, "
+                  "affine_map<(a, c, d) -> (c, d)>, affine_map<(a, c, d) -> (a, c)>] "
+                  f"ins(%{src}, %w{i} : {t(m, k)}, {t(n, k)}) outs(%i{i} : {t(m, n)}) -> "
+                  f'{t(m, n)} loc("fc{i}")']
+        src = "y%d" % i
+        if i + 2 < len(sizes):
+            lines += relu_lines("r%d" % i, src, (m, n))
+            src = "r%d" % i
+    lines += [f"  return %{src} : {t(m, sizes[-1])}", "}"]
+    return "\n".join(lines) + "\n", (m, sizes[0])
+
+
 def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu):
     wt = rng.standard_normal((f, c, kh, kw)).astype(np.float32) / np.sqrt(c * kh * kw)
     b = rng.standard_normal(f).astype(np.float32)
@@ -108,6 +137,10 @@ MODELS = {
     "lin_5x1000x17_nobias": linear_model(5, 1000, 17, False, False),
     "lin_130x67x70_relu": linear_model(130, 67, 70, True, True),
     "lin_3x64x128": linear_model(3, 64, 128, True, False),
+    # Rows split between threads, a last column vector of one lane (a store
+    # past it would reach the next row, which another thread writes).
+    "mlp_11x7_13_33_7": mlp_model(11, [7, 13, 33, 7]),
+    "mlp_64x40_100_70_10": mlp_model(64, [40, 100, 70, 10]),
     "conv_seed_3to5": conv_model(2, 3, 12, 12, 5, 3, 3, 0, (1, 1), (1, 1), False),
     "conv_pad_relu_odd": conv_model(1, 5, 9, 37, 7, 3, 3, 1, (1, 1), (1, 1), True),
     "conv_1x1_wide": conv_model(1, 9, 3, 50, 6, 1, 1, 0, (1, 1), (1, 1), False),
@@ -126,10 +159,52 @@ signed_config = os.path.join(out, "signed.json")
 with open(signed_config, "w") as fh:
     json.dump(SIGNED, fh)
 CONFIGS = {"u8": "", "s8": "=config=" + signed_config}
-ISAS = ["none", "vnni", "avx2", "portable"]
+# Lowering options per run: isa, threads.
+ISAS = {"none": "isa=none threads=1", "vnni": "isa=vnni threads=1",
+        "vnni-t2": "isa=vnni threads=2", "host": "", "avx2": "isa=avx2 threads=1",
+        "portable": "isa=portable threads=1"}
+# The default lowering also runs ahead of time.
+AHEAD_OF_TIME = {"host"}
+LLVM_LIB = os.path.normpath(os.path.join(os.path.dirname(
+    subprocess.run(["which", "mlir-translate"], capture_output=True, text=True).stdout.strip()),
+    "..", "lib"))
+
+
+def descriptor(a):
+    """A ranked memref descriptor over the C-contiguous float32 array `a`."""
+    rank = a.ndim
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
+              ("strides", ctypes.c_int64 * rank)]
+    desc = type("Desc%d" % rank, (ctypes.Structure,), {"_fields_": fields})()
+    desc.allocated = desc.aligned = a.ctypes.data
+    desc.offset = 0
+    for i in range(rank):
+        desc.sizes[i] = a.shape[i]
+        desc.strides[i] = a.strides[i] // a.itemsize
+    return desc
+
+
+def run_ahead_of_time(lowered, x, out_shape):
+    """Compiles a lowered module to a shared object with clang -fopenmp and
+    calls its C interface: forward(x) -> out."""
+    ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
+    so = lowered + ".so"
+    p = subprocess.run(["clang", "-O2", "-march=native", "-shared", "-fPIC", "-fopenmp",
+                        "-Wno-override-module", "-Wl,-rpath," + LLVM_LIB, "-x", "ir", "-",
+                        "-o", so], input=ll, capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError("clang failed:\n" + p.stderr)
+    lib = ctypes.CDLL(so)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    y = np.zeros(out_shape, dtype=np.float32)
+    dx, dy = descriptor(x), descriptor(y)
+    lib._mlir_ciface_forward(ctypes.byref(dx), ctypes.byref(dy))
+    return y
 flags = open("/proc/cpuinfo").read().split()
-RUNNABLE = {"none": True, "portable": True, "avx2": "avx2" in flags,
-            "vnni": "avx512_vnni" in flags and "avx512bw" in flags}
+has_vnni = "avx512_vnni" in flags and "avx512bw" in flags
+RUNNABLE = {"none": True, "portable": True, "host": True, "avx2": "avx2" in flags,
+            "vnni": has_vnni, "vnni-t2": has_vnni}
 INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vnni", "vpdpbusd"),
                "avx2": ("+avx2", "vpmaddwd")}
 
@@ -162,7 +237,7 @@ for name, (text, shape) in MODELS.items():
         for isa in ISAS:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
-                run("eq-opt", int8, "--eqq-lower-to-llvm=isa=" + isa, "-o", lowered)
+                run("eq-opt", int8, "--eqq-lower-to-llvm=" + ISAS[isa], "-o", lowered)
                 if isa in INSTRUCTION and (isa, name.startswith("conv")) not in checked_asm:
                     ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
                     attrs, mnemonic = INSTRUCTION[isa]
@@ -172,7 +247,11 @@ for name, (text, shape) in MODELS.items():
                         failures.append("%s %s %s: no %s in the assembly %s" % (
                             name, tag, isa, mnemonic, asm.stderr[:300]))
                     checked_asm.add((isa, name.startswith("conv")))
-                if RUNNABLE[isa]:
+                if RUNNABLE[isa] and isa in AHEAD_OF_TIME:
+                    ref_shape = outputs["none"].shape
+                    outputs[isa] = run_ahead_of_time(lowered, np.load(base + ".x.npy"),
+                                                     ref_shape)
+                elif RUNNABLE[isa]:
                     y = lowered + ".y.npy"
                     run("eq-run", lowered, "--input", base + ".x.npy", "--output", y)
                     outputs[isa] = np.load(y)
