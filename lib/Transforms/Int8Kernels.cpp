@@ -759,7 +759,8 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
              DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
 
   // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
-  // signed activations offset by 128), zero elsewhere.
+  // signed activations offset by 128), zero elsewhere (missing channels, the
+  // columns past the input that the last vectors read).
   auto xpType = MemRefType::get({nBatch, c4, h, wx * 4}, b.getI8Type());
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
   Value zero8 =
@@ -768,29 +769,85 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   Value flip8 =
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
   {
+    // Per image and group of 4 channels, per row: 16 pixels at a time, the
+    // 4 channels' bytes interleaved by one shuffle; the last pixels one by
+    // one.
     OpBuilder::InsertionGuard guard(b);
     auto outer = scf::ParallelOp::create(b, loc, ValueRange{cst(0), cst(0)},
-                                         ValueRange{cst(nBatch), cst(c)},
+                                         ValueRange{cst(nBatch), cst(c4)},
                                          ValueRange{cst(1), cst(1)});
     b.setInsertionPoint(outer.getBody()->getTerminator());
-    SmallVector<Value> ivs(outer.getInductionVars());
+    Value n = outer.getInductionVars()[0], cq = outer.getInductionVars()[1];
     auto rows = scf::ForOp::create(b, loc, cst(0), cst(h), cst(1));
     b.setInsertionPoint(rows.getBody()->getTerminator());
-    ivs.push_back(rows.getInductionVar());
-    Value cq = arith::DivUIOp::create(b, loc, ivs[1], cst(4));
-    Value cr = arith::RemUIOp::create(b, loc, ivs[1], cst(4));
-    // Whole rows: 16 pixels at a time as vectors would need a transpose;
-    // the row loop stays scalar and LLVM vectorizes it.
-    auto loop = scf::ForOp::create(b, loc, cst(0), cst(wIn), cst(1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value xi = loop.getInductionVar();
-    Value v = memref::LoadOp::create(b, loc, layer.x,
-                                     ValueRange{ivs[0], ivs[1], ivs[2], xi});
-    if (layer.xSigned)
-      v = arith::XOrIOp::create(b, loc, v, flip8);
-    Value col = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, xi, cst(4)), cr);
-    memref::StoreOp::create(b, loc, v, xp, ValueRange{ivs[0], cq, ivs[2], col});
+    Value y = rows.getInductionVar();
+    // The channels of the group that exist (the others stay zero).
+    SmallVector<Value> channels;
+    for (int64_t cc = 0; cc < 4; ++cc)
+      channels.push_back(arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cst(cc)));
+    Value validChannels = arith::MinSIOp::create(
+        b, loc, cst(4),
+        arith::SubIOp::create(b, loc, cst(c),
+                              arith::MulIOp::create(b, loc, cq, cst(4))));
+    auto i8x16 = VectorType::get({16}, b.getI8Type());
+    Value flip16 = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
+    Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
+    int64_t fullPixels = wIn / 16 * 16;
+    if (fullPixels > 0) {
+      auto cols = scf::ForOp::create(b, loc, cst(0), cst(fullPixels), cst(16));
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(cols.getBody()->getTerminator());
+      Value x0 = cols.getInductionVar();
+      SmallVector<Value> rowsOf4;
+      for (int64_t cc = 0; cc < 4; ++cc) {
+        // Channel 4 cq + cc, or zeros past the last channel (loaded from the
+        // last channel, in bounds, and replaced).
+        Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                             cst(cc), validChannels);
+        Value channel =
+            arith::MinSIOp::create(b, loc, channels[cc], cst(c - 1));
+        Value v = vector::LoadOp::create(b, loc, i8x16, layer.x,
+                                         ValueRange{n, channel, y, x0});
+        if (layer.xSigned)
+          v = arith::XOrIOp::create(b, loc, v, flip16);
+        rowsOf4.push_back(arith::SelectOp::create(b, loc, exists, v, zero16));
+      }
+      SmallVector<int64_t> first, interleave;
+      for (int64_t i = 0; i < 32; ++i)
+        first.push_back(i);
+      for (int64_t i = 0; i < 16; ++i)
+        for (int64_t cc = 0; cc < 4; ++cc)
+          interleave.push_back((cc / 2) * 32 + (cc % 2) * 16 + i);
+      Value ab =
+          vector::ShuffleOp::create(b, loc, rowsOf4[0], rowsOf4[1], first);
+      Value cd =
+          vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
+      Value packedPixels =
+          vector::ShuffleOp::create(b, loc, ab, cd, interleave);
+      vector::StoreOp::create(
+          b, loc, packedPixels, xp,
+          ValueRange{n, cq, y, arith::MulIOp::create(b, loc, x0, cst(4))});
+    }
+    if (wIn > fullPixels) {
+      auto cols = scf::ForOp::create(b, loc, cst(fullPixels), cst(wIn), cst(1));
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(cols.getBody()->getTerminator());
+      Value xi = cols.getInductionVar();
+      auto chans = scf::ForOp::create(b, loc, cst(0), validChannels, cst(1));
+      b.setInsertionPoint(chans.getBody()->getTerminator());
+      Value cc = chans.getInductionVar();
+      Value ci = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cc);
+      Value v =
+          memref::LoadOp::create(b, loc, layer.x, ValueRange{n, ci, y, xi});
+      if (layer.xSigned)
+        v = arith::XOrIOp::create(b, loc, v, flip8);
+      Value col = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, xi, cst(4)), cc);
+      memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, y, col});
+    }
   }
 
   auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
