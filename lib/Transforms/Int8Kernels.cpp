@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -57,6 +58,13 @@ struct Int8Layer {
   int64_t strideH = 1, dilationH = 1, dilationW = 1;
   /// The fused elementwise consumer of acc (may be null).
   linalg::GenericOp epilogue;
+  /// Conv: x is a zero-point padding of `padSource` (an allocation filled
+  /// with `padValue` and the source copied in at (padTop, padLeft)); the
+  /// kernel packs from the source and the padding buffer goes away.
+  Value padSource;
+  int64_t padTop = 0, padLeft = 0;
+  int8_t padValue = 0;
+  SmallVector<Operation *> padOps;
 };
 
 } // namespace
@@ -234,6 +242,74 @@ static linalg::GenericOp matchEpilogue(Int8Layer &layer, int64_t laneDim) {
   return consumer;
 }
 
+/// The padding of a conv input as bufferization writes it: an allocation
+/// filled with a constant (linalg.map or linalg.fill), the source copied
+/// into a subview at a static offset, all before the layer in its block.
+static void matchPadding(Int8Layer &layer) {
+  auto alloc = layer.x.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != layer.op->getBlock())
+    return;
+  std::optional<int64_t> value;
+  memref::CopyOp copy;
+  memref::SubViewOp subview;
+  SmallVector<Operation *> ops;
+  for (Operation *user : layer.x.getUsers()) {
+    if (user == layer.op || isa<memref::DeallocOp>(user)) {
+      if (user != layer.op)
+        ops.push_back(user);
+      continue;
+    }
+    if (user->getBlock() != layer.op->getBlock() ||
+        !user->isBeforeInBlock(layer.op))
+      return;
+    Value yielded;
+    if (auto map = dyn_cast<linalg::MapOp>(user)) {
+      if (map.getInit() != layer.x || !map.getInputs().empty())
+        return;
+      yielded = map.getMapper().front().getTerminator()->getOperand(0);
+    } else if (auto fill = dyn_cast<linalg::FillOp>(user)) {
+      yielded = fill.getInputs()[0];
+    } else if (auto sv = dyn_cast<memref::SubViewOp>(user)) {
+      if (subview || !sv->hasOneUse())
+        return;
+      subview = sv;
+      copy = dyn_cast<memref::CopyOp>(*sv->getUsers().begin());
+      if (!copy || copy.getTarget() != sv ||
+          copy->getBlock() != layer.op->getBlock() ||
+          !copy->isBeforeInBlock(layer.op))
+        return;
+      ops.push_back(copy);
+      ops.push_back(sv);
+      continue;
+    } else {
+      return;
+    }
+    IntegerAttr constant;
+    if (value || !matchPattern(yielded, m_Constant(&constant)))
+      return;
+    value = constant.getInt();
+    ops.push_back(user);
+  }
+  if (!value || !subview)
+    return;
+  Value source = copy.getSource();
+  auto sourceType = dyn_cast<MemRefType>(source.getType());
+  ArrayRef<int64_t> offsets = subview.getStaticOffsets();
+  if (!sourceType || !isContiguous(source) ||
+      ShapedType::isDynamicShape(offsets) ||
+      !llvm::all_of(subview.getStaticStrides(),
+                    [](int64_t s) { return s == 1; }) ||
+      subview.getStaticSizes() != sourceType.getShape() || offsets[0] != 0 ||
+      offsets[1] != 0)
+    return;
+  layer.padSource = source;
+  layer.padTop = offsets[2];
+  layer.padLeft = offsets[3];
+  layer.padValue = static_cast<int8_t>(*value);
+  ops.push_back(alloc);
+  layer.padOps = std::move(ops);
+}
+
 static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
@@ -302,6 +378,8 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
       static_cast<int64_t>(layer.init.size()) != layer.weightShape[0])
     return std::nullopt;
   layer.epilogue = matchEpilogue(layer, layer.isConv ? 3 : 1);
+  if (layer.isConv)
+    matchPadding(layer);
   return layer;
 }
 
@@ -761,11 +839,18 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
   // signed activations offset by 128), zero elsewhere (missing channels, the
   // columns past the input that the last vectors read).
+  // A padded input is packed from its source, the padding written as the
+  // fill value.
+  Value source = layer.padSource ? layer.padSource : layer.x;
+  auto sourceType = cast<MemRefType>(source.getType());
+  int64_t srcH = sourceType.getDimSize(2), srcW = sourceType.getDimSize(3);
+  int64_t fill = layer.padSource ? layer.padValue : 0;
+  if (layer.padSource && layer.xSigned)
+    fill ^= 0x80;
   auto xpType = MemRefType::get({nBatch, c4, h, wx * 4}, b.getI8Type());
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
-  Value zero8 =
-      arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), 0));
-  linalg::FillOp::create(b, loc, zero8, xp);
+  Value fill8 = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
   Value flip8 =
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
   {
@@ -778,9 +863,18 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                                          ValueRange{cst(1), cst(1)});
     b.setInsertionPoint(outer.getBody()->getTerminator());
     Value n = outer.getInductionVars()[0], cq = outer.getInductionVars()[1];
-    auto rows = scf::ForOp::create(b, loc, cst(0), cst(h), cst(1));
+    // This slab's fill (padding, missing channels, columns past the input).
+    SmallVector<OpFoldResult> offsets{n, cq, b.getIndexAttr(0),
+                                      b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
+                                    b.getIndexAttr(h), b.getIndexAttr(wx * 4)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    Value slab = memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides);
+    linalg::FillOp::create(b, loc, fill8, slab);
+    auto rows = scf::ForOp::create(b, loc, cst(0), cst(srcH), cst(1));
     b.setInsertionPoint(rows.getBody()->getTerminator());
     Value y = rows.getInductionVar();
+    Value yOut = arith::AddIOp::create(b, loc, y, cst(layer.padTop));
     // The channels of the group that exist (the others stay zero).
     SmallVector<Value> channels;
     for (int64_t cc = 0; cc < 4; ++cc)
@@ -794,7 +888,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     Value flip16 = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
     Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
-    int64_t fullPixels = wIn / 16 * 16;
+    int64_t fullPixels = srcW / 16 * 16;
     if (fullPixels > 0) {
       auto cols = scf::ForOp::create(b, loc, cst(0), cst(fullPixels), cst(16));
       OpBuilder::InsertionGuard inner(b);
@@ -808,7 +902,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                                              cst(cc), validChannels);
         Value channel =
             arith::MinSIOp::create(b, loc, channels[cc], cst(c - 1));
-        Value v = vector::LoadOp::create(b, loc, i8x16, layer.x,
+        Value v = vector::LoadOp::create(b, loc, i8x16, source,
                                          ValueRange{n, channel, y, x0});
         if (layer.xSigned)
           v = arith::XOrIOp::create(b, loc, v, flip16);
@@ -826,12 +920,14 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
           vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
       Value packedPixels =
           vector::ShuffleOp::create(b, loc, ab, cd, interleave);
+      Value xOut = arith::AddIOp::create(b, loc, x0, cst(layer.padLeft));
       vector::StoreOp::create(
           b, loc, packedPixels, xp,
-          ValueRange{n, cq, y, arith::MulIOp::create(b, loc, x0, cst(4))});
+          ValueRange{n, cq, yOut, arith::MulIOp::create(b, loc, xOut, cst(4))});
     }
-    if (wIn > fullPixels) {
-      auto cols = scf::ForOp::create(b, loc, cst(fullPixels), cst(wIn), cst(1));
+    if (srcW > fullPixels) {
+      auto cols =
+          scf::ForOp::create(b, loc, cst(fullPixels), cst(srcW), cst(1));
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPoint(cols.getBody()->getTerminator());
       Value xi = cols.getInductionVar();
@@ -841,12 +937,16 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       Value ci = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cc);
       Value v =
-          memref::LoadOp::create(b, loc, layer.x, ValueRange{n, ci, y, xi});
+          memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
       if (layer.xSigned)
         v = arith::XOrIOp::create(b, loc, v, flip8);
       Value col = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, xi, cst(4)), cc);
-      memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, y, col});
+          b, loc,
+          arith::MulIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, xi, cst(layer.padLeft)),
+              cst(4)),
+          cc);
+      memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, yOut, col});
     }
   }
 
@@ -937,6 +1037,9 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     memref::DeallocOp::create(b, loc, xp);
   }
   eraseOriginal();
+  // The padding buffer: copy, subview, fill, deallocation, allocation.
+  for (Operation *op : layer.padOps)
+    op->erase();
 }
 
 //===----------------------------------------------------------------------===//

@@ -2,6 +2,7 @@
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=portable | FileCheck %s --check-prefix=PORTABLE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=none | FileCheck %s --check-prefix=NONE
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=PAD --implicit-check-not=memref.copy
 // RUN: not eq-opt %s --split-input-file --eqq-int8-kernels=isa=sse 2>&1 | FileCheck %s --check-prefix=BADISA
 
 // The inputs are converted modules (--eqq-convert) taken through
@@ -109,6 +110,9 @@
 // weights as one i32 per (f, c/4, kh, kw), a 4-channel x 2-vector tile with
 // the fifth channel in a narrower kernel, 9 dot steps per channel group, the
 // relu+dequantize consumer fused, the last 2 columns masked.
+// The padded copy of the input is gone: the packing reads the unpadded
+// input and writes the zero point around it.
+// PAD: func.func @forward
 // VNNI-LABEL: func.func @forward
 // VNNI-DAG: memref.get_global @__eqq_packed_i8_weight : memref<5x1x3x3xi32>
 // VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
