@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Int8 speed of EqQuant's converted programs (eq-run) against PyTorch 1.13 onednn.
 
-Measured in one run, one thread on both sides (the machines are shared and
-noisy: compare the ratios, not the absolute times):
+Measured in one run (the machines are shared and noisy: compare the ratios,
+not the absolute times). One thread on both sides (eq-run --num-threads 1,
+torch.set_num_threads(1)):
 
   (a) Linear 128x1024 -> 1024 with bias      kernel vs kernel,     target >= 1.1x
   (b) Conv2d 1x64x56x56 -> 64, 3x3, pad 1    kernel vs kernel,     target >= 1.0x
@@ -44,10 +45,11 @@ the benchmark input itself, on both sides, so both get the same qparams):
   medians.
 - VNNI peak probe: a function whose scf.for loop carries 16 independent
   vector<16xi32> accumulators through ``llvm.call_intrinsic
-  "llvm.x86.avx512.vpdpbusd.512"`` (u8 x s8, vector<64xi8> operands), lowered
-  with ``eq-opt --eqq-lower-to-llvm`` and timed with eq-run --benchmark:
-  peak GOP/s = 2 * 64 * 16 * iterations / time. Its result is checked against
-  NumPy. Skipped, with a message, when /proc/cpuinfo has no avx512_vnni.
+  "llvm.x86.avx512.vpdpbusd.512"`` (u8 x s8, vector<64xi8> operands),
+  lowered with ``eq-opt --eqq-lower-to-llvm=threads=1`` and timed with
+  eq-run --benchmark (one thread): peak GOP/s = 2 * 64 * 16 * iterations /
+  time. Its result is checked against NumPy. Skipped, with a message, when
+  /proc/cpuinfo has no avx512_vnni.
 - GOP/s counts 2 ops per multiply-accumulate of the layer (bias, zero points
   and requantization not counted), for both sides.
 
@@ -58,12 +60,31 @@ the int8 outputs equal PyTorch onednn's int8 outputs (count of differing
 elements, largest difference in quanta); the dequantized output is within a
 few output quanta of the float model's.
 
-Threads: eq-run has no thread option yet, so everything here is one thread
-(torch.set_num_threads(1)). THREADS below is the hook for later; a thread
-count other than 1 is reported as not measured, never estimated.
+Threads (the second section, thread counts other than 1 in --threads; default
+1,2): for (a) and (b), the same kernel module timed with ``eq-run
+--num-threads N`` and ``--num-threads 1`` in the same run (--thread-rounds
+rounds, default 7, the two alternating inside each round and their order
+swapped every round; the reported time is the median of the round medians),
+target for N = 2: speedup >= 1.7x. The N-thread output is checked bit for bit
+against the 1-thread output. PyTorch onednn's quantized layer with
+torch.set_num_threads(N) vs 1, timed the same way, is printed for reference
+only (no target); torch.set_num_threads(1) is restored afterwards. eq-run
+--num-threads sets the threads of EqQuant's int8 kernels (OpenMP parallel
+loops; 1 = plain loops, 0 = every core, which is eq-run's default, so every
+single-thread EqQuant measurement passes --num-threads 1 explicitly).
 
-usage: bench/int8_speed.py [--rounds R] [--budget SECONDS] [--only a,b,c,d]
-                           [--threads 1] [--keep]
+Busy machine: on a shared 2-core machine another process on the second core
+shows up directly in a 2-thread time. The script prints the load average and,
+per section and per thread-section shape, the share of the CPUs that other
+processes used meanwhile (/proc/stat busy time minus this process's and its
+children's CPU time); above 10% the verdicts are marked "measured on a busy
+machine".
+
+usage: bench/int8_speed.py [--rounds R] [--thread-rounds R'] [--budget SECONDS]
+                           [--only a,b,c,d] [--threads 1,2] [--no-probe]
+                           [--keep]
+--threads 1 runs only the single-thread section; --threads 2 only the thread
+section (which still times 1 thread as its baseline).
 Exits 0 whether or not the targets are met (the last lines say PASS or FAIL);
 non-zero when something crashed or a tool failed.
 """
@@ -91,15 +112,17 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from eq_export import export_module  # noqa: E402
 
-# Thread counts to measure. eq-run has no thread option yet (its programs run
-# on one thread); when it gets one, pass it in eq_run_thread_args() and add the
-# count here. Counts other than 1 are reported as not measured.
-THREADS = [1]
+# Thread counts run by default: 1 is the single-thread section (EqQuant and
+# PyTorch, one thread each); every other count N is the thread section, N
+# threads vs 1 thread on the THREAD_SHAPES, with a target for N = 2.
+THREADS = [1, 2]
+THREAD_SHAPES = ("a", "b")
+THREAD_TARGETS = {2: 1.7}
 
 
 def eq_run_thread_args(threads):
-    """eq-run arguments for `threads` threads; None while eq-run has none."""
-    return [] if threads == 1 else None
+    """eq-run arguments for `threads` threads of the int8 kernels."""
+    return ["--num-threads", str(int(threads))]
 
 
 class ToolError(Exception):
@@ -134,20 +157,22 @@ def eq_benchmark(mlir, inputs, runs, threads=1):
     args = [EQ_RUN, mlir]
     for x in inputs:
         args += ["--input", x]
-    p = run_tool(args + ["--benchmark", str(runs)] + eq_run_thread_args(threads))
+    p = run_tool(args + ["--benchmark", str(runs)]
+                 + eq_run_thread_args(threads))
     try:
         return json.loads(p.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         raise ToolError(f"eq-run --benchmark printed no JSON line:\n{p.stdout}")
 
 
-def eq_output(mlir, inputs, output):
+def eq_output(mlir, inputs, output, threads=1):
     """Runs once, writes the single result to `output`; returns ms of that
     call (eq-run --benchmark 1: one warm-up call, one timed)."""
     args = [EQ_RUN, mlir]
     for x in inputs:
         args += ["--input", x]
-    p = run_tool(args + ["--output", output, "--benchmark", "1"])
+    p = run_tool(args + ["--output", output, "--benchmark", "1"]
+                 + eq_run_thread_args(threads))
     return json.loads(p.stdout.strip().splitlines()[-1])["median_ms"]
 
 
@@ -414,6 +439,61 @@ def probe_mlir(iters):
     return "\n".join(lines) + "\n"
 
 
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+class CpuShare:
+    """CPU time taken by other processes (and the hypervisor's steal) while
+    this one ran, as a share of all CPUs: /proc/stat's busy time minus this
+    process's and its waited-for children's CPU time (os.times)."""
+
+    @staticmethod
+    def _busy():
+        try:
+            with open("/proc/stat") as f:
+                v = [int(t) for t in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        # user nice system idle iowait irq softirq steal
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf(
+            "SC_CLK_TCK")
+
+    @staticmethod
+    def _self():
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def __init__(self):
+        self.busy, self.own, self.wall = (self._busy(), self._self(),
+                                          time.perf_counter())
+
+    def others(self):
+        """Share (0..1) of the CPUs used by others since construction."""
+        busy = self._busy()
+        if busy is None or self.busy is None:
+            return None
+        wall = time.perf_counter() - self.wall
+        other = (busy - self.busy) - (self._self() - self.own)
+        return max(0.0, other) / (wall * (os.cpu_count() or 1))
+
+
+def others_text(share):
+    if share is None:
+        return "CPU time of other processes: unknown (no /proc/stat)"
+    return (f"other processes used {100 * share:.0f}% of the "
+            f"{os.cpu_count()} CPUs meanwhile"
+            + (" (BUSY MACHINE: the numbers are disturbed)"
+               if share > BUSY_SHARE else ""))
+
+
+BUSY_SHARE = 0.10
+
+
 def has_vnni():
     try:
         with open("/proc/cpuinfo") as f:
@@ -437,7 +517,7 @@ def vnni_probe(tmp, rounds):
     low = os.path.join(tmp, "probe.llvm.mlir")
     with open(src, "w") as f:
         f.write(probe_mlir(iters))
-    run_tool([EQ_OPT, src, "--eqq-lower-to-llvm", "-o", low])
+    run_tool([EQ_OPT, src, "--eqq-lower-to-llvm=threads=1", "-o", low])
     if "vpdpbusd" not in open(low).read():
         raise ToolError("the lowered probe has no vpdpbusd call")
     rng = np.random.default_rng(1)
@@ -505,7 +585,10 @@ def torch_int8(model, x):
     return gm, gm.layer, xq
 
 
-def measure_shape(spec, tmp, args, peak):
+def prepare_shape(spec, tmp):
+    """Exports, converts and cuts out the kernel of one shape; builds the
+    PyTorch side; runs the correctness checks. Returns what the timing
+    sections need."""
     key, name = spec["key"], spec["name"]
     print(f"\n({key}) {name}: {spec['ops'] / 1e6:.1f} MOP per forward "
           f"(2 x MACs); compared: {spec['compare']}")
@@ -584,7 +667,23 @@ def measure_shape(spec, tmp, args, peak):
           f"{check['scale_torch'][1]}); vs float: max "
           f"{check['vs_float_max_q']:.2f}, mean {check['vs_float_mean_q']:.3f}"
           f" output quanta => {'OK' if ok else 'SUSPECT'}")
+    return {"spec": spec, "check": check, "ok": ok, "gm": gm,
+            "qlayer": qlayer, "x": x, "xq": xq, "dir": d, "f_mlir": f_mlir,
+            "q_mlir": q_mlir, "k_mlir": k_mlir, "x_npy": x_npy,
+            "xq_npy": xq_npy, "yq_npy": yq_npy, "k_ms": k_ms, "e_ms": e_ms}
 
+
+def time_single(prep, args):
+    """The single-thread section for one shape: EqQuant (--num-threads 1)
+    and PyTorch (torch.set_num_threads(1)), interleaved rounds."""
+    spec, gm, qlayer, x, xq = (prep[k] for k in
+                               ("spec", "gm", "qlayer", "x", "xq"))
+    f_mlir, q_mlir, k_mlir, x_npy, xq_npy = (prep[k] for k in (
+        "f_mlir", "q_mlir", "k_mlir", "x_npy", "xq_npy"))
+    k_ms, e_ms = prep["k_ms"], prep["e_ms"]
+    assert torch.get_num_threads() == 1
+    print("  timing, 1 thread (eq-run --num-threads 1, "
+          "torch.set_num_threads(1))")
     # Timing: pick N per measurement from first timings.
     tk_ms = torch_time(lambda: qlayer(xq), 3)
     te_ms = torch_time(lambda: gm(x), 3)
@@ -626,7 +725,72 @@ def measure_shape(spec, tmp, args, peak):
               f"cost: look at how the full module is lowered (e.g. the input "
               f"quantize fused into the accumulating generic and recomputed "
               f"per output)")
-    return {"spec": spec, "t": t, "check": check, "ok": ok}
+    return {"spec": spec, "t": t, "check": prep["check"], "ok": prep["ok"]}
+
+
+def time_threads(prep, nthreads, args):
+    """The thread section for one shape: the kernel module with eq-run
+    --num-threads N vs --num-threads 1, and PyTorch's quantized layer with
+    torch.set_num_threads(N) vs 1 (reference only), interleaved rounds with
+    the order swapped every round."""
+    spec, qlayer, xq = prep["spec"], prep["qlayer"], prep["xq"]
+    k_mlir, xq_npy = prep["k_mlir"], prep["xq_npy"]
+    key = spec["key"]
+    print(f"\n({key}) {spec['name']}: kernel, {nthreads} threads vs 1")
+    # Correctness: the parallel loops compute the same bytes.
+    yn_npy = os.path.join(prep["dir"], f"yq_t{nthreads}.npy")
+    kn_ms = eq_output(k_mlir, [xq_npy], yn_npy, threads=nthreads)
+    same = np.array_equal(np.load(yn_npy), np.load(prep["yq_npy"]))
+    print(f"  check: {nthreads}-thread kernel output vs 1-thread: "
+          f"{'bit-exact' if same else 'DIFFERENT'}")
+    if not same:
+        raise ToolError(f"the {nthreads}-thread kernel output differs from "
+                        f"the 1-thread output")
+    b = args.budget
+    share = CpuShare()
+    try:
+        torch.set_num_threads(nthreads)
+        tn_ms = torch_time(lambda: qlayer(xq), 3)
+        torch.set_num_threads(1)
+        t1_ms = torch_time(lambda: qlayer(xq), 3)
+        n = {"e1": runs_for(prep["k_ms"], b, 3, 1000),
+             "en": runs_for(kn_ms, b, 3, 1000),
+             "t1": runs_for(t1_ms, b, 5, 1000),
+             "tn": runs_for(tn_ms, b, 5, 1000)}
+        print(f"  runs per round: eqq 1 thread {n['e1']}, eqq {nthreads} "
+              f"threads {n['en']}, torch 1 thread {n['t1']}, torch "
+              f"{nthreads} threads {n['tn']}; {args.thread_rounds} rounds")
+        meds = {k: [] for k in ("e1", "en", "t1", "tn")}
+
+        def eqq(which):
+            th = 1 if which == "e1" else nthreads
+            meds[which].append(eq_benchmark(k_mlir, [xq_npy], n[which],
+                                            threads=th)["median_ms"])
+
+        def tor(which):
+            torch.set_num_threads(1 if which == "t1" else nthreads)
+            try:
+                meds[which].append(torch_time(lambda: qlayer(xq), n[which]))
+            finally:
+                torch.set_num_threads(1)
+
+        for r in range(args.thread_rounds):
+            order = ("1", "n") if r % 2 == 0 else ("n", "1")
+            for o in order:
+                eqq("e" + o)
+            for o in order:
+                tor("t" + o)
+            print(f"  round {r + 1}: eqq {meds['e1'][-1]:.3f} ms (1 thread) "
+                  f"vs {meds['en'][-1]:.3f} ms ({nthreads}) = "
+                  f"{meds['e1'][-1] / meds['en'][-1]:.2f}x; torch "
+                  f"{meds['t1'][-1]:.3f} ms vs {meds['tn'][-1]:.3f} ms = "
+                  f"{meds['t1'][-1] / meds['tn'][-1]:.2f}x")
+    finally:
+        torch.set_num_threads(1)
+    t = {k: statistics.median(v) for k, v in meds.items()}
+    others = share.others()
+    print(f"  {others_text(others)}")
+    return {"spec": spec, "n": nthreads, "t": t, "others": others}
 
 
 SHAPES = [
@@ -649,12 +813,21 @@ SHAPES = [
 FLOAT_TARGET = 3.0
 
 
-def report(results, errors, peak):
+def _print_table(hdr, rows, title=None):
+    if title:
+        print(title)
+    widths = [max([len(h)] + [len(r[i]) for r in rows])
+              for i, h in enumerate(hdr)]
+    fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa
+    print(fmt(hdr).rstrip())
+    print(fmt(["-" * w for w in widths]))
+    for r in rows:
+        print(fmt(r).rstrip())
+
+
+def report(results, errors, peak, tresults=(), terrors=None, others=None):
     gops = lambda spec, ms: spec["ops"] / (ms * 1e-3) / 1e9  # noqa: E731
     pk = lambda g: f"{100 * g / peak:.1f}%" if peak else "n/a"  # noqa: E731
-    print("\nSummary (1 thread; ms = median of round medians; speed ratio = "
-          "torch_ms / eqq_ms; % = of the VNNI probe's "
-          + (f"{peak:.0f} GOP/s" if peak else "peak (not measured)") + ")")
     hdr = ("shape", "compared", "torch ms", "eqq ms", "torch GOP/s",
            "eqq GOP/s", "torch %pk", "eqq %pk", "ratio", "target", "result")
     rows = []
@@ -684,16 +857,6 @@ def report(results, errors, peak):
                          pk(gops(spec, th)), pk(gops(spec, eq)),
                          f"{ratio:.3f}x", f">= {target}x" if target else "-",
                          verdict))
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in
-              enumerate(hdr)]
-    fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa
-    print(fmt(hdr))
-    print(fmt(["-" * w for w in widths]))
-    for r in rows:
-        print(fmt(r))
-
-    print("\nEqQuant int8 model (float in/out) vs EqQuant float model, both "
-          "eq-run:")
     hdr2 = ("shape", "float ms", "int8 ms", "int8 kernel ms", "speedup",
             "target", "result")
     rows2 = []
@@ -707,14 +870,57 @@ def report(results, errors, peak):
                       "PASS" if sp >= FLOAT_TARGET else "FAIL"))
         verdicts.append((f"({key}) int8 model vs EqQuant float", sp,
                          FLOAT_TARGET))
-    widths2 = [max(len(h), *(len(r[i]) for r in rows2)) if rows2 else len(h)
-               for i, h in enumerate(hdr2)]
-    print("  ".join(h.ljust(w) for h, w in zip(hdr2, widths2)))
-    print("  ".join("-" * w for w in widths2))
-    for r in rows2:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths2)))
+    if rows:
+        print("\nSummary (1 thread; ms = median of round medians; speed "
+              "ratio = torch_ms / eqq_ms; % = of the VNNI probe's "
+              + (f"{peak:.0f} GOP/s" if peak else "peak (not measured)")
+              + ")")
+        _print_table(hdr, rows)
+    if rows2:
+        _print_table(hdr2, rows2, title="\nEqQuant int8 model (float in/out) "
+                     "vs EqQuant float model, both eq-run (1 thread):")
+
+    terrors = terrors or {}
+    if tresults or terrors:
+        print(f"\nThreads: EqQuant int8 kernel, eq-run --num-threads N vs "
+              f"--num-threads 1 (speedup = time_1 / time_N); PyTorch onednn "
+              f"quantized layer, torch.set_num_threads(N) vs 1, for reference "
+              f"only. This machine has {os.cpu_count()} cores and is shared "
+              f"with other work: noisy, one run; others' CPU = share of the "
+              f"{os.cpu_count()} CPUs used by other processes during that "
+              f"shape's rounds (a second thread competes with them).")
+        hdr3 = ("shape", "N", "eqq 1t ms", "eqq Nt ms", "eqq Nt GOP/s",
+                "speedup", "target", "result", "torch 1t ms", "torch Nt ms",
+                "torch speedup", "others' CPU")
+        rows3 = []
+        for tr in tresults:
+            spec, t, nt = tr["spec"], tr["t"], tr["n"]
+            sp = t["e1"] / t["en"]
+            target = THREAD_TARGETS.get(nt)
+            rows3.append((f"({spec['key']})", str(nt), f"{t['e1']:.3f}",
+                          f"{t['en']:.3f}", f"{gops(spec, t['en']):.1f}",
+                          f"{sp:.3f}x",
+                          f">= {target}x" if target else "-",
+                          ("PASS" if sp >= target else "FAIL") if target
+                          else "info", f"{t['t1']:.3f}", f"{t['tn']:.3f}",
+                          f"{t['t1'] / t['tn']:.3f}x",
+                          "?" if tr["others"] is None
+                          else f"{100 * tr['others']:.0f}%"))
+            if target:
+                verdicts.append((f"({spec['key']}) {spec['name']}: kernel, "
+                                 f"{nt} threads vs 1", sp, target, "thread"))
+        for what in terrors:
+            rows3.append((f"({what})", "-", "-", "-", "-", "-", "-", "ERROR",
+                          "-", "-", "-", "-"))
+            verdicts.append((what, None))
+        _print_table(hdr3, rows3)
 
     print()
+    busy = set()
+    for what, share in (others or {}).items():
+        print(f"During the {what} section {others_text(share)}")
+        if share is not None and share > BUSY_SHARE:
+            busy.add(what)
     for key in [s["key"] for s in SHAPES]:
         if key in results and not results[key]["ok"]:
             print(f"WARNING: ({key}) correctness check SUSPECT (see above)")
@@ -722,8 +928,11 @@ def report(results, errors, peak):
         if v[1] is None:
             print(f"ERROR: ({v[0]}) not measured (tool failure above)")
         else:
+            section = v[3] if len(v) > 3 else "single-thread"
             print(f"{'PASS' if v[1] >= v[2] else 'FAIL'}: {v[0]}: "
-                  f"{v[1]:.3f}x (target >= {v[2]}x)")
+                  f"{v[1]:.3f}x (target >= {v[2]}x)"
+                  + (" [measured on a busy machine]" if section in busy
+                     else ""))
 
 
 def main():
@@ -734,13 +943,27 @@ def main():
     ap.add_argument("--only", default="a,b,c,d",
                     help="shapes to run, e.g. a,c (default all)")
     ap.add_argument("--threads", default=",".join(map(str, THREADS)),
-                    help="thread counts (only 1 is measurable today)")
+                    help="thread counts to run (default 1,2): 1 is the "
+                    "single-thread section vs PyTorch, N > 1 the thread "
+                    "section (N threads vs 1 on "
+                    + ", ".join(f"({k})" for k in THREAD_SHAPES) + ")")
+    ap.add_argument("--thread-rounds", type=int, default=7,
+                    help="rounds of the thread section (default 7)")
     ap.add_argument("--no-probe", action="store_true")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directory and print its path")
     args = ap.parse_args()
-    threads = [int(t) for t in args.threads.split(",") if t]
+    try:
+        threads = list(dict.fromkeys(int(t) for t in args.threads.split(",")
+                                     if t))
+    except ValueError:
+        ap.error(f"--threads takes positive integers, e.g. 1,2: "
+                 f"{args.threads!r}")
+    if not threads or min(threads) < 1:
+        ap.error(f"--threads takes positive integers, e.g. 1,2: "
+                 f"{args.threads!r}")
     only = set(args.only.split(","))
+    multi = [n for n in threads if n != 1]
 
     torch.set_num_threads(1)
     cfg = torch.__config__.show()
@@ -750,41 +973,77 @@ def main():
           f"{torch.backends.quantized.supported_engines}, using onednn; "
           f"torch.get_num_threads() = {torch.get_num_threads()}")
     print(f"host: {os.cpu_count()} CPUs, avx512_vnni: "
-          f"{'yes' if has_vnni() else 'no'}; eq-opt/eq-run: {BUILD}/bin")
-    for th in threads:
-        if th != 1 or eq_run_thread_args(th) is None:
-            print(f"threads={th}: not measured: eq-run has no thread option "
-                  f"yet (eq_run_thread_args / THREADS in this script are the "
-                  f"hook); no numbers are reported for it")
-    if 1 not in threads:
-        return 0
+          f"{'yes' if has_vnni() else 'no'}; eq-opt/eq-run: {BUILD}/bin; "
+          f"load average {loadavg()}")
+    print(f"thread counts: {', '.join(map(str, threads))} (1: EqQuant "
+          f"--num-threads 1 vs PyTorch set_num_threads(1), shapes "
+          f"{','.join(sorted(only))}"
+          + (f"; {', '.join(map(str, multi))}: EqQuant kernel N threads vs "
+             f"1 on {','.join(k for k in THREAD_SHAPES if k in only)}, "
+             f"PyTorch for reference" if multi else "")
+          + "). The machine is shared with other work and noisy: compare "
+          "ratios measured in the same run, not absolute times.")
+    for n in multi:
+        if n > (os.cpu_count() or 1):
+            print(f"NOTE: {n} threads on {os.cpu_count()} CPUs: threads "
+                  f"share cores")
 
     start = time.perf_counter()
     tmp = tempfile.mkdtemp(prefix="eqq-int8-speed-")
     results, errors = {}, {}
+    tresults, terrors = [], {}
+    preps = {}
     peak = None
+    single = CpuShare()
     try:
-        if not args.no_probe:
+        if 1 in threads and not args.no_probe:
             try:
                 peak = vnni_probe(tmp, args.rounds)
             except ToolError as e:
                 print(f"  VNNI probe FAILED: {e}")
         for spec in SHAPES:
-            if spec["key"] not in only:
+            key = spec["key"]
+            if key not in only:
+                continue
+            if 1 not in threads and key not in THREAD_SHAPES:
                 continue
             try:
-                results[spec["key"]] = measure_shape(spec, tmp, args, peak)
+                preps[key] = prepare_shape(spec, tmp)
+                if 1 in threads:
+                    results[key] = time_single(preps[key], args)
             except ToolError as e:
-                errors[spec["key"]] = str(e)
+                errors[key] = str(e)
                 print(f"  ERROR: {e}")
-        report(results, errors, peak)
+        others = {"single-thread": single.others()}
+        if multi:
+            tshare = CpuShare()
+            print(f"\nThreads: load average before {loadavg()}")
+            for n in multi:
+                for key in THREAD_SHAPES:
+                    if key not in only:
+                        continue
+                    if key not in preps:
+                        terrors[f"{key}, {n} threads"] = "not built"
+                        continue
+                    try:
+                        tresults.append(time_threads(preps[key], n, args))
+                    except ToolError as e:
+                        terrors[f"{key}, {n} threads"] = str(e)
+                        print(f"  ERROR: {e}")
+            others["thread"] = tshare.others()
+            print(f"Threads: load average after {loadavg()}; "
+                  f"{others_text(others['thread'])}")
+        assert torch.get_num_threads() == 1
+        report(results, errors, peak, tresults, terrors,
+               others if 1 in threads else
+               {k: v for k, v in others.items() if k != "single-thread"})
     finally:
         if args.keep:
             print(f"work directory kept: {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"total {time.perf_counter() - start:.0f} s")
-    return 1 if errors else 0
+    return 1 if errors or terrors else 0
 
 
 if __name__ == "__main__":
