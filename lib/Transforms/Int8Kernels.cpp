@@ -409,8 +409,8 @@ private:
   void parallel(ArrayRef<std::array<int64_t, 3>> ranges,
                 function_ref<void(ValueRange)> body);
   Value dot(Value acc, Value a, Value w);
-  Value broadcastDword(Value dword);
-  Value lanesMask(int64_t lanes);
+  Value broadcastDword(Value dword, int64_t lanes = kLanes);
+  Value lanesMask(int64_t valid, int64_t lanes = kLanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
   void eraseOriginal();
@@ -456,61 +456,69 @@ void KernelBuilder::parallel(ArrayRef<std::array<int64_t, 3>> ranges,
   body(loop.getInductionVars());
 }
 
-/// acc[16 x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<64xi8>.
+/// acc[L x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<4L x i8>,
+/// for L = 16 or 8 lanes.
 Value KernelBuilder::dot(Value acc, Value a, Value w) {
+  auto accType = cast<VectorType>(acc.getType());
+  int64_t lanes = accType.getNumElements();
   switch (isaKind) {
   case Isa::Vnni:
     return LLVM::CallIntrinsicOp::create(
-               b, loc, i32x16, b.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+               b, loc, accType,
+               b.getStringAttr(lanes == 16 ? "llvm.x86.avx512.vpdpbusd.512"
+                                           : "llvm.x86.avx512.vpdpbusd.256"),
                ValueRange{acc, a, w})
         .getResult(0);
   case Isa::Avx2: {
     // vpmaddwd on 16-bit values: u8 and s8 extended to i16 multiply without
     // saturation; pairs are summed to i32, then the two pairs of a lane.
-    auto i16x16 = VectorType::get({16}, b.getI16Type());
     auto i32x8 = VectorType::get({8}, b.getI32Type());
-    auto i16x64 = VectorType::get({64}, b.getI16Type());
-    Value a16 = arith::ExtUIOp::create(b, loc, i16x64, a);
-    Value w16 = arith::ExtSIOp::create(b, loc, i16x64, w);
+    auto wide = VectorType::get({4 * lanes}, b.getI16Type());
+    Value a16 = arith::ExtUIOp::create(b, loc, wide, a);
+    Value w16 = arith::ExtSIOp::create(b, loc, wide, w);
     SmallVector<Value> pairs;
-    for (int64_t q = 0; q < 4; ++q) {
+    for (int64_t q = 0; q < lanes / 4; ++q) {
       SmallVector<int64_t> idx;
       for (int64_t i = 0; i < 16; ++i)
         idx.push_back(q * 16 + i);
       Value aq = vector::ShuffleOp::create(b, loc, a16, a16, idx);
       Value wq = vector::ShuffleOp::create(b, loc, w16, w16, idx);
-      (void)i16x16;
       pairs.push_back(LLVM::CallIntrinsicOp::create(
                           b, loc, i32x8,
                           b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
                           ValueRange{aq, wq})
                           .getResult(0));
     }
-    // pairs[q][2 * l + p] is lane 4 * q + l's pair p.
-    SmallVector<int64_t> idx01, idx23;
+    // pairs[q][2 * l + p] is lane 4 * q + l's pair p; concatenated, the
+    // even and odd elements are each lane's two pairs.
+    SmallVector<int64_t> concat;
     for (int64_t i = 0; i < 16; ++i)
-      idx01.push_back(i);
-    Value lo = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], idx01);
-    Value hi = vector::ShuffleOp::create(b, loc, pairs[2], pairs[3], idx01);
+      concat.push_back(i);
+    Value all = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], concat);
+    if (lanes == 16)
+      all = vector::ShuffleOp::create(
+          b, loc, all,
+          vector::ShuffleOp::create(b, loc, pairs[2], pairs[3], concat),
+          llvm::to_vector(llvm::seq<int64_t>(0, 32)));
     SmallVector<int64_t> even, odd;
-    for (int64_t i = 0; i < 16; ++i) {
+    for (int64_t i = 0; i < lanes; ++i) {
       even.push_back(2 * i);
       odd.push_back(2 * i + 1);
     }
     Value sum = arith::AddIOp::create(
-        b, loc, vector::ShuffleOp::create(b, loc, lo, hi, even),
-        vector::ShuffleOp::create(b, loc, lo, hi, odd));
+        b, loc, vector::ShuffleOp::create(b, loc, all, all, even),
+        vector::ShuffleOp::create(b, loc, all, all, odd));
     return arith::AddIOp::create(b, loc, acc, sum);
   }
   case Isa::Portable: {
-    auto i32x64 = VectorType::get({64}, b.getI32Type());
+    auto wide = VectorType::get({4 * lanes}, b.getI32Type());
     Value prod =
-        arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i32x64, a),
-                              arith::ExtSIOp::create(b, loc, i32x64, w));
+        arith::MulIOp::create(b, loc, arith::ExtUIOp::create(b, loc, wide, a),
+                              arith::ExtSIOp::create(b, loc, wide, w));
     Value sum = acc;
     for (int64_t j = 0; j < 4; ++j) {
       SmallVector<int64_t> idx;
-      for (int64_t i = 0; i < kLanes; ++i)
+      for (int64_t i = 0; i < lanes; ++i)
         idx.push_back(4 * i + j);
       sum = arith::AddIOp::create(
           b, loc, sum, vector::ShuffleOp::create(b, loc, prod, prod, idx));
@@ -521,18 +529,20 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
   llvm_unreachable("unknown isa");
 }
 
-/// The 4 bytes of `dword` (i32) in every lane, as vector<64xi8>.
-Value KernelBuilder::broadcastDword(Value dword) {
-  Value v = vector::BroadcastOp::create(b, loc, i32x16, dword);
-  return vector::BitCastOp::create(b, loc, i8x64, v);
+/// The 4 bytes of `dword` (i32) in each of `lanes` lanes, as vector<4L x i8>.
+Value KernelBuilder::broadcastDword(Value dword, int64_t lanes) {
+  Value v = vector::BroadcastOp::create(
+      b, loc, VectorType::get({lanes}, b.getI32Type()), dword);
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({4 * lanes}, b.getI8Type()), v);
 }
 
-Value KernelBuilder::lanesMask(int64_t lanes) {
-  if (lanes >= kLanes)
+Value KernelBuilder::lanesMask(int64_t valid, int64_t lanes) {
+  if (valid >= lanes)
     return nullptr;
-  return vector::ConstantMaskOp::create(
-      b, loc, VectorType::get({kLanes}, b.getI1Type()),
-      ArrayRef<int64_t>{lanes});
+  return vector::ConstantMaskOp::create(b, loc,
+                                        VectorType::get({lanes}, b.getI1Type()),
+                                        ArrayRef<int64_t>{valid});
 }
 
 /// Stores a finished accumulator vector whose lanes run along loop
@@ -545,7 +555,8 @@ Value KernelBuilder::lanesMask(int64_t lanes) {
 /// which writes past the lane (into the next row).
 void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
                            int64_t laneDim, int64_t validLanes) {
-  Value mask = lanesMask(validLanes);
+  int64_t lanes = cast<VectorType>(accVec.getType()).getNumElements();
+  Value mask = lanesMask(validLanes, lanes);
   bool single = validLanes == 1;
   auto store = [&](Value v, Value memref, ValueRange idx) {
     if (single)
@@ -564,7 +575,7 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
   }
   Block &body = epi.getRegion().front();
   IRMapping map;
-  auto vecOf = [&](Type t) { return VectorType::get({kLanes}, t); };
+  auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
   for (OpOperand *in : epi.getDpsInputOperands()) {
     BlockArgument arg = epi.getMatchingBlockArgument(in);
     if (in->get() == layer.acc) {
@@ -573,23 +584,23 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
     }
     AffineMap m = epi.getMatchingIndexingMap(in);
     SmallVector<Value> idx;
-    bool lanes = false;
+    bool alongLanes = false;
     for (AffineExpr e : m.getResults()) {
       unsigned dim = cast<AffineDimExpr>(e).getPosition();
       idx.push_back(loopIndices[dim]);
-      lanes |= dim == laneDim;
+      alongLanes |= dim == laneDim;
     }
     Value v;
-    if (lanes && single) {
+    if (alongLanes && single) {
       v = vector::BroadcastOp::create(
           b, loc, vecOf(arg.getType()),
           memref::LoadOp::create(b, loc, in->get(), idx));
-    } else if (lanes && mask) {
+    } else if (alongLanes && mask) {
       Value zero = arith::ConstantOp::create(
           b, loc, b.getZeroAttr(vecOf(arg.getType())));
       v = vector::MaskedLoadOp::create(b, loc, vecOf(arg.getType()), in->get(),
                                        idx, mask, zero);
-    } else if (lanes) {
+    } else if (alongLanes) {
       v = vector::LoadOp::create(b, loc, vecOf(arg.getType()), in->get(), idx);
     } else {
       v = vector::BroadcastOp::create(
@@ -957,12 +968,17 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       fIdx.push_back(arith::AddIOp::create(b, loc, f0, cst(i)));
     for (int64_t v = 0; v < vecs; ++v)
       owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+    // Lanes per vector: 16, or 8 for a last vector of at most 8 columns
+    // (half the work on AVX-512's 256-bit form, e.g. 56 = 3 x 16 + 8).
+    auto lanesOf = [&](int64_t v) {
+      return v + 1 == vecs && lastLanes <= 8 ? 8 : kLanes;
+    };
     SmallVector<Value> accs;
     for (int64_t i = 0; i < frows; ++i) {
       Value s = memref::LoadOp::create(b, loc, initV, ValueRange{fIdx[i]});
-      Value splat = vector::BroadcastOp::create(b, loc, i32x16, s);
       for (int64_t v = 0; v < vecs; ++v)
-        accs.push_back(splat);
+        accs.push_back(vector::BroadcastOp::create(
+            b, loc, VectorType::get({lanesOf(v)}, b.getI32Type()), s));
     }
     Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
     auto loop = scf::ForOp::create(
@@ -975,7 +991,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
             Value row =
                 arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
             for (int64_t dx = 0; dx < kw; ++dx) {
-              SmallVector<Value> a, w;
+              SmallVector<Value> a;
               for (int64_t v = 0; v < vecs; ++v) {
                 Value xcol = arith::MulIOp::create(
                     b, loc,
@@ -983,14 +999,23 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                                           cst(dx * layer.dilationW)),
                     cst(4));
                 a.push_back(vector::LoadOp::create(
-                    b, loc, i8x64, xp, ValueRange{n, cq, row, xcol}));
+                    b, loc, VectorType::get({4 * lanesOf(v)}, b.getI8Type()),
+                    xp, ValueRange{n, cq, row, xcol}));
               }
+              SmallVector<Value> dwords;
               for (int64_t i = 0; i < frows; ++i)
-                w.push_back(broadcastDword(memref::LoadOp::create(
-                    b, loc, wp, ValueRange{fIdx[i], cq, cst(dy), cst(dx)})));
-              for (int64_t i = 0; i < frows; ++i)
-                for (int64_t v = 0; v < vecs; ++v)
-                  cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], w[i]);
+                dwords.push_back(memref::LoadOp::create(
+                    b, loc, wp, ValueRange{fIdx[i], cq, cst(dy), cst(dx)}));
+              for (int64_t i = 0; i < frows; ++i) {
+                // One broadcast per width in use.
+                Value w16, w8;
+                for (int64_t v = 0; v < vecs; ++v) {
+                  Value &wv = lanesOf(v) == 8 ? w8 : w16;
+                  if (!wv)
+                    wv = broadcastDword(dwords[i], lanesOf(v));
+                  cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], wv);
+                }
+              }
             }
           }
           scf::YieldOp::create(b, loc, cur);
@@ -1098,7 +1123,8 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     if (isaName != "host")
       return std::nullopt;
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+    if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
+        features.lookup("avx512vl"))
       return Isa::Vnni;
     if (features.lookup("avx2"))
       return Isa::Avx2;

@@ -109,7 +109,8 @@
 // bytes per row so the second 16-pixel vector may read past the row end), the
 // weights as one i32 per (f, c/4, kh, kw), a 4-channel x 2-vector tile with
 // the fifth channel in a narrower kernel, 9 dot steps per channel group, the
-// relu+dequantize consumer fused, the last 2 columns masked.
+// second vector of 8 lanes (the last 2 columns need no more: the 256-bit
+// form), the relu+dequantize consumer fused, the last 2 columns masked.
 // The padded copy of the input is gone: the packing reads the unpadded
 // input and writes the zero point around it.
 // PAD: func.func @forward
@@ -117,9 +118,10 @@
 // VNNI-DAG: memref.get_global @__eqq_packed_i8_weight : memref<5x1x3x3xi32>
 // VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
 // VNNI: scf.for
-// VNNI-COUNT-72: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"{{.*}} : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"{{.*}} : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
 // VNNI: vector.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x18xf32>, vector<16xf32>
-// VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x5x4x18xf32>, vector<16xi1>, vector<16xf32>
+// VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x5x4x18xf32>, vector<8xi1>, vector<8xf32>
 // VNNI-NOT: memref<1x5x4x18xi32>
 // VNNI: memref.dealloc %{{.*}} : memref<1x1x6x136xi8>
 // VNNI: return

@@ -304,8 +304,11 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     Signed (s8) activations are offset by 128 into u8 and `128 * sum(W)`
     leaves the start values.
 
-    `isa` chooses the dot step: `vnni` (`vpdpbusd` on AVX-512 VNNI, 64
-    multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
+    In a conv, a last vector of at most 8 output columns uses 8 lanes (the
+    256-bit form), so 56 columns cost 3.5 vectors rather than 4.
+
+    `isa` chooses the dot step: `vnni` (`vpdpbusd` on AVX-512 VNNI with BW
+    and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate, then pairwise adds), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic

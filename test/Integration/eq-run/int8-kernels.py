@@ -202,10 +202,10 @@ def run_ahead_of_time(lowered, x, out_shape):
     lib._mlir_ciface_forward(ctypes.byref(dx), ctypes.byref(dy))
     return y
 flags = open("/proc/cpuinfo").read().split()
-has_vnni = "avx512_vnni" in flags and "avx512bw" in flags
+has_vnni = "avx512_vnni" in flags and "avx512bw" in flags and "avx512vl" in flags
 RUNNABLE = {"none": True, "portable": True, "host": True, "avx2": "avx2" in flags,
             "vnni": has_vnni, "vnni-t2": has_vnni}
-INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vnni", "vpdpbusd"),
+INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vl,+avx512vnni", "vpdpbusd"),
                "avx2": ("+avx2", "vpmaddwd")}
 
 failures = []
