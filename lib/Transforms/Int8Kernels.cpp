@@ -590,22 +590,20 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
       idx.push_back(loopIndices[dim]);
       alongLanes |= dim == laneDim;
     }
+    // Per-lane values, or one value for every lane (also the one real
+    // lane's value, loaded as a scalar).
     Value v;
-    if (alongLanes && single) {
+    if (!alongLanes || single) {
       v = vector::BroadcastOp::create(
           b, loc, vecOf(arg.getType()),
           memref::LoadOp::create(b, loc, in->get(), idx));
-    } else if (alongLanes && mask) {
+    } else if (mask) {
       Value zero = arith::ConstantOp::create(
           b, loc, b.getZeroAttr(vecOf(arg.getType())));
       v = vector::MaskedLoadOp::create(b, loc, vecOf(arg.getType()), in->get(),
                                        idx, mask, zero);
-    } else if (alongLanes) {
-      v = vector::LoadOp::create(b, loc, vecOf(arg.getType()), in->get(), idx);
     } else {
-      v = vector::BroadcastOp::create(
-          b, loc, vecOf(arg.getType()),
-          memref::LoadOp::create(b, loc, in->get(), idx));
+      v = vector::LoadOp::create(b, loc, vecOf(arg.getType()), in->get(), idx);
     }
     map.map(arg, v);
   }
