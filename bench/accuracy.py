@@ -162,9 +162,10 @@ def run(cmd):
     return p.stdout
 
 
-def eqquant(tmp, tag, mlir, calib_files, test_file, config):
-    """Prepare (with `config`, None = built-in default), calibrate, convert,
-    run on the test batch. Returns (output, recipe)."""
+def eqquant(tmp, tag, mlir, calib_files, test_file, config, convert_options=""):
+    """Prepare (with `config`, None = built-in default), calibrate, convert
+    (with `convert_options`, e.g. "alpha=0.75"), run on the test batch.
+    Returns (output, recipe)."""
     prep = "--eqq-prepare"
     if config is not None:
         cfg = os.path.join(tmp, tag + ".config.json")
@@ -174,7 +175,8 @@ def eqquant(tmp, tag, mlir, calib_files, test_file, config):
     recipe = os.path.join(tmp, tag + ".recipe.json")
     out_mlir = os.path.join(tmp, tag + ".int8.mlir")
     run([EQ_OPT, mlir, prep, "--eqq-calibrate=data=" + ",".join(calib_files),
-         "--eqq-convert=recipe=" + recipe, "-o", out_mlir])
+         "--eqq-convert=recipe=" + recipe + (" " + convert_options if convert_options else ""),
+         "-o", out_mlir])
     y = os.path.join(tmp, tag + ".y.npy")
     run([EQ_RUN, out_mlir, "--input", test_file, "--output", y])
     with open(recipe) as f:
@@ -223,6 +225,10 @@ def output_floor(ref, recipe):
 
 def fmt(v):
     return "%10s" % ("error" if v is None else "%.2f" % v)
+
+
+# --eqq-convert options compared with the default (range, alpha 0.5).
+MIGRATION = ["alpha=0.25", "alpha=0.75", "scale-mode=absmax", "scale-mode=absmax alpha=0.75"]
 
 
 def main():
@@ -286,6 +292,16 @@ def main():
                                  "EqQuant equalized gives %.2f dB" % (name, last, last, sqnr(ref, y)))
                 except ToolError as e:
                     notes.append("%s %s: %s" % (name, tag, e))
+            # Migration strength (--eqq-convert alpha=, scale-mode=).
+            for opts in MIGRATION:
+                tag = "eqquant-" + opts.replace(" ", "-").replace("=", "")
+                try:
+                    y, _ = eqquant(tmp, "%s.%s" % (name, tag), mlir, calib_files, test_file,
+                                   None, opts)
+                    res[opts] = sqnr(ref, y)
+                except ToolError as e:
+                    res[opts] = None
+                    notes.append("%s %s: %s" % (name, opts, e))
             res["torch-noeq"] = sqnr(ref, pytorch_int8(model, calib, test, False))
             res["torch-eq"] = sqnr(ref, pytorch_int8(model, calib, test, True))
             ok = (res["eqquant-eq"] is not None and res["eqquant-noeq"] is not None
@@ -312,6 +328,12 @@ def main():
         print("%-5s  %-34s  %12s  %s  %s" % (
             "", "  output-quantization floor", "", fmt(res["eqquant-noeq-floor"]),
             fmt(res["eqquant-eq-floor"])))
+    print("\nEqQuant equalized with other migration strengths (--eqq-convert options; default: "
+          "scale-mode=range alpha=0.5):")
+    print("%-5s  %s" % ("model", "  ".join("%-28s" % m for m in ["default"] + MIGRATION)))
+    for name, idx, sc, dev, res, ok in rows:
+        print("%-5s  %s" % (name, "  ".join("%-28s" % fmt(res.get(k)).strip()
+                                            for k in ["eqquant-eq"] + MIGRATION)))
     print("(float eq-run: max |eq-run float - torch float| / max |torch float|;")
     print(" output-quantization floor: SQNR of the float output itself quantized with the int8 model's")
     print(" output qparams (default_qconfig: quint8 [0, 127]); no int8 model with them can do better)")

@@ -112,15 +112,26 @@ static void scaleAlong(MutableArrayRef<float> data, ArrayRef<int64_t> shape,
     data[i] = data[i] * factors[(i / inner) % channels];
 }
 
-/// s_j = sqrt((wmax_j - wmin_j) / (xmax_j - xmin_j)) in float32; 0, NaN and
-/// +-Inf become 1 (PyTorch's calculate_equalization_scale).
+/// The equalization scale per input channel j, in float32; 0, NaN and +-Inf
+/// become 1 (PyTorch's calculate_equalization_scale).
+///   range mode:  s_j = range(W_j)^(1 - alpha) / range(x_j)^alpha, computed
+///                as sqrt(range(W_j) / range(x_j)) for alpha 0.5, PyTorch's
+///                formula bit for bit;
+///   absmax mode: s_j = max|W_j|^(1 - alpha) / max|x_j|^alpha (SmoothQuant's
+///                migration strength; it divides x by the reciprocal).
 static SmallVector<float> computeScale(ArrayRef<float> xmin,
                                        ArrayRef<float> xmax,
                                        ArrayRef<float> wmin,
-                                       ArrayRef<float> wmax) {
+                                       ArrayRef<float> wmax, bool absMax,
+                                       float alpha) {
   SmallVector<float> s(xmin.size());
   for (size_t j = 0, e = s.size(); j < e; ++j) {
-    float v = std::sqrt((wmax[j] - wmin[j]) / (xmax[j] - xmin[j]));
+    float x = absMax ? std::max(std::fabs(xmin[j]), std::fabs(xmax[j]))
+                     : xmax[j] - xmin[j];
+    float w = absMax ? std::max(std::fabs(wmin[j]), std::fabs(wmax[j]))
+                     : wmax[j] - wmin[j];
+    float v = alpha == 0.5f ? std::sqrt(w / x)
+                            : std::pow(w, 1.0f - alpha) / std::pow(x, alpha);
     if (v == 0.0f || !std::isfinite(v))
       v = 1.0f;
     s[j] = v;
@@ -290,7 +301,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
                << layer.name << "': the input has " << xmin.size()
                << " channels but the weight " << wmin.size()
                << " input columns; they must match";
-      s = computeScale(xmin, xmax, wmin, wmax);
+      s = computeScale(xmin, xmax, wmin, wmax, scaleMode == "absmax", alpha);
     }
     Decision &decision = decisions[layer.name];
     decision.scale = s;
@@ -811,6 +822,8 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
               linalg::YieldOp::create(nb, nloc, sum);
             })
             .getResult(0);
+    // The layer's name, which survives printing without locations.
+    acc.getDefiningOp()->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
 
     SmallVector<float> multiplier;
     for (float sw : qw->scale)
@@ -1055,6 +1068,13 @@ LogicalResult ConvertPass::applyRecipeRanges() {
 
 void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
+  if (!(alpha >= 0.0f && alpha <= 1.0f) ||
+      (scaleMode != "range" && scaleMode != "absmax")) {
+    module.emitError("eqq-convert: alpha must be in [0, 1] and scale-mode "
+                     "range or absmax; got alpha=")
+        << alpha << " scale-mode=" << scaleMode;
+    return signalPassFailure();
+  }
   decisions.clear();
   carried.clear();
   recipeLayers.reset();

@@ -114,7 +114,13 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
 
     Equalization, per equalized layer `L` with input `x` and weight `W`:
     `s_j = sqrt(range(W[:, j]) / range(x[:, j]))` in float32 (0, NaN and Inf
-    become 1), `W' = W * (1 / s)` along the input axis. The input must become
+    become 1), `W' = W * (1 / s)` along the input axis. `alpha` and
+    `scale-mode` generalize the scale to
+    `s_j = m(W[:, j])^(1 - alpha) / m(x[:, j])^alpha` with `m` the range
+    (`scale-mode=range`, the default; alpha 0.5 is the formula above, bit
+    for bit) or the largest magnitude (`scale-mode=absmax`, SmoothQuant's
+    migration strength): a larger alpha moves more of the input's spread
+    into the weights. The input must become
     `x * s`: when `x` is the output of another layer `P` (directly or through
     one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
     rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
@@ -166,6 +172,13 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     Option<"fold", "fold", "bool", /*default=*/"true",
            "Fold a layer's scale into the previous layer where that keeps "
            "the function (false: always multiply the input)">,
+    Option<"alpha", "alpha", "float", /*default=*/"0.5f",
+           "Migration strength in [0, 1]: the share of the input's range "
+           "moved into the weights (0.5 with scale-mode=range is PyTorch's "
+           "formula)">,
+    Option<"scaleMode", "scale-mode", "std::string", /*default=*/"\"range\"",
+           "Per-channel statistic of the scale: range (max - min, PyTorch) "
+           "or absmax (max |v|, SmoothQuant)">,
     Option<"carryFolds", "carry-folds", "bool", /*default=*/"true",
            "Apply a scale folded into a layer with per-tensor weights in its "
            "requantize multiplier instead of its int8 weights (false: "
