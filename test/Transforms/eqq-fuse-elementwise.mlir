@@ -1,0 +1,46 @@
+// RUN: eq-opt %s --split-input-file --eqq-lower-ops --eqq-fuse-elementwise | FileCheck %s
+
+// Tests that an equalization multiply that could not be folded costs no pass
+// over memory: it fuses with the quantize (and dequantize) after it into one
+// loop, the per-channel scale one more multiply in the loop body.
+// CHECK-LABEL: func.func @input_scale
+// CHECK-COUNT-1: linalg.generic
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %[[S:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:   %[[X:.*]] = arith.mulf %[[IN]], %[[S]] : f32
+// CHECK-NEXT:   arith.mulf %[[X]], %{{.*}} : f32
+// CHECK-NEXT:   math.roundeven
+// CHECK-NOT: linalg.generic
+func.func @input_scale(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %s = eqq.eq_scale %x axis 1 {scale = array<f32: 2.0, 0.5>} : tensor<3x2xf32>
+  %q = eqq.quantize %s : tensor<3x2xf32> to tensor<3x2x!quant.uniform<u8:f32, 0.1:10>>
+  %d = eqq.dequantize %q : tensor<3x2x!quant.uniform<u8:f32, 0.1:10>> to tensor<3x2xf32>
+  return %d : tensor<3x2xf32>
+}
+
+// -----
+
+// Tests that a producer is not fused into a reduction: the quantize stays a
+// loop of its own and the integer layer reads its result (fused, it would be
+// recomputed once per output column).
+// CHECK-LABEL: func.func @not_into_reduction
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[Q]]
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1, d2)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @not_into_reduction(%x: tensor<3x4xf32>, %w: tensor<5x4xi8>) -> tensor<3x5xi32> {
+  %q = eqq.quantize %x : tensor<3x4xf32> to tensor<3x4x!quant.uniform<u8:f32, 0.1:10>>
+  %s = quant.scast %q : tensor<3x4x!quant.uniform<u8:f32, 0.1:10>> to tensor<3x4xi8>
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<3x5xi32>
+  %f = linalg.fill ins(%zero : i32) outs(%e : tensor<3x5xi32>) -> tensor<3x5xi32>
+  %y = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%s, %w : tensor<3x4xi8>, tensor<5x4xi8>) outs(%f : tensor<3x5xi32>) {
+  ^bb0(%in: i8, %in_8: i8, %out: i32):
+    %2 = arith.extui %in : i8 to i32
+    %3 = arith.extsi %in_8 : i8 to i32
+    %4 = arith.muli %2, %3 : i32
+    %5 = arith.addi %out, %4 : i32
+    linalg.yield %5 : i32
+  } -> tensor<3x5xi32>
+  return %y : tensor<3x5xi32>
+}
