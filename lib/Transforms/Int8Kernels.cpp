@@ -302,6 +302,12 @@ static void matchPadding(Int8Layer &layer) {
       subview.getStaticSizes() != sourceType.getShape() || offsets[0] != 0 ||
       offsets[1] != 0)
     return;
+  // The kernel reads the source where the layer is: nothing in between may
+  // touch it.
+  for (Operation *op = copy->getNextNode(); op != layer.op;
+       op = op->getNextNode())
+    if (llvm::is_contained(op->getOperands(), source))
+      return;
   layer.padSource = source;
   layer.padTop = offsets[2];
   layer.padLeft = offsets[3];
