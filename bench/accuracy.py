@@ -228,7 +228,8 @@ def fmt(v):
 
 
 # --eqq-convert options compared with the default (range, alpha 0.5).
-MIGRATION = ["alpha=0.25", "alpha=0.75", "scale-mode=absmax", "scale-mode=absmax alpha=0.75"]
+MIGRATION = ["alpha=0.25", "alpha=0.75", "scale-mode=absmax", "scale-mode=absmax alpha=0.75",
+             "data-free=true"]
 
 
 def main():

@@ -119,11 +119,9 @@ static void scaleAlong(MutableArrayRef<float> data, ArrayRef<int64_t> shape,
 ///                formula bit for bit;
 ///   absmax mode: s_j = max|W_j|^(1 - alpha) / max|x_j|^alpha (SmoothQuant's
 ///                migration strength; it divides x by the reciprocal).
-static SmallVector<float> computeScale(ArrayRef<float> xmin,
-                                       ArrayRef<float> xmax,
-                                       ArrayRef<float> wmin,
-                                       ArrayRef<float> wmax, bool absMax,
-                                       float alpha) {
+static SmallVector<float>
+computeScale(ArrayRef<float> xmin, ArrayRef<float> xmax, ArrayRef<float> wmin,
+             ArrayRef<float> wmax, bool absMax, float alpha) {
   SmallVector<float> s(xmin.size());
   for (size_t j = 0, e = s.size(); j < e; ++j) {
     float x = absMax ? std::max(std::fabs(xmin[j]), std::fabs(xmax[j]))
@@ -254,8 +252,20 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
              << layer.name << "' has an input-equalization observer but no "
              << "weight-equalization observer";
     int64_t columns = cast<ShapedType>(wEq.getType()).getDimSize(1);
+    // The producer a scale can fold into: L is the only consumer of its
+    // output (through at most a relu).
+    Value in = inEq.getInput();
+    ActObserverOp inObs = obs.input;
+    Value raw = inObs ? inObs.getInput() : in;
+    bool soleUse =
+        inEq->hasOneUse() && in.hasOneUse() && (!inObs || raw.hasOneUse());
+    const Layer *target = fold && soleUse && stripReshapes(in) == in
+                              ? getFoldTarget(model, raw, layer.inputAxis)
+                              : nullptr;
     SmallVector<float> s;
     SmallVector<float> xmin, xmax;
+    // Whether xmin/xmax hold the input's calibrated per-channel range.
+    bool haveRanges = true;
     if (recipeLayers) {
       auto it = recipeLayers->find(layer.name);
       if (it == recipeLayers->end() || !it->second.equalized)
@@ -283,6 +293,35 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       // The ranges come from the recipe's activations after equalization.
       xmin.assign(s.size(), 0.0f);
       xmax.assign(s.size(), 0.0f);
+    } else if (dataFree && target) {
+      // Cross-layer equalization from the weights alone: the input's channel
+      // j is the producer's output channel j, whose spread its weight row j
+      // sets; s_j balances that row against L's column j.
+      if (!wEq.isCalibrated())
+        return wEq.emitError("layer '")
+               << layer.name << "': the weight-equalization observer holds "
+               << "no statistics (the weight is not a constant?)";
+      LayerParams &producer = getParams(*target);
+      int64_t rows = producer.weightShape[0];
+      int64_t inner = static_cast<int64_t>(producer.weight.size()) / rows;
+      if (rows != columns)
+        return layer.op->emitError("layer '")
+               << layer.name << "': " << columns << " input channels, but '"
+               << target->name << "' has " << rows << " output channels";
+      SmallVector<float> rmin(rows, INFINITY), rmax(rows, -INFINITY);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < inner; ++i) {
+          float v = producer.weight[r * inner + i];
+          rmin[r] = std::min(rmin[r], v);
+          rmax[r] = std::max(rmax[r], v);
+        }
+      s = computeScale(rmin, rmax, *wEq.getMinVal(), *wEq.getMaxVal(),
+                       scaleMode == "absmax", alpha);
+      haveRanges = inEq.isCalibrated();
+      if (haveRanges) {
+        xmin.assign(inEq.getMinVal()->begin(), inEq.getMinVal()->end());
+        xmax.assign(inEq.getMaxVal()->begin(), inEq.getMaxVal()->end());
+      }
     } else {
       if (!inEq.isCalibrated())
         return inEq.emitError("layer '")
@@ -315,25 +354,16 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
 
     // The range L's input is quantized from: the scaled values' range.
     float lo = INFINITY, hi = -INFINITY;
-    for (size_t j = 0; j < s.size(); ++j) {
+    for (size_t j = 0; j < xmin.size(); ++j) {
       lo = std::min(lo, xmin[j] * s[j]);
       hi = std::max(hi, xmax[j] * s[j]);
     }
 
-    // Fold into the producer when L is its only consumer.
-    Value in = inEq.getInput();
-    ActObserverOp inObs = obs.input;
-    Value raw = inObs ? inObs.getInput() : in;
-    bool soleUse =
-        inEq->hasOneUse() && in.hasOneUse() && (!inObs || raw.hasOneUse());
-    const Layer *target = fold && soleUse && stripReshapes(in) == in
-                              ? getFoldTarget(model, raw, layer.inputAxis)
-                              : nullptr;
     OpBuilder b(inEq);
     if (target) {
       folds.push_back({target, s});
       decision.applied = "folded_into:" + target->name;
-      if (inObs) {
+      if (inObs && haveRanges) {
         Builder attrs(&getContext());
         inObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
         inObs.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
@@ -1091,7 +1121,7 @@ void ConvertPass::runOnOperation() {
     }
   });
   // Quantizing without statistics would silently produce garbage.
-  if (recipeIn.empty()) {
+  if (recipeIn.empty() && quantize) {
     WalkResult uncalibrated = module.walk([&](ActObserverOp op) {
       if (op.isCalibrated() || getConstantThroughObservers(op.getInput()))
         return WalkResult::advance();

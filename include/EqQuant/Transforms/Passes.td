@@ -120,7 +120,12 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     (`scale-mode=range`, the default; alpha 0.5 is the formula above, bit
     for bit) or the largest magnitude (`scale-mode=absmax`, SmoothQuant's
     migration strength): a larger alpha moves more of the input's spread
-    into the weights. The input must become
+    into the weights. `data-free=true` is cross-layer equalization (as in
+    AIMET) for chains: where `s` folds into a producer `P`, the input's
+    channel `j` is `P`'s output channel `j`, so `m(x[:, j])` is taken from
+    `P`'s weight row `j` instead of calibration statistics, and the layer is
+    equalized without data (`quantize=false` needs none at all); layers
+    without such a producer keep the statistics. The input must become
     `x * s`: when `x` is the output of another layer `P` (directly or through
     one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
     rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
@@ -179,6 +184,10 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     Option<"scaleMode", "scale-mode", "std::string", /*default=*/"\"range\"",
            "Per-channel statistic of the scale: range (max - min, PyTorch) "
            "or absmax (max |v|, SmoothQuant)">,
+    Option<"dataFree", "data-free", "bool", /*default=*/"false",
+           "Scale a layer whose scale folds into its producer from the "
+           "producer's weight rows instead of the input's statistics "
+           "(cross-layer equalization, no calibration data needed)">,
     Option<"carryFolds", "carry-folds", "bool", /*default=*/"true",
            "Apply a scale folded into a layer with per-tensor weights in its "
            "requantize multiplier instead of its int8 weights (false: "
