@@ -55,6 +55,16 @@ static bool isF32Tensor(Value v) {
   return type && type.getElementType().isF32() && type.hasStaticShape();
 }
 
+/// The element type of a ranked tensor value, or null.
+static Type getElementType(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getElementType() : Type();
+}
+
+static Operation *getSoleUser(Value v) {
+  return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+}
+
 static bool isZero(Value v) { return matchPattern(v, m_AnyZeroFloat()); }
 
 /// A tensor that is all zeros: a zero linalg.fill or a zero splat constant.
@@ -272,24 +282,21 @@ struct LayerMatch {
 /// input was collapsed) with the bias possibly after it, and a relu.
 static void matchLayerTail(LayerMatch &m, Value cur, int64_t channelAxis,
                            bool expectExpand) {
-  auto soleUser = [](Value v) -> Operation * {
-    return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
-  };
   if (!m.layer.bias)
-    if (Operation *user = soleUser(cur))
+    if (Operation *user = getSoleUser(cur))
       if (matchBiasAdd(user, cur, channelAxis, m.layer.bias)) {
         m.layer.biasOp = user;
         m.ops.push_back(user);
         cur = user->getResult(0);
       }
   if (expectExpand) {
-    auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(soleUser(cur));
+    auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(getSoleUser(cur));
     if (expand) {
       m.ops.push_back(expand);
       cur = expand.getResult();
       int64_t rank = expand.getResultType().getRank();
       if (!m.layer.bias)
-        if (Operation *user = soleUser(cur))
+        if (Operation *user = getSoleUser(cur))
           if (matchBiasAdd(user, cur, rank - 1, m.layer.bias)) {
             m.layer.biasOp = user;
             m.ops.push_back(user);
@@ -298,7 +305,7 @@ static void matchLayerTail(LayerMatch &m, Value cur, int64_t channelAxis,
     }
   }
   m.layer.output = cur;
-  if (Operation *user = soleUser(cur))
+  if (Operation *user = getSoleUser(cur))
     if (OpOperand *in = matchRelu(user); in && in->get() == cur)
       m.layer.relu = user;
 }
@@ -416,6 +423,63 @@ static std::optional<LayerMatch> matchConv(ConvOp conv, LayerKind kind) {
   return match;
 }
 
+/// The integer program of a quantized layer (see QuantizedLayer), from its
+/// accumulating op.
+static std::optional<QuantizedLayer> matchQuantizedLayer(Operation *op) {
+  auto acc = dyn_cast<linalg::GenericOp>(op);
+  if (!acc || !acc.hasPureTensorSemantics() || acc.getNumDpsInputs() != 2 ||
+      acc.getNumDpsInits() != 1 ||
+      !llvm::all_of(acc.getDpsInputs(),
+                    [](Value v) {
+                      Type t = getElementType(v);
+                      return t && t.isInteger(8);
+                    }) ||
+      !getElementType(acc->getResult(0)).isInteger(32))
+    return std::nullopt;
+  auto requantize =
+      dyn_cast_or_null<linalg::GenericOp>(getSoleUser(acc->getResult(0)));
+  if (!requantize || requantize->getNumResults() != 1 ||
+      !getElementType(requantize->getResult(0)).isInteger(8))
+    return std::nullopt;
+  auto cast = dyn_cast_or_null<quant::StorageCastOp>(
+      getSoleUser(requantize->getResult(0)));
+  if (!cast || !isa<quant::QuantizedType>(getElementType(cast.getResult())))
+    return std::nullopt;
+
+  QuantizedLayer layer;
+  layer.op = acc;
+  layer.output = cast.getResult();
+  if (auto expand =
+          dyn_cast_or_null<tensor::ExpandShapeOp>(getSoleUser(layer.output)))
+    layer.output = expand.getResult();
+
+  // The kind, from the loops and indexing maps convert gives each kind.
+  MLIRContext *ctx = acc.getContext();
+  SmallVector<AffineMap> maps = acc.getIndexingMapsArray();
+  unsigned loops = acc.getNumLoops();
+  AffineExpr m, n, k;
+  bindDims(ctx, m, n, k);
+  if (loops == 3 && maps[0] == AffineMap::get(3, 0, {m, k}, ctx) &&
+      maps[1] == AffineMap::get(3, 0, {n, k}, ctx) &&
+      maps[2] == AffineMap::get(3, 0, {m, n}, ctx)) {
+    layer.kind = LayerKind::Linear;
+    return layer;
+  }
+  // conv: n, f, o_1..o_s parallel; c, k_1..k_s reduction.
+  static const LayerKind convKinds[] = {LayerKind::Conv1d, LayerKind::Conv2d,
+                                        LayerKind::Conv3d};
+  if (loops % 2 == 0 || loops < 5 || loops > 9)
+    return std::nullopt;
+  unsigned spatial = (loops - 3) / 2;
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned d = 0; d < spatial + 2; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  if (maps[2] != AffineMap::get(loops, 0, outExprs, ctx))
+    return std::nullopt;
+  layer.kind = convKinds[spatial - 1];
+  return layer;
+}
+
 static std::optional<LayerMatch> matchLayer(Operation *op) {
   if (auto mm = dyn_cast<linalg::MatmulOp>(op))
     return matchLinear(mm);
@@ -433,13 +497,18 @@ static std::optional<LayerMatch> matchLayer(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Hands out names: the NameLoc's, else `<kind>_<index in program order>`.
+/// Hands out names: the `eqq.layer` attribute's, else the NameLoc's, else
+/// `<kind>_<index in program order>`.
 /// A name used twice gets a `#2`, `#3`, ... suffix.
 class Namer {
 public:
   std::string name(Operation *op, StringRef kind) {
     unsigned index = counters[kind]++;
-    std::string base = getNameFromLoc(op->getLoc());
+    std::string base;
+    if (auto given = op->getAttrOfType<StringAttr>(kLayerAttrName))
+      base = given.str();
+    else
+      base = getNameFromLoc(op->getLoc());
     if (base.empty())
       base = (kind + "_" + Twine(index)).str();
     std::string result = base;
@@ -467,6 +536,11 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (ownerOf.count(op))
         return;
+      if (std::optional<QuantizedLayer> q = matchQuantizedLayer(op)) {
+        q->name = namer.name(op, getLayerKindName(q->kind));
+        quantizedLayers.push_back(std::move(*q));
+        return;
+      }
       std::optional<LayerMatch> match = matchLayer(op);
       if (!match)
         return;

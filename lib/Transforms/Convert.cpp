@@ -403,6 +403,10 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
   }
 
   for (Fold &fold : folds) {
+    // The target's output is now scaled; the numeric comparison undoes it.
+    fold.target->op->setAttr(
+        kFoldedScaleAttrName,
+        Builder(&getContext()).getDenseF32ArrayAttr(fold.scale));
     LayerParams &p = getParams(*fold.target);
     auto wobs = fold.target->getWeight().getDefiningOp<WeightObserverOp>();
     if (carryFolds && wobs && !isPerChannel(wobs.getQscheme()))
@@ -852,8 +856,10 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
               linalg::YieldOp::create(nb, nloc, sum);
             })
             .getResult(0);
-    // The layer's name, which survives printing without locations.
-    acc.getDefiningOp()->setAttr(kLayerAttrName, b.getStringAttr(layer.name));
+    // The layer's name and folded scale (for the numeric comparison).
+    for (StringRef name : {kLayerAttrName, kFoldedScaleAttrName})
+      if (Attribute attr = layer.op->getAttr(name))
+        acc.getDefiningOp()->setAttr(name, attr);
 
     SmallVector<float> multiplier;
     for (float sw : qw->scale)
@@ -1156,6 +1162,11 @@ void ConvertPass::runOnOperation() {
     return signalPassFailure();
 
   ModelAnalysis equalized(module);
+  // Every layer keeps its name where printing without locations keeps it
+  // (the integer programs of quantized layers take it over).
+  for (const Layer &layer : equalized.getLayers())
+    layer.op->setAttr(kLayerAttrName,
+                      StringAttr::get(&getContext(), layer.name));
   std::string recipeText;
   if (!recipe.empty())
     recipeText = describeRecipe(equalized);

@@ -3,7 +3,8 @@
 // The one place that knows the input spellings of the interface contract
 // (section 3): linear (transposed weight or a transposed-B matmul, bias in the
 // init or added after, optional collapse/expand around a higher-rank input),
-// conv1d/2d/3d (optional zero tensor.pad), relu and add. Prepare, convert,
+// conv1d/2d/3d (optional zero tensor.pad), relu and add; and the integer
+// programs --eqq-convert makes of quantized layers. Prepare, convert,
 // lowering and the numeric comparison all ask this analysis.
 //
 //===----------------------------------------------------------------------===//
@@ -30,7 +31,8 @@ llvm::StringRef getLayerKindName(LayerKind kind);
 /// A linear or conv layer, with every op it is spelled with.
 struct Layer {
   LayerKind kind;
-  /// From the NameLoc of the matmul/conv op, else generated (`linear_0`).
+  /// The `eqq.layer` attribute of the matmul/conv op (`--eqq-convert` sets
+  /// it), else its NameLoc, else generated (`linear_0`).
   std::string name;
   /// The linalg.matmul or linalg.conv_* op.
   Operation *op = nullptr;
@@ -77,8 +79,25 @@ struct ElementwiseOp {
   }
 };
 
+/// A quantized linear or conv layer of a converted module: the integer
+/// program `--eqq-convert` builds (an accumulating `linalg.generic` of i8
+/// input and weight into i32, a requantize `linalg.generic` to i8, a
+/// `quant.scast` to the quantized output type).
+struct QuantizedLayer {
+  LayerKind kind;
+  /// The accumulating op's `eqq.layer` attribute, else its NameLoc, else
+  /// generated.
+  std::string name;
+  /// The accumulating linalg.generic.
+  Operation *op = nullptr;
+  /// The quantized output (a tensor of `!quant.uniform`), after the
+  /// requantize, with its fused relu if there is one, and after a
+  /// tensor.expand_shape back to the rank of the input.
+  Value output;
+};
+
 /// The layers and elementwise ops of a module's model functions, in program
-/// order.
+/// order. Layers are named in one sequence, float and quantized together.
 class ModelAnalysis {
 public:
   /// Analyzes every public function with a body in `module`.
@@ -86,9 +105,14 @@ public:
 
   llvm::ArrayRef<Layer> getLayers() const { return layers; }
   llvm::ArrayRef<ElementwiseOp> getElementwiseOps() const { return eltwise; }
+  /// The integer programs of a converted module.
+  llvm::ArrayRef<QuantizedLayer> getQuantizedLayers() const {
+    return quantizedLayers;
+  }
 
 private:
   llvm::SmallVector<Layer> layers;
+  llvm::SmallVector<QuantizedLayer> quantizedLayers;
   llvm::SmallVector<ElementwiseOp> eltwise;
 };
 

@@ -37,6 +37,16 @@ def Eqq_Dialect : Dialect {
     semantics are pinned down (round half to even, then clamp to the storage
     type's range, as PyTorch's `quantize_per_tensor`), while `quant.qcast`'s
     upstream lowering truncates toward zero without clamping.
+
+    Two discardable attributes serve the numeric comparison (`eq-run
+    --compare`). `eqq.layer = "<name>"` on each layer `--eqq-convert` leaves
+    (its float op, or the accumulating `linalg.generic` of its integer
+    program) holds the layer's name (interface section 3), so that a
+    converted module printed without locations still names its layers; the
+    layer analysis prefers it to the location. `eqq.folded_scale =
+    array<f32: ...>` on a layer into which an equalization scale was folded
+    gives the factors by which its output differs from the original model's,
+    along the output's channel axis.
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let useDefaultAttributePrinterParser = 1;

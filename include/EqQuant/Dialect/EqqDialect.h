@@ -36,6 +36,18 @@ namespace mlir::eqq {
 constexpr llvm::StringLiteral kInputTypesAttrName = "eqq.input_types";
 constexpr llvm::StringLiteral kOutputTypesAttrName = "eqq.output_types";
 
+/// The discardable string attribute with which `--eqq-convert` names each
+/// layer it leaves, on its float op or on the accumulating `linalg.generic` of
+/// its integer program: locations, where front ends put layer names, are not
+/// printed by default, and the numeric comparison (`eq-run --compare`)
+/// matches layers by name. The layer analysis prefers it to the location.
+constexpr llvm::StringLiteral kLayerAttrName = "eqq.layer";
+/// The discardable DenseF32ArrayAttr with which `--eqq-convert` marks a layer
+/// (its float op, or its integer program) into which an equalization scale
+/// was folded: its output is the original output times these factors along
+/// its channel axis.
+constexpr llvm::StringLiteral kFoldedScaleAttrName = "eqq.folded_scale";
+
 /// The quantization range [qmin, qmax] an observer uses to compute its
 /// quantization parameters (PyTorch's `calculate_qmin_qmax`).
 std::pair<int64_t, int64_t> getQuantRange(QDType dtype,
