@@ -142,10 +142,11 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
   return reduce.getResult(0);
 }
 
-/// Makes `func` (in a clone) return, after its results, each observer's
-/// batch statistics: min and max tensors, or the observed tensor itself for
-/// histogram observers.
-static void instrument(func::FuncOp func, ArrayRef<Observed> observed) {
+/// Adds to `func` (in a clone) what it returns after its results: each
+/// observer's batch statistics, min and max tensors, or the observed tensor
+/// itself for histogram observers.
+static SmallVector<Value> instrument(func::FuncOp func,
+                                     ArrayRef<Observed> observed) {
   SmallVector<Operation *> ops = getCalibratedObservers(func);
   assert(ops.size() == observed.size());
   SmallVector<Value> extra;
@@ -160,10 +161,7 @@ static void instrument(func::FuncOp func, ArrayRef<Observed> observed) {
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, true));
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, false));
   }
-  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-  ret->insertOperands(ret->getNumOperands(), extra);
-  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
-                                 ret->getOperandTypes()));
+  return extra;
 }
 
 /// The index of the first NaN or Inf of a float array, if any.
@@ -482,28 +480,11 @@ void CalibratePass::runOnOperation() {
     if (!signature)
       return fail(llvm::toString(signature.takeError()));
 
-    // The instrumented clone holds only the entry and what it calls.
-    OwningOpRef<ModuleOp> clone = module.clone();
-    for (auto f : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
-      if (f.getSymName() != entry && f.isPublic())
-        f.erase();
-    instrument(clone->lookupSymbol<func::FuncOp>(entry), observed);
-    llvm::Expected<EntrySignature> cloneSignature =
-        getEntrySignature(*clone, entry);
-    if (!cloneSignature)
-      return fail(llvm::toString(cloneSignature.takeError()));
-    llvm::Expected<std::unique_ptr<JitModule>> jit =
-        compileModule(*clone, LowerToLLVMOptions());
-    if (!jit)
-      return fail(llvm::toString(jit.takeError()));
-
-    std::vector<NpyArray> results;
-    for (const TensorSpec &spec : cloneSignature->outputs)
-      results.emplace_back(spec.dtype, spec.shape);
-    SmallVector<NpyArray *> resultPtrs;
-    for (NpyArray &r : results)
-      resultPtrs.push_back(&r);
-    size_t firstStat = signature->outputs.size();
+    llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
+        module, entry, [&](func::FuncOp f) { return instrument(f, observed); },
+        LowerToLLVMOptions());
+    if (!clone)
+      return fail(llvm::toString(clone.takeError()));
 
     using Clock = std::chrono::steady_clock;
     Clock::time_point start = Clock::now(), lastReport = start;
@@ -515,10 +496,10 @@ void CalibratePass::runOnOperation() {
       SmallVector<const NpyArray *> args;
       for (NpyArray &a : *batch)
         args.push_back(&a);
-      if (llvm::Error e =
-              (*jit)->invoke(entry, *cloneSignature, args, resultPtrs))
+      if (llvm::Error e = clone->run(args))
         return fail(path + ": " + llvm::toString(std::move(e)));
-      size_t r = firstStat;
+      ArrayRef<NpyArray> results = clone->getPickedResults();
+      size_t r = 0;
       for (Observed &o : observed) {
         if (o.stats.rule == AccumulationRule::Histogram) {
           o.stats.addHistogramBatch(results[r++].getValues<float>());

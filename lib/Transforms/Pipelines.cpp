@@ -86,6 +86,50 @@ mlir::eqq::compileModule(ModuleOp module, const LowerToLLVMOptions &options) {
   return JitModule::create(*clone);
 }
 
+llvm::Expected<eqq::InstrumentedModule> mlir::eqq::InstrumentedModule::compile(
+    ModuleOp module, StringRef entry,
+    llvm::function_ref<SmallVector<Value>(func::FuncOp)> instrument,
+    const LowerToLLVMOptions &options) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  auto func = clone->lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return llvm::createStringError("no function @" + entry.str() +
+                                   " with a body in the module");
+  SmallVector<Value> picked = instrument(func);
+  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  ret->insertOperands(ret->getNumOperands(), picked);
+  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                 ret->getOperandTypes()));
+  // The clone holds only the entry and what it calls.
+  for (auto f : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
+    if (f != func && f.isPublic())
+      f.erase();
+
+  InstrumentedModule result;
+  result.entry = entry.str();
+  llvm::Expected<EntrySignature> signature = getEntrySignature(*clone, entry);
+  if (!signature)
+    return signature.takeError();
+  result.signature = std::move(*signature);
+  result.numOriginalResults = ret->getNumOperands() - picked.size();
+  llvm::Expected<std::unique_ptr<JitModule>> jit =
+      compileModule(*clone, options);
+  if (!jit)
+    return jit.takeError();
+  result.jit = std::move(*jit);
+  for (const TensorSpec &spec : result.signature.outputs)
+    result.results.emplace_back(spec.dtype, spec.shape);
+  return result;
+}
+
+llvm::Error
+mlir::eqq::InstrumentedModule::run(ArrayRef<const NpyArray *> inputs) {
+  SmallVector<NpyArray *> resultPtrs;
+  for (NpyArray &r : results)
+    resultPtrs.push_back(&r);
+  return jit->invoke(entry, signature, inputs, resultPtrs);
+}
+
 void mlir::eqq::registerPipelines() {
   PassPipelineRegistration<LowerToLLVMOptions>(
       "eqq-lower-to-llvm",
