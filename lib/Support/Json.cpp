@@ -378,12 +378,16 @@ bool mlir::eqq::json::parseFile(llvm::StringRef path, Value &result,
 }
 
 void mlir::eqq::json::writeFloat(llvm::json::OStream &out, float v) {
+  writeDouble(out, static_cast<double>(v));
+}
+
+void mlir::eqq::json::writeDouble(llvm::json::OStream &out, double v) {
   if (std::isnan(v))
     out.value("nan");
   else if (std::isinf(v))
     out.value(v > 0 ? "inf" : "-inf");
   else
-    out.value(static_cast<double>(v));
+    out.value(v);
 }
 
 void mlir::eqq::json::writeFloats(llvm::json::OStream &out,
@@ -405,13 +409,19 @@ void mlir::eqq::json::writeQParams(llvm::json::OStream &out,
 }
 
 std::optional<float> mlir::eqq::json::readFloat(const Value &v) {
+  if (std::optional<double> d = readDouble(v))
+    return static_cast<float>(*d);
+  return std::nullopt;
+}
+
+std::optional<double> mlir::eqq::json::readDouble(const Value &v) {
   if (v.isNumber())
-    return static_cast<float>(v.number);
+    return v.number;
   if (v.isString() && v.string == "nan")
-    return std::numeric_limits<float>::quiet_NaN();
+    return std::numeric_limits<double>::quiet_NaN();
   if (v.isString() && v.string == "inf")
-    return std::numeric_limits<float>::infinity();
+    return std::numeric_limits<double>::infinity();
   if (v.isString() && v.string == "-inf")
-    return -std::numeric_limits<float>::infinity();
+    return -std::numeric_limits<double>::infinity();
   return std::nullopt;
 }

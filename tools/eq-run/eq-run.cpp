@@ -2,16 +2,19 @@
 //
 //   eq-run IN.mlir --input X.npy [--input Y.npy ...] [--output OUT.npy ...]
 //          [--entry forward] [--benchmark N] [--num-threads N] [--isa NAME]
+//   eq-run --compare FLOAT.mlir QUANT.mlir --input X.npy [...] [--json]
 //
 // JIT-compiles the entry function of a module at any stage (float, prepared,
 // calibrated, converted, or already lowered to the LLVM dialect) and runs it
-// on NumPy arrays.
+// on NumPy arrays. With --compare, runs a float model and its quantized
+// model and prints the SQNR of each layer's output (interface section 6).
 //
 //===----------------------------------------------------------------------===//
 
 #include "EqQuant/InitAll.h"
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Transforms/Compare.h"
 #include "EqQuant/Transforms/Pipelines.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -20,6 +23,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -27,14 +31,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 using namespace mlir;
 using namespace mlir::eqq;
 
-static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
-                                            llvm::cl::desc("<module.mlir>"),
-                                            llvm::cl::Required);
+static llvm::cl::list<std::string>
+    moduleFiles(llvm::cl::Positional,
+                llvm::cl::desc("<module.mlir> (with --compare: <float.mlir> "
+                               "<quantized.mlir>)"),
+                llvm::cl::OneOrMore);
 static llvm::cl::list<std::string>
     inputs("input", llvm::cl::desc("A .npy file per argument, in order"),
            llvm::cl::value_desc("file.npy"));
@@ -49,6 +56,14 @@ static llvm::cl::opt<unsigned> benchmark(
     llvm::cl::desc("Run N times after one warm-up call and print timings as "
                    "one JSON line"),
     llvm::cl::init(0));
+
+static llvm::cl::opt<bool> compare(
+    "compare",
+    llvm::cl::desc("Run a float model and its quantized model on the inputs "
+                   "and print each layer's SQNR (quantized vs float)"));
+static llvm::cl::opt<bool>
+    printJson("json", llvm::cl::desc("With --compare: print one JSON object "
+                                     "{\"layers\": [...]} instead of a table"));
 
 static llvm::cl::opt<unsigned>
     threads("num-threads",
@@ -90,11 +105,124 @@ static void printSummary(unsigned index, const NpyArray &array) {
   llvm::outs() << "\n";
 }
 
+/// Reads the --input files, checked against the entry's arguments.
+static llvm::Expected<std::vector<NpyArray>>
+readInputs(const EntrySignature &signature) {
+  if (inputs.size() != signature.inputs.size())
+    return llvm::createStringError(
+        "@" + entry + " takes " + std::to_string(signature.inputs.size()) +
+        " argument(s), got " + std::to_string(inputs.size()) +
+        " --input file(s)");
+  std::vector<NpyArray> args;
+  for (auto [i, path] : llvm::enumerate(inputs)) {
+    llvm::Expected<NpyArray> array = readNpy(path);
+    if (!array)
+      return array.takeError();
+    const TensorSpec &spec = signature.inputs[i];
+    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
+                                     path + " (argument " + std::to_string(i) +
+                                         " of @" + entry + ")"))
+      return std::move(e);
+    args.push_back(std::move(*array));
+  }
+  return args;
+}
+
+/// A finite SQNR with two decimals, else "inf", "-inf" or "nan".
+static std::string formatSqnr(double v) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  return llvm::formatv("{0:F2}", v).str();
+}
+
+/// eq-run --compare FLOAT QUANT: the per-layer SQNR report.
+static int runCompare(ModuleOp floatModule, ModuleOp quantizedModule) {
+  StringRef floatFile = moduleFiles[0], quantizedFile = moduleFiles[1];
+  for (auto [module, file] : {std::pair(floatModule, floatFile),
+                              std::pair(quantizedModule, quantizedFile)}) {
+    auto func = module.lookupSymbol<func::FuncOp>(entry);
+    if (!func || func.isExternal())
+      return fail(file + ": no func.func @" + entry +
+                  " with a body (--compare reads modules before "
+                  "--eqq-lower-to-llvm)");
+  }
+  llvm::Expected<EntrySignature> floatSig =
+      getEntrySignature(floatModule, entry);
+  if (!floatSig)
+    return fail(floatFile + ": " + llvm::toString(floatSig.takeError()));
+  llvm::Expected<EntrySignature> quantizedSig =
+      getEntrySignature(quantizedModule, entry);
+  if (!quantizedSig)
+    return fail(quantizedFile + ": " +
+                llvm::toString(quantizedSig.takeError()));
+  auto describe = [](ArrayRef<TensorSpec> specs) {
+    std::string s;
+    for (const TensorSpec &spec : specs)
+      s += (s.empty() ? "" : ", ") + spec.str();
+    return "(" + s + ")";
+  };
+  if (describe(floatSig->inputs) != describe(quantizedSig->inputs))
+    return fail("@" + entry + " takes " + describe(floatSig->inputs) + " in " +
+                floatFile + " but " + describe(quantizedSig->inputs) + " in " +
+                quantizedFile);
+  llvm::Expected<std::vector<NpyArray>> args = readInputs(*floatSig);
+  if (!args)
+    return fail(args.takeError());
+  SmallVector<const NpyArray *> argPtrs;
+  for (NpyArray &a : *args)
+    argPtrs.push_back(&a);
+
+  LowerToLLVMOptions lowering;
+  lowering.threads = threads;
+  lowering.isa = isaName;
+  llvm::Expected<LayerComparison> result =
+      compareLayers(floatModule, quantizedModule, entry, argPtrs, lowering);
+  if (!result)
+    return fail(result.takeError());
+  for (const std::string &name : result->onlyInFloat)
+    llvm::errs() << "eq-run: warning: layer '" << name << "' is only in "
+                 << floatFile << "; skipped\n";
+  for (const std::string &name : result->onlyInQuantized)
+    llvm::errs() << "eq-run: warning: layer '" << name << "' is only in "
+                 << quantizedFile << "; skipped\n";
+  if (result->layers.empty())
+    return fail(floatFile + " and " + quantizedFile +
+                " have no layer in common (layers are matched by name)");
+
+  if (printJson) {
+    writeSqnrFile(llvm::outs(), result->layers);
+    return 0;
+  }
+  size_t width = 5;
+  for (const LayerSqnr &l : result->layers)
+    width = std::max(width, l.name.size());
+  llvm::outs() << llvm::formatv(
+      "{0} {1,9}\n", llvm::left_justify("layer", width), "SQNR (dB)");
+  for (const LayerSqnr &l : result->layers)
+    llvm::outs() << llvm::formatv(
+        "{0} {1,9}\n", llvm::left_justify(l.name, width), formatSqnr(l.sqnrDb));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "EqQuant runner: JIT-compile and run a model on .npy files\n");
+
+  if (compare) {
+    if (moduleFiles.size() != 2)
+      return fail("--compare takes two modules: FLOAT.mlir QUANT.mlir");
+    if (!outputs.empty() || benchmark > 0)
+      return fail("--output and --benchmark do not go with --compare");
+  } else {
+    if (moduleFiles.size() != 1)
+      return fail("one module expected (two with --compare)");
+    if (printJson)
+      return fail("--json goes with --compare");
+  }
 
   DialectRegistry registry;
   mlir::registerAllDialects(registry);
@@ -104,51 +232,51 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> file =
-      openInputFile(inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1;
+  // Diagnostics load the files they point into; each module is parsed from
+  // a source manager of its own, which must outlive it.
+  llvm::SourceMgr diagnosticsMgr;
+  SourceMgrDiagnosticHandler handler(diagnosticsMgr, &context);
+  SmallVector<std::unique_ptr<llvm::SourceMgr>, 2> sourceMgrs;
+  SmallVector<OwningOpRef<ModuleOp>, 2> modules;
+  for (const std::string &path : moduleFiles) {
+    std::string errorMessage;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(path, &errorMessage);
+    if (!file)
+      return fail(errorMessage);
+    auto &sourceMgr = sourceMgrs.emplace_back(new llvm::SourceMgr());
+    sourceMgr->AddNewSourceBuffer(std::move(file), SMLoc());
+    OwningOpRef<ModuleOp> module =
+        parseSourceFile<ModuleOp>(*sourceMgr, &context);
+    if (!module)
+      return 1;
+    modules.push_back(std::move(module));
+  }
+  if (compare)
+    return runCompare(*modules[0], *modules[1]);
+  ModuleOp module = *modules[0];
+  StringRef inputFile = moduleFiles[0];
 
   // The signature is read before lowering, from the tensor types.
-  llvm::Expected<EntrySignature> signature = getEntrySignature(*module, entry);
+  llvm::Expected<EntrySignature> signature = getEntrySignature(module, entry);
   if (!signature)
     return fail(inputFile + ": " + llvm::toString(signature.takeError()));
 
-  if (inputs.size() != signature->inputs.size())
-    return fail("@" + entry + " takes " +
-                llvm::Twine(signature->inputs.size()) + " argument(s), got " +
-                llvm::Twine(inputs.size()) + " --input file(s)");
   if (!outputs.empty() && outputs.size() != signature->outputs.size())
     return fail("@" + entry + " returns " +
                 llvm::Twine(signature->outputs.size()) + " result(s), got " +
                 llvm::Twine(outputs.size()) + " --output file(s)");
 
-  std::vector<NpyArray> args;
-  for (auto [i, path] : llvm::enumerate(inputs)) {
-    llvm::Expected<NpyArray> array = readNpy(path);
-    if (!array)
-      return fail(array.takeError());
-    const TensorSpec &spec = signature->inputs[i];
-    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
-                                     path + " (argument " + std::to_string(i) +
-                                         " of @" + entry + ")"))
-      return fail(std::move(e));
-    args.push_back(std::move(*array));
-  }
+  llvm::Expected<std::vector<NpyArray>> args = readInputs(*signature);
+  if (!args)
+    return fail(args.takeError());
 
   Clock::time_point compileStart = Clock::now();
   LowerToLLVMOptions lowering;
   lowering.threads = threads;
   lowering.isa = isaName;
   llvm::Expected<std::unique_ptr<JitModule>> jit =
-      compileModule(*module, lowering);
+      compileModule(module, lowering);
   if (!jit)
     return fail(jit.takeError());
   double compileMs = msSince(compileStart);
@@ -157,7 +285,7 @@ int main(int argc, char **argv) {
   for (const TensorSpec &spec : signature->outputs)
     results.emplace_back(spec.dtype, spec.shape);
   SmallVector<const NpyArray *> argPtrs;
-  for (NpyArray &a : args)
+  for (NpyArray &a : *args)
     argPtrs.push_back(&a);
   SmallVector<NpyArray *> resultPtrs;
   for (NpyArray &r : results)

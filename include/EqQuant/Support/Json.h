@@ -80,12 +80,16 @@ bool parseFile(llvm::StringRef path, Value &result, Position &errorPos,
 /// Writes `v` as a JSON number, exactly (float -> double -> shortest text),
 /// or as the string "inf", "-inf" or "nan" (statistics and recipe files).
 void writeFloat(llvm::json::OStream &out, float v);
+/// The same for a double (SQNR reports).
+void writeDouble(llvm::json::OStream &out, double v);
 /// An array of writeFloat.
 void writeFloats(llvm::json::OStream &out, llvm::ArrayRef<float> values);
 /// The attributes "scale" and "zero_point" of quantization parameters.
 void writeQParams(llvm::json::OStream &out, const QParams &qparams);
 /// A number as writeFloat writes it, or std::nullopt.
 std::optional<float> readFloat(const Value &v);
+/// A number as writeDouble writes it, or std::nullopt.
+std::optional<double> readDouble(const Value &v);
 
 } // namespace mlir::eqq::json
 
