@@ -8,6 +8,7 @@
 #include "EqQuant/Analysis/Config.h"
 #include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Transforms/Compare.h"
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -17,7 +18,10 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <cmath>
 
 #define DEBUG_TYPE "eqq-prepare"
 
@@ -117,6 +121,8 @@ struct PreparePass : eqq::impl::PreparePassBase<PreparePass> {
 
 private:
   std::optional<Config> loadConfig();
+  LogicalResult selectTopK(const ModelAnalysis &model,
+                           std::optional<llvm::StringSet<>> &selected);
 };
 } // namespace
 
@@ -143,6 +149,83 @@ std::optional<Config> PreparePass::loadConfig() {
   return parsed;
 }
 
+/// equalize-top-k=N sqnr=FILE: the names of the N layers with the lowest
+/// SQNR in FILE (ascending, NaN first, ties in program order) in `selected`;
+/// nothing when the options are not given.
+LogicalResult
+PreparePass::selectTopK(const ModelAnalysis &model,
+                        std::optional<llvm::StringSet<>> &selected) {
+  MLIRContext *ctx = &getContext();
+  Location unknown = UnknownLoc::get(ctx);
+  if (sqnr.empty()) {
+    if (equalizeTopK == -1)
+      return success();
+    return emitError(unknown)
+           << "equalize-top-k needs sqnr=FILE.json, the per-layer SQNR that "
+              "eq-run --compare --json prints";
+  }
+  if (equalizeTopK < 0) {
+    if (equalizeTopK == -1)
+      return emitError(unknown) << "sqnr= needs equalize-top-k=N, the number "
+                                   "of layers to equalize";
+    return emitError(unknown)
+           << "equalize-top-k must be a number of layers (>= 0), got "
+           << static_cast<int64_t>(equalizeTopK);
+  }
+  json::Position pos;
+  std::string error;
+  std::optional<SmallVector<LayerSqnr>> entries =
+      readSqnrFile(sqnr, pos, error);
+  if (!entries) {
+    if (!pos.line)
+      return emitError(unknown) << error;
+    return emitError(FileLineColLoc::get(ctx, sqnr, pos.line, pos.column))
+           << "invalid SQNR file (line " << pos.line << "): " << error;
+  }
+
+  llvm::StringMap<size_t> programOrder;
+  for (auto [i, layer] : llvm::enumerate(model.getLayers()))
+    programOrder[layer.name] = i;
+  SmallVector<const LayerSqnr *> unknownLayers;
+  for (const LayerSqnr &entry : *entries)
+    if (!programOrder.count(entry.name))
+      unknownLayers.push_back(&entry);
+  if (!unknownLayers.empty()) {
+    const json::Position &at = unknownLayers.front()->pos;
+    InFlightDiagnostic diag =
+        emitError(FileLineColLoc::get(ctx, sqnr, at.line, at.column))
+        << "the SQNR file names " << unknownLayers.size()
+        << " layer(s) the module does not have: ";
+    llvm::interleaveComma(unknownLayers, diag, [&](const LayerSqnr *entry) {
+      diag << "'" << entry->name << "' (line " << entry->pos.line << ")";
+    });
+    return diag;
+  }
+
+  SmallVector<const LayerSqnr *> order;
+  for (const LayerSqnr &entry : *entries)
+    order.push_back(&entry);
+  // A total order (names are unique): SQNR, NaN lowest, then program order.
+  auto key = [](double v) { return std::isnan(v) ? -INFINITY : v; };
+  llvm::sort(order, [&](const LayerSqnr *a, const LayerSqnr *b) {
+    if (key(a->sqnrDb) != key(b->sqnrDb))
+      return key(a->sqnrDb) < key(b->sqnrDb);
+    return programOrder[a->name] < programOrder[b->name];
+  });
+  size_t count = static_cast<size_t>(equalizeTopK);
+  if (count > order.size()) {
+    emitWarning(getOperation().getLoc())
+        << "equalize-top-k=" << static_cast<int64_t>(equalizeTopK) << " but '"
+        << sqnr << "' lists " << order.size()
+        << " layer(s); equalizing all of them";
+    count = order.size();
+  }
+  selected.emplace();
+  for (const LayerSqnr *entry : ArrayRef(order).take_front(count))
+    selected->insert(entry->name);
+  return success();
+}
+
 void PreparePass::runOnOperation() {
   ModuleOp module = getOperation();
   std::optional<Config> cfg = loadConfig();
@@ -166,6 +249,13 @@ void PreparePass::runOnOperation() {
   ArrayRef<Layer> layers = model.getLayers();
   ArrayRef<ElementwiseOp> eltwise = model.getElementwiseOps();
 
+  // Selective equalization replaces the equalization section.
+  std::optional<llvm::StringSet<>> selected;
+  if (failed(selectTopK(model, selected)))
+    return signalPassFailure();
+  if (selected)
+    cfg->equalization = ConfigSection<EqualizationConfig>();
+
   llvm::DenseMap<Operation *, const ElementwiseOp *> eltwiseByOp;
   for (const ElementwiseOp &e : eltwise)
     eltwiseByOp[e.op] = &e;
@@ -176,8 +266,15 @@ void PreparePass::runOnOperation() {
   for (auto [layer, plan] : llvm::zip(layers, plans)) {
     StringRef kind = getLayerKindName(layer.kind);
     std::optional<QConfig> qc = cfg->qconfig.lookup(layer.name, kind);
-    if (!qc)
+    bool isSelected = selected && selected->contains(layer.name);
+    if (!qc) {
+      if (isSelected)
+        layer.op->emitWarning("layer '")
+            << layer.name
+            << "' is not equalized: equalize-top-k selects it, but the "
+               "configuration does not quantize it";
       continue;
+    }
     if (!getConstantThroughObservers(layer.getWeight())) {
       layer.op->emitWarning("layer '")
           << layer.name
@@ -198,7 +295,8 @@ void PreparePass::runOnOperation() {
         fusedRelus.insert(layer.relu);
       }
     }
-    plan.equalization = cfg->equalization.lookup(layer.name, kind);
+    plan.equalization = isSelected ? EqualizationConfig::getDefault()
+                                   : cfg->equalization.lookup(layer.name, kind);
   }
 
   warnUnmatchedModuleNames(module, model, *cfg);

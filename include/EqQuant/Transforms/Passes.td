@@ -34,6 +34,18 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     quantized with PyTorch 1.13's `default_qconfig`, add left float, linear
     and conv equalized with `default_equalization_qconfig`.
 
+    Selective equalization, like PyTorch's `get_equalization_qconfig_dict`:
+    `equalize-top-k=N sqnr=FILE.json` equalizes exactly the `N` layers with
+    the lowest SQNR in `FILE` (what `eq-run --compare FLOAT QUANT --json`
+    prints for a model quantized without equalization; ascending, ties in
+    program order, `nan` first) with `default_equalization_qconfig`, and no
+    other layer: it replaces the configuration's `equalization` section (the
+    built-in one without `config`). Names in `FILE` that are not layers of
+    the module are an error naming them; `N` larger than the number of
+    layers in `FILE` equalizes them all, with a warning. A selected layer
+    that stays float is not equalized (warning). Example:
+    `--eqq-prepare="config=c.json equalize-top-k=1 sqnr=sqnr.json"`.
+
     Example (`--eqq-prepare`):
 
     ```mlir
@@ -50,7 +62,12 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"config", "config", "std::string", /*default=*/"\"\"",
-           "JSON configuration file (interface section 4); empty: the built-in default">
+           "JSON configuration file (interface section 4); empty: the built-in default">,
+    Option<"equalizeTopK", "equalize-top-k", "int64_t", /*default=*/"-1",
+           "Equalize exactly the N layers with the lowest SQNR in `sqnr`, "
+           "replacing the configuration's equalization section (-1: off)">,
+    Option<"sqnr", "sqnr", "std::string", /*default=*/"\"\"",
+           "Per-layer SQNR file for equalize-top-k (eq-run --compare --json)">
   ];
   let dependentDialects = [
     "::mlir::eqq::EqqDialect",
