@@ -662,12 +662,11 @@ void KernelBuilder::eraseOriginal() {
 /// Linear: acc[M][N] = init + x[M][K] * W[N][K]^T.
 ///
 ///   Wp[N/16][K/4][64]: 16 columns x 4 consecutive k per 64 bytes.
-///   for each panel of nv * 16 columns:
-///     for each block of mr rows:
-///       acc[mr][nv] = init (vector<16xi32>)
-///       for k4: w[j] = Wp[panel + j][k4]; a[i] = broadcast(x[m + i][4 k4..])
-///               acc[i][j] = dot(acc[i][j], a[i], w[j])
-///       epilogue(acc) -> output (masked in the last columns)
+///   in parallel over panels of nv * 16 columns and blocks of mr rows:
+///     acc[mr][nv] = init (vector<16xi32>)
+///     for k4: w[j] = Wp[panel + j][k4]; a[i] = broadcast(x[m + i][4 k4..])
+///             acc[i][j] = dot(acc[i][j], a[i], w[j])
+///     epilogue(acc) -> output (masked in the last columns)
 void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t m = xType.getDimSize(0), k = xType.getDimSize(1);
@@ -800,18 +799,19 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   eraseOriginal();
 }
 
-/// Conv 2-D (NCHW input padded, FCHW weight, stride 1 along W): lanes run
-/// along 16 output columns.
+/// Conv 2-D (NCHW input, FCHW weight, stride 1 along W): lanes run along 16
+/// output columns (8 for a row's last <= 8 columns).
 ///
-///   xp[N][C/4][H][Wx * 4]: 4 consecutive channels of a pixel per 4 bytes
-///                          (Wx >= the widest read; the rest zero)
+///   xp[N][C/4][H][Wx * 4]: 4 consecutive channels of a pixel per 4 bytes,
+///                          padding and unused bytes filled (Wx covers the
+///                          widest read)
 ///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
-///   for n, each block of fr output channels, oh, each block of ov * 16 ow:
-///     acc[fr][ov] = init[f]
-///     for c4, kh, kw: a[v] = xp[n][c4][oh * sh + kh * dh][(ow + kw * dw)
-///     * 4..]
-///                     acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f +
-///                     i]...))
+///   in parallel over n and oh; for each block of fr output channels and
+///   each block of ov vectors along ow:
+///     acc[i][v] = start[f + i]
+///     for c4, kh, kw:
+///       a[v] = xp[n][c4][oh * sh + kh * dh][(ow_v + kw * dw) * 4 ...]
+///       acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f + i][c4][kh][kw]))
 ///     epilogue(acc) -> output (masked in the last columns)
 void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   auto xType = cast<MemRefType>(layer.x.getType());
