@@ -119,6 +119,21 @@ class ConvNet(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class SharedInputBlock(nn.Module):
+    """q/k/v-style: three linears read one input (the branch rule skips
+    them), their relu'd outputs summed, then an output linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(64, 64)
+        self.k = nn.Linear(64, 64)
+        self.v = nn.Linear(64, 64)
+        self.out = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.q(x)) + torch.relu(self.k(x)) + torch.relu(self.v(x)))
+
+
 def channel_scales(n, outliers, gen):
     """Per-channel scale: 1 for most, 30-100 for the `outliers` channels."""
     s = torch.ones(n)
@@ -130,6 +145,8 @@ def channel_scales(n, outliers, gen):
 def make_case(name, gen):
     if name == "mlp":
         model, shape, axis_len, outliers = MLP(), (64, 64), 64, 4
+    elif name == "qkv":
+        model, shape, axis_len, outliers = SharedInputBlock(), (64, 64), 64, 4
     else:
         model, shape, axis_len, outliers = ConvNet(), (32, 3, 16, 16), 3, 1
     scales, idx = channel_scales(axis_len, outliers, gen)
@@ -162,7 +179,8 @@ def run(cmd):
     return p.stdout
 
 
-def eqquant(tmp, tag, mlir, calib_files, test_file, config, convert_options=""):
+def eqquant(tmp, tag, mlir, calib_files, test_file, config, convert_options="",
+            prepare_options=""):
     """Prepare (with `config`, None = built-in default), calibrate, convert
     (with `convert_options`, e.g. "alpha=0.75"), run on the test batch.
     Returns (output, recipe)."""
@@ -172,6 +190,8 @@ def eqquant(tmp, tag, mlir, calib_files, test_file, config, convert_options=""):
         with open(cfg, "w") as f:
             json.dump(config, f)
         prep = '--eqq-prepare=config=%s' % cfg
+    if prepare_options:
+        prep += ("=" if prep == "--eqq-prepare" else " ") + prepare_options
     recipe = os.path.join(tmp, tag + ".recipe.json")
     out_mlir = os.path.join(tmp, tag + ".int8.mlir")
     run([EQ_OPT, mlir, prep, "--eqq-calibrate=data=" + ",".join(calib_files),
@@ -310,6 +330,28 @@ def main():
             rows.append((name, idx, scales[idx].tolist(), float_dev, res, ok))
             if args.layers or not ok:
                 print_layers(name, recipes)
+        # A shared input (q/k/v): PyTorch's branch rule leaves the three
+        # layers unequalized; --eqq-prepare shared-inputs gives them one scale.
+        model, calib, test, idx, scales = make_case("qkv", gen)
+        mlir = os.path.join(tmp, "qkv.mlir")
+        with open(mlir, "w") as f:
+            f.write(export_module(model, (calib[0],)))
+        calib_files = []
+        for i, x in enumerate(calib):
+            calib_files.append(os.path.join(tmp, "qkv.calib%d.npy" % i))
+            np.save(calib_files[-1], x.numpy())
+        test_file = os.path.join(tmp, "qkv.test.npy")
+        np.save(test_file, test.numpy())
+        with torch.no_grad():
+            ref = model(test).numpy()
+        shared = {}
+        for tag, config, popts in (("noeq", NOEQ_CONFIG, ""), ("default", None, ""),
+                                   ("shared-inputs", None, "shared-inputs=true")):
+            y, _ = eqquant(tmp, "qkv." + tag, mlir, calib_files, test_file, config,
+                           prepare_options=popts)
+            shared[tag] = sqnr(ref, y)
+        shared["torch-eq"] = sqnr(ref, pytorch_int8(model, calib, test, True))
+        shared["outliers"] = idx
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -335,6 +377,11 @@ def main():
     for name, idx, sc, dev, res, ok in rows:
         print("%-5s  %s" % (name, "  ".join("%-28s" % fmt(res.get(k)).strip()
                                             for k in ["eqquant-eq"] + MIGRATION)))
+    print("\nShared input (q, k, v linears on one input with outlier channels %s, summed, "
+          "then a linear):" % shared["outliers"])
+    print("  EqQuant non-equalized %.2f dB, default %.2f dB (branch rule: q/k/v skipped), "
+          "shared-inputs %.2f dB; PyTorch equalized %.2f dB"
+          % (shared["noeq"], shared["default"], shared["shared-inputs"], shared["torch-eq"]))
     print("(float eq-run: max |eq-run float - torch float| / max |torch float|;")
     print(" output-quantization floor: SQNR of the float output itself quantized with the int8 model's")
     print(" output qparams (default_qconfig: quint8 [0, 127]); no int8 model with them can do better)")

@@ -242,6 +242,17 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     SmallVector<float> scale;
   };
   SmallVector<Fold> folds;
+  // Layers that read one value (prepare's shared-inputs) share one scale and
+  // one multiply.
+  struct SharedInput {
+    SmallVector<float> scale;
+    Value scaled;
+  };
+  llvm::DenseMap<Value, SharedInput> sharedInputs;
+  llvm::DenseMap<Operation *, WeightEqObserverOp> weightEqOf;
+  for (const LayerObservers &o : observers)
+    if (o.inputEq)
+      weightEqOf[o.inputEq] = o.weightEq;
   for (auto [layer, obs] : llvm::zip(layers, observers)) {
     if (!obs.inputEq)
       continue;
@@ -342,6 +353,42 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
                << " input columns; they must match";
       s = computeScale(xmin, xmax, wmin, wmax, scaleMode == "absmax", alpha);
     }
+    // A shared input: s_j from the largest weight spread of column j over
+    // the layers reading it, so one multiply serves them all.
+    SmallVector<InputEqObserverOp> peers;
+    for (Operation *user : in.getUsers())
+      if (auto peer = dyn_cast<InputEqObserverOp>(user))
+        peers.push_back(peer);
+    SharedInput *shared = nullptr;
+    if (peers.size() > 1 || sharedInputs.count(in)) {
+      auto [it, first] = sharedInputs.try_emplace(in);
+      shared = &it->second;
+      if (first && !recipeLayers) {
+        SmallVector<float> wmin(columns, 0.0f), wmax(columns, 0.0f);
+        bool absMax = scaleMode == "absmax";
+        for (InputEqObserverOp peer : peers) {
+          WeightEqObserverOp pw = weightEqOf.lookup(peer);
+          if (!pw || !pw.isCalibrated() ||
+              static_cast<int64_t>(pw.getMinVal()->size()) != columns)
+            return peer.emitError("a layer sharing its input with '")
+                   << layer.name << "' has no weight statistics for its "
+                   << columns << " input channels";
+          for (int64_t j = 0; j < columns; ++j) {
+            float lo = (*pw.getMinVal())[j], hi = (*pw.getMaxVal())[j];
+            float m = absMax ? std::max(std::fabs(lo), std::fabs(hi)) : hi - lo;
+            wmax[j] = std::max(wmax[j], m);
+          }
+        }
+        if (absMax)
+          for (int64_t j = 0; j < columns; ++j)
+            wmin[j] = -wmax[j];
+        it->second.scale = computeScale(xmin, xmax, wmin, wmax, absMax, alpha);
+      } else if (first) {
+        it->second.scale = s;
+      }
+      s = shared->scale;
+    }
+
     Decision &decision = decisions[layer.name];
     decision.scale = s;
 
@@ -360,6 +407,41 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     }
 
     OpBuilder b(inEq);
+    // The scaled input gets a quantization point of its own, a copy of the
+    // unscaled one's observer (which may sit before a reshape, a flatten)
+    // with the scaled range.
+    auto observeScaled = [&](Value scaled) -> Value {
+      if (!inObs)
+        return scaled;
+      auto scaledObs = cast<ActObserverOp>(b.clone(*inObs));
+      scaledObs->setOperand(0, scaled);
+      scaledObs->getResult(0).setType(scaled.getType());
+      Builder attrs(&getContext());
+      scaledObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
+      scaledObs.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
+      return scaledObs;
+    };
+    if (shared) {
+      decision.applied = "input_mul";
+      if (!shared->scaled) {
+        // The float value itself when only these layers read the observed
+        // one and its producer is not quantized (as for one layer below).
+        bool unscaledUnused = inObs && in == inObs.getResult() &&
+                              llvm::all_of(in.getUsers(),
+                                           [](Operation *u) {
+                                             return isa<InputEqObserverOp>(u);
+                                           }) &&
+                              !isQuantizedProducer(model, raw);
+        b.setInsertionPointAfterValue(in);
+        shared->scaled = observeScaled(EqScaleOp::create(
+            b, inEq.getLoc(), unscaledUnused ? raw : in, layer.inputAxis, s));
+      }
+      inEq.replaceAllUsesWith(shared->scaled);
+      inEq.erase();
+      if (inObs && in == inObs.getResult() && inObs->use_empty())
+        inObs.erase();
+      continue;
+    }
     if (target) {
       folds.push_back({target, s});
       decision.applied = "folded_into:" + target->name;
@@ -380,19 +462,8 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
                             in.hasOneUse() && !isQuantizedProducer(model, raw);
       Value src = unscaledUnused ? raw : in;
       decision.applied = "input_mul";
-      Value scaled =
-          EqScaleOp::create(b, inEq.getLoc(), src, layer.inputAxis, s);
-      if (inObs) {
-        // A quantization point of its own for the scaled input.
-        auto scaledObs = cast<ActObserverOp>(b.clone(*inObs));
-        scaledObs->setOperand(0, scaled);
-        // The unscaled observer may sit before a reshape (a flatten).
-        scaledObs->getResult(0).setType(scaled.getType());
-        Builder attrs(&getContext());
-        scaledObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
-        scaledObs.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
-        scaled = scaledObs;
-      }
+      Value scaled = observeScaled(
+          EqScaleOp::create(b, inEq.getLoc(), src, layer.inputAxis, s));
       inEq.replaceAllUsesWith(scaled);
       inEq.erase();
       if (unscaledUnused)

@@ -321,6 +321,14 @@ void PreparePass::runOnOperation() {
     if (eltwiseQConfig.count(e.op))
       quantizedReaders[e.op] = e.name;
 
+  // With shared-inputs, layers whose input only equalized layers read share
+  // one scale (--eqq-convert computes it for the group).
+  llvm::DenseSet<Operation *> equalizedReaders;
+  if (sharedInputs)
+    for (auto [layer, plan] : llvm::zip(layers, plans))
+      if (plan.qconfig && plan.equalization)
+        equalizedReaders.insert(layer.getInputOp());
+
   // 2. The branch rule: a layer whose input also feeds another quantized op
   // cannot have a scale of its own on that value.
   for (auto [layer, plan] : llvm::zip(layers, plans)) {
@@ -330,7 +338,8 @@ void PreparePass::runOnOperation() {
       if (&use == layer.inputUse)
         continue;
       auto it = quantizedReaders.find(use.getOwner());
-      if (it == quantizedReaders.end())
+      if (it == quantizedReaders.end() ||
+          equalizedReaders.contains(use.getOwner()))
         continue;
       layer.op->emitWarning("layer '")
           << layer.name << "' is not equalized: its input also feeds '"

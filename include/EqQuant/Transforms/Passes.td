@@ -46,6 +46,13 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     that stays float is not equalized (warning). Example:
     `--eqq-prepare="config=c.json equalize-top-k=1 sqnr=sqnr.json"`.
 
+    Shared inputs: PyTorch's branch rule leaves a layer unequalized when its
+    input also feeds another quantized op (one value cannot carry two
+    scales). With `shared-inputs=true`, layers whose input is read only by
+    equalized layers (q/k/v style) keep their equalization; `--eqq-convert`
+    gives them one scale from the largest weight spread of each column over
+    all of them, one multiply and one quantize of the scaled input.
+
     Example (`--eqq-prepare`):
 
     ```mlir
@@ -67,7 +74,11 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
            "Equalize exactly the N layers with the lowest SQNR in `sqnr`, "
            "replacing the configuration's equalization section (-1: off)">,
     Option<"sqnr", "sqnr", "std::string", /*default=*/"\"\"",
-           "Per-layer SQNR file for equalize-top-k (eq-run --compare --json)">
+           "Per-layer SQNR file for equalize-top-k (eq-run --compare --json)">,
+    Option<"sharedInputs", "shared-inputs", "bool", /*default=*/"false",
+           "Equalize layers that share their input (q/k/v style) when every "
+           "quantized reader of it is an equalized layer: one scale for all "
+           "(--eqq-convert), instead of the branch rule's skip">
   ];
   let dependentDialects = [
     "::mlir::eqq::EqqDialect",
@@ -142,7 +153,9 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     channel `j` is `P`'s output channel `j`, so `m(x[:, j])` is taken from
     `P`'s weight row `j` instead of calibration statistics, and the layer is
     equalized without data (`quantize=false` needs none at all); layers
-    without such a producer keep the statistics. The input must become
+    without such a producer keep the statistics. Layers that read one value
+    (prepared with `shared-inputs`) share one scale, `m(W)` the largest over
+    them per column, applied by one multiply. The input must become
     `x * s`: when `x` is the output of another layer `P` (directly or through
     one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
     rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
