@@ -1175,8 +1175,9 @@ LogicalResult ConvertPass::applyRecipeRanges() {
 
 void ConvertPass::runOnOperation() {
   ModuleOp module = getOperation();
-  if (!(alpha >= 0.0f && alpha <= 1.0f) ||
-      (scaleMode != "range" && scaleMode != "absmax")) {
+  // Written to reject NaN too.
+  bool alphaInRange = alpha >= 0.0f && alpha <= 1.0f;
+  if (!alphaInRange || (scaleMode != "range" && scaleMode != "absmax")) {
     module.emitError("eqq-convert: alpha must be in [0, 1] and scale-mode "
                      "range or absmax; got alpha=")
         << alpha << " scale-mode=" << scaleMode;
