@@ -59,31 +59,12 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "eq-export"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 from eq_export import export_module  # noqa: E402
-from torch.ao.quantization import default_qconfig  # noqa: E402
-from torch.ao.quantization.fx._equalize import default_equalization_qconfig  # noqa: E402
+from seed_qconfigs import DEFAULT_EQUALIZATION_QCONFIG_DICT, SPECIFIC_QCONFIG_DICT  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
-# The seed test's configuration (test_equalize_fx.py).
-SPECIFIC_QCONFIG_DICT = {
-    "": None,
-    "object_type": [
-        (nn.Linear, default_qconfig), (F.linear, default_qconfig),
-        (nn.ReLU, default_qconfig), (F.relu, default_qconfig),
-        (nn.Conv2d, default_qconfig), (F.conv2d, default_qconfig),
-    ],
-}
-DEFAULT_EQUALIZATION_QCONFIG_DICT = {
-    "": None,
-    "object_type": [
-        (nn.Linear, default_equalization_qconfig), (F.linear, default_equalization_qconfig),
-        (nn.ReLU, default_equalization_qconfig), (F.relu, default_equalization_qconfig),
-        (nn.Conv2d, default_equalization_qconfig), (F.conv2d, default_equalization_qconfig),
-    ],
-}
 
 # EqQuant: the same quantization, no "equalization" key (equalizes nothing).
 NOEQ_CONFIG = {"qconfig": {"global": None, "object_type": {

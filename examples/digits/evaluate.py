@@ -112,24 +112,15 @@ def pytorch_rows(calib, test_x):
         return None
     warnings.filterwarnings("ignore")
     import copy
-    import torch.nn as nn
-    import torch.nn.functional as F
-    from torch.ao.quantization import default_qconfig
-    from torch.ao.quantization.fx._equalize import default_equalization_qconfig
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
     sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "eq-export"))
     from models import load_model
 
     # The seed test's dicts (test_equalize_fx.py): specific_qconfig_dict and
     # default_equalization_qconfig_dict.
-    qconfig = {"": None, "object_type": [
-        (nn.Linear, default_qconfig), (F.linear, default_qconfig),
-        (nn.ReLU, default_qconfig), (F.relu, default_qconfig),
-        (nn.Conv2d, default_qconfig), (F.conv2d, default_qconfig)]}
-    eqconfig = {"": None, "object_type": [
-        (nn.Linear, default_equalization_qconfig), (F.linear, default_equalization_qconfig),
-        (nn.ReLU, default_equalization_qconfig), (F.relu, default_equalization_qconfig),
-        (nn.Conv2d, default_equalization_qconfig), (F.conv2d, default_equalization_qconfig)]}
+    from seed_qconfigs import DEFAULT_EQUALIZATION_QCONFIG_DICT as eqconfig
+    from seed_qconfigs import SPECIFIC_QCONFIG_DICT as qconfig
     engines = torch.backends.quantized.supported_engines
     torch.backends.quantized.engine = next(e for e in ("onednn", "fbgemm", "qnnpack") if e in engines)
     torch.set_num_threads(1)

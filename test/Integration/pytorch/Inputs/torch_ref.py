@@ -38,11 +38,9 @@ from seed_models import SEED_MODELS  # noqa: E402,F401
 from eq_export import export_module  # noqa: E402,F401
 
 import torch.nn.intrinsic as nni  # noqa: E402
-from torch.ao.quantization import default_qconfig  # noqa: E402
 from torch.ao.quantization.observer import ObserverBase  # noqa: E402
 from torch.ao.quantization.fx._equalize import (  # noqa: E402
-    _InputEqualizationObserver, _WeightEqualizationObserver,
-    default_equalization_qconfig, update_obs_for_equalization)
+    _InputEqualizationObserver, _WeightEqualizationObserver, update_obs_for_equalization)
 
 # PyTorch's observers warn about deprecated arguments and uncalibrated use.
 warnings.filterwarnings("ignore", category=UserWarning)
@@ -51,22 +49,7 @@ warnings.filterwarnings("ignore", category=UserWarning)
 torch.set_num_threads(1)
 
 # The seed test's configuration (test_equalize_fx.py).
-SPECIFIC_QCONFIG_DICT = {
-    "": None,
-    "object_type": [
-        (nn.Linear, default_qconfig), (F.linear, default_qconfig),
-        (nn.ReLU, default_qconfig), (F.relu, default_qconfig),
-        (nn.Conv2d, default_qconfig), (F.conv2d, default_qconfig),
-    ],
-}
-DEFAULT_EQUALIZATION_QCONFIG_DICT = {
-    "": None,
-    "object_type": [
-        (nn.Linear, default_equalization_qconfig), (F.linear, default_equalization_qconfig),
-        (nn.ReLU, default_equalization_qconfig), (F.relu, default_equalization_qconfig),
-        (nn.Conv2d, default_equalization_qconfig), (F.conv2d, default_equalization_qconfig),
-    ],
-}
+from seed_qconfigs import DEFAULT_EQUALIZATION_QCONFIG_DICT, SPECIFIC_QCONFIG_DICT  # noqa: E402,F401
 
 # test_selective_equalization's hard-coded input.
 SELECTIVE_X = torch.tensor([[0.0642, 0.7824, 0.4255, 0.7106, 0.5957],
