@@ -34,7 +34,7 @@ from torch.ao.quantization.fx._equalize import (
     _InputEqualizationObserver, _WeightEqualizationObserver, calculate_equalization_scale,
     node_supports_equalization)
 
-from torch_ref import _LAYER_FUNCTIONS, _LAYER_MODULES, _LAYER_RE
+from torch_ref import _LAYER_FUNCTIONS, _LAYER_MODULES, observer_keys
 
 # The seed's specific_qconfig_dict in EqQuant's configuration format: a
 # configuration file needs it beside its "equalization" section.
@@ -64,59 +64,61 @@ def torch_equalization_config(module_names):
 # --------------------------------------------------------------------------
 
 
-class MLPChain(nn.Module):
+class _Chain(nn.Module):
+    """Layers <prefix>0, <prefix>1, ... applied in turn, with nothing, an
+    nn.ReLU module relu<i> ("module") or F.relu ("functional") between them
+    (not after the last)."""
+
+    prefix = None
+
+    def __init__(self, layers, relu):
+        super().__init__()
+        self.n = len(layers)
+        self.relu = relu
+        for i, layer in enumerate(layers):
+            setattr(self, "%s%d" % (self.prefix, i), layer)
+            if relu == "module" and i + 1 < self.n:
+                setattr(self, "relu%d" % i, nn.ReLU())
+
+    def forward(self, x):
+        for i in range(self.n):
+            x = getattr(self, "%s%d" % (self.prefix, i))(x)
+            if i + 1 < self.n:
+                if self.relu == "module":
+                    x = getattr(self, "relu%d" % i)(x)
+                elif self.relu == "functional":
+                    x = F.relu(x)
+        return x
+
+
+class MLPChain(_Chain):
     """Linear layers fc0, fc1, ... of the given sizes; between them (not after
     the last) nothing, nn.ReLU modules relu0, ... ("module") or F.relu
     ("functional")."""
 
+    prefix = "fc"
+
     def __init__(self, sizes, relu=None, bias=True):
-        super().__init__()
-        self.n = len(sizes) - 1
-        self.relu = relu
-        for i in range(self.n):
-            setattr(self, "fc%d" % i, nn.Linear(sizes[i], sizes[i + 1], bias=bias))
-            if relu == "module" and i + 1 < self.n:
-                setattr(self, "relu%d" % i, nn.ReLU())
-
-    def forward(self, x):
-        for i in range(self.n):
-            x = getattr(self, "fc%d" % i)(x)
-            if i + 1 < self.n:
-                if self.relu == "module":
-                    x = getattr(self, "relu%d" % i)(x)
-                elif self.relu == "functional":
-                    x = F.relu(x)
-        return x
+        super().__init__([nn.Linear(sizes[i], sizes[i + 1], bias=bias)
+                          for i in range(len(sizes) - 1)], relu)
 
 
-class ConvChain(nn.Module):
+class ConvChain(_Chain):
     """Conv layers conv0, conv1, ... (nn.Conv1d/2d/3d by `nd`): channels[i] ->
     channels[i + 1] with kernels[i], strides, paddings, dilations; relus
     between them as in MLPChain."""
 
+    prefix = "conv"
+
     def __init__(self, channels, kernels, strides=None, paddings=None, dilations=None,
                  relu=None, bias=True, nd=2):
-        super().__init__()
-        self.n = len(channels) - 1
-        self.relu = relu
+        n = len(channels) - 1
         conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[nd]
-        for i in range(self.n):
-            setattr(self, "conv%d" % i, conv(
-                channels[i], channels[i + 1], kernels[i],
-                stride=(strides or [1] * self.n)[i], padding=(paddings or [0] * self.n)[i],
-                dilation=(dilations or [1] * self.n)[i], bias=bias))
-            if relu == "module" and i + 1 < self.n:
-                setattr(self, "relu%d" % i, nn.ReLU())
+        super().__init__([conv(channels[i], channels[i + 1], kernels[i],
+                               stride=(strides or [1] * n)[i], padding=(paddings or [0] * n)[i],
+                               dilation=(dilations or [1] * n)[i], bias=bias)
+                          for i in range(n)], relu)
 
-    def forward(self, x):
-        for i in range(self.n):
-            x = getattr(self, "conv%d" % i)(x)
-            if i + 1 < self.n:
-                if self.relu == "module":
-                    x = getattr(self, "relu%d" % i)(x)
-                elif self.relu == "functional":
-                    x = F.relu(x)
-        return x
 
 
 def spread_weights(model, generator):
@@ -297,9 +299,8 @@ class ParsedModule:
 # PyTorch's statistics into EqQuant
 # --------------------------------------------------------------------------
 
-_OBSERVER_RE = re.compile(
-    r'^\s*%\S+ = (eqq\.(?:act_observer|input_eq_observer)) %\S+ (\w+).* : (tensor<[^>]*>) '
-    r'loc\("([^"]*)"\)\s*$')
+# The kind and tensor type of an act_observer or input_eq_observer line.
+_KIND_TYPE_RE = re.compile(r'= eqq\.\w+ %\S+ (\w+).* : (tensor<[^>]*>) loc\(')
 
 
 def prepared_observers(prepared_text):
@@ -307,21 +308,13 @@ def prepared_observers(prepared_text):
     prepared module printed with --mlir-print-debuginfo, in program order (the order of a statistics
     file), each a dict op, kind, type, key; keys as torch_ref.observer_roles
     gives them: ("act_in", L) / ("act_out", L) / ("input_eq", L)."""
-    seen_layers = set()
     result = []
-    for line in resolve_locs(prepared_text).splitlines():
-        m = _LAYER_RE.match(line)
-        if m:
-            seen_layers.add(m.group(1))
+    for op, key, line in observer_keys(resolve_locs(prepared_text)):
+        if op not in ("eqq.act_observer", "eqq.input_eq_observer"):
             continue
-        m = _OBSERVER_RE.match(line)
-        if not m:
-            continue
-        op, kind, ttype, layer = m.groups()
-        if op == "eqq.act_observer":
-            key = ("act_out" if layer in seen_layers else "act_in", layer)
-        else:
-            key, kind = ("input_eq", layer), "input_equalization"
+        kind, ttype = _KIND_TYPE_RE.search(line).groups()
+        if op == "eqq.input_eq_observer":
+            kind = "input_equalization"
         result.append({"op": op, "kind": kind, "type": ttype, "key": key})
     return result
 

@@ -225,6 +225,26 @@ _ROLE = {"eqq.input_eq_observer": "input_eq", "eqq.weight_eq_observer": "weight_
          "eqq.weight_observer": "weight"}
 
 
+def observer_keys(prepared_text):
+    """Each observer of a prepared module printed with its locations inline,
+    in program order: (op, key, line), the key as observer_roles gives it."""
+    seen_layers = set()
+    for line in prepared_text.splitlines():
+        m = _LAYER_RE.match(line)
+        if m:
+            seen_layers.add(m.group(1))
+            continue
+        m = _OBSERVER_RE.match(line)
+        if not m:
+            continue
+        op, layer = m.groups()
+        if op == "eqq.act_observer":
+            role = "act_out" if layer in seen_layers else "act_in"
+        else:
+            role = _ROLE[op]
+        yield op, (role, layer), line
+
+
 def observer_roles(prepared_text, stats):
     """EqQuant's observers with their role, from a prepared module printed
     with --mlir-print-debuginfo --mlir-print-local-scope and its stats file.
@@ -243,23 +263,10 @@ def observer_roles(prepared_text, stats):
 
     Returns a list of dicts: key, op, min, max, scale, zero_point (None when
     the file has none)."""
-    seen_layers = set()
     calibrated, weights = [], []
-    for line in prepared_text.splitlines():
-        m = _LAYER_RE.match(line)
-        if m:
-            seen_layers.add(m.group(1))
-            continue
-        m = _OBSERVER_RE.match(line)
-        if not m:
-            continue
-        op, layer = m.groups()
-        if op == "eqq.act_observer":
-            role = "act_out" if layer in seen_layers else "act_in"
-        else:
-            role = _ROLE[op]
-        entry = {"key": (role, layer), "op": op}
-        (weights if role in ("weight_eq", "weight") else calibrated).append(entry)
+    for op, key, _ in observer_keys(prepared_text):
+        entry = {"key": key, "op": op}
+        (weights if key[0] in ("weight_eq", "weight") else calibrated).append(entry)
     result = []
     for ours, listed in ((calibrated, stats["observers"]), (weights, stats["weights"])):
         if len(ours) != len(listed):
