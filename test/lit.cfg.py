@@ -59,16 +59,20 @@ config.substitutions.insert(0, ("%eq_export", "%s -B %s" % (
 
 import subprocess
 
-if subprocess.call([_torch_python, "-c", "import importlib.util, sys; "
-                    "sys.exit(importlib.util.find_spec('torch') is None)"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+
+def _python_has(module):
+    """Whether that interpreter can import `module`."""
+    return subprocess.call([_torch_python, "-c", "import importlib.util, sys; "
+                            "sys.exit(importlib.util.find_spec('%s') is None)" % module],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+
+
+if _python_has("torch"):
     config.available_features.add("torch")
 
 # tools/eq-plot (the equalization plot) needs matplotlib, in the same
 # interpreter; %eq_plot is its CLI.
 config.substitutions.insert(0, ("%eq_plot", "%s -B %s" % (
     _torch_python, os.path.join(config.eqquant_src_root, "tools", "eq-plot", "eq_plot.py"))))
-if subprocess.call([_torch_python, "-c", "import importlib.util, sys; "
-                    "sys.exit(importlib.util.find_spec('matplotlib') is None)"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+if _python_has("matplotlib"):
     config.available_features.add("matplotlib")
