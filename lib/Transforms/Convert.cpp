@@ -112,6 +112,33 @@ static void scaleAlong(MutableArrayRef<float> data, ArrayRef<int64_t> shape,
     data[i] = data[i] * factors[(i / inner) % channels];
 }
 
+/// Points the weight observer `obs` at the constant `w` and computes its
+/// statistics from it (the observer's fold).
+static void observeWeight(WeightObserverOp obs, Value w) {
+  obs->setOperand(0, w);
+  obs.removeMinValAttr();
+  obs.removeMaxValAttr();
+  obs.removeHistogramAttr();
+  SmallVector<OpFoldResult> folded;
+  (void)obs->fold(folded);
+}
+
+/// The qparams `obs` gives the weight `values` (of its input's shape): a
+/// copy of the observer on that weight, folded, gives them for every
+/// observer kind.
+static std::optional<QParams> getUnfoldedQParams(WeightObserverOp obs,
+                                                 ArrayRef<float> values) {
+  OpBuilder b(obs);
+  auto type = cast<RankedTensorType>(obs.getInput().getType());
+  Value w = createConstant(b, obs.getLoc(), type.getShape(), values);
+  auto copy = cast<WeightObserverOp>(b.clone(*obs));
+  observeWeight(copy, w);
+  std::optional<QParams> q = getObserverQParams(copy);
+  copy->erase();
+  w.getDefiningOp()->erase();
+  return q;
+}
+
 /// The equalization scale per input channel j, in float32; 0, NaN and +-Inf
 /// become 1 (PyTorch's calculate_equalization_scale).
 ///   range mode:  s_j = range(W_j)^(1 - alpha) / range(x_j)^alpha, computed
@@ -157,15 +184,18 @@ private:
   llvm::StringMap<Decision> decisions;
 
   /// A scale folded into a layer whose weight is quantized per tensor,
-  /// carried by its requantize multiplier (carry-folds): the row factors and
-  /// the weight before they were applied.
+  /// carried by its requantize multiplier (carry-folds): the row factors,
+  /// the weight before they were applied and its observer's qparams.
   struct CarriedFold {
     SmallVector<float> rowScale;
     SmallVector<float> weight;
+    std::optional<QParams> weightQParams;
   };
   llvm::DenseMap<Operation *, CarriedFold> carried;
-  std::optional<QParams> getCarriedWeightQParams(const Layer &layer,
-                                                 WeightObserverOp obs);
+  /// The qparams `layer`'s weight is quantized with: its observer's, or
+  /// those of a carried fold's weight.
+  std::optional<QParams> getWeightQParams(const Layer &layer,
+                                          WeightObserverOp obs) const;
 
   /// A recipe being re-applied (recipe-in).
   struct RecipeLayer {
@@ -481,7 +511,8 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     LayerParams &p = getParams(*fold.target);
     auto wobs = fold.target->getWeight().getDefiningOp<WeightObserverOp>();
     if (carryFolds && wobs && !isPerChannel(wobs.getQscheme()))
-      carried[fold.target->op] = {fold.scale, p.weight};
+      carried[fold.target->op] = {fold.scale, p.weight,
+                                  getUnfoldedQParams(wobs, p.weight)};
     scaleAlong(p.weight, p.weightShape, /*axis=*/0, fold.scale);
     if (p.bias)
       for (auto [b, s] : llvm::zip(*p.bias, fold.scale))
@@ -502,12 +533,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       obs.weightEq.erase();
     }
     if (WeightObserverOp wobs = obs.weight) {
-      wobs->setOperand(0, w);
-      wobs.removeMinValAttr();
-      wobs.removeMaxValAttr();
-      wobs.removeHistogramAttr();
-      SmallVector<OpFoldResult> folded;
-      (void)wobs->fold(folded);
+      observeWeight(wobs, w);
     } else {
       layer.weightUse->set(w);
     }
@@ -683,26 +709,10 @@ static Value extend(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 }
 
 std::optional<QParams>
-ConvertPass::getCarriedWeightQParams(const Layer &layer, WeightObserverOp obs) {
+ConvertPass::getWeightQParams(const Layer &layer, WeightObserverOp obs) const {
   auto it = carried.find(layer.op);
-  if (it == carried.end())
-    return getObserverQParams(obs);
-  // The observer's qparams of the weight before the fold: a copy of the
-  // observer on that weight, folded, gives them for every observer kind.
-  OpBuilder b(obs);
-  auto type = cast<RankedTensorType>(obs.getInput().getType());
-  Value w = createConstant(b, obs.getLoc(), type.getShape(), it->second.weight);
-  auto copy = cast<WeightObserverOp>(b.clone(*obs));
-  copy->setOperand(0, w);
-  copy.removeMinValAttr();
-  copy.removeMaxValAttr();
-  copy.removeHistogramAttr();
-  SmallVector<OpFoldResult> folded;
-  (void)copy->fold(folded);
-  std::optional<QParams> q = getObserverQParams(copy);
-  copy->erase();
-  w.getDefiningOp()->erase();
-  return q;
+  return it == carried.end() ? getObserverQParams(obs)
+                             : it->second.weightQParams;
 }
 
 LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
@@ -784,11 +794,10 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
     // fold, and the fold's row factors join the per-channel multiplier.
     auto carry = carried.find(layer.op);
     bool isCarried = carry != carried.end();
-    FailureOr<QuantizedWeight> qw =
-        isCarried ? quantizeWeight(wobs, getCarriedWeightQParams(layer, wobs),
-                                   carry->second.weight, wShape, layer.name)
-                  : quantizeWeight(wobs, getObserverQParams(wobs), wValues,
-                                   wShape, layer.name);
+    FailureOr<QuantizedWeight> qw = quantizeWeight(
+        wobs, getWeightQParams(layer, wobs),
+        isCarried ? ArrayRef<float>(carry->second.weight) : wValues, wShape,
+        layer.name);
     if (failed(qw))
       return failure();
     if (isCarried)
@@ -1039,7 +1048,7 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
         j.object([&] {
           j.attribute("dtype", stringifyQDType(w.getDtype()));
           j.attribute("qscheme", stringifyQScheme(w.getQscheme()));
-          if (std::optional<QParams> q = getCarriedWeightQParams(layer, w))
+          if (std::optional<QParams> q = getWeightQParams(layer, w))
             json::writeQParams(j, *q);
           auto carry = carried.find(layer.op);
           if (carry != carried.end()) {
