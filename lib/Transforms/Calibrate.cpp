@@ -165,71 +165,6 @@ static SmallVector<Value> instrument(func::FuncOp func,
 }
 
 /// The index of the first NaN or Inf of a float array, if any.
-template <typename T>
-static std::optional<int64_t> findNonFinite(ArrayRef<T> values) {
-  for (auto [i, v] : llvm::enumerate(values))
-    if (!std::isfinite(v))
-      return i;
-  return std::nullopt;
-}
-
-static std::string formatIndex(int64_t flat, ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> idx(shape.size());
-  for (int64_t d = shape.size() - 1; d >= 0; --d) {
-    idx[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  std::string s = "(";
-  for (auto [i, v] : llvm::enumerate(idx))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-/// Reads one batch: a .npy file (one argument) or a directory of
-/// arg<i>.npy, checked against the signature and for non-finite values.
-static llvm::Expected<std::vector<NpyArray>>
-readBatch(StringRef path, const EntrySignature &sig, StringRef entry) {
-  std::vector<NpyArray> arrays;
-  bool isDir = llvm::sys::fs::is_directory(path);
-  if (!isDir && sig.inputs.size() != 1)
-    return llvm::createStringError(
-        path.str() + ": @" + entry.str() + " takes " +
-        std::to_string(sig.inputs.size()) +
-        " arguments; a batch must be a directory holding arg0.npy ... arg" +
-        std::to_string(sig.inputs.size() - 1) + ".npy");
-  for (auto [i, spec] : llvm::enumerate(sig.inputs)) {
-    std::string file = path.str();
-    if (isDir) {
-      SmallString<128> p(path);
-      llvm::sys::path::append(p, "arg" + std::to_string(i) + ".npy");
-      file = p.str().str();
-    }
-    llvm::Expected<NpyArray> array = readNpy(file);
-    if (!array)
-      return array.takeError();
-    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
-                                     file + " (argument " + std::to_string(i) +
-                                         " of @" + entry.str() + ")"))
-      return std::move(e);
-    std::optional<int64_t> bad;
-    if (array->getDType() == NpyDType::F32)
-      bad = findNonFinite(array->getValues<float>());
-    else if (array->getDType() == NpyDType::F64)
-      bad = findNonFinite(array->getValues<double>());
-    if (bad) {
-      double v = array->getDType() == NpyDType::F32
-                     ? array->getValues<float>()[*bad]
-                     : array->getValues<double>()[*bad];
-      return llvm::createStringError(
-          file + ": " + (std::isnan(v) ? "NaN" : "Inf") + " at index " +
-          formatIndex(*bad, array->getShape()) +
-          "; calibration data must be finite");
-    }
-    arrays.push_back(std::move(*array));
-  }
-  return arrays;
-}
-
 //===----------------------------------------------------------------------===//
 // Statistics files
 //===----------------------------------------------------------------------===//
@@ -489,15 +424,8 @@ void CalibratePass::runOnOperation() {
     using Clock = std::chrono::steady_clock;
     Clock::time_point start = Clock::now(), lastReport = start;
     for (auto [n, path] : llvm::enumerate(data)) {
-      llvm::Expected<std::vector<NpyArray>> batch =
-          readBatch(path, *signature, entry);
-      if (!batch)
-        return fail(llvm::toString(batch.takeError()));
-      SmallVector<const NpyArray *> args;
-      for (NpyArray &a : *batch)
-        args.push_back(&a);
-      if (llvm::Error e = clone->run(args))
-        return fail(path + ": " + llvm::toString(std::move(e)));
+      if (llvm::Error e = clone->runBatch(path))
+        return fail(llvm::toString(std::move(e)));
       ArrayRef<NpyArray> results = clone->getPickedResults();
       size_t r = 0;
       for (Observed &o : observed) {

@@ -11,8 +11,13 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
 
 using namespace mlir;
+using namespace mlir::eqq;
 
 void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
                                          const LowerToLLVMOptions &options) {
@@ -128,6 +133,83 @@ mlir::eqq::InstrumentedModule::run(ArrayRef<const NpyArray *> inputs) {
   for (NpyArray &r : results)
     resultPtrs.push_back(&r);
   return jit->invoke(entry, signature, inputs, resultPtrs);
+}
+
+template <typename T>
+static std::optional<int64_t> findNonFinite(ArrayRef<T> values) {
+  for (auto [i, v] : llvm::enumerate(values))
+    if (!std::isfinite(v))
+      return i;
+  return std::nullopt;
+}
+
+static std::string formatIndex(int64_t flat, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> idx(shape.size());
+  for (int64_t d = shape.size() - 1; d >= 0; --d) {
+    idx[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  std::string s = "(";
+  for (auto [i, v] : llvm::enumerate(idx))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+llvm::Expected<std::vector<NpyArray>>
+mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
+                                StringRef entry) {
+  std::vector<NpyArray> arrays;
+  bool isDir = llvm::sys::fs::is_directory(path);
+  if (!isDir && sig.inputs.size() != 1)
+    return llvm::createStringError(
+        path.str() + ": @" + entry.str() + " takes " +
+        std::to_string(sig.inputs.size()) +
+        " arguments; a batch must be a directory holding arg0.npy ... arg" +
+        std::to_string(sig.inputs.size() - 1) + ".npy");
+  for (auto [i, spec] : llvm::enumerate(sig.inputs)) {
+    std::string file = path.str();
+    if (isDir) {
+      SmallString<128> p(path);
+      llvm::sys::path::append(p, "arg" + std::to_string(i) + ".npy");
+      file = p.str().str();
+    }
+    llvm::Expected<NpyArray> array = readNpy(file);
+    if (!array)
+      return array.takeError();
+    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
+                                     file + " (argument " + std::to_string(i) +
+                                         " of @" + entry.str() + ")"))
+      return std::move(e);
+    std::optional<int64_t> bad;
+    if (array->getDType() == NpyDType::F32)
+      bad = findNonFinite(array->getValues<float>());
+    else if (array->getDType() == NpyDType::F64)
+      bad = findNonFinite(array->getValues<double>());
+    if (bad) {
+      double v = array->getDType() == NpyDType::F32
+                     ? array->getValues<float>()[*bad]
+                     : array->getValues<double>()[*bad];
+      return llvm::createStringError(
+          file + ": " + (std::isnan(v) ? "NaN" : "Inf") + " at index " +
+          formatIndex(*bad, array->getShape()) +
+          "; calibration data must be finite");
+    }
+    arrays.push_back(std::move(*array));
+  }
+  return arrays;
+}
+
+llvm::Error mlir::eqq::InstrumentedModule::runBatch(StringRef path) {
+  llvm::Expected<std::vector<NpyArray>> batch =
+      readCalibrationBatch(path, signature, entry);
+  if (!batch)
+    return batch.takeError();
+  SmallVector<const NpyArray *> args;
+  for (NpyArray &a : *batch)
+    args.push_back(&a);
+  if (llvm::Error e = run(args))
+    return llvm::createStringError(path + ": " + llvm::toString(std::move(e)));
+  return llvm::Error::success();
 }
 
 void mlir::eqq::registerPipelines() {

@@ -64,6 +64,10 @@ public:
   /// Runs the entry on `inputs`, which must match the signature.
   llvm::Error run(llvm::ArrayRef<const NpyArray *> inputs);
 
+  /// Reads one batch (readCalibrationBatch) and runs the entry on it; errors
+  /// name the file.
+  llvm::Error runBatch(llvm::StringRef path);
+
   /// What the last run returned for the picked values, in their order.
   llvm::ArrayRef<NpyArray> getPickedResults() const {
     return llvm::ArrayRef(results).drop_front(numOriginalResults);
@@ -77,6 +81,13 @@ private:
   size_t numOriginalResults = 0;
   std::vector<NpyArray> results;
 };
+
+/// Reads one calibration batch for `entry`: a .npy file (one argument) or a
+/// directory of arg<i>.npy, checked against the signature and for non-finite
+/// values (an error names the file and the first bad index).
+llvm::Expected<std::vector<NpyArray>>
+readCalibrationBatch(llvm::StringRef path, const EntrySignature &sig,
+                     llvm::StringRef entry);
 
 /// Registers `--eqq-lower-to-llvm`.
 void registerPipelines();
