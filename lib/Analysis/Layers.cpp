@@ -580,3 +580,98 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
     });
   }
 }
+
+//===----------------------------------------------------------------------===//
+// Residual adds
+//===----------------------------------------------------------------------===//
+
+/// `v` with the eqq observers that produce it looked through.
+static Value skipObserversUp(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<ActObserverOp, InputEqObserverOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+/// The uses of `v` by ops other than eqq observers, looking through them.
+static void collectUses(Value v, SmallVectorImpl<OpOperand *> &uses) {
+  for (OpOperand &use : v.getUses()) {
+    if (isa<ActObserverOp, InputEqObserverOp>(use.getOwner()))
+      collectUses(use.getOwner()->getResult(0), uses);
+    else
+      uses.push_back(&use);
+  }
+}
+
+std::optional<ResidualAdd>
+mlir::eqq::matchResidualAdd(const ModelAnalysis &model, const Layer &consumer) {
+  auto soleUser = [](Value v) -> Operation * {
+    SmallVector<OpOperand *> uses;
+    collectUses(v, uses);
+    return uses.size() == 1 ? uses.front()->getOwner() : nullptr;
+  };
+  ResidualAdd r;
+  Value v = skipObserversUp(consumer.getInput());
+  if (soleUser(v) != consumer.getInputOp())
+    return std::nullopt;
+  if (Operation *def = v.getDefiningOp())
+    if (OpOperand *in = matchRelu(def)) {
+      r.relu = def;
+      v = skipObserversUp(in->get());
+      if (soleUser(v) != r.relu)
+        return std::nullopt;
+    }
+  const ElementwiseOp *add = nullptr;
+  for (const ElementwiseOp &e : model.getElementwiseOps())
+    if (e.kind == ElementwiseOp::Kind::Add && e.output == v)
+      add = &e;
+  if (!add || add->dataInputs.size() != 2 ||
+      add->op->getNumOperands() != 3 /* two inputs and the init */)
+    return std::nullopt;
+  r.add = add->op;
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t axis = consumer.inputAxis;
+  // A layer's output channels are along `axis` of `type`.
+  auto fits = [&](const Layer &l) {
+    auto out = cast<RankedTensorType>(l.output.getType());
+    int64_t channelAxis = l.kind == LayerKind::Linear ? out.getRank() - 1 : 1;
+    return out == type && channelAxis == axis &&
+           getConstantThroughObservers(l.getWeight()) &&
+           (!l.bias || getConstantThroughObservers(l.bias));
+  };
+  for (OpOperand *operand : add->dataInputs) {
+    Value u = skipObserversUp(operand->get());
+    const Layer *producer = nullptr;
+    for (const Layer &l : model.getLayers())
+      if (l.output == u ||
+          (l.relu && l.relu->getResult(0) == u && l.output.hasOneUse()))
+        producer = &l;
+    if (!producer || producer == &consumer || !fits(*producer) ||
+        llvm::is_contained(r.producers, producer))
+      return std::nullopt;
+    // Every other reader of u must be a layer that can divide its weight
+    // columns by the scale.
+    SmallVector<OpOperand *> uses;
+    collectUses(u, uses);
+    for (OpOperand *use : uses) {
+      if (use->getOwner() == r.add)
+        continue;
+      const Layer *reader = nullptr;
+      for (const Layer &l : model.getLayers())
+        if (l.inputUse == use)
+          reader = &l;
+      if (!reader || reader == &consumer || reader->inputAxis != axis ||
+          !getConstantThroughObservers(reader->getWeight()))
+        return std::nullopt;
+      r.readers.emplace_back(reader, producer);
+    }
+    r.operands.push_back(operand);
+    r.producers.push_back(producer);
+  }
+  // One operand read twice (x + x) has only one producer.
+  if (r.operands.front()->get() == r.operands.back()->get())
+    return std::nullopt;
+  return r;
+}

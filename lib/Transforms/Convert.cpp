@@ -11,6 +11,7 @@
 #include "EqQuant/Support/Json.h"
 #include "EqQuant/Support/Statistics.h"
 #include "EqQuant/Transforms/Passes.h"
+#include "EqQuant/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -164,6 +165,107 @@ computeScale(ArrayRef<float> xmin, ArrayRef<float> xmax, ArrayRef<float> wmin,
   return s;
 }
 
+//===----------------------------------------------------------------------===//
+// Automatic alpha: scoring a layer's candidate scales
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What a layer read on auto-alpha's data: batches concatenated along the
+/// first axis.
+struct Samples {
+  SmallVector<float> values;
+  SmallVector<int64_t> shape;
+};
+} // namespace
+
+/// The outputs of `layer` (without bias) computed in double from the input
+/// `x` (laid out as `samples`) and the weight `w` (`W[out, in, ...]`), at up
+/// to `kScoredPositions` rows (linear) or output positions (conv) spread
+/// evenly over the samples; the same positions for every `x` and `w`.
+static constexpr int64_t kScoredPositions = 256;
+static SmallVector<double> computeOutputs(const Layer &layer,
+                                          const Samples &samples,
+                                          ArrayRef<float> x, ArrayRef<float> w,
+                                          ArrayRef<int64_t> wShape) {
+  SmallVector<double> out;
+  int64_t features = wShape[0];
+  if (layer.kind == LayerKind::Linear) {
+    int64_t k = samples.shape.back();
+    int64_t rows = static_cast<int64_t>(x.size()) / k;
+    int64_t count = std::min(rows, kScoredPositions);
+    for (int64_t i = 0; i < count; ++i) {
+      const float *row = x.data() + (i * rows / count) * k;
+      for (int64_t n = 0; n < features; ++n) {
+        double acc = 0;
+        for (int64_t j = 0; j < k; ++j)
+          acc += static_cast<double>(row[j]) * w[n * k + j];
+        out.push_back(acc);
+      }
+    }
+    return out;
+  }
+  // conv: [N, C, S...] * [F, C, K...], zero padding, strides, dilations.
+  int64_t spatial = static_cast<int64_t>(samples.shape.size()) - 2;
+  SmallVector<int64_t> size(3, 1), kernel(3, 1), stride(3, 1), dilation(3, 1),
+      low(3, 0), high(3, 0), outSize(3, 1);
+  for (int64_t d = 0; d < spatial; ++d) {
+    size[d] = samples.shape[2 + d];
+    kernel[d] = wShape[2 + d];
+  }
+  if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
+    for (auto [d, v] : llvm::enumerate(attr.getValues<int64_t>()))
+      stride[d] = v;
+  if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
+    for (auto [d, v] : llvm::enumerate(attr.getValues<int64_t>()))
+      dilation[d] = v;
+  if (auto pad = dyn_cast<tensor::PadOp>(layer.getInputOp()))
+    for (int64_t d = 0; d < spatial; ++d) {
+      low[d] = pad.getStaticLow()[2 + d];
+      high[d] = pad.getStaticHigh()[2 + d];
+    }
+  int64_t positions = samples.shape[0];
+  for (int64_t d = 0; d < spatial; ++d) {
+    outSize[d] =
+        (size[d] + low[d] + high[d] - dilation[d] * (kernel[d] - 1) - 1) /
+            stride[d] +
+        1;
+    positions *= outSize[d];
+  }
+  int64_t channels = samples.shape[1];
+  int64_t image = channels * size[0] * size[1] * size[2];
+  int64_t taps = kernel[0] * kernel[1] * kernel[2];
+  int64_t count = std::min(positions, kScoredPositions);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t p = i * positions / count;
+    int64_t o[3];
+    for (int64_t d = 2; d >= 0; --d) {
+      o[d] = p % outSize[d];
+      p /= outSize[d];
+    }
+    const float *img = x.data() + p * image;
+    for (int64_t f = 0; f < features; ++f) {
+      double acc = 0;
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t k0 = 0; k0 < kernel[0]; ++k0)
+          for (int64_t k1 = 0; k1 < kernel[1]; ++k1)
+            for (int64_t k2 = 0; k2 < kernel[2]; ++k2) {
+              int64_t i0 = o[0] * stride[0] + k0 * dilation[0] - low[0];
+              int64_t i1 = o[1] * stride[1] + k1 * dilation[1] - low[1];
+              int64_t i2 = o[2] * stride[2] + k2 * dilation[2] - low[2];
+              if (i0 < 0 || i0 >= size[0] || i1 < 0 || i1 >= size[1] ||
+                  i2 < 0 || i2 >= size[2])
+                continue;
+              float v = img[((c * size[0] + i0) * size[1] + i1) * size[2] + i2];
+              float wv = w[(f * channels + c) * taps +
+                           (k0 * kernel[1] + k1) * kernel[2] + k2];
+              acc += static_cast<double>(v) * wv;
+            }
+      out.push_back(acc);
+    }
+  }
+  return out;
+}
+
 namespace {
 struct ConvertPass : eqq::impl::ConvertPassBase<ConvertPass> {
   using Base::Base;
@@ -178,6 +280,8 @@ private:
 
   /// What equalization decided, per layer name.
   struct Decision {
+    std::string name;
+    std::optional<float> alpha;
     SmallVector<float> scale;
     std::string applied = "none";
   };
@@ -196,6 +300,29 @@ private:
   /// those of a carried fold's weight.
   std::optional<QParams> getWeightQParams(const Layer &layer,
                                           WeightObserverOp obs) const;
+
+  /// auto-alpha: what each equalized layer read on `data`, by its
+  /// input-equalization observer.
+  llvm::DenseMap<Operation *, Samples> samples;
+  LogicalResult collectSamples(const ModelAnalysis &model);
+  /// The noise-to-signal energy ratio of `layer`'s output computed from its
+  /// int8 input and weight, with the equalization scale `s` (empty: none),
+  /// against its float output on its samples; none when it cannot be scored.
+  std::optional<double> scoreScale(const Layer &layer, LayerObservers obs,
+                                   ArrayRef<float> s);
+  /// The alpha (none: no equalization) whose scale gives the layers in
+  /// `scored` (one, or a group sharing its input) the best int8 output;
+  /// the pass's alpha when they cannot be scored.
+  std::optional<float>
+  chooseAlpha(ArrayRef<const Layer *> scored, ArrayRef<LayerObservers> obs,
+              ArrayRef<Layer> layers,
+              llvm::function_ref<SmallVector<float>(float)> scaleFor);
+  /// Each scored candidate's SQNR (dB), per layer, for the recipe.
+  struct Candidate {
+    std::optional<float> alpha;
+    double sqnrDb;
+  };
+  llvm::StringMap<SmallVector<Candidate>> autoAlphaReport;
 
   /// A recipe being re-applied (recipe-in).
   struct RecipeLayer {
@@ -272,17 +399,70 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     SmallVector<float> scale;
   };
   SmallVector<Fold> folds;
+  // A residual add's operands take s from their producers; other layers
+  // reading an operand divide their columns by it. The operands' (and the
+  // add's) quantization ranges become those of the scaled values, from their
+  // per-channel statistics.
+  auto foldResidual = [&](const ResidualAdd &r, ArrayRef<float> s,
+                          ArrayRef<float> reciprocal,
+                          Decision &decision) -> LogicalResult {
+    SmallVector<std::string> names;
+    for (const Layer *p : r.producers) {
+      folds.push_back({p, SmallVector<float>(s)});
+      names.push_back(p->name);
+    }
+    decision.applied = "folded_into:" + llvm::join(names, ",");
+    for (auto [reader, producer] : r.readers) {
+      LayerParams &rp = getParams(*reader);
+      scaleAlong(rp.weight, rp.weightShape, /*axis=*/1, reciprocal);
+      rp.changed = true;
+      Decision &d = decisions[reader->name];
+      d.scale = SmallVector<float>(s);
+      d.applied = "folded_into:" + producer->name;
+    }
+    SmallVector<InputEqObserverOp> stats;
+    for (OpOperand *o : r.operands)
+      stats.push_back(o->get().getDefiningOp<InputEqObserverOp>());
+    if (OpOperand *in = r.relu ? matchRelu(r.relu) : nullptr)
+      if (auto obs = in->get().getDefiningOp<InputEqObserverOp>())
+        stats.push_back(obs);
+    for (InputEqObserverOp obs : stats) {
+      auto act = obs.getInput().getDefiningOp<ActObserverOp>();
+      if (act && !recipeLayers) {
+        if (!obs.isCalibrated() || obs.getMinVal()->size() != s.size())
+          return obs.emitError("the per-channel observer of an operand of ")
+                 << "the add in front of layer '" << decision.name
+                 << "' holds no statistics for its " << s.size()
+                 << " channels; run --eqq-calibrate first";
+        float lo = INFINITY, hi = -INFINITY;
+        for (size_t j = 0; j < s.size(); ++j) {
+          lo = std::min(lo, (*obs.getMinVal())[j] * s[j]);
+          hi = std::max(hi, (*obs.getMaxVal())[j] * s[j]);
+        }
+        Builder attrs(&getContext());
+        act.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
+        act.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
+      }
+      obs.replaceAllUsesWith(obs.getInput());
+      obs.erase();
+    }
+    return success();
+  };
   // Layers that read one value (prepare's shared-inputs) share one scale and
   // one multiply.
   struct SharedInput {
+    std::optional<float> alpha;
     SmallVector<float> scale;
     Value scaled;
   };
   llvm::DenseMap<Value, SharedInput> sharedInputs;
   llvm::DenseMap<Operation *, WeightEqObserverOp> weightEqOf;
-  for (const LayerObservers &o : observers)
-    if (o.inputEq)
+  llvm::DenseMap<Operation *, size_t> layerOfInputEq;
+  for (auto [i, o] : llvm::enumerate(observers))
+    if (o.inputEq) {
       weightEqOf[o.inputEq] = o.weightEq;
+      layerOfInputEq[o.inputEq] = i;
+    }
   for (auto [layer, obs] : llvm::zip(layers, observers)) {
     if (!obs.inputEq)
       continue;
@@ -307,14 +487,23 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     SmallVector<float> xmin, xmax;
     // Whether xmin/xmax hold the input's calibrated per-channel range.
     bool haveRanges = true;
+    // The statistics the scale balances (the input's, or the producer's
+    // weight rows for data-free) against the weight columns'.
+    SmallVector<float> sxmin, sxmax, wmin, wmax;
+    bool absMax = scaleMode == "absmax";
+    std::optional<float> layerAlpha = alpha.getValue();
     if (recipeLayers) {
       auto it = recipeLayers->find(layer.name);
-      if (it == recipeLayers->end() || !it->second.equalized)
+      if (it == recipeLayers->end())
         return layer.op->emitError("layer '")
-               << layer.name << "' is equalized in the module but "
-               << (it == recipeLayers->end() ? "missing from"
-                                             : "not equalized in")
-               << " the recipe '" << recipeIn << "'";
+               << layer.name << "' is equalized in the module but missing "
+               << "from the recipe '" << recipeIn << "'";
+      if (!it->second.equalized) {
+        // Left unequalized when the recipe was made (auto-alpha).
+        inEq.replaceAllUsesWith(in);
+        inEq.erase();
+        continue;
+      }
       s = it->second.scale;
       if (static_cast<int64_t>(s.size()) != columns)
         return emitError(FileLineColLoc::get(&getContext(), recipeIn,
@@ -349,15 +538,16 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         return layer.op->emitError("layer '")
                << layer.name << "': " << columns << " input channels, but '"
                << target->name << "' has " << rows << " output channels";
-      SmallVector<float> rmin(rows, INFINITY), rmax(rows, -INFINITY);
+      sxmin.assign(rows, INFINITY);
+      sxmax.assign(rows, -INFINITY);
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t i = 0; i < inner; ++i) {
           float v = producer.weight[r * inner + i];
-          rmin[r] = std::min(rmin[r], v);
-          rmax[r] = std::max(rmax[r], v);
+          sxmin[r] = std::min(sxmin[r], v);
+          sxmax[r] = std::max(sxmax[r], v);
         }
-      s = computeScale(rmin, rmax, *wEq.getMinVal(), *wEq.getMaxVal(),
-                       scaleMode == "absmax", alpha);
+      wmin.assign(wEq.getMinVal()->begin(), wEq.getMinVal()->end());
+      wmax.assign(wEq.getMaxVal()->begin(), wEq.getMaxVal()->end());
       haveRanges = inEq.isCalibrated();
       if (haveRanges) {
         xmin.assign(inEq.getMinVal()->begin(), inEq.getMinVal()->end());
@@ -375,27 +565,32 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
                << "no statistics (the weight is not a constant?)";
       xmin.assign(inEq.getMinVal()->begin(), inEq.getMinVal()->end());
       xmax.assign(inEq.getMaxVal()->begin(), inEq.getMaxVal()->end());
-      ArrayRef<float> wmin = *wEq.getMinVal(), wmax = *wEq.getMaxVal();
+      wmin.assign(wEq.getMinVal()->begin(), wEq.getMinVal()->end());
+      wmax.assign(wEq.getMaxVal()->begin(), wEq.getMaxVal()->end());
       if (xmin.size() != wmin.size())
         return layer.op->emitError("layer '")
                << layer.name << "': the input has " << xmin.size()
                << " channels but the weight " << wmin.size()
                << " input columns; they must match";
-      s = computeScale(xmin, xmax, wmin, wmax, scaleMode == "absmax", alpha);
+      sxmin = xmin;
+      sxmax = xmax;
     }
     // A shared input: s_j from the largest weight spread of column j over
     // the layers reading it, so one multiply serves them all.
     SmallVector<InputEqObserverOp> peers;
     for (Operation *user : in.getUsers())
-      if (auto peer = dyn_cast<InputEqObserverOp>(user))
+      if (auto peer = dyn_cast<InputEqObserverOp>(user);
+          peer && layerOfInputEq.count(peer))
         peers.push_back(peer);
     SharedInput *shared = nullptr;
+    bool firstPeer = true;
     if (peers.size() > 1 || sharedInputs.count(in)) {
       auto [it, first] = sharedInputs.try_emplace(in);
       shared = &it->second;
+      firstPeer = first;
       if (first && !recipeLayers) {
-        SmallVector<float> wmin(columns, 0.0f), wmax(columns, 0.0f);
-        bool absMax = scaleMode == "absmax";
+        wmin.assign(columns, 0.0f);
+        wmax.assign(columns, 0.0f);
         for (InputEqObserverOp peer : peers) {
           WeightEqObserverOp pw = weightEqOf.lookup(peer);
           if (!pw || !pw.isCalibrated() ||
@@ -412,15 +607,47 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         if (absMax)
           for (int64_t j = 0; j < columns; ++j)
             wmin[j] = -wmax[j];
-        it->second.scale = computeScale(xmin, xmax, wmin, wmax, absMax, alpha);
-      } else if (first) {
-        it->second.scale = s;
+        sxmin = xmin;
+        sxmax = xmax;
       }
-      s = shared->scale;
     }
+    if (!recipeLayers) {
+      if (shared && !firstPeer) {
+        layerAlpha = shared->alpha;
+      } else if (autoAlpha) {
+        // The layers the scale serves (one, or the group sharing the input).
+        SmallVector<const Layer *> scored{&layer};
+        if (shared) {
+          scored.clear();
+          for (InputEqObserverOp peer : peers)
+            scored.push_back(&layers[layerOfInputEq.lookup(peer)]);
+        }
+        layerAlpha = chooseAlpha(scored, observers, layers, [&](float a) {
+          return computeScale(sxmin, sxmax, wmin, wmax, absMax, a);
+        });
+      }
+      if (layerAlpha)
+        s = computeScale(sxmin, sxmax, wmin, wmax, absMax, *layerAlpha);
+      if (shared && firstPeer) {
+        shared->alpha = layerAlpha;
+        shared->scale = s;
+      }
+      if (!layerAlpha) {
+        // Not equalized: auto-alpha found no scale better than none.
+        inEq.replaceAllUsesWith(in);
+        inEq.erase();
+        continue;
+      }
+    } else if (shared && firstPeer) {
+      shared->scale = s;
+    }
+    if (shared)
+      s = shared->scale;
 
     Decision &decision = decisions[layer.name];
+    decision.name = layer.name;
     decision.scale = s;
+    decision.alpha = layerAlpha;
 
     LayerParams &p = getParams(layer);
     SmallVector<float> reciprocal;
@@ -472,9 +699,28 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         inObs.erase();
       continue;
     }
-    if (target) {
-      folds.push_back({target, s});
-      decision.applied = "folded_into:" + target->name;
+    // A residual add that prepare marked (per-channel observers on its
+    // operands): both operands take s from their producers.
+    std::optional<ResidualAdd> residual;
+    if (fold && !target && soleUse)
+      residual = matchResidualAdd(model, layer);
+    if (residual &&
+        (!llvm::all_of(residual->operands,
+                       [](OpOperand *o) {
+                         return o->get().getDefiningOp<InputEqObserverOp>();
+                       }) ||
+         llvm::any_of(llvm::make_first_range(residual->readers),
+                      [](const Layer *r) {
+                        return r->getInput().getDefiningOp<InputEqObserverOp>();
+                      })))
+      residual.reset();
+    if (target || residual) {
+      if (target) {
+        folds.push_back({target, s});
+        decision.applied = "folded_into:" + target->name;
+      } else if (failed(foldResidual(*residual, s, reciprocal, decision))) {
+        return failure();
+      }
       if (inObs && haveRanges) {
         Builder attrs(&getContext());
         inObs.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
@@ -547,10 +793,13 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
           use.set(bias);
     }
   }
-  // Weight-equalization observers of layers whose weights did not change.
-  getOperation().walk([](WeightEqObserverOp op) {
-    op.replaceAllUsesWith(op.getInput());
-    op.erase();
+  // Weight-equalization observers of layers whose weights did not change,
+  // and the statistics of residual adds that kept a multiply.
+  getOperation().walk([](Operation *op) {
+    if (isa<WeightEqObserverOp, InputEqObserverOp>(op)) {
+      op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+      op->erase();
+    }
   });
   return success();
 }
@@ -640,6 +889,209 @@ quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
     }
   }
   return r;
+}
+
+//===----------------------------------------------------------------------===//
+// Automatic alpha
+//===----------------------------------------------------------------------===//
+
+/// Values per layer that auto-alpha keeps from its data (whole batches; at
+/// least one).
+static constexpr size_t kMaxSampleValues = size_t(1) << 20;
+
+LogicalResult ConvertPass::collectSamples(const ModelAnalysis &model) {
+  ModuleOp module = getOperation();
+  auto fail = [&](const Twine &message) {
+    return emitError(module.getLoc(), "eqq-convert: auto-alpha: ") << message;
+  };
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return fail("no function @" + entry + " with a body to run on data=");
+  // The input-equalization observers in front of layers, by their position
+  // among the entry's observers (the same in the instrumented clone).
+  llvm::DenseSet<Operation *> inFront;
+  for (const Layer &layer : model.getLayers())
+    if (InputEqObserverOp o = findObservers(layer).inputEq)
+      inFront.insert(o);
+  SmallVector<Operation *> picked;
+  SmallVector<unsigned> positions;
+  unsigned position = 0;
+  func.walk([&](InputEqObserverOp op) {
+    if (inFront.contains(op)) {
+      positions.push_back(position);
+      picked.push_back(op);
+    }
+    ++position;
+  });
+  if (picked.empty())
+    return success();
+  llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
+      module, entry,
+      [&](func::FuncOp f) {
+        SmallVector<Operation *> all;
+        f.walk([&](InputEqObserverOp op) { all.push_back(op); });
+        SmallVector<Value> values;
+        for (unsigned i : positions)
+          values.push_back(all[i]->getOperand(0));
+        return values;
+      },
+      LowerToLLVMOptions());
+  if (!clone)
+    return fail(llvm::toString(clone.takeError()));
+  for (const std::string &path : data) {
+    if (llvm::Error e = clone->runBatch(path))
+      return fail(llvm::toString(std::move(e)));
+    bool full = true;
+    for (auto [op, result] : llvm::zip(picked, clone->getPickedResults())) {
+      Samples &x = samples[op];
+      if (x.values.size() >= kMaxSampleValues)
+        continue;
+      ArrayRef<float> values = result.getValues<float>();
+      x.values.append(values.begin(), values.end());
+      if (x.shape.empty())
+        x.shape.assign(result.getShape().begin(), result.getShape().end());
+      else
+        x.shape[0] += result.getShape()[0];
+      full &= x.values.size() >= kMaxSampleValues;
+    }
+    if (full)
+      break;
+  }
+  return success();
+}
+
+std::optional<double> ConvertPass::scoreScale(const Layer &layer,
+                                              LayerObservers obs,
+                                              ArrayRef<float> s) {
+  auto it = samples.find(obs.inputEq);
+  if (it == samples.end() || !obs.input || !obs.weight ||
+      !obs.inputEq.isCalibrated() || isPerChannel(obs.input.getQscheme()) ||
+      obs.weight.getQscheme() == QScheme::per_channel_affine_float_qparams ||
+      (isPerChannel(obs.weight.getQscheme()) && obs.weight.getAxis() != 0))
+    return std::nullopt;
+  const Samples &x = it->second;
+  ElementsAttr wAttr = getConstantThroughObservers(layer.getWeight());
+  std::optional<SmallVector<float>> w = getFloatValues(wAttr);
+  if (!w)
+    return std::nullopt;
+  SmallVector<int64_t> wShape =
+      llvm::to_vector(cast<ShapedType>(wAttr.getType()).getShape());
+  int64_t axis = layer.inputAxis;
+  int64_t rank = static_cast<int64_t>(x.shape.size());
+  ArrayRef<float> xmin = *obs.inputEq.getMinVal(),
+                  xmax = *obs.inputEq.getMaxVal();
+  // The samples' channels must be the weight's input columns.
+  if (axis >= rank || x.shape[axis] != wShape[1] ||
+      static_cast<int64_t>(xmin.size()) != wShape[1] ||
+      (layer.kind == LayerKind::Linear && axis != rank - 1) ||
+      (layer.kind != LayerKind::Linear &&
+       rank != static_cast<int64_t>(wShape.size())) ||
+      (!s.empty() && static_cast<int64_t>(s.size()) != wShape[1]))
+    return std::nullopt;
+  int64_t channels = wShape[1];
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= x.shape[d];
+  auto scaleOf = [&](int64_t c) { return s.empty() ? 1.0f : s[c]; };
+
+  // The input, scaled and quantized with the range of the scaled values.
+  float lo = INFINITY, hi = -INFINITY;
+  for (int64_t c = 0; c < channels; ++c) {
+    lo = std::min(lo, xmin[c] * scaleOf(c));
+    hi = std::max(hi, xmax[c] * scaleOf(c));
+  }
+  OpBuilder b(obs.input);
+  auto copy = cast<ActObserverOp>(b.clone(*obs.input));
+  Builder attrs(&getContext());
+  copy.setMinValAttr(attrs.getDenseF32ArrayAttr({lo}));
+  copy.setMaxValAttr(attrs.getDenseF32ArrayAttr({hi}));
+  std::optional<QParams> q = getObserverQParams(copy);
+  auto [qmin, qmax] = getStorageRange(copy.getDtype());
+  copy->erase();
+  if (!q || !(q->scale[0] > 0.0f) || !std::isfinite(q->scale[0]))
+    return std::nullopt;
+  float scale = q->scale[0], inv = 1.0f / scale, zp = q->zeroPoint[0];
+  SmallVector<float> xq(x.values.size());
+  for (size_t i = 0, e = xq.size(); i < e; ++i) {
+    float v =
+        x.values[i] * scaleOf((static_cast<int64_t>(i) / inner) % channels);
+    float r = std::nearbyint(v * inv) + zp;
+    r = std::clamp(r, static_cast<float>(qmin), static_cast<float>(qmax));
+    xq[i] = (r - zp) * scale;
+  }
+
+  // The weight, its columns divided by s, quantized by its observer.
+  SmallVector<float> ws(w->begin(), w->end());
+  if (!s.empty()) {
+    SmallVector<float> reciprocal;
+    for (float v : s)
+      reciprocal.push_back(1.0f / v);
+    scaleAlong(ws, wShape, /*axis=*/1, reciprocal);
+  }
+  FailureOr<QuantizedWeight> qw = quantizeWeight(
+      obs.weight, getUnfoldedQParams(obs.weight, ws), ws, wShape, layer.name);
+  if (failed(qw))
+    return std::nullopt;
+  int64_t perRow = static_cast<int64_t>(ws.size()) / wShape[0];
+  SmallVector<float> wd(ws.size());
+  for (size_t i = 0, e = wd.size(); i < e; ++i) {
+    int64_t n = static_cast<int64_t>(i) / perRow;
+    int8_t raw = qw->values[i];
+    int64_t v = qw->isUnsigned ? static_cast<uint8_t>(raw) : raw;
+    wd[i] = static_cast<float>(v - qw->zeroPoint[n]) * qw->scale[n];
+  }
+
+  SmallVector<double> yf = computeOutputs(layer, x, x.values, *w, wShape);
+  SmallVector<double> yq = computeOutputs(layer, x, xq, wd, wShape);
+  SmallVector<float> bias(wShape[0], 0.0f);
+  if (layer.bias)
+    if (ElementsAttr battr = getConstantThroughObservers(layer.bias))
+      if (std::optional<SmallVector<float>> values = getFloatValues(battr))
+        bias = *values;
+  double signal = 0, noise = 0;
+  for (size_t i = 0, e = yf.size(); i < e; ++i) {
+    double ref = yf[i] + bias[i % wShape[0]];
+    signal += ref * ref;
+    noise += (yq[i] - yf[i]) * (yq[i] - yf[i]);
+  }
+  if (!(signal > 0))
+    return std::nullopt;
+  return noise / signal;
+}
+
+std::optional<float> ConvertPass::chooseAlpha(
+    ArrayRef<const Layer *> scored, ArrayRef<LayerObservers> obs,
+    ArrayRef<Layer> layers,
+    llvm::function_ref<SmallVector<float>(float)> scaleFor) {
+  SmallVector<float> grid(alphaGrid.begin(), alphaGrid.end());
+  if (grid.empty())
+    grid = {0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+  llvm::sort(grid);
+  // No equalization first: it wins ties.
+  SmallVector<std::optional<float>> candidates{std::nullopt};
+  candidates.append(grid.begin(), grid.end());
+  SmallVector<Candidate> report;
+  std::optional<float> best;
+  double bestRatio = INFINITY;
+  for (std::optional<float> a : candidates) {
+    SmallVector<float> s = a ? scaleFor(*a) : SmallVector<float>();
+    double total = 0;
+    for (const Layer *l : scored) {
+      std::optional<double> r = scoreScale(*l, obs[l - layers.data()], s);
+      if (!r)
+        return alpha.getValue();
+      total += *r;
+    }
+    double ratio = total / static_cast<double>(scored.size());
+    report.push_back({a, -10.0 * std::log10(ratio)});
+    if (ratio < bestRatio) {
+      bestRatio = ratio;
+      best = a;
+    }
+  }
+  for (const Layer *l : scored)
+    autoAlphaReport[l->name] = report;
+  return best;
 }
 
 /// Builds `requantize`: y = float(acc) * multiplier[c] + bias[c], then
@@ -754,6 +1206,9 @@ LogicalResult ConvertPass::quantizeModel(const ModelAnalysis &model) {
     // Input: dequantize(q), possibly reshaped (collapsed to 2-D).
     SmallVector<Operation *> reshapes;
     Value v = layer.getInput();
+    // The layer's own collapse (a linear on a higher-rank input) too.
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(layer.getInputOp()))
+      v = c.getResult();
     while (Operation *def = v.getDefiningOp()) {
       if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
         break;
@@ -1033,6 +1488,29 @@ std::string ConvertPass::describeRecipe(const ModelAnalysis &model) {
       }
       j.attribute("scale_applied",
                   equalized ? it->second.applied : std::string("none"));
+      if (equalized && it->second.alpha) {
+        j.attributeBegin("alpha");
+        json::writeFloat(j, *it->second.alpha);
+        j.attributeEnd();
+      }
+      auto tried = autoAlphaReport.find(layer.name);
+      if (tried != autoAlphaReport.end()) {
+        j.attributeArray("auto_alpha", [&] {
+          for (const Candidate &c : tried->second)
+            j.object([&] {
+              if (c.alpha) {
+                j.attributeBegin("alpha");
+                json::writeFloat(j, *c.alpha);
+                j.attributeEnd();
+              } else {
+                j.attribute("alpha", nullptr);
+              }
+              j.attributeBegin("sqnr_db");
+              json::writeDouble(j, c.sqnrDb);
+              j.attributeEnd();
+            });
+        });
+      }
       if (ActObserverOp in = getInputObserver(layer)) {
         j.attributeBegin("input");
         writeActivation(j, in);
@@ -1187,13 +1665,37 @@ void ConvertPass::runOnOperation() {
   // Written to reject NaN too.
   bool alphaInRange = alpha >= 0.0f && alpha <= 1.0f;
   if (!alphaInRange || (scaleMode != "range" && scaleMode != "absmax")) {
-    module.emitError("eqq-convert: alpha must be in [0, 1] and scale-mode "
-                     "range or absmax; got alpha=")
+    emitError(module.getLoc(),
+              "eqq-convert: alpha must be in [0, 1] and scale-mode "
+              "range or absmax; got alpha=")
         << alpha << " scale-mode=" << scaleMode;
+    return signalPassFailure();
+  }
+  bool gridInRange =
+      llvm::all_of(alphaGrid, [](float a) { return a >= 0.0f && a <= 1.0f; });
+  if (!gridInRange) {
+    emitError(module.getLoc(),
+              "eqq-convert: alpha-grid values must be in [0, 1]");
+    return signalPassFailure();
+  }
+  if (autoAlpha && (data.empty() || !recipeIn.empty())) {
+    emitError(module.getLoc(), "eqq-convert: auto-alpha ")
+        << (data.empty() ? "needs data=FILE.npy[,FILE.npy...], the batches "
+                           "it scores the candidates on"
+                         : "cannot be combined with recipe-in (the recipe "
+                           "holds the decisions)");
+    return signalPassFailure();
+  }
+  if (!autoAlpha && (!data.empty() || alphaGrid.hasValue())) {
+    emitError(module.getLoc(),
+              "eqq-convert: data= and alpha-grid= are options of "
+              "auto-alpha=true");
     return signalPassFailure();
   }
   decisions.clear();
   carried.clear();
+  samples.clear();
+  autoAlphaReport.clear();
   recipeLayers.reset();
   recipeRanges.clear();
   if (!recipeIn.empty() && failed(readRecipe()))
@@ -1237,6 +1739,8 @@ void ConvertPass::runOnOperation() {
       }
     }
   }
+  if (autoAlpha && failed(collectSamples(model)))
+    return signalPassFailure();
   if (failed(equalize(model)))
     return signalPassFailure();
   if (!recipeIn.empty() && failed(applyRecipeRanges()))

@@ -329,6 +329,35 @@ void PreparePass::runOnOperation() {
       if (plan.qconfig && plan.equalization)
         equalizedReaders.insert(layer.getInputOp());
 
+  // Residual adds: both operands of an add in front of an equalized layer
+  // take its scale; the other layers reading an operand divide their columns
+  // by it instead of being equalized on their own.
+  SmallVector<std::pair<const Layer *, ResidualAdd>> residuals;
+  if (residualAdds) {
+    for (auto [layer, plan] : llvm::zip(layers, plans)) {
+      if (!plan.equalization)
+        continue;
+      if (std::optional<ResidualAdd> r = matchResidualAdd(model, layer)) {
+        for (const Layer *reader : llvm::make_first_range(r->readers))
+          plans[reader - layers.data()].equalization.reset();
+        residuals.emplace_back(&layer, std::move(*r));
+        continue;
+      }
+      Operation *def = layer.getInput().getDefiningOp();
+      if (def && matchRelu(def))
+        def = matchRelu(def)->get().getDefiningOp();
+      if (def && llvm::any_of(eltwise, [&](const ElementwiseOp &e) {
+            return e.op == def && e.kind == ElementwiseOp::Kind::Add;
+          }))
+        layer.op->emitWarning("layer '")
+            << layer.name
+            << "' keeps a multiply after the add it reads: the add's "
+               "operands are not each the output of a layer with constant "
+               "weights that only the add and other layers read, or "
+               "something else reads the add";
+    }
+  }
+
   // 2. The branch rule: a layer whose input also feeds another quantized op
   // cannot have a scale of its own on that value.
   for (auto [layer, plan] : llvm::zip(layers, plans)) {
@@ -454,5 +483,26 @@ void PreparePass::runOnOperation() {
 
     Value out = plan.fuseRelu ? layer.getOutputAfterRelu() : layer.output;
     observeOutput(out, plan.qconfig->activation, loc);
+  }
+
+  // 4. Per-channel statistics of the values a residual add's scale reaches
+  // before its consumer: the add's operands, and the add's result where it
+  // is quantized in front of a relu.
+  for (auto &[consumer, r] : residuals) {
+    const EqualizationConfig &eq =
+        *plans[consumer - layers.data()].equalization;
+    SmallVector<OpOperand *, 3> uses(r.operands.begin(), r.operands.end());
+    if (r.relu) {
+      OpOperand *reluInput = matchRelu(r.relu);
+      if (reluInput && reluInput->get().getDefiningOp<ActObserverOp>())
+        uses.push_back(reluInput);
+    }
+    for (OpOperand *use : uses) {
+      b.setInsertionPoint(use->getOwner());
+      use->set(InputEqObserverOp::create(
+          b, use->getOwner()->getLoc(), use->get(), consumer->inputAxis,
+          eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
+          DenseF32ArrayAttr()));
+    }
   }
 }

@@ -119,6 +119,26 @@ private:
 /// If `op` is a relu in one of the contract's spellings, its input operand.
 OpOperand *matchRelu(Operation *op);
 
+/// An add in front of a layer whose two operands can each take a scale from
+/// the layer that produces them (--eqq-prepare and --eqq-convert with
+/// residual adds): `consumer` reads `relu(a + b)` or `a + b` and nothing else
+/// does; `a` and `b` are each a layer's output (through at most its relu)
+/// whose other readers are layers that can take the inverse scale in their
+/// weight columns. eqq observers are looked through.
+struct ResidualAdd {
+  /// The add and the relu between it and the consumer (or null).
+  Operation *add = nullptr;
+  Operation *relu = nullptr;
+  /// The add's two data operands, and the layer producing each.
+  llvm::SmallVector<OpOperand *, 2> operands;
+  llvm::SmallVector<const Layer *, 2> producers;
+  /// The other layers that read an operand's value, each with the producer
+  /// of the value it reads.
+  llvm::SmallVector<std::pair<const Layer *, const Layer *>> readers;
+};
+std::optional<ResidualAdd> matchResidualAdd(const ModelAnalysis &model,
+                                            const Layer &consumer);
+
 /// The name a NameLoc gives `loc` (looking into fused locations), or "".
 std::string getNameFromLoc(Location loc);
 

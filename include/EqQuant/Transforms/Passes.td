@@ -53,6 +53,20 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     gives them one scale from the largest weight spread of each column over
     all of them, one multiply and one quantize of the scaled input.
 
+    Residual adds: a layer `L` that reads `a + b` (or `relu(a + b)`) takes
+    its scale from a multiply after the add by default, as in PyTorch, and
+    the add's operands are quantized with their outlier channels. With
+    `residual-adds=true`, when `a` and `b` are each the output of a layer
+    (through at most its relu) and nothing else reads the add, both
+    operands get `L`'s scale instead (`--eqq-convert` folds it into both
+    producers: `s * a + s * b = s * (a + b)`, the function unchanged). Other
+    layers reading `a` or `b` (a skip connection: `x` feeds the block and
+    the add) divide their weight columns by the same scale and are not
+    equalized on their own. Per-channel observers on the add's operands
+    (and on the relu's input) give `--eqq-convert` the ranges of the scaled
+    values. An equalized layer behind an add whose operands cannot take
+    the scale keeps the multiply, with a warning.
+
     Example (`--eqq-prepare`):
 
     ```mlir
@@ -78,7 +92,11 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     Option<"sharedInputs", "shared-inputs", "bool", /*default=*/"false",
            "Equalize layers that share their input (q/k/v style) when every "
            "quantized reader of it is an equalized layer: one scale for all "
-           "(--eqq-convert), instead of the branch rule's skip">
+           "(--eqq-convert), instead of the branch rule's skip">,
+    Option<"residualAdds", "residual-adds", "bool", /*default=*/"false",
+           "Give both operands of an add in front of an equalized layer the "
+           "layer's scale (folded into their producers) instead of a "
+           "multiply after the add">
   ];
   let dependentDialects = [
     "::mlir::eqq::EqqDialect",
@@ -192,6 +210,24 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     directly; ops that are not quantized stay float between `dequantize` and
     `quantize`; the function keeps its float inputs and outputs.
 
+    Automatic alpha (`auto-alpha=true data=FILES`): per equalized layer (or
+    group of layers sharing an input), the scale of each alpha in
+    `alpha-grid` and no equalization at all are tried, and the one whose
+    int8 output is closest to the float output on `data` wins. `data` are
+    batches of `entry`'s arguments as for `--eqq-calibrate` (the
+    calibration batches, or held-out ones); the module runs once in the JIT
+    to record each equalized layer's input (the first batches, up to about
+    a million values per layer). A candidate is scored on up to 256 rows
+    (linear) or output positions (conv) of those inputs: the input scaled
+    and quantized with the range it would get, times the weight divided by
+    the scale and quantized with its observer's qparams, against the float
+    layer; the score is the SQNR of that product (for a group, from the sum
+    of its layers' noise-to-signal ratios). Ties go to no equalization,
+    then to the smaller alpha. The recipe records each layer's `alpha` and
+    the SQNR of every candidate (`auto_alpha`). Equalization can hurt a
+    layer whose input has no outlier channels: this is how it is left out
+    there.
+
     `recipe=FILE` writes every decision: per layer its equalization scale,
     where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
     input and output quantization (scale, zero point, range) and the weight
@@ -222,6 +258,17 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "Apply a scale folded into a layer with per-tensor weights in its "
            "requantize multiplier instead of its int8 weights (false: "
            "quantize the folded weights, as PyTorch does)">,
+    Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
+           "Choose each layer's alpha (or no equalization) by the SQNR of its "
+           "int8 output on `data`">,
+    ListOption<"alphaGrid", "alpha-grid", "float",
+               "The alphas auto-alpha tries besides no equalization "
+               "(default: 0.2,0.3,0.4,0.5,0.6,0.7,0.8)">,
+    ListOption<"data", "data", "std::string",
+               "Batches auto-alpha scores on: .npy files, or directories of "
+               "arg<i>.npy">,
+    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
+           "The function auto-alpha runs on `data`">,
     Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
            "Write every decision (scales, ranges, qparams) to this JSON file">,
     Option<"recipeIn", "recipe-in", "std::string", /*default=*/"\"\"",
