@@ -140,6 +140,40 @@ static std::optional<QParams> getUnfoldedQParams(WeightObserverOp obs,
   return q;
 }
 
+/// How much more weight error a carried fold may have than the folded rows
+/// before the rows are folded instead.
+static constexpr double kFoldErrorMargin = 2.0;
+
+/// The error, in the space of the scaled output, of a per-tensor weight `w`
+/// (`shape`, rows along axis 0) whose rows take the factors `rows`: quantized
+/// with `obs` after the rows are multiplied (`folded`), or before, the
+/// factors applied to the dequantized rows (a carried fold):
+///   sum_ik (rows_i w_ik - deq(q(rows_i w_ik)))^2, or
+///   sum_ik rows_i^2 (w_ik - deq(q(w_ik)))^2.
+static double getRowScaledWeightError(WeightObserverOp obs, ArrayRef<float> w,
+                                      ArrayRef<int64_t> shape,
+                                      ArrayRef<float> rows, bool folded) {
+  SmallVector<float> v(w.begin(), w.end());
+  if (folded)
+    scaleAlong(v, shape, /*axis=*/0, rows);
+  std::optional<QParams> q = getUnfoldedQParams(obs, v);
+  if (!q || !(q->scale[0] > 0.0f))
+    return INFINITY;
+  auto [lo, hi] = getStorageRange(obs.getDtype());
+  float scale = q->scale[0], inv = 1.0f / scale, zp = q->zeroPoint[0];
+  size_t inner = v.size() / rows.size();
+  double error = 0;
+  for (size_t i = 0, e = v.size(); i < e; ++i) {
+    float r = std::clamp(std::nearbyint(v[i] * inv) + zp,
+                         static_cast<float>(lo), static_cast<float>(hi));
+    double d = static_cast<double>((r - zp) * scale) - v[i];
+    if (!folded)
+      d *= rows[i / inner];
+    error += d * d;
+  }
+  return error;
+}
+
 /// The equalization scale per input channel j, in float32; 0, NaN and +-Inf
 /// become 1 (PyTorch's calculate_equalization_scale).
 ///   range mode:  s_j = range(W_j)^(1 - alpha) / range(x_j)^alpha, computed
@@ -179,10 +213,17 @@ struct Samples {
 } // namespace
 
 /// The outputs of `layer` (without bias) computed in double from the input
-/// `x` (laid out as `samples`) and the weight `w` (`W[out, in, ...]`), at up
-/// to `kScoredPositions` rows (linear) or output positions (conv) spread
-/// evenly over the samples; the same positions for every `x` and `w`.
-static constexpr int64_t kScoredPositions = 256;
+/// `x` (laid out as `samples`) and the weight `w` (`W[out, in, ...]`), at
+/// rows (linear) or output positions (conv) spread evenly over the samples:
+/// all of them, or as many as about kScoredMacs multiply-adds allow (at
+/// least kMinScoredPositions); the same positions for every `x` and `w`.
+static constexpr int64_t kScoredMacs = int64_t(1) << 24;
+static constexpr int64_t kMinScoredPositions = 256;
+static int64_t getScoredPositions(int64_t available, int64_t macsPerPosition) {
+  int64_t budget = std::max(
+      kMinScoredPositions, kScoredMacs / std::max<int64_t>(1, macsPerPosition));
+  return std::min(available, budget);
+}
 static SmallVector<double> computeOutputs(const Layer &layer,
                                           const Samples &samples,
                                           ArrayRef<float> x, ArrayRef<float> w,
@@ -192,7 +233,7 @@ static SmallVector<double> computeOutputs(const Layer &layer,
   if (layer.kind == LayerKind::Linear) {
     int64_t k = samples.shape.back();
     int64_t rows = static_cast<int64_t>(x.size()) / k;
-    int64_t count = std::min(rows, kScoredPositions);
+    int64_t count = getScoredPositions(rows, features * k);
     for (int64_t i = 0; i < count; ++i) {
       const float *row = x.data() + (i * rows / count) * k;
       for (int64_t n = 0; n < features; ++n) {
@@ -234,7 +275,7 @@ static SmallVector<double> computeOutputs(const Layer &layer,
   int64_t channels = samples.shape[1];
   int64_t image = channels * size[0] * size[1] * size[2];
   int64_t taps = kernel[0] * kernel[1] * kernel[2];
-  int64_t count = std::min(positions, kScoredPositions);
+  int64_t count = getScoredPositions(positions, features * channels * taps);
   for (int64_t i = 0; i < count; ++i) {
     int64_t p = i * positions / count;
     int64_t o[3];
@@ -336,6 +377,20 @@ private:
 };
 } // namespace
 
+/// The per-channel observers prepare put on a residual add's operands (and
+/// on its result in front of a relu).
+static SmallVector<InputEqObserverOp>
+getResidualStatistics(const ResidualAdd &r) {
+  SmallVector<InputEqObserverOp> stats;
+  for (OpOperand *o : r.operands)
+    if (auto obs = o->get().getDefiningOp<InputEqObserverOp>())
+      stats.push_back(obs);
+  if (OpOperand *in = r.relu ? matchRelu(r.relu) : nullptr)
+    if (auto obs = in->get().getDefiningOp<InputEqObserverOp>())
+      stats.push_back(obs);
+  return stats;
+}
+
 /// The layer whose result (directly, or through its relu) is `v`, and that
 /// `v` can take a scale from: its output's channel axis is `axis`.
 static const Layer *getFoldTarget(const ModelAnalysis &model, Value v,
@@ -420,13 +475,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
       d.scale = SmallVector<float>(s);
       d.applied = "folded_into:" + producer->name;
     }
-    SmallVector<InputEqObserverOp> stats;
-    for (OpOperand *o : r.operands)
-      stats.push_back(o->get().getDefiningOp<InputEqObserverOp>());
-    if (OpOperand *in = r.relu ? matchRelu(r.relu) : nullptr)
-      if (auto obs = in->get().getDefiningOp<InputEqObserverOp>())
-        stats.push_back(obs);
-    for (InputEqObserverOp obs : stats) {
+    for (InputEqObserverOp obs : getResidualStatistics(r)) {
       auto act = obs.getInput().getDefiningOp<ActObserverOp>();
       if (act && !recipeLayers) {
         if (!obs.isCalibrated() || obs.getMinVal()->size() != s.size())
@@ -483,6 +532,21 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     const Layer *target = fold && soleUse && stripReshapes(in) == in
                               ? getFoldTarget(model, raw, layer.inputAxis)
                               : nullptr;
+    // A residual add that prepare marked (per-channel observers on its
+    // operands): both operands take s from their producers.
+    std::optional<ResidualAdd> residual;
+    if (fold && !target && soleUse)
+      residual = matchResidualAdd(model, layer);
+    if (residual &&
+        (!llvm::all_of(residual->operands,
+                       [](OpOperand *o) {
+                         return o->get().getDefiningOp<InputEqObserverOp>();
+                       }) ||
+         llvm::any_of(llvm::make_first_range(residual->readers),
+                      [](const Layer *r) {
+                        return r->getInput().getDefiningOp<InputEqObserverOp>();
+                      })))
+      residual.reset();
     SmallVector<float> s;
     SmallVector<float> xmin, xmax;
     // Whether xmin/xmax hold the input's calibrated per-channel range.
@@ -574,6 +638,17 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
                << " input columns; they must match";
       sxmin = xmin;
       sxmax = xmax;
+      // A residual add's scale reaches its operands (and the add's result
+      // before a relu) too: it balances the widest range of each channel
+      // over all of them, so that none of them is spread by it.
+      if (residual)
+        for (InputEqObserverOp st : getResidualStatistics(*residual))
+          if (st.isCalibrated() &&
+              static_cast<int64_t>(st.getMinVal()->size()) == columns)
+            for (int64_t j = 0; j < columns; ++j) {
+              sxmin[j] = std::min(sxmin[j], (*st.getMinVal())[j]);
+              sxmax[j] = std::max(sxmax[j], (*st.getMaxVal())[j]);
+            }
     }
     // A shared input: s_j from the largest weight spread of column j over
     // the layers reading it, so one multiply serves them all.
@@ -699,21 +774,6 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         inObs.erase();
       continue;
     }
-    // A residual add that prepare marked (per-channel observers on its
-    // operands): both operands take s from their producers.
-    std::optional<ResidualAdd> residual;
-    if (fold && !target && soleUse)
-      residual = matchResidualAdd(model, layer);
-    if (residual &&
-        (!llvm::all_of(residual->operands,
-                       [](OpOperand *o) {
-                         return o->get().getDefiningOp<InputEqObserverOp>();
-                       }) ||
-         llvm::any_of(llvm::make_first_range(residual->readers),
-                      [](const Layer *r) {
-                        return r->getInput().getDefiningOp<InputEqObserverOp>();
-                      })))
-      residual.reset();
     if (target || residual) {
       if (target) {
         folds.push_back({target, s});
@@ -756,7 +816,15 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
         Builder(&getContext()).getDenseF32ArrayAttr(fold.scale));
     LayerParams &p = getParams(*fold.target);
     auto wobs = fold.target->getWeight().getDefiningOp<WeightObserverOp>();
-    if (carryFolds && wobs && !isPerChannel(wobs.getQscheme()))
+    // Carried unless quantizing the folded rows loses clearly less in the
+    // weights (a fold that evens out the rows; the error model leaves out
+    // the input, so a near tie stays carried).
+    if (carryFolds && wobs && !isPerChannel(wobs.getQscheme()) &&
+        getRowScaledWeightError(wobs, p.weight, p.weightShape, fold.scale,
+                                /*folded=*/false) <=
+            kFoldErrorMargin *
+                getRowScaledWeightError(wobs, p.weight, p.weightShape,
+                                        fold.scale, /*folded=*/true))
       carried[fold.target->op] = {fold.scale, p.weight,
                                   getUnfoldedQParams(wobs, p.weight)};
     scaleAlong(p.weight, p.weightShape, /*axis=*/0, fold.scale);

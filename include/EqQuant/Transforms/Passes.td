@@ -64,7 +64,8 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     the add) divide their weight columns by the same scale and are not
     equalized on their own. Per-channel observers on the add's operands
     (and on the relu's input) give `--eqq-convert` the ranges of the scaled
-    values. An equalized layer behind an add whose operands cannot take
+    values, and the scale balances `L`'s weight columns against the widest
+    range of each channel over all of them. An equalized layer behind an add whose operands cannot take
     the scale keeps the multiply, with a warning.
 
     Example (`--eqq-prepare`):
@@ -204,7 +205,13 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     int8 weights and their per-tensor qparams are those of `W_P` before the
     fold, and `s` joins `P`'s requantize multiplier per output channel
     (`sx * sw * s_i`; the bias is the folded one): the same function, the
-    equalized activation range, and no loss in the weights. Per-channel
+    equalized activation range, and no loss in the weights. A fold can also
+    even out `P`'s rows (when they are where the outlier channels come
+    from); then quantizing the folded rows loses less, so a fold is carried
+    unless the folded weights' error in the scaled output,
+    `sum_i |s_i W_i - q(s_i W_i)|^2`, is less than half the carried one,
+    `sum_i s_i^2 |W_i - q(W_i)|^2` (the error model leaves the input out, so
+    near ties stay carried). Per-channel
     weights take the fold in their scales anyway. `carry-folds=false`
     quantizes the folded weights, as PyTorch does. Connected quantized layers pass quantized tensors
     directly; ops that are not quantized stay float between `dequantize` and
@@ -256,8 +263,9 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "(cross-layer equalization, no calibration data needed)">,
     Option<"carryFolds", "carry-folds", "bool", /*default=*/"true",
            "Apply a scale folded into a layer with per-tensor weights in its "
-           "requantize multiplier instead of its int8 weights (false: "
-           "quantize the folded weights, as PyTorch does)">,
+           "requantize multiplier instead of its int8 weights where that "
+           "loses less in the weights (false: always quantize the folded "
+           "weights, as PyTorch does)">,
     Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
            "Choose each layer's alpha (or no equalization) by the SQNR of its "
            "int8 output on `data`">,
