@@ -48,6 +48,11 @@ llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
   SmallVector<Type> inputTypes, outputTypes;
   Operation *fn = module.lookupSymbol(entry);
   if (auto func = dyn_cast_or_null<func::FuncOp>(fn)) {
+    if (func.isExternal())
+      return llvm::createStringError(
+          "@" + entry.str() +
+          " is only declared in the module; a function "
+          "with a body is needed to run it");
     llvm::append_range(inputTypes, func.getArgumentTypes());
     llvm::append_range(outputTypes, func.getResultTypes());
   } else if (fn) {

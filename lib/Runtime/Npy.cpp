@@ -20,8 +20,10 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 using namespace mlir::eqq;
 using llvm::Error;
@@ -631,4 +633,46 @@ Error mlir::eqq::writeNpy(StringRef path, const NpyArray &array) {
   if (Error e = temp->keep(path))
     return error("cannot write: " + llvm::toString(std::move(e)));
   return Error::success();
+}
+
+template <typename T>
+static std::optional<int64_t> findNonFinite(llvm::ArrayRef<T> values) {
+  for (auto [i, v] : llvm::enumerate(values))
+    if (!std::isfinite(v))
+      return i;
+  return std::nullopt;
+}
+
+/// "(i, j, ...)" of the element at row-major position `flat`.
+static std::string formatIndex(int64_t flat, llvm::ArrayRef<int64_t> shape) {
+  llvm::SmallVector<int64_t> idx(shape.size());
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    idx[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  std::string s = "(";
+  for (auto [i, v] : llvm::enumerate(idx))
+    s += (i ? ", " : "") + std::to_string(v);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+llvm::Error mlir::eqq::checkNpyFinite(const NpyArray &array,
+                                      llvm::StringRef name,
+                                      llvm::StringRef requirement) {
+  std::optional<int64_t> bad;
+  double value = 0;
+  if (array.getDType() == NpyDType::F32) {
+    bad = findNonFinite(array.getValues<float>());
+    if (bad)
+      value = array.getValues<float>()[*bad];
+  } else if (array.getDType() == NpyDType::F64) {
+    bad = findNonFinite(array.getValues<double>());
+    if (bad)
+      value = array.getValues<double>()[*bad];
+  }
+  if (!bad)
+    return llvm::Error::success();
+  return llvm::createStringError(
+      name + ": " + (std::isnan(value) ? "NaN" : "Inf") + " at index " +
+      formatIndex(*bad, array.getShape()) + "; " + requirement);
 }

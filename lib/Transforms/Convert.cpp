@@ -1777,6 +1777,31 @@ void ConvertPass::runOnOperation() {
       (void)op->fold(folded);
     }
   });
+  // Non-finite statistics (NaN or Inf in a weight, or in statistics written
+  // by hand) give no scale or range to work with.
+  WalkResult nonFinite = module.walk([&](Operation *op) {
+    if (!isa<WeightEqObserverOp, WeightObserverOp, InputEqObserverOp,
+             ActObserverOp>(op))
+      return WalkResult::advance();
+    auto minVal = op->getAttrOfType<DenseF32ArrayAttr>("min_val");
+    auto maxVal = op->getAttrOfType<DenseF32ArrayAttr>("max_val");
+    if (!minVal || !maxVal)
+      return WalkResult::advance();
+    for (auto [i, lo, hi] :
+         llvm::enumerate(minVal.asArrayRef(), maxVal.asArrayRef())) {
+      if (std::isfinite(lo) && std::isfinite(hi))
+        continue;
+      op->emitError("eqq-convert: statistics must be finite; min_val[")
+          << i << "] = " << lo << ", max_val[" << i << "] = " << hi
+          << (isa<WeightEqObserverOp, WeightObserverOp>(op)
+                  ? " (the weight holds NaN or Inf)"
+                  : "");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (nonFinite.wasInterrupted())
+    return signalPassFailure();
   // Quantizing without statistics would silently produce garbage.
   if (recipeIn.empty() && quantize) {
     WalkResult uncalibrated = module.walk([&](ActObserverOp op) {

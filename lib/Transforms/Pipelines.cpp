@@ -135,26 +135,6 @@ mlir::eqq::InstrumentedModule::run(ArrayRef<const NpyArray *> inputs) {
   return jit->invoke(entry, signature, inputs, resultPtrs);
 }
 
-template <typename T>
-static std::optional<int64_t> findNonFinite(ArrayRef<T> values) {
-  for (auto [i, v] : llvm::enumerate(values))
-    if (!std::isfinite(v))
-      return i;
-  return std::nullopt;
-}
-
-static std::string formatIndex(int64_t flat, ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> idx(shape.size());
-  for (int64_t d = shape.size() - 1; d >= 0; --d) {
-    idx[d] = flat % shape[d];
-    flat /= shape[d];
-  }
-  std::string s = "(";
-  for (auto [i, v] : llvm::enumerate(idx))
-    s += (i ? ", " : "") + std::to_string(v);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 llvm::Expected<std::vector<NpyArray>>
 mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
                                 StringRef entry) {
@@ -180,20 +160,9 @@ mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
                                      file + " (argument " + std::to_string(i) +
                                          " of @" + entry.str() + ")"))
       return std::move(e);
-    std::optional<int64_t> bad;
-    if (array->getDType() == NpyDType::F32)
-      bad = findNonFinite(array->getValues<float>());
-    else if (array->getDType() == NpyDType::F64)
-      bad = findNonFinite(array->getValues<double>());
-    if (bad) {
-      double v = array->getDType() == NpyDType::F32
-                     ? array->getValues<float>()[*bad]
-                     : array->getValues<double>()[*bad];
-      return llvm::createStringError(
-          file + ": " + (std::isnan(v) ? "NaN" : "Inf") + " at index " +
-          formatIndex(*bad, array->getShape()) +
-          "; calibration data must be finite");
-    }
+    if (llvm::Error e =
+            checkNpyFinite(*array, file, "calibration data must be finite"))
+      return std::move(e);
     arrays.push_back(std::move(*array));
   }
   return arrays;

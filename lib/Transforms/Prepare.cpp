@@ -245,6 +245,16 @@ void PreparePass::runOnOperation() {
   if (prepared.wasInterrupted())
     return signalPassFailure();
 
+  // The model functions are the public ones with a body.
+  if (llvm::none_of(module.getOps<func::FuncOp>(), [](func::FuncOp f) {
+        return f.isPublic() && !f.isExternal();
+      })) {
+    emitError(module.getLoc(), "eqq-prepare: the module has no public "
+                               "function with a body: there is no model to "
+                               "prepare");
+    return signalPassFailure();
+  }
+
   ModelAnalysis model(module);
   ArrayRef<Layer> layers = model.getLayers();
   ArrayRef<ElementwiseOp> eltwise = model.getElementwiseOps();

@@ -123,6 +123,9 @@ readInputs(const EntrySignature &signature) {
                                      path + " (argument " + std::to_string(i) +
                                          " of @" + entry + ")"))
       return std::move(e);
+    // Quantizing NaN or Inf has no defined result.
+    if (llvm::Error e = checkNpyFinite(*array, path, "inputs must be finite"))
+      return std::move(e);
     args.push_back(std::move(*array));
   }
   return args;

@@ -157,6 +157,12 @@ llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 llvm::Error checkNpyType(const NpyArray &array, NpyDType dtype,
                          llvm::ArrayRef<int64_t> shape, llvm::StringRef name);
 
+/// Checks that a float array holds no NaN or Inf (other dtypes pass). The
+/// error names the first bad element:
+/// "<name>: NaN at index (1, 2); <requirement>".
+llvm::Error checkNpyFinite(const NpyArray &array, llvm::StringRef name,
+                           llvm::StringRef requirement);
+
 /// Writes `array` in .npy format to `os`, byte for byte what np.save writes.
 /// Check `os` for errors afterwards.
 void writeNpy(llvm::raw_ostream &os, const NpyArray &array);
