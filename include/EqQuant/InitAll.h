@@ -1,7 +1,7 @@
 //===- InitAll.h - register everything EqQuant provides ---------*- C++ -*-===//
 //
-// One call each for a host tool: the eqq dialect (and the dialects its passes
-// create), and every EqQuant pass and pipeline.
+// One call each for a host tool: the eqq dialect (and what its passes need
+// of other dialects), and every EqQuant pass and pipeline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +12,12 @@ namespace mlir {
 class DialectRegistry;
 namespace eqq {
 
-/// Registers the eqq dialect and the dialects EqQuant's passes produce.
+/// Registers the eqq dialect, the dialects of a float model (quant, arith,
+/// func, linalg, tensor) and what `--eqq-lower-to-llvm` (which calibration
+/// runs too) needs of the dialects it meets: their bufferization and buffer
+/// deallocation models and the translations to LLVM IR. The dialects a pass
+/// creates are loaded when it runs, so this is all a host needs for every
+/// EqQuant pass and pipeline.
 void registerAllDialects(DialectRegistry &registry);
 
 /// Registers every EqQuant pass and pipeline with the global registry (so
