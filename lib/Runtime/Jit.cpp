@@ -11,6 +11,7 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #ifdef EQQ_HAVE_OPENMP
+// NOLINTNEXTLINE(readability-identifier-naming): the OpenMP runtime's name.
 extern "C" int omp_get_max_threads(void);
 #endif
 

@@ -194,12 +194,26 @@ static void lowerQuantizedTypes(ModuleOp module) {
     auto resultType = cast<RankedTensorType>(p.op->getResult(0).getType());
     Value result;
     if (isa<QuantizeOp>(p.op)) {
+      Value input = p.op->getOperand(0);
       SmallVector<float> inv;
-      for (float sc : info.scale)
-        inv.push_back(1.0f / sc);
+      // An equalization multiply that only this per-tensor quantize reads
+      // joins its multiplier: round(x * (s_c * (1 / scale))) + zp, one
+      // multiply per element, so the scale costs nothing at run time.
+      auto eqScale = input.getDefiningOp<EqScaleOp>();
+      if (eqScale && eqScale->hasOneUse() && info.axis < 0) {
+        float base = 1.0f / info.scale[0];
+        for (float s : eqScale.getScale())
+          inv.push_back(s * base);
+        info.zeroPoint.assign(inv.size(), info.zeroPoint[0]);
+        info.axis = eqScale.getAxis();
+        input = eqScale.getInput();
+      } else {
+        eqScale = nullptr;
+        for (float sc : info.scale)
+          inv.push_back(1.0f / sc);
+      }
       result = buildElementwise(
-          b, loc, p.op->getOperand(0), resultType, info.axis,
-          {inv, info.zeroPoint},
+          b, loc, input, resultType, info.axis, {inv, info.zeroPoint},
           [&](OpBuilder &nb, Location nloc, Value x, ValueRange ch) {
             auto cf = [&](float v) {
               return arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(v))
@@ -229,8 +243,12 @@ static void lowerQuantizedTypes(ModuleOp module) {
             return arith::MulFOp::create(nb, nloc, f, ch[0]).getResult();
           });
     }
+    Operation *merged =
+        isa<QuantizeOp>(p.op) ? p.op->getOperand(0).getDefiningOp() : nullptr;
     p.op->getResult(0).replaceAllUsesWith(result);
     p.op->erase();
+    if (isa_and_nonnull<EqScaleOp>(merged) && merged->use_empty())
+      merged->erase();
   }
 }
 

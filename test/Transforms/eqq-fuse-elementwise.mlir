@@ -1,14 +1,16 @@
 // RUN: eq-opt %s --split-input-file --eqq-lower-ops --eqq-fuse-elementwise | FileCheck %s
 
-// Tests that an equalization multiply that could not be folded costs no pass
-// over memory: it fuses with the quantize (and dequantize) after it into one
-// loop, the per-channel scale one more multiply in the loop body.
+// Tests that an equalization multiply that could not be folded costs
+// nothing at run time: --eqq-lower-ops merges it into the quantize that
+// reads it (one multiplier per channel, s_c / scale: 2 / 0.1 and 0.5 / 0.1),
+// and that quantize fuses with the dequantize after it into one loop with
+// one multiply before the rounding.
 // CHECK-LABEL: func.func @input_scale
-// CHECK-COUNT-1: linalg.generic
+// CHECK: %[[M:.*]] = arith.constant dense<[2.000000e+01, 5.000000e+00]> : tensor<2xf32>
+// CHECK-COUNT-1: linalg.generic {{.*}} ins(%arg0, %[[M]] :
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %[[S:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT:   %[[X:.*]] = arith.mulf %[[IN]], %[[S]] : f32
-// CHECK-NEXT:   arith.mulf %[[X]], %{{.*}} : f32
-// CHECK-NEXT:   math.roundeven
+// CHECK-NEXT:   math.roundeven %[[X]]
 // CHECK-NOT: linalg.generic
 func.func @input_scale(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %s = eqq.eq_scale %x axis 1 {scale = array<f32: 2.0, 0.5>} : tensor<3x2xf32>

@@ -26,3 +26,30 @@ func.func @eq_scale(%x: tensor<3x2x5xf32>) -> tensor<3x2x5xf32> {
   %0 = eqq.eq_scale %x axis 1 {scale = array<f32: 0.5, 2.0>} : tensor<3x2x5xf32>
   return %0 : tensor<3x2x5xf32>
 }
+
+// -----
+
+// Tests that an equalization multiply read by its quantize alone becomes
+// that quantize's per-channel multiplier (s_c / scale), and that one read by
+// something else too stays a multiply of its own.
+// CHECK-LABEL: func.func @merged_scale
+// CHECK: %[[M:.*]] = arith.constant dense<[2.000000e+01, 5.000000e+00]> : tensor<2xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[M]], %{{.*}} : tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>)
+// CHECK: arith.mulf
+// CHECK-NEXT: math.roundeven
+// CHECK-LABEL: func.func @shared_scale
+// CHECK: %[[S:.*]] = linalg.generic
+// CHECK: arith.mulf
+// CHECK: linalg.generic {{.*}} ins(%[[S]],
+func.func @merged_scale(%x: tensor<3x2xf32>) -> tensor<3x2xi8> {
+  %s = eqq.eq_scale %x axis 1 {scale = array<f32: 2.0, 0.5>} : tensor<3x2xf32>
+  %q = eqq.quantize %s : tensor<3x2xf32> to tensor<3x2x!quant.uniform<u8:f32, 0.1:10>>
+  %i = quant.scast %q : tensor<3x2x!quant.uniform<u8:f32, 0.1:10>> to tensor<3x2xi8>
+  return %i : tensor<3x2xi8>
+}
+func.func @shared_scale(%x: tensor<3x2xf32>) -> (tensor<3x2xi8>, tensor<3x2xf32>) {
+  %s = eqq.eq_scale %x axis 1 {scale = array<f32: 2.0, 0.5>} : tensor<3x2xf32>
+  %q = eqq.quantize %s : tensor<3x2xf32> to tensor<3x2x!quant.uniform<u8:f32, 0.1:10>>
+  %i = quant.scast %q : tensor<3x2x!quant.uniform<u8:f32, 0.1:10>> to tensor<3x2xi8>
+  return %i, %s : tensor<3x2xi8>, tensor<3x2xf32>
+}

@@ -302,6 +302,13 @@ def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
     `q = clamp(roundeven(x * (1 / scale)) + zp)` and `eqq.dequantize`
     `x = (q - zp) * scale`, PyTorch's arithmetic.
 
+    An `eqq.eq_scale` that only a per-tensor `eqq.quantize` reads (an
+    equalization multiply that could not be folded into a previous layer)
+    becomes part of that quantize: one multiplier per channel,
+    `q = clamp(roundeven(x * (s_c * (1 / scale))) + zp)`, so equalization
+    adds no work at run time. (The product is rounded once instead of
+    twice; a value can land in the neighbouring level in rare ties.)
+
     Example (`--eqq-lower-ops`):
 
     ```mlir
