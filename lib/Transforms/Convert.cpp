@@ -510,7 +510,12 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
   for (auto [i, o] : llvm::enumerate(observers))
     if (o.inputEq) {
       weightEqOf[o.inputEq] = o.weightEq;
-      layerOfInputEq[o.inputEq] = i;
+      auto [it, inserted] = layerOfInputEq.try_emplace(o.inputEq, i);
+      if (!inserted)
+        return o.inputEq.emitError("layers '")
+               << layers[it->second].name << "' and '" << layers[i].name
+               << "' read one input-equalization observer; each equalized "
+                  "layer needs its own, as --eqq-prepare inserts them";
     }
   for (auto [layer, obs] : llvm::zip(layers, observers)) {
     if (!obs.inputEq)
@@ -842,10 +847,7 @@ LogicalResult ConvertPass::equalize(const ModelAnalysis &model) {
     LayerParams &p = it->second;
     OpBuilder b(layer.weightUse->getOwner());
     Value w = createConstant(b, layer.op->getLoc(), p.weightShape, p.weight);
-    if (obs.weightEq) {
-      obs.weightEq.replaceAllUsesWith(obs.weightEq.getInput());
-      obs.weightEq.erase();
-    }
+    // The weight-equalization observer (which layers may share) goes below.
     if (WeightObserverOp wobs = obs.weight) {
       observeWeight(wobs, w);
     } else {
@@ -936,11 +938,25 @@ quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
     return obs.emitError("layer '")
            << layerName << "': per-channel weights must be quantized along "
            << "the output channels (axis 0)";
+  const float *bad =
+      llvm::find_if(w, [](float v) { return !std::isfinite(v); });
+  if (bad != w.end())
+    return obs.emitError("layer '")
+           << layerName << "': the weight holds a non-finite value (" << *bad
+           << " at index " << (bad - w.begin()) << ") and cannot be quantized";
   QuantizedWeight r;
   int64_t out = shape[0];
   int64_t inner = static_cast<int64_t>(w.size()) / out;
   r.isUnsigned = obs.getDtype() == QDType::quint8;
   auto [lo, hi] = getStorageRange(obs.getDtype());
+  for (auto [s, z] : llvm::zip(q->scale, q->zeroPoint)) {
+    // Written to reject NaN too.
+    bool usable = std::isfinite(s) && s > 0.0f && z >= lo && z <= hi;
+    if (!usable)
+      return obs.emitError("layer '")
+             << layerName << "': the weight's quantization parameters (scale "
+             << s << ", zero point " << z << ") are not usable";
+  }
   for (int64_t n = 0; n < out; ++n) {
     size_t c = q->scale.size() == 1 ? 0 : n;
     r.scale.push_back(q->scale[c]);
