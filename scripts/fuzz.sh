@@ -32,15 +32,8 @@ if ! [[ $seconds =~ ^[0-9]+$ ]]; then
   exit 2
 fi
 
+"$root/scripts/configure.sh" "$build" -DEQQ_ENABLE_FUZZERS=ON
 llvm=/usr/lib/llvm-22
-if [[ ! -f "$build/build.ninja" ]]; then
-  echo "== configuring in $build"
-  CC="$llvm/bin/clang" CXX="$llvm/bin/clang++" cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR="$llvm/lib/cmake/mlir" \
-    -DLLVM_ENABLE_LLD=ON \
-    -DEQQ_ENABLE_FUZZERS=ON
-fi
 echo "== building"
 cmake --build "$build" -j "${EQQ_FUZZ_JOBS:-2}" \
   --target "${targets[@]/#/eqq-fuzz-}"

@@ -11,18 +11,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EQQ_ASAN_BUILD_DIR:-$root/build-asan}"
 
+# The linker flags reach Install/find-package.test too, whose consumer
+# links EqQuant's sanitized libraries and so needs the runtimes.
+"$root/scripts/configure.sh" "$build" \
+  -DLLVM_USE_SANITIZER="Address;Undefined" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
 llvm=/usr/lib/llvm-22
-if [[ ! -f "$build/build.ninja" ]]; then
-  echo "== configuring in $build"
-  # The linker flags reach Install/find-package.test too, whose consumer
-  # links EqQuant's sanitized libraries and so needs the runtimes.
-  CC="$llvm/bin/clang" CXX="$llvm/bin/clang++" cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR="$llvm/lib/cmake/mlir" \
-    -DLLVM_ENABLE_LLD=ON \
-    -DLLVM_USE_SANITIZER="Address;Undefined" \
-    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
-fi
 echo "== building"
 cmake --build "$build" -j "${EQQ_ASAN_JOBS:-2}"
 

@@ -23,13 +23,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-llvm=/usr/lib/llvm-22
-if [[ ! -f "$build/build.ninja" ]]; then
-  echo "== configuring in $build"
-  CC="$llvm/bin/clang" CXX="$llvm/bin/clang++" cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR="$llvm/lib/cmake/mlir" \
-    -DLLVM_ENABLE_LLD=ON
-fi
+"$root/scripts/configure.sh" "$build"
 echo "== building"
 cmake --build "$build"
