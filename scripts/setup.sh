@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EQQ_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build clang-22 lld-22 llvm-22-dev llvm-22-tools
-          libmlir-22-dev mlir-22-tools libomp-22-dev python3 python3-numpy)
+          libmlir-22-dev mlir-22-tools libomp-22-dev libgtest-dev python3 python3-numpy)
 packages+=(${EQQ_EXTRA_PACKAGES:-})
 
 missing=()

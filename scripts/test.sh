@@ -7,4 +7,4 @@ build="${EQQ_BUILD_DIR:-$root/build}"
 # The tests compare against PyTorch, the reference implementation.
 EQQ_EXTRA_PACKAGES="python3-torch python3-matplotlib ${EQQ_EXTRA_PACKAGES:-}" "$root/scripts/setup.sh"
 echo "== testing"
-exec "/usr/lib/llvm-22/bin/lit" -sv "$build/test"
+exec "/usr/lib/llvm-22/bin/lit" -sv "$build/test" "$build/unittests"
