@@ -1,6 +1,7 @@
 //===- Config.cpp - quantization and equalization configuration -----------===//
 
 #include "EqQuant/Analysis/Config.h"
+#include "EqQuant/Analysis/OpTable.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -35,17 +36,27 @@ EqualizationConfig EqualizationConfig::getDefault() {
 }
 
 ArrayRef<StringRef> mlir::eqq::getConfigObjectTypes() {
-  static const StringRef types[] = {"linear", "conv1d", "conv2d",
-                                    "conv3d", "relu",   "add"};
+  static const SmallVector<StringRef> types = [] {
+    SmallVector<StringRef> names;
+    for (const OpKindInfo &info : getOpTable())
+      if (!info.objectType.empty())
+        names.push_back(info.objectType);
+    return names;
+  }();
   return types;
 }
 
 Config Config::getDefault() {
   Config c;
-  for (StringRef t : {"linear", "conv1d", "conv2d", "conv3d", "relu"})
-    c.qconfig.objectType[t.str()] = QConfig::getDefault();
-  for (StringRef t : {"linear", "conv1d", "conv2d", "conv3d"})
-    c.equalization.objectType[t.str()] = EqualizationConfig::getDefault();
+  for (const OpKindInfo &info : getOpTable()) {
+    if (info.objectType.empty())
+      continue;
+    if (info.quantizedByDefault)
+      c.qconfig.objectType[info.objectType.str()] = QConfig::getDefault();
+    if (info.equalizedByDefault)
+      c.equalization.objectType[info.objectType.str()] =
+          EqualizationConfig::getDefault();
+  }
   return c;
 }
 
@@ -122,11 +133,15 @@ private:
             return fail(t.keyPos, "unknown object type '" + t.key + "' in '" +
                                       path + "'; expected one of: " +
                                       llvm::join(getConfigObjectTypes(), ", "));
-          if (!isQConfig<T> && t.key == "add")
-            return fail(t.keyPos, "'" + tpath +
-                                      "': an add has no weight and cannot be "
-                                      "equalized; equalization applies to "
-                                      "linear and conv layers");
+          if (!isQConfig<T> && !getOpKindInfo(*lookupObjectType(t.key)).isLayer)
+            return fail(
+                t.keyPos,
+                "'" + tpath + "': " +
+                    (StringRef("aeiou").contains(t.key[0]) ? "an " : "a ") +
+                    t.key +
+                    " has no weight and cannot be "
+                    "equalized; equalization applies to "
+                    "linear and conv layers");
           std::optional<T> entry;
           if (!readEntry<T>(t.value, tpath, entry))
             return false;

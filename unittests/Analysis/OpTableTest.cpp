@@ -1,0 +1,76 @@
+//===- OpTableTest.cpp - the op table -------------------------------------===//
+
+#include "EqQuant/Analysis/Config.h"
+#include "EqQuant/Analysis/OpTable.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "gtest/gtest.h"
+
+using namespace mlir::eqq;
+
+namespace {
+
+// getOpKindInfo indexes the table by kind: every entry must sit at its
+// kind's index.
+TEST(OpTable, EntriesAreInKindOrder) {
+  for (auto [index, info] : llvm::enumerate(getOpTable()))
+    EXPECT_EQ(static_cast<size_t>(info.kind), index);
+}
+
+// The configuration names each kind by its object type, so the names must be
+// unique and find their kind again.
+TEST(OpTable, ObjectTypesNameTheirKind) {
+  for (const OpKindInfo &info : getOpTable()) {
+    if (info.objectType.empty())
+      continue;
+    std::optional<OpKind> kind = lookupObjectType(info.objectType);
+    ASSERT_TRUE(kind.has_value()) << info.objectType.str();
+    EXPECT_EQ(*kind, info.kind);
+  }
+  EXPECT_FALSE(lookupObjectType("").has_value());
+  EXPECT_FALSE(lookupObjectType("softmax").has_value());
+}
+
+// PyTorch 1.13's backend configuration: linear and conv have observers of
+// their own and fuse a following relu; relu and reshapes share their input's
+// observer (OUTPUT_SHARE_OBSERVER_WITH_INPUT).
+TEST(OpTable, PyTorchObservationTypes) {
+  EXPECT_EQ(getOpKindInfo(OpKind::Linear).observation,
+            Observation::OwnObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Conv2d).observation,
+            Observation::OwnObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Add).observation, Observation::OwnObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Relu).observation,
+            Observation::SharesInputObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Reshape).observation,
+            Observation::SharesInputObserver);
+  EXPECT_TRUE(fusesInto(OpKind::Relu, OpKind::Linear));
+  EXPECT_TRUE(fusesInto(OpKind::Relu, OpKind::Conv3d));
+  EXPECT_TRUE(fusesInto(OpKind::Relu, OpKind::Add));
+  EXPECT_FALSE(fusesInto(OpKind::Add, OpKind::Linear));
+  EXPECT_FALSE(fusesInto(OpKind::Relu, OpKind::Relu));
+}
+
+// Only layers (ops with a weight) can be equalized, and the built-in default
+// configuration (interface.md section 4) follows from the table: linear,
+// conv and relu quantized, linear and conv equalized, add left float.
+TEST(OpTable, DefaultConfigFollowsTheTable) {
+  Config config = Config::getDefault();
+  for (const OpKindInfo &info : getOpTable()) {
+    if (info.objectType.empty())
+      continue;
+    std::string name = info.objectType.str();
+    EXPECT_EQ(config.qconfig.objectType.count(name) != 0,
+              info.quantizedByDefault)
+        << name;
+    EXPECT_EQ(config.equalization.objectType.count(name) != 0,
+              info.equalizedByDefault)
+        << name;
+    if (info.equalizedByDefault)
+      EXPECT_TRUE(info.isLayer) << name;
+  }
+  EXPECT_TRUE(config.qconfig.objectType.count("relu"));
+  EXPECT_FALSE(config.qconfig.objectType.count("add"));
+}
+
+} // namespace
