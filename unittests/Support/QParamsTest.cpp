@@ -435,4 +435,22 @@ TEST(HistogramSearch, FractionalCounts) {
                 {92.0f});
 }
 
+// Large integer counts, as from a long calibration: the float32 total
+// depends on the order of summation (torch.sum gives 1001022720, an exact
+// double sum 1001022632), and with the exact total the search would end on
+// [-1, 2.7988281] instead of PyTorch's range. Counts
+// max(0, 10^7 - |i - 900| * 10^5) + (i * 7919) % 1000 over [-1, 3].
+TEST(HistogramSearch, LargeCountsFollowTorchSum) {
+  std::vector<float> h(2048);
+  for (int64_t i = 0; i < 2048; ++i)
+    h[i] = static_cast<float>(
+        std::max<int64_t>(0, 10000000 - std::abs(i - 900) * 100000) +
+        i * 7919 % 1000);
+  auto [lo, hi] = searchHistogramRange(h, -1.0f, 3.0f, kDstBins);
+  EXPECT_EQ(lo, -0.8027344f);
+  EXPECT_EQ(hi, 2.9160156f);
+  expectQParams(computeQParams({lo}, {hi}, quint8(S::Affine)), {0.014583333f},
+                {55.0f});
+}
+
 } // namespace
