@@ -32,7 +32,8 @@ MinMax computeChannelMinMax(llvm::ArrayRef<float> data,
 /// torch.histc(data, bins, lo, hi): `bins` equal-width bins over [lo, hi];
 /// values outside are ignored, values equal to `hi` fall into the last bin.
 /// When lo == hi the data's own range is used (widened by 1 on each side if
-/// it is empty too).
+/// it is empty too). NaN values are not counted (torch.histc on the CPU
+/// puts them in the first bin, an artifact of its float-to-index conversion).
 llvm::SmallVector<float> computeHistogram(llvm::ArrayRef<float> data,
                                           int64_t bins, float lo, float hi);
 
