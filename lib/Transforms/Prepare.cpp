@@ -234,13 +234,9 @@ void PreparePass::runOnOperation() {
 
   // Observers already present mean the module was prepared before; a second
   // round would observe every value twice.
-  WalkResult prepared = module.walk([](Operation *op) {
-    if (isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
-            WeightEqObserverOp>(op)) {
-      op->emitError("module is already prepared: it contains eqq observers");
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
+  WalkResult prepared = module.walk([](ObserverOpInterface op) {
+    op->emitError("module is already prepared: it contains eqq observers");
+    return WalkResult::interrupt();
   });
   if (prepared.wasInterrupted())
     return signalPassFailure();
