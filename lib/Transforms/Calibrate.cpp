@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Runtime/Npy.h"
@@ -149,6 +150,65 @@ static StringRef getObserverKindName(const Observed &o) {
   return "input_equalization";
 }
 
+/// The statistics file's "layers": for each layer of `func`, in program
+/// order, its name and kind and the indices (into "observers" and "weights")
+/// of the observers of its input, output and weight, so that the file reads
+/// without the module.
+static void writeLayers(raw_ostream &os, func::FuncOp func,
+                        ArrayRef<Observed> observed,
+                        ArrayRef<ObserverOpInterface> weights) {
+  llvm::DenseMap<Operation *, int64_t> observerIndex, weightIndex;
+  for (auto [i, o] : llvm::enumerate(observed))
+    observerIndex[o.op] = static_cast<int64_t>(i);
+  for (auto [i, w] : llvm::enumerate(weights))
+    weightIndex[w] = static_cast<int64_t>(i);
+  // The indices of the observers that produce `v`, looking through
+  // observers and reshapes.
+  auto above = [](Value v, const llvm::DenseMap<Operation *, int64_t> &index) {
+    SmallVector<int64_t> found;
+    while (Operation *def = v.getDefiningOp()) {
+      if (!isa<ObserverOpInterface, tensor::CollapseShapeOp,
+               tensor::ExpandShapeOp>(def))
+        break;
+      if (auto it = index.find(def); it != index.end())
+        found.push_back(it->second);
+      v = def->getOperand(0);
+    }
+    llvm::sort(found);
+    return found;
+  };
+  ModelAnalysis model(func->getParentOfType<ModuleOp>());
+  SmallVector<const Layer *> layers;
+  for (const Layer &layer : model.getLayers())
+    if (layer.op->getParentOfType<func::FuncOp>() == func)
+      layers.push_back(&layer);
+  for (size_t i = 0, e = layers.size(); i < e; ++i) {
+    const Layer &layer = *layers[i];
+    SmallVector<int64_t> outputs;
+    for (Value v : {layer.output, layer.getOutputAfterRelu()})
+      for (Operation *user : v.getUsers())
+        if (auto it = observerIndex.find(user); it != observerIndex.end())
+          outputs.push_back(it->second);
+    llvm::sort(outputs);
+    outputs.erase(llvm::unique(outputs), outputs.end());
+    llvm::json::OStream j(os);
+    j.object([&] {
+      j.attribute("name", layer.name);
+      j.attribute("kind", getLayerKindName(layer.kind));
+      auto list = [&](StringRef key, ArrayRef<int64_t> indices) {
+        j.attributeArray(key, [&] {
+          for (int64_t index : indices)
+            j.value(index);
+        });
+      };
+      list("input", above(layer.getInput(), observerIndex));
+      list("output", outputs);
+      list("weight", above(layer.getWeight(), weightIndex));
+    });
+    os << (i + 1 < e ? ",\n" : "\n");
+  }
+}
+
 /// The statistics file: the header, then one observer per line.
 static llvm::Error writeStats(StringRef path, func::FuncOp func,
                               ArrayRef<Observed> observed, int64_t batches) {
@@ -214,6 +274,8 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
       });
       os << (i + 1 < e ? ",\n" : "\n");
     }
+    os << "], \"layers\": [\n";
+    writeLayers(os, func, observed, weights);
     os << "]}\n";
     return llvm::Error::success();
   });
