@@ -505,7 +505,8 @@ public:
   std::string name(Operation *op, StringRef kind) {
     unsigned index = counters[kind]++;
     std::string base;
-    if (auto given = op->getAttrOfType<StringAttr>(kLayerAttrName))
+    if (StringAttr given =
+            EqqDialect::LayerAttrHelper(op->getContext()).getAttr(op))
       base = given.str();
     else
       base = getNameFromLoc(op->getLoc());
@@ -585,10 +586,16 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
 // Residual adds
 //===----------------------------------------------------------------------===//
 
+/// True for the observers of activations (quantization or equalization).
+static bool isActivationObserver(Operation *op) {
+  auto observer = dyn_cast<ObserverOpInterface>(op);
+  return observer && !observer.observesWeight();
+}
+
 /// `v` with the eqq observers that produce it looked through.
 static Value skipObserversUp(Value v) {
   while (Operation *def = v.getDefiningOp()) {
-    if (!isa<ActObserverOp, InputEqObserverOp>(def))
+    if (!isActivationObserver(def))
       break;
     v = def->getOperand(0);
   }
@@ -598,7 +605,7 @@ static Value skipObserversUp(Value v) {
 /// The uses of `v` by ops other than eqq observers, looking through them.
 static void collectUses(Value v, SmallVectorImpl<OpOperand *> &uses) {
   for (OpOperand &use : v.getUses()) {
-    if (isa<ActObserverOp, InputEqObserverOp>(use.getOwner()))
+    if (isActivationObserver(use.getOwner()))
       collectUses(use.getOwner()->getResult(0), uses);
     else
       uses.push_back(&use);

@@ -111,8 +111,13 @@ std::string mlir::eqq::checkObserverParams(ObserverKind kind, QDType dtype,
   return msg;
 }
 
-template <typename OpTy> static std::optional<QParams> getQParams(OpTy op) {
-  if (!op.isCalibrated())
+/// PyTorch's `calculate_qparams` for a quantization observer with the given
+/// statistics (the histogram observer's range search when a histogram is
+/// given and its range is finite).
+template <typename OpTy>
+static std::optional<QParams>
+computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
+  if (stats.min.size() != stats.max.size())
     return std::nullopt;
   QParamsConfig config;
   switch (op.getQscheme()) {
@@ -132,29 +137,25 @@ template <typename OpTy> static std::optional<QParams> getQParams(OpTy op) {
   config.customRange = op.getQuantMin() && op.getQuantMax();
   std::tie(config.quantMin, config.quantMax) = getQuantRange(
       op.getDtype(), op.getQuantMin(), op.getQuantMax(), op.getReduceRange());
-  ArrayRef<float> min = *op.getMinVal(), max = *op.getMaxVal();
-  if (op.getKind() == ObserverKind::histogram && op.getHistogram() &&
+  ArrayRef<float> min = stats.min, max = stats.max;
+  if (op.getKind() == ObserverKind::histogram && !stats.histogram.empty() &&
       !min.empty() && std::isfinite(min[0]) && std::isfinite(max[0])) {
     // 2^8 destination bins, as HistogramObserver's dst_nbins for 8 bits.
-    auto [lo, hi] =
-        searchHistogramRange(*op.getHistogram(), min[0], max[0], 256);
+    auto [lo, hi] = searchHistogramRange(stats.histogram, min[0], max[0], 256);
     return computeQParams({lo}, {hi}, config);
   }
   return computeQParams(min, max, config);
 }
 
 std::optional<QParams> mlir::eqq::getObserverQParams(Operation *op) {
-  if (auto act = dyn_cast<ActObserverOp>(op))
-    return getQParams(act);
-  if (auto weight = dyn_cast<WeightObserverOp>(op))
-    return getQParams(weight);
+  if (auto observer = dyn_cast<ObserverOpInterface>(op))
+    return observer.getQParams();
   return std::nullopt;
 }
 
 ElementsAttr mlir::eqq::getConstantThroughObservers(Value value) {
   while (Operation *def = value.getDefiningOp()) {
-    if (!isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
-             WeightEqObserverOp>(def))
+    if (!isa<ObserverOpInterface>(def))
       break;
     value = def->getOperand(0);
   }
@@ -229,16 +230,6 @@ static LogicalResult verifyStats(Operation *op,
 // Quantization observers
 //===----------------------------------------------------------------------===//
 
-template <typename OpTy> static int64_t numStatChannels(OpTy op) {
-  if (!isPerChannel(op.getQscheme()))
-    return 1;
-  auto type = cast<RankedTensorType>(op.getInput().getType());
-  int64_t axis = op.getAxis();
-  if (axis < 0 || axis >= type.getRank())
-    return ShapedType::kDynamic;
-  return type.getDimSize(axis);
-}
-
 template <typename OpTy> static LogicalResult verifyQuantObserver(OpTy op) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
   if (failed(verifyObservedRank(op, type)) ||
@@ -270,8 +261,8 @@ template <typename OpTy> static LogicalResult verifyQuantObserver(OpTy op) {
   }
   StringRef what =
       isPerChannel(qscheme) ? "channel of the observed axis" : "tensor";
-  return verifyStats(op, op.getMinVal(), op.getMaxVal(), numStatChannels(op),
-                     what);
+  return verifyStats(op, op.getMinVal(), op.getMaxVal(),
+                     op.getNumStatChannels(), what);
 }
 
 /// The f32 data of the constant an uncalibrated observer observes, if any.
@@ -285,56 +276,130 @@ static std::optional<SmallVector<float>> getObservedConstant(OpTy op) {
   return getFloatValues(constant);
 }
 
-template <typename OpTy> static void setStats(OpTy op, const MinMax &stats) {
+/// Computes an observer's statistics from the constant it observes.
+template <typename OpTy> static OpFoldResult foldObserver(OpTy op) {
+  std::optional<SmallVector<float>> data = getObservedConstant(op);
+  if (!data)
+    return {};
+  op.setStatistics(op.computeStatistics(*data));
+  return op.getResult();
+}
+
+/// Sets `min_val` and `max_val` of any observer.
+template <typename OpTy>
+static void setMinMax(OpTy op, const ObserverStatistics &stats) {
   Builder b(op.getContext());
   op.setMinValAttr(b.getDenseF32ArrayAttr(stats.min));
   op.setMaxValAttr(b.getDenseF32ArrayAttr(stats.max));
 }
 
-/// Computes an observer's statistics from the constant it observes.
-template <typename OpTy> static OpFoldResult foldQuantObserver(OpTy op) {
-  std::optional<SmallVector<float>> data = getObservedConstant(op);
-  if (!data)
-    return {};
-  auto type = cast<RankedTensorType>(op.getInput().getType());
-  MinMax stats =
-      isPerChannel(op.getQscheme())
-          ? computeChannelMinMax(*data, type.getShape(), op.getAxis())
-          : computeMinMax(*data);
-  setStats(op, stats);
-  if (op.getKind() == ObserverKind::histogram)
-    op.setHistogramAttr(
-        Builder(op.getContext())
-            .getDenseF32ArrayAttr(computeHistogram(
-                *data, op.getBins(), stats.min.front(), stats.max.front())));
-  return op.getResult();
+/// The per-channel min/max along `axis` of a row-major tensor of `type`.
+static ObserverStatistics
+channelStatistics(ArrayRef<float> data, RankedTensorType type, int64_t axis) {
+  MinMax m = computeChannelMinMax(data, type.getShape(), axis);
+  return {std::move(m.min), std::move(m.max), {}};
 }
 
-/// Computes a per-channel equalization observer's statistics along `axis`
-/// from the constant it observes.
+/// The ObserverOpInterface methods of the two quantization observers.
+template <typename OpTy> struct QuantObserverMethods {
+  static std::optional<int64_t> getStatisticsAxis(OpTy op) {
+    if (!isPerChannel(op.getQscheme()))
+      return std::nullopt;
+    return op.getAxis();
+  }
+  static void setStatistics(OpTy op, const ObserverStatistics &stats) {
+    setMinMax(op, stats);
+    if (stats.histogram.empty())
+      op.removeHistogramAttr();
+    else
+      op.setHistogramAttr(
+          Builder(op.getContext()).getDenseF32ArrayAttr(stats.histogram));
+  }
+  static void clearStatistics(OpTy op) {
+    op.removeMinValAttr();
+    op.removeMaxValAttr();
+    op.removeHistogramAttr();
+  }
+  static ObserverStatistics computeStatistics(OpTy op, ArrayRef<float> data) {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    ObserverStatistics stats;
+    if (std::optional<int64_t> axis = op.getStatisticsAxis()) {
+      stats = channelStatistics(data, type, *axis);
+    } else {
+      MinMax m = computeMinMax(data);
+      stats.min = std::move(m.min);
+      stats.max = std::move(m.max);
+    }
+    if (op.getKind() == ObserverKind::histogram)
+      stats.histogram = computeHistogram(data, op.getBins(), stats.min.front(),
+                                         stats.max.front());
+    return stats;
+  }
+  static RunningStats getRunningStatistics(OpTy op) {
+    RunningStats r;
+    switch (op.getKind()) {
+    case ObserverKind::minmax:
+    case ObserverKind::per_channel_minmax:
+      r.rule = AccumulationRule::MinMax;
+      break;
+    case ObserverKind::moving_average_minmax:
+      r.rule = AccumulationRule::MovingAverage;
+      break;
+    case ObserverKind::histogram:
+      r.rule = AccumulationRule::Histogram;
+      break;
+    }
+    r.averagingConstant = op.getAveragingConstant().convertToFloat();
+    r.bins = op.getBins();
+    if (std::optional<ObserverStatistics> s = op.getStatistics()) {
+      r.min = std::move(s->min);
+      r.max = std::move(s->max);
+      r.histogram = std::move(s->histogram);
+    }
+    return r;
+  }
+};
+
+/// Running min/max statistics continuing from what an equalization observer
+/// holds.
 template <typename OpTy>
-static OpFoldResult foldChannelObserver(OpTy op, int64_t axis) {
-  std::optional<SmallVector<float>> data = getObservedConstant(op);
-  if (!data)
-    return {};
-  auto type = cast<RankedTensorType>(op.getInput().getType());
-  setStats(op, computeChannelMinMax(*data, type.getShape(), axis));
-  return op.getResult();
+static RunningStats getMinMaxRunningStatistics(OpTy op) {
+  RunningStats r;
+  r.rule = AccumulationRule::MinMax;
+  if (std::optional<ObserverStatistics> s = op.getStatistics()) {
+    r.min = std::move(s->min);
+    r.max = std::move(s->max);
+  }
+  return r;
 }
 
-int64_t ActObserverOp::getNumStatChannels() { return numStatChannels(*this); }
-LogicalResult ActObserverOp::verify() { return verifyQuantObserver(*this); }
-OpFoldResult ActObserverOp::fold(FoldAdaptor) {
-  return foldQuantObserver(*this);
-}
+#define EQQ_DEFINE_QUANT_OBSERVER(OP, ROLE)                                    \
+  ObserverRole OP::getObserverRole() { return ObserverRole::ROLE; }            \
+  std::optional<int64_t> OP::getStatisticsAxis() {                             \
+    return QuantObserverMethods<OP>::getStatisticsAxis(*this);                 \
+  }                                                                            \
+  void OP::setStatistics(const ObserverStatistics &statistics) {               \
+    QuantObserverMethods<OP>::setStatistics(*this, statistics);                \
+  }                                                                            \
+  void OP::clearStatistics() {                                                 \
+    QuantObserverMethods<OP>::clearStatistics(*this);                          \
+  }                                                                            \
+  ObserverStatistics OP::computeStatistics(ArrayRef<float> data) {             \
+    return QuantObserverMethods<OP>::computeStatistics(*this, data);           \
+  }                                                                            \
+  std::optional<QParams> OP::computeQParams(                                   \
+      const ObserverStatistics &statistics) {                                  \
+    return computeQuantQParams(*this, statistics);                             \
+  }                                                                            \
+  RunningStats OP::getRunningStatistics() {                                    \
+    return QuantObserverMethods<OP>::getRunningStatistics(*this);              \
+  }                                                                            \
+  LogicalResult OP::verify() { return verifyQuantObserver(*this); }            \
+  OpFoldResult OP::fold(FoldAdaptor) { return foldObserver(*this); }
 
-int64_t WeightObserverOp::getNumStatChannels() {
-  return numStatChannels(*this);
-}
-LogicalResult WeightObserverOp::verify() { return verifyQuantObserver(*this); }
-OpFoldResult WeightObserverOp::fold(FoldAdaptor) {
-  return foldQuantObserver(*this);
-}
+EQQ_DEFINE_QUANT_OBSERVER(ActObserverOp, Activation)
+EQQ_DEFINE_QUANT_OBSERVER(WeightObserverOp, Weight)
+#undef EQQ_DEFINE_QUANT_OBSERVER
 
 //===----------------------------------------------------------------------===//
 // Equalization observers
@@ -353,7 +418,31 @@ LogicalResult InputEqObserverOp::verify() {
 }
 
 OpFoldResult InputEqObserverOp::fold(FoldAdaptor) {
-  return foldChannelObserver(*this, getAxis());
+  return foldObserver(*this);
+}
+
+ObserverRole InputEqObserverOp::getObserverRole() {
+  return ObserverRole::InputEqualization;
+}
+std::optional<int64_t> InputEqObserverOp::getStatisticsAxis() {
+  return getAxis();
+}
+void InputEqObserverOp::setStatistics(const ObserverStatistics &statistics) {
+  setMinMax(*this, statistics);
+}
+void InputEqObserverOp::clearStatistics() {
+  removeMinValAttr();
+  removeMaxValAttr();
+}
+ObserverStatistics InputEqObserverOp::computeStatistics(ArrayRef<float> data) {
+  return channelStatistics(data, getInput().getType(), getAxis());
+}
+std::optional<QParams>
+InputEqObserverOp::computeQParams(const ObserverStatistics &) {
+  return std::nullopt;
+}
+RunningStats InputEqObserverOp::getRunningStatistics() {
+  return getMinMaxRunningStatistics(*this);
 }
 
 LogicalResult WeightEqObserverOp::verify() {
@@ -365,7 +454,30 @@ LogicalResult WeightEqObserverOp::verify() {
 }
 
 OpFoldResult WeightEqObserverOp::fold(FoldAdaptor) {
-  return foldChannelObserver(*this, /*axis=*/1);
+  return foldObserver(*this);
+}
+
+ObserverRole WeightEqObserverOp::getObserverRole() {
+  return ObserverRole::WeightEqualization;
+}
+/// Input columns of W[out, in, ...].
+std::optional<int64_t> WeightEqObserverOp::getStatisticsAxis() { return 1; }
+void WeightEqObserverOp::setStatistics(const ObserverStatistics &statistics) {
+  setMinMax(*this, statistics);
+}
+void WeightEqObserverOp::clearStatistics() {
+  removeMinValAttr();
+  removeMaxValAttr();
+}
+ObserverStatistics WeightEqObserverOp::computeStatistics(ArrayRef<float> data) {
+  return channelStatistics(data, getInput().getType(), /*axis=*/1);
+}
+std::optional<QParams>
+WeightEqObserverOp::computeQParams(const ObserverStatistics &) {
+  return std::nullopt;
+}
+RunningStats WeightEqObserverOp::getRunningStatistics() {
+  return getMinMaxRunningStatistics(*this);
 }
 
 //===----------------------------------------------------------------------===//

@@ -58,12 +58,14 @@ llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
     llvm::append_range(outputTypes, func.getResultTypes());
   } else if (fn) {
     // A lowered function: the signature recorded by --eqq-emit-c-interface.
-    auto ins = fn->getAttrOfType<ArrayAttr>(kInputTypesAttrName);
-    auto outs = fn->getAttrOfType<ArrayAttr>(kOutputTypesAttrName);
+    EqqDialect::InputTypesAttrHelper inputHelper(fn->getContext());
+    EqqDialect::OutputTypesAttrHelper outputHelper(fn->getContext());
+    ArrayAttr ins = inputHelper.getAttr(fn), outs = outputHelper.getAttr(fn);
     if (!ins || !outs)
       return llvm::createStringError(
           "@" + entry.str() + " records no tensor signature ('" +
-          kInputTypesAttrName.str() + "', '" + kOutputTypesAttrName.str() +
+          inputHelper.getNameStr().str() + "', '" +
+          outputHelper.getNameStr().str() +
           "'); lower the module with --eqq-lower-to-llvm");
     for (auto [attrs, types] :
          {std::pair(ins, &inputTypes), std::pair(outs, &outputTypes)})

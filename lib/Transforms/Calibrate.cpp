@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Runtime/Npy.h"
@@ -46,7 +47,7 @@ namespace {
 /// One observer being calibrated: its op in the original module and its
 /// running statistics.
 struct Observed {
-  Operation *op;
+  ObserverOpInterface op;
   RunningStats stats;
   /// The axis whose channels are kept, for per-channel statistics.
   std::optional<int64_t> channelAxis;
@@ -57,57 +58,23 @@ struct Observed {
 
 /// The observers of `func` that calibration data feeds (not those of
 /// constants), in program order.
-static SmallVector<Operation *> getCalibratedObservers(func::FuncOp func) {
-  SmallVector<Operation *> result;
-  func.walk([&](Operation *op) {
-    if (isa<ActObserverOp, InputEqObserverOp>(op) &&
-        !getConstantThroughObservers(op->getOperand(0)))
+static SmallVector<ObserverOpInterface>
+getCalibratedObservers(func::FuncOp func) {
+  SmallVector<ObserverOpInterface> result;
+  func.walk([&](ObserverOpInterface op) {
+    if (!op.observesWeight() && !getConstantThroughObservers(op.getInput()))
       result.push_back(op);
   });
   return result;
 }
 
-static Observed describe(Operation *op) {
+static Observed describe(ObserverOpInterface op) {
   Observed o;
   o.op = op;
-  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
-  DenseF32ArrayAttr minVal, maxVal, histogram;
-  if (auto act = dyn_cast<ActObserverOp>(op)) {
-    switch (act.getKind()) {
-    case ObserverKind::minmax:
-    case ObserverKind::per_channel_minmax:
-      o.stats.rule = AccumulationRule::MinMax;
-      break;
-    case ObserverKind::moving_average_minmax:
-      o.stats.rule = AccumulationRule::MovingAverage;
-      break;
-    case ObserverKind::histogram:
-      o.stats.rule = AccumulationRule::Histogram;
-      break;
-    }
-    o.stats.averagingConstant = act.getAveragingConstant().convertToFloat();
-    o.stats.bins = act.getBins();
-    if (isPerChannel(act.getQscheme()))
-      o.channelAxis = act.getAxis();
-    minVal = act.getMinValAttr();
-    maxVal = act.getMaxValAttr();
-    histogram = act.getHistogramAttr();
-  } else {
-    auto eq = cast<InputEqObserverOp>(op);
-    o.channelAxis = eq.getAxis();
-    minVal = eq.getMinValAttr();
-    maxVal = eq.getMaxValAttr();
-  }
-  if (o.channelAxis)
-    o.channels = type.getDimSize(*o.channelAxis);
   // Statistics already present are where calibration resumes.
-  if (minVal && maxVal) {
-    o.stats.min.assign(minVal.asArrayRef().begin(), minVal.asArrayRef().end());
-    o.stats.max.assign(maxVal.asArrayRef().begin(), maxVal.asArrayRef().end());
-    if (histogram)
-      o.stats.histogram.assign(histogram.asArrayRef().begin(),
-                               histogram.asArrayRef().end());
-  }
+  o.stats = op.getRunningStatistics();
+  o.channelAxis = op.getStatisticsAxis();
+  o.channels = op.getNumStatChannels();
   return o;
 }
 
@@ -147,7 +114,7 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
 /// itself for histogram observers.
 static SmallVector<Value> instrument(func::FuncOp func,
                                      ArrayRef<Observed> observed) {
-  SmallVector<Operation *> ops = getCalibratedObservers(func);
+  SmallVector<ObserverOpInterface> ops = getCalibratedObservers(func);
   assert(ops.size() == observed.size());
   SmallVector<Value> extra;
   for (auto [op, o] : llvm::zip(ops, observed)) {
@@ -172,15 +139,74 @@ static SmallVector<Value> instrument(func::FuncOp func,
 static constexpr StringLiteral kStatsFormat = "eqquant-stats/1";
 
 /// The "scale" and "zero_point" an observer's statistics give, if any.
-static void writeQParams(llvm::json::OStream &j, Operation *observer) {
-  if (std::optional<QParams> q = getObserverQParams(observer))
+static void writeQParams(llvm::json::OStream &j, ObserverOpInterface observer) {
+  if (std::optional<QParams> q = observer.getQParams())
     json::writeQParams(j, *q);
 }
 
 static StringRef getObserverKindName(const Observed &o) {
-  if (auto act = dyn_cast<ActObserverOp>(o.op))
+  if (auto act = dyn_cast<ActObserverOp>(static_cast<Operation *>(o.op)))
     return stringifyObserverKind(act.getKind());
   return "input_equalization";
+}
+
+/// The statistics file's "layers": for each layer of `func`, in program
+/// order, its name and kind and the indices (into "observers" and "weights")
+/// of the observers of its input, output and weight, so that the file reads
+/// without the module.
+static void writeLayers(raw_ostream &os, func::FuncOp func,
+                        ArrayRef<Observed> observed,
+                        ArrayRef<ObserverOpInterface> weights) {
+  llvm::DenseMap<Operation *, int64_t> observerIndex, weightIndex;
+  for (auto [i, o] : llvm::enumerate(observed))
+    observerIndex[o.op] = static_cast<int64_t>(i);
+  for (auto [i, w] : llvm::enumerate(weights))
+    weightIndex[w] = static_cast<int64_t>(i);
+  // The indices of the observers that produce `v`, looking through
+  // observers and reshapes.
+  auto above = [](Value v, const llvm::DenseMap<Operation *, int64_t> &index) {
+    SmallVector<int64_t> found;
+    while (Operation *def = v.getDefiningOp()) {
+      if (!isa<ObserverOpInterface, tensor::CollapseShapeOp,
+               tensor::ExpandShapeOp>(def))
+        break;
+      if (auto it = index.find(def); it != index.end())
+        found.push_back(it->second);
+      v = def->getOperand(0);
+    }
+    llvm::sort(found);
+    return found;
+  };
+  ModelAnalysis model(func->getParentOfType<ModuleOp>());
+  SmallVector<const Layer *> layers;
+  for (const Layer &layer : model.getLayers())
+    if (layer.op->getParentOfType<func::FuncOp>() == func)
+      layers.push_back(&layer);
+  for (size_t i = 0, e = layers.size(); i < e; ++i) {
+    const Layer &layer = *layers[i];
+    SmallVector<int64_t> outputs;
+    for (Value v : {layer.output, layer.getOutputAfterRelu()})
+      for (Operation *user : v.getUsers())
+        if (auto it = observerIndex.find(user); it != observerIndex.end())
+          outputs.push_back(it->second);
+    llvm::sort(outputs);
+    outputs.erase(llvm::unique(outputs), outputs.end());
+    llvm::json::OStream j(os);
+    j.object([&] {
+      j.attribute("name", layer.name);
+      j.attribute("kind", getLayerKindName(layer.kind));
+      auto list = [&](StringRef key, ArrayRef<int64_t> indices) {
+        j.attributeArray(key, [&] {
+          for (int64_t index : indices)
+            j.value(index);
+        });
+      };
+      list("input", above(layer.getInput(), observerIndex));
+      list("output", outputs);
+      list("weight", above(layer.getWeight(), weightIndex));
+    });
+    os << (i + 1 < e ? ",\n" : "\n");
+  }
 }
 
 /// The statistics file: the header, then one observer per line.
@@ -221,13 +247,13 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
     // The weight observers' statistics, computed from the constants when the
     // module was prepared; for information, not read back.
     os << "], \"weights\": [\n";
-    SmallVector<Operation *> weights;
-    func.walk([&](Operation *op) {
-      if (isa<WeightObserverOp, WeightEqObserverOp>(op))
+    SmallVector<ObserverOpInterface> weights;
+    func.walk([&](ObserverOpInterface op) {
+      if (op.observesWeight())
         weights.push_back(op);
     });
     for (size_t i = 0, e = weights.size(); i < e; ++i) {
-      Operation *op = weights[i];
+      ObserverOpInterface op = weights[i];
       llvm::json::OStream j(os);
       j.object([&] {
         j.attribute("op", op->getName().getStringRef());
@@ -235,19 +261,21 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
         llvm::raw_string_ostream ts(type);
         ts << op->getOperand(0).getType();
         j.attribute("type", type);
-        auto stat = [&](StringRef name) {
-          if (auto a = op->getAttrOfType<DenseF32ArrayAttr>(name)) {
+        auto stat = [&](StringRef name, DenseF32ArrayAttr a) {
+          if (a) {
             j.attributeBegin(name);
             json::writeFloats(j, a.asArrayRef());
             j.attributeEnd();
           }
         };
-        stat("min_val");
-        stat("max_val");
+        stat("min_val", op.getMinValAttr());
+        stat("max_val", op.getMaxValAttr());
         writeQParams(j, op);
       });
       os << (i + 1 < e ? ",\n" : "\n");
     }
+    os << "], \"layers\": [\n";
+    writeLayers(os, func, observed, weights);
     os << "]}\n";
     return llvm::Error::success();
   });
@@ -395,7 +423,7 @@ void CalibratePass::runOnOperation() {
     return fail("no function @" + entry + " with a body to calibrate");
 
   SmallVector<Observed> observed;
-  for (Operation *op : getCalibratedObservers(func))
+  for (ObserverOpInterface op : getCalibratedObservers(func))
     observed.push_back(describe(op));
   int64_t batches = 0;
 
@@ -451,14 +479,13 @@ void CalibratePass::runOnOperation() {
 
   // Write the statistics onto the observers (before the statistics file,
   // whose quantization parameters are read from them).
-  Builder b(&getContext());
   for (Observed &o : observed) {
     if (o.stats.empty())
       continue;
-    o.op->setAttr("min_val", b.getDenseF32ArrayAttr(o.stats.min));
-    o.op->setAttr("max_val", b.getDenseF32ArrayAttr(o.stats.max));
+    ObserverStatistics s{o.stats.min, o.stats.max, {}};
     if (o.stats.rule == AccumulationRule::Histogram)
-      o.op->setAttr("histogram", b.getDenseF32ArrayAttr(o.stats.histogram));
+      s.histogram = o.stats.histogram;
+    o.op.setStatistics(s);
   }
 
   if (!statsOut.empty())

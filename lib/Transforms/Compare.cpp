@@ -54,9 +54,8 @@ struct LayerOutput {
 static SmallVector<LayerOutput> findLayerOutputs(ModuleOp module,
                                                  func::FuncOp func) {
   ModelAnalysis model(module);
-  auto getFoldedScale = [](Operation *op) {
-    return op->getAttrOfType<DenseF32ArrayAttr>(kFoldedScaleAttrName);
-  };
+  EqqDialect::FoldedScaleAttrHelper foldedScale(module.getContext());
+  auto getFoldedScale = [&](Operation *op) { return foldedScale.getAttr(op); };
   llvm::DenseMap<Operation *, LayerOutput> byOp;
   for (const Layer &l : model.getLayers())
     byOp[l.op] = {l.name, l.kind, l.getOutputAfterRelu(), false,

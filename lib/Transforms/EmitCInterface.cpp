@@ -23,6 +23,8 @@ struct EmitCInterfacePass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     UnitAttr unit = UnitAttr::get(ctx);
+    EqqDialect::InputTypesAttrHelper inputTypes(ctx);
+    EqqDialect::OutputTypesAttrHelper outputTypes(ctx);
     auto typeArray = [&](TypeRange types) {
       SmallVector<Attribute> attrs;
       for (Type t : types)
@@ -51,9 +53,9 @@ struct EmitCInterfacePass
       });
       // The tensor signature, which lowering erases from the types; the C
       // interface takes the results as out-parameters after the inputs.
-      if (!func->hasAttr(kInputTypesAttrName)) {
-        func->setAttr(kInputTypesAttrName, typeArray(func.getArgumentTypes()));
-        func->setAttr(kOutputTypesAttrName, typeArray(func.getResultTypes()));
+      if (!inputTypes.isAttrPresent(func)) {
+        inputTypes.setAttr(func, typeArray(func.getArgumentTypes()));
+        outputTypes.setAttr(func, typeArray(func.getResultTypes()));
       }
     }
   }

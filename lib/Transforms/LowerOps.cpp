@@ -1,7 +1,9 @@
 //===- LowerOps.cpp - the --eqq-lower-ops pass ----------------------------===//
 //
-// Lowers eqq ops on tensors to linalg: observers vanish, equalization
-// multiplies become elementwise linalg.generic ops.
+// Lowers eqq ops on tensors to linalg: quantized tensor types become their
+// storage integer types (a dialect conversion), quantize and dequantize
+// become elementwise linalg.generic ops, observers vanish, equalization
+// multiplies become elementwise multiplies.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,8 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::eqq {
@@ -28,11 +32,11 @@ using namespace mlir::eqq;
 namespace {
 
 /// Observers are the identity on data.
-template <typename OpTy> struct EraseObserver : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
+struct EraseObserver : OpInterfaceRewritePattern<ObserverOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+  LogicalResult matchAndRewrite(ObserverOpInterface op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, op->getOperand(0));
+    rewriter.replaceOp(op, op.getInput());
     return success();
   }
 };
@@ -139,128 +143,198 @@ static Value buildElementwise(
       .getResult(0);
 }
 
-/// Quantized tensors become their storage integers: quantize and dequantize
-/// become elementwise generics (PyTorch's arithmetic: q = clamp(round half
-/// even(x * (1 / scale)) + zp), x = (q - zp) * scale), storage casts vanish,
-/// and every other value of a quantized tensor type takes the storage type.
-static void lowerQuantizedTypes(ModuleOp module) {
-  struct Pending {
-    Operation *op;
-    QuantInfo info;
-  };
-  SmallVector<Pending> pending;
-  module.walk([&](Operation *op) {
-    if (isa<QuantizeOp>(op))
-      pending.push_back({op, getQuantInfo(op->getResult(0).getType())});
-    else if (isa<DequantizeOp>(op))
-      pending.push_back({op, getQuantInfo(op->getOperand(0).getType())});
-  });
-  // Retype every quantized tensor value to its storage type.
-  auto toStorage = [](Type type) -> Type {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor)
+namespace {
+
+/// Quantized types become their storage integer types: `!quant.uniform<u8:
+/// f32, ...>` is `i8`, and a tensor of it a tensor of `i8`.
+class StorageTypeConverter : public TypeConverter {
+public:
+  StorageTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](quant::QuantizedType type) -> Type {
+      return type.getStorageType();
+    });
+    addConversion([](RankedTensorType type) -> Type {
+      if (auto qtype = dyn_cast<quant::QuantizedType>(type.getElementType()))
+        return type.clone(qtype.getStorageType());
       return type;
-    auto qtype = dyn_cast<quant::QuantizedType>(tensor.getElementType());
-    if (!qtype)
-      return type;
-    return RankedTensorType::get(tensor.getShape(), qtype.getStorageType());
-  };
-  module.walk([&](Operation *op) {
-    for (Value r : op->getResults())
-      r.setType(toStorage(r.getType()));
-    for (Region &region : op->getRegions())
-      for (Block &block : region)
-        for (BlockArgument arg : block.getArguments())
-          arg.setType(toStorage(arg.getType()));
-    if (auto func = dyn_cast<func::FuncOp>(op)) {
-      FunctionType ft = func.getFunctionType();
-      SmallVector<Type> ins, outs;
-      for (Type t : ft.getInputs())
-        ins.push_back(toStorage(t));
-      for (Type t : ft.getResults())
-        outs.push_back(toStorage(t));
-      func.setType(FunctionType::get(op->getContext(), ins, outs));
-    }
-  });
-  module.walk([](quant::StorageCastOp op) {
-    op.replaceAllUsesWith(op.getInput());
-    op.erase();
-  });
-  for (Pending &p : pending) {
-    OpBuilder b(p.op);
-    Location loc = p.op->getLoc();
-    QuantInfo &info = p.info;
-    Type f32 = b.getF32Type(), i32 = b.getI32Type();
-    auto resultType = cast<RankedTensorType>(p.op->getResult(0).getType());
-    Value result;
-    if (isa<QuantizeOp>(p.op)) {
-      Value input = p.op->getOperand(0);
-      SmallVector<float> inv;
-      // An equalization multiply that only this per-tensor quantize reads
-      // joins its multiplier: round(x * (s_c * (1 / scale))) + zp, one
-      // multiply per element, so the scale costs nothing at run time.
-      auto eqScale = input.getDefiningOp<EqScaleOp>();
-      if (eqScale && eqScale->hasOneUse() && info.axis < 0) {
-        float base = 1.0f / info.scale[0];
-        for (float s : eqScale.getScale())
-          inv.push_back(s * base);
-        info.zeroPoint.assign(inv.size(), info.zeroPoint[0]);
-        info.axis = eqScale.getAxis();
-        input = eqScale.getInput();
-      } else {
-        eqScale = nullptr;
-        for (float sc : info.scale)
-          inv.push_back(1.0f / sc);
-      }
-      result = buildElementwise(
-          b, loc, input, resultType, info.axis, {inv, info.zeroPoint},
-          [&](OpBuilder &nb, Location nloc, Value x, ValueRange ch) {
-            auto cf = [&](float v) {
-              return arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(v))
-                  .getResult();
-            };
-            Value r = math::RoundEvenOp::create(
-                nb, nloc, arith::MulFOp::create(nb, nloc, x, ch[0]));
-            r = arith::AddFOp::create(nb, nloc, r, ch[1]);
-            r = arith::MaximumFOp::create(nb, nloc, r, cf(info.qmin));
-            r = arith::MinimumFOp::create(nb, nloc, r, cf(info.qmax));
-            Value i = arith::FPToSIOp::create(nb, nloc, i32, r);
-            return arith::TruncIOp::create(nb, nloc,
-                                           resultType.getElementType(), i)
-                .getResult();
-          });
-    } else {
-      result = buildElementwise(
-          b, loc, p.op->getOperand(0), resultType, info.axis,
-          {info.scale, info.zeroPoint},
-          [&](OpBuilder &nb, Location nloc, Value q, ValueRange ch) {
-            Value wide =
-                info.isSigned
-                    ? arith::ExtSIOp::create(nb, nloc, i32, q).getResult()
-                    : arith::ExtUIOp::create(nb, nloc, i32, q).getResult();
-            Value f = arith::SIToFPOp::create(nb, nloc, f32, wide);
-            f = arith::SubFOp::create(nb, nloc, f, ch[1]);
-            return arith::MulFOp::create(nb, nloc, f, ch[0]).getResult();
-          });
-    }
-    Operation *merged =
-        isa<QuantizeOp>(p.op) ? p.op->getOperand(0).getDefiningOp() : nullptr;
-    p.op->getResult(0).replaceAllUsesWith(result);
-    p.op->erase();
-    if (isa_and_nonnull<EqScaleOp>(merged) && merged->use_empty())
-      merged->erase();
+    });
   }
+
+  /// True when neither the op's operands and results nor the block
+  /// arguments of its regions, nor a function's signature, have a
+  /// quantized type.
+  bool isLegalOp(Operation *op) const {
+    if (auto func = dyn_cast<FunctionOpInterface>(op))
+      if (auto type = dyn_cast<FunctionType>(func.getFunctionType());
+          type && !isSignatureLegal(type))
+        return false;
+    return isLegal(op) && llvm::all_of(op->getRegions(),
+                                       [&](Region &r) { return isLegal(&r); });
+  }
+};
+
+/// eqq.quantize -> an elementwise generic computing PyTorch's
+/// q = clamp(round_half_even(x * (1 / scale)) + zp) into the storage type.
+/// An equalization multiply that only this per-tensor quantize reads joins
+/// its multiplier: round(x * (s_c * (1 / scale))) + zp, one multiply per
+/// element, so the scale costs nothing at run time.
+struct LowerQuantize : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    QuantInfo info = getQuantInfo(op.getOutput().getType());
+    auto resultType = dyn_cast_or_null<RankedTensorType>(
+        getTypeConverter()->convertType(op.getOutput().getType()));
+    if (!resultType)
+      return rewriter.notifyMatchFailure(op, "unconvertible result type");
+    Value input = adaptor.getInput();
+    SmallVector<float> inv;
+    auto eqScale = op.getInput().getDefiningOp<EqScaleOp>();
+    if (eqScale && eqScale->hasOneUse() && info.axis < 0) {
+      float base = 1.0f / info.scale[0];
+      for (float s : eqScale.getScale())
+        inv.push_back(s * base);
+      info.zeroPoint.assign(inv.size(), info.zeroPoint[0]);
+      info.axis = eqScale.getAxis();
+      input = eqScale.getInput();
+    } else {
+      eqScale = nullptr;
+      for (float sc : info.scale)
+        inv.push_back(1.0f / sc);
+    }
+    Type i32 = rewriter.getI32Type();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), input, resultType, info.axis,
+        {inv, info.zeroPoint},
+        [&](OpBuilder &nb, Location nloc, Value x, ValueRange ch) {
+          auto cf = [&](float v) {
+            return arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(v))
+                .getResult();
+          };
+          Value r = math::RoundEvenOp::create(
+              nb, nloc, arith::MulFOp::create(nb, nloc, x, ch[0]));
+          r = arith::AddFOp::create(nb, nloc, r, ch[1]);
+          r = arith::MaximumFOp::create(nb, nloc, r, cf(info.qmin));
+          r = arith::MinimumFOp::create(nb, nloc, r, cf(info.qmax));
+          Value i = arith::FPToSIOp::create(nb, nloc, i32, r);
+          return arith::TruncIOp::create(nb, nloc, resultType.getElementType(),
+                                         i)
+              .getResult();
+        });
+    rewriter.replaceOp(op, result);
+    if (eqScale)
+      rewriter.eraseOp(eqScale);
+    return success();
+  }
+};
+
+/// eqq.dequantize -> an elementwise generic computing x = (q - zp) * scale
+/// from the storage integers.
+struct LowerDequantize : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    QuantInfo info = getQuantInfo(op.getInput().getType());
+    Type f32 = rewriter.getF32Type(), i32 = rewriter.getI32Type();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), adaptor.getInput(), op.getOutput().getType(),
+        info.axis, {info.scale, info.zeroPoint},
+        [&](OpBuilder &nb, Location nloc, Value q, ValueRange ch) {
+          Value wide =
+              info.isSigned
+                  ? arith::ExtSIOp::create(nb, nloc, i32, q).getResult()
+                  : arith::ExtUIOp::create(nb, nloc, i32, q).getResult();
+          Value f = arith::SIToFPOp::create(nb, nloc, f32, wide);
+          f = arith::SubFOp::create(nb, nloc, f, ch[1]);
+          return arith::MulFOp::create(nb, nloc, f, ch[0]).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// quant.scast between a quantized type and its storage type is the
+/// identity once both sides have the storage type.
+struct EraseStorageCast : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type resultType = getTypeConverter()->convertType(op.getType());
+    if (resultType != adaptor.getInput().getType())
+      return rewriter.notifyMatchFailure(
+          op, "the storage types of the two sides differ");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+/// Any other op on quantized values (a reshape, a call, a return, an op
+/// with regions such as scf.for) is rebuilt with the converted types, its
+/// regions moved over with their block arguments converted.
+struct ConvertAnyOpTypes : ConversionPattern {
+  ConvertAnyOpTypes(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isa<FunctionOpInterface, QuantizeOp, DequantizeOp,
+            quant::StorageCastOp>(op))
+      return rewriter.notifyMatchFailure(op, "has a pattern of its own");
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return rewriter.notifyMatchFailure(op, "unconvertible result types");
+    OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
+                         op->getAttrs(), op->getSuccessors());
+    for (unsigned i = 0, e = op->getNumRegions(); i < e; ++i)
+      state.addRegion();
+    Operation *newOp = rewriter.create(state);
+    for (auto [from, to] : llvm::zip(op->getRegions(), newOp->getRegions())) {
+      rewriter.inlineRegionBefore(from, to, to.end());
+      if (failed(rewriter.convertRegionTypes(&to, *getTypeConverter())))
+        return rewriter.notifyMatchFailure(op, "unconvertible block types");
+    }
+    rewriter.replaceOp(op, newOp->getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+/// Quantized tensors become their storage integers (a dialect conversion
+/// with StorageTypeConverter): quantize and dequantize become elementwise
+/// generics, storage casts vanish, and every other op takes the storage
+/// types.
+static LogicalResult lowerQuantizedTypes(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  StorageTypeConverter converter;
+  ConversionTarget target(*ctx);
+  target.addIllegalOp<QuantizeOp, DequantizeOp, quant::StorageCastOp>();
+  target.markUnknownOpDynamicallyLegal(
+      [&](Operation *op) { return converter.isLegalOp(op); });
+  RewritePatternSet patterns(ctx);
+  patterns
+      .add<LowerQuantize, LowerDequantize, EraseStorageCast, ConvertAnyOpTypes>(
+          converter, ctx);
+  populateAnyFunctionOpInterfaceTypeConversionPattern(patterns, converter);
+  ConversionConfig config;
+  // The quantize(dequantize(q)) folder would drop a round trip that the
+  // module spells out; lowering keeps the module's arithmetic as it is.
+  config.foldingMode = DialectConversionFoldingMode::Never;
+  return applyPartialConversion(module, target, std::move(patterns), config);
 }
 
 namespace {
 struct LowerOpsPass : eqq::impl::LowerOpsPassBase<LowerOpsPass> {
   void runOnOperation() override {
-    lowerQuantizedTypes(getOperation());
+    if (failed(lowerQuantizedTypes(getOperation())))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<EraseObserver<ActObserverOp>, EraseObserver<WeightObserverOp>,
-                 EraseObserver<InputEqObserverOp>,
-                 EraseObserver<WeightEqObserverOp>, LowerEqScale>(
-        &getContext());
+    patterns.add<EraseObserver, LowerEqScale>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -234,13 +234,9 @@ void PreparePass::runOnOperation() {
 
   // Observers already present mean the module was prepared before; a second
   // round would observe every value twice.
-  WalkResult prepared = module.walk([](Operation *op) {
-    if (isa<ActObserverOp, WeightObserverOp, InputEqObserverOp,
-            WeightEqObserverOp>(op)) {
-      op->emitError("module is already prepared: it contains eqq observers");
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
+  WalkResult prepared = module.walk([](ObserverOpInterface op) {
+    op->emitError("module is already prepared: it contains eqq observers");
+    return WalkResult::interrupt();
   });
   if (prepared.wasInterrupted())
     return signalPassFailure();
@@ -495,7 +491,16 @@ void PreparePass::runOnOperation() {
     observeOutput(out, plan.qconfig->activation, loc);
   }
 
-  // 4. Per-channel statistics of the values a residual add's scale reaches
+  // 4. Each layer named by its location keeps the name on its op, where a
+  // module printed without locations keeps it for the later stages.
+  // Generated names follow from program order, which no stage changes.
+  EqqDialect::LayerAttrHelper layerName =
+      getContext().getLoadedDialect<EqqDialect>()->getLayerAttrHelper();
+  for (const Layer &layer : layers)
+    if (!getNameFromLoc(layer.op->getLoc()).empty())
+      layerName.setAttr(layer.op, StringAttr::get(&getContext(), layer.name));
+
+  // 5. Per-channel statistics of the values a residual add's scale reaches
   // before its consumer: the add's operands, and the add's result where it
   // is quantized in front of a relu.
   for (auto &[consumer, r] : residuals) {

@@ -9,14 +9,14 @@
 // CHECK-LABEL: func.func @forward(
 // CHECK-SAME: %[[X:[^:]*]]: tensor<2x3xf32>)
 // CHECK-NOT: eqq.
-// CHECK: %[[A:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[X]], %{{.*}} :
+// CHECK: %[[A:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "enc.fc"} ins(%[[X]], %{{.*}} :
 // CHECK-NOT: eqq.
-// CHECK: %[[B:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[A]], %{{.*}} :
+// CHECK: %[[B:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "enc.fc#2"} ins(%[[A]], %{{.*}} :
 // CHECK-NEXT: %[[B_OBS:.*]] = eqq.act_observer %[[B]]
 // CHECK-NEXT: %[[IEQ:.*]] = eqq.input_eq_observer %[[B_OBS]] axis 1
 // CHECK-NEXT: %[[WEQ:.*]] = eqq.weight_eq_observer
 // CHECK-NEXT: %[[WOBS:.*]] = eqq.weight_observer %[[WEQ]]
-// CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[IEQ]], %[[WOBS]] :
+// CHECK-NEXT: %[[C:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "dec.fc"} ins(%[[IEQ]], %[[WOBS]] :
 // CHECK-NEXT: %[[C_OBS:.*]] = eqq.act_observer %[[C]]
 // CHECK-NEXT: return %[[C_OBS]]
 func.func @forward(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {

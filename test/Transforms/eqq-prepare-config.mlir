@@ -24,7 +24,7 @@
 // top.0: module_name `top`.
 // PREC: %[[W1:.*]] = arith.constant dense<5.000000e-01>
 // PREC: %[[WOBS1:.*]] = eqq.weight_observer %[[W1]] minmax qint8 per_tensor_symmetric range [-127, 127] {max_val = array<f32: 5.000000e-01>, min_val = array<f32: 5.000000e-01>}
-// PREC-NEXT: %[[MM1:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[X_OBS]], %[[WOBS1]] :
+// PREC-NEXT: %[[MM1:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "top.0"} ins(%[[X_OBS]], %[[WOBS1]] :
 // PREC-NOT: eqq.
 // PREC: %[[R:.*]] = linalg.generic {{.*}} ins(%[[MM1]] :
 // PREC: } -> tensor<4x3xf32>
@@ -32,18 +32,18 @@
 // top.1: module_name `top`.
 // PREC: %[[W2:.*]] = arith.constant dense<1.000000e+00>
 // PREC: %[[WOBS2:.*]] = eqq.weight_observer %[[W2]] minmax qint8 per_tensor_symmetric range [-127, 127]
-// PREC-NEXT: %[[MM2:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[R_OBS]], %[[WOBS2]] :
+// PREC-NEXT: %[[MM2:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "top.1"} ins(%[[R_OBS]], %[[WOBS2]] :
 // PREC-NEXT: %[[OUT2:.*]] = eqq.act_observer %[[MM2]] histogram quint8 per_tensor_affine {bins = 256 : i64}
 // topx.0: object_type `linear` (`top` is no prefix of it).
 // PREC: %[[W3:.*]] = arith.constant dense<1.500000e+00>
 // PREC: %[[WOBS3:.*]] = eqq.weight_observer %[[W3]] per_channel_minmax qint8 per_channel_symmetric {max_val = array<f32: 1.500000e+00, 1.500000e+00, 1.500000e+00>, min_val = array<f32: 1.500000e+00, 1.500000e+00, 1.500000e+00>}
-// PREC-NEXT: %[[MM3:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[OUT2]], %[[WOBS3]] :
+// PREC-NEXT: %[[MM3:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "topx.0"} ins(%[[OUT2]], %[[WOBS3]] :
 // PREC-NEXT: %[[OUT3:.*]] = eqq.act_observer %[[MM3]] moving_average_minmax quint8 per_tensor_affine {averaging_constant = 5.000000e-01 : f32}
 // bot.0: null, not quantized: no weight observer, its output is observed only
 // as the input of linear_4.
 // PREC: %[[W4:.*]] = arith.constant dense<2.000000e+00>
 // PREC-NOT: eqq.
-// PREC: %[[MM4:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[OUT3]], %[[W4]] :
+// PREC: %[[MM4:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "bot.0"} ins(%[[OUT3]], %[[W4]] :
 // PREC-NEXT: %[[OUT4:.*]] = eqq.act_observer %[[MM4]] moving_average_minmax quint8 per_tensor_affine {averaging_constant = 5.000000e-01 : f32}
 // linear_4: object_type `linear`.
 // PREC: %[[W5:.*]] = arith.constant dense<2.500000e+00>
@@ -74,7 +74,7 @@
 // EQ-NEXT: %[[X_OBS:.*]] = eqq.act_observer %[[X]] minmax quint8 per_tensor_affine range [0, 127]
 // top.0: not equalized (object_type null beats global).
 // EQ-NOT: eqq.input_eq_observer
-// EQ: %[[MM1:.*]] = linalg.matmul indexing_maps = [{{.*}}] ins(%[[X_OBS]],
+// EQ: %[[MM1:.*]] = linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "top.0"} ins(%[[X_OBS]],
 // EQ-NEXT: %[[OUT1:.*]] = eqq.act_observer %[[MM1]]
 // EQ-NEXT: tensor.empty
 // EQ-NEXT: %[[R:.*]] = linalg.generic {{.*}} ins(%[[OUT1]] :
@@ -85,7 +85,7 @@
 // EQ: %[[IEQ2:.*]] = eqq.input_eq_observer %[[R_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<4x3xf32>
 // EQ-NEXT: %[[WEQ2:.*]] = eqq.weight_eq_observer %[[W2]] qint8 per_channel_symmetric
 // EQ-NEXT: %[[WOBS2:.*]] = eqq.weight_observer %[[WEQ2]] minmax qint8 per_tensor_symmetric
-// EQ-NEXT: linalg.matmul indexing_maps = [{{.*}}] ins(%[[IEQ2]], %[[WOBS2]] :
+// EQ-NEXT: linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "top.1"} ins(%[[IEQ2]], %[[WOBS2]] :
 // topx.0: not equalized.
 // EQ-NOT: eqq.input_eq_observer
 // EQ: %[[W3:.*]] = arith.constant dense<1.500000e+00>
@@ -97,7 +97,7 @@
 // EQ: %[[IEQ4:.*]] = eqq.input_eq_observer %{{.*}} axis 1 qint8 per_tensor_affine : tensor<4x3xf32>
 // EQ-NEXT: %[[WEQ4:.*]] = eqq.weight_eq_observer %[[W4]] qint8 per_channel_affine {max_val = array<f32: 2.000000e+00, 2.000000e+00, 2.000000e+00>, min_val = array<f32: 2.000000e+00, 2.000000e+00, 2.000000e+00>}
 // EQ-NEXT: %[[WOBS4:.*]] = eqq.weight_observer %[[WEQ4]] minmax qint8 per_tensor_symmetric
-// EQ-NEXT: linalg.matmul indexing_maps = [{{.*}}] ins(%[[IEQ4]], %[[WOBS4]] :
+// EQ-NEXT: linalg.matmul indexing_maps = [{{.*}}] {eqq.layer = "bot.0"} ins(%[[IEQ4]], %[[WOBS4]] :
 // linear_4: not equalized.
 // EQ-NOT: eqq.input_eq_observer
 // EQ: return
@@ -112,9 +112,9 @@
 // neither does an empty configuration `{}` (empty.json).
 
 // NONE-LABEL: func.func @forward(
-// NONE-NOT: eqq.
+// NONE-NOT: = eqq.
 // NONE-LABEL: func.func @conv(
-// NONE-NOT: eqq.
+// NONE-NOT: = eqq.
 // NONE: return
 
 func.func @forward(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {

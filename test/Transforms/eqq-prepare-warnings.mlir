@@ -144,7 +144,7 @@ func.func @generated_names(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>,
 // after `fc1` is `linear_1`.
 
 // CHECK-LABEL: func.func @named_and_generated(
-// CHECK-NOT: eqq.
+// CHECK-NOT: = eqq.
 // CHECK: return
 func.func @named_and_generated(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
   %zero = arith.constant 0.0 : f32

@@ -42,7 +42,7 @@
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<5x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc1"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -94,7 +94,7 @@ func.func @single_layer_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<8x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<8x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc1"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x8xf32>
@@ -105,7 +105,7 @@ func.func @single_layer_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS2:.*]] = eqq.weight_observer %[[WEQ2]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x8xf32>
 // CHECK-NEXT: %[[WT2:.*]] = linalg.transpose ins(%[[WOBS2]] : tensor<5x8xf32>)
 // CHECK-NEXT: %[[IEQ2:.*]] = eqq.input_eq_observer %[[OUT1]] axis 1 quint8 per_tensor_symmetric : tensor<5x8xf32>
-// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul ins(%[[IEQ2]], %[[WT2]] :
+// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul {eqq.layer = "fc2"} ins(%[[IEQ2]], %[[WT2]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y2:.*]] = linalg.generic {{.*}} ins(%[[MM2]], %[[B2]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -170,7 +170,7 @@ func.func @two_layer_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<8x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<8x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc1"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x8xf32>
@@ -186,7 +186,7 @@ func.func @two_layer_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS2:.*]] = eqq.weight_observer %[[WEQ2]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x8xf32>
 // CHECK-NEXT: %[[WT2:.*]] = linalg.transpose ins(%[[WOBS2]] : tensor<5x8xf32>)
 // CHECK-NEXT: %[[IEQ2:.*]] = eqq.input_eq_observer %[[ADD1_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x8xf32>
-// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul ins(%[[IEQ2]], %[[WT2]] :
+// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul {eqq.layer = "fc2"} ins(%[[IEQ2]], %[[WT2]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y2:.*]] = linalg.generic {{.*}} ins(%[[MM2]], %[[B2]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -258,7 +258,7 @@ func.func @linear_add(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<5x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -319,7 +319,7 @@ func.func @linear_relu(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<8x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<8x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc1"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x8xf32>
@@ -333,7 +333,7 @@ func.func @linear_relu(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS2:.*]] = eqq.weight_observer %[[WEQ2]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x8xf32>
 // CHECK-NEXT: %[[WT2:.*]] = linalg.transpose ins(%[[WOBS2]] : tensor<5x8xf32>)
 // CHECK-NEXT: %[[IEQ2:.*]] = eqq.input_eq_observer %[[OUT1]] axis 1 quint8 per_tensor_symmetric : tensor<5x8xf32>
-// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul ins(%[[IEQ2]], %[[WT2]] :
+// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul {eqq.layer = "fc2"} ins(%[[IEQ2]], %[[WT2]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y2:.*]] = linalg.generic {{.*}} ins(%[[MM2]], %[[B2]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -404,7 +404,7 @@ func.func @linear_relu_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS1:.*]] = eqq.weight_observer %[[WEQ1]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x5xf32>
 // CHECK-NEXT: %[[WT1:.*]] = linalg.transpose ins(%[[WOBS1]] : tensor<5x5xf32>)
 // CHECK-NEXT: %[[IEQ1:.*]] = eqq.input_eq_observer %[[X_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul ins(%[[IEQ1]], %[[WT1]] :
+// CHECK-NEXT: %[[MM1:.*]] = linalg.matmul {eqq.layer = "fc1"} ins(%[[IEQ1]], %[[WT1]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y1:.*]] = linalg.generic {{.*}} ins(%[[MM1]], %[[B1]] :
 // CHECK: } -> tensor<5x5xf32>
@@ -423,7 +423,7 @@ func.func @linear_relu_linear(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
 // CHECK-NEXT: %[[WOBS2:.*]] = eqq.weight_observer %[[WEQ2]] minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.500000e+00>, min_val = array<f32: -1.500000e+00>} : tensor<5x5xf32>
 // CHECK-NEXT: %[[WT2:.*]] = linalg.transpose ins(%[[WOBS2]] : tensor<5x5xf32>)
 // CHECK-NEXT: %[[IEQ2:.*]] = eqq.input_eq_observer %[[ADD1_OBS]] axis 1 quint8 per_tensor_symmetric : tensor<5x5xf32>
-// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul ins(%[[IEQ2]], %[[WT2]] :
+// CHECK-NEXT: %[[MM2:.*]] = linalg.matmul {eqq.layer = "fc2"} ins(%[[IEQ2]], %[[WT2]] :
 // CHECK-NOT: eqq.
 // CHECK: %[[Y2:.*]] = linalg.generic {{.*}} ins(%[[MM2]], %[[B2]] :
 // CHECK: } -> tensor<5x5xf32>

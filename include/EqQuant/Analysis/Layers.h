@@ -31,8 +31,9 @@ llvm::StringRef getLayerKindName(LayerKind kind);
 /// A linear or conv layer, with every op it is spelled with.
 struct Layer {
   LayerKind kind;
-  /// The `eqq.layer` attribute of the matmul/conv op (`--eqq-convert` sets
-  /// it), else its NameLoc, else generated (`linear_0`).
+  /// The `eqq.layer` attribute of the matmul/conv op (`--eqq-prepare` sets
+  /// it from the NameLoc, `--eqq-convert` always), else its NameLoc, else
+  /// generated (`linear_0`).
   std::string name;
   /// The linalg.matmul or linalg.conv_* op.
   Operation *op = nullptr;

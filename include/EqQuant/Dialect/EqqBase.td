@@ -38,16 +38,49 @@ def Eqq_Dialect : Dialect {
     type's range, as PyTorch's `quantize_per_tensor`), while `quant.qcast`'s
     upstream lowering truncates toward zero without clamping.
 
-    Two discardable attributes serve the numeric comparison (`eq-run
-    --compare`). `eqq.layer = "<name>"` on each layer `--eqq-convert` leaves
-    (its float op, or the accumulating `linalg.generic` of its integer
-    program) holds the layer's name (interface section 3), so that a
-    converted module printed without locations still names its layers; the
-    layer analysis prefers it to the location. `eqq.folded_scale =
-    array<f32: ...>` on a layer into which an equalization scale was folded
-    gives the factors by which its output differs from the original model's,
-    along the output's channel axis.
+    Passes reach the four observers through `ObserverOpInterface`
+    (`include/EqQuant/Dialect/EqqInterfaces.td`): an observer's role
+    (activation, weight, input or weight of an equalized layer), its
+    statistics and their axis, how calibration batches accumulate into them,
+    and, as pure functions, the statistics a tensor gives and the
+    quantization parameters statistics give.
+
+    The dialect's discardable attributes are declared in its ODS
+    (`discardableAttrs`, with generated `EqqDialect::<Name>AttrHelper`
+    accessors) and checked by its attribute verifier, which rejects any
+    other `eqq.` attribute. They carry what must survive printing without
+    locations, and lowering:
+
+    | attribute | type | on |
+    | --- | --- | --- |
+    | `eqq.layer` | `StringAttr` | a layer's matmul or conv op, or its integer program |
+    | `eqq.folded_scale` | `DenseF32ArrayAttr` | a layer with a folded equalization scale |
+    | `eqq.input_types` | `ArrayAttr` of `TypeAttr` | an entry function |
+    | `eqq.output_types` | `ArrayAttr` of `TypeAttr` | an entry function |
+
+    * `eqq.layer = "<name>"` on a layer's matmul or conv op, or on the
+      accumulating `linalg.generic` of its integer program: the layer's name
+      (interface section 3). `--eqq-prepare` records every name that comes
+      from a location (`loc("fc1")`), `--eqq-convert` every name, so that a
+      module written between stages without `--mlir-print-debuginfo` keeps
+      its names; the layer analysis prefers it to the location. Generated
+      names (`linear_0`, ...) follow from program order and need no record.
+    * `eqq.folded_scale = array<f32: ...>` on a layer into which
+      `--eqq-convert` folded an equalization scale: the factors by which its
+      output differs from the original model's, along the output's channel
+      axis (the numeric comparison divides them out).
+    * `eqq.input_types = [...]` and `eqq.output_types = [...]` on a function
+      that `--eqq-emit-c-interface` prepared: its tensor signature (arrays of
+      type attributes), which the JIT reads after lowering to the LLVM
+      dialect.
   }];
+  let discardableAttrs = (ins
+    "::mlir::StringAttr":$layer,
+    "::mlir::DenseF32ArrayAttr":$folded_scale,
+    "::mlir::ArrayAttr":$input_types,
+    "::mlir::ArrayAttr":$output_types
+  );
+  let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::quant::QuantDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 0;

@@ -7,6 +7,7 @@
 #ifndef EQQUANT_DIALECT_EQQDIALECT_H
 #define EQQUANT_DIALECT_EQQDIALECT_H
 
+#include "EqQuant/Dialect/EqqInterfaces.h"
 #include "EqQuant/Support/QParams.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
@@ -30,23 +31,21 @@
 
 namespace mlir::eqq {
 
-/// Discardable function attributes with which `--eqq-emit-c-interface`
-/// records a function's tensor signature (arrays of TypeAttr), so that it
-/// survives lowering to the LLVM dialect.
-constexpr llvm::StringLiteral kInputTypesAttrName = "eqq.input_types";
-constexpr llvm::StringLiteral kOutputTypesAttrName = "eqq.output_types";
-
-/// The discardable string attribute with which `--eqq-convert` names each
-/// layer it leaves, on its float op or on the accumulating `linalg.generic` of
-/// its integer program: locations, where front ends put layer names, are not
-/// printed by default, and the numeric comparison (`eq-run --compare`)
-/// matches layers by name. The layer analysis prefers it to the location.
-constexpr llvm::StringLiteral kLayerAttrName = "eqq.layer";
-/// The discardable DenseF32ArrayAttr with which `--eqq-convert` marks a layer
-/// (its float op, or its integer program) into which an equalization scale
-/// was folded: its output is the original output times these factors along
-/// its channel axis.
-constexpr llvm::StringLiteral kFoldedScaleAttrName = "eqq.folded_scale";
+/// The names of the dialect's discardable attributes (declared in ODS, see
+/// EqqBase.td; prefer the dialect's generated `get<Name>AttrHelper()`
+/// accessors, or `EqqDialect::<Name>AttrHelper(ctx)` where the dialect may
+/// not be loaded). `eqq.input_types` / `eqq.output_types`: a function's
+/// tensor signature recorded by `--eqq-emit-c-interface`; `eqq.layer`: a
+/// layer's name; `eqq.folded_scale`: the equalization scale folded into a
+/// layer.
+constexpr llvm::StringLiteral kInputTypesAttrName =
+    EqqDialect::InputTypesAttrHelper::getNameStr();
+constexpr llvm::StringLiteral kOutputTypesAttrName =
+    EqqDialect::OutputTypesAttrHelper::getNameStr();
+constexpr llvm::StringLiteral kLayerAttrName =
+    EqqDialect::LayerAttrHelper::getNameStr();
+constexpr llvm::StringLiteral kFoldedScaleAttrName =
+    EqqDialect::FoldedScaleAttrHelper::getNameStr();
 
 /// The quantization range [qmin, qmax] an observer uses to compute its
 /// quantization parameters (PyTorch's `calculate_qmin_qmax`).
@@ -70,6 +69,7 @@ bool isPerChannel(QScheme qscheme);
 /// The quantization parameters an activation or weight observer's statistics
 /// give (PyTorch's `calculate_qparams`, with the histogram observer's range
 /// search); std::nullopt for other ops and for observers without statistics.
+/// The same as `cast<ObserverOpInterface>(op).getQParams()`.
 std::optional<QParams> getObserverQParams(Operation *op);
 
 /// The f32 elements of a constant, dense or `dense_resource`, row-major;

@@ -8,6 +8,7 @@
 #define EQQ_OPS_TD
 
 include "EqQuant/Dialect/EqqBase.td"
+include "EqQuant/Dialect/EqqInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -19,12 +20,26 @@ class Eqq_Op<string mnemonic, list<Trait> traits = []>
 
 def Eqq_F32Tensor : RankedTensorOf<[F32]>;
 
+/// The ObserverOpInterface methods each observer defines in EqqOps.cpp.
+defvar Eqq_ObserverMethods = [{
+    ::mlir::eqq::ObserverRole getObserverRole();
+    std::optional<int64_t> getStatisticsAxis();
+    void setStatistics(const ::mlir::eqq::ObserverStatistics &statistics);
+    void clearStatistics();
+    ::mlir::eqq::ObserverStatistics computeStatistics(
+        ::llvm::ArrayRef<float> data);
+    std::optional<::mlir::eqq::QParams> computeQParams(
+        const ::mlir::eqq::ObserverStatistics &statistics);
+    ::mlir::eqq::RunningStats getRunningStatistics();
+}];
+
 //===----------------------------------------------------------------------===//
 // Quantization observers
 //===----------------------------------------------------------------------===//
 
 class Eqq_QuantObserverOp<string mnemonic>
-    : Eqq_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Eqq_Op<mnemonic, [Pure, SameOperandsAndResultType,
+                        Eqq_ObserverOpInterface]> {
   let arguments = (ins
     Eqq_F32Tensor:$input,
     Eqq_ObserverKindAttr:$kind,
@@ -52,13 +67,7 @@ class Eqq_QuantObserverOp<string mnemonic>
   let hasVerifier = 1;
   let hasFolder = 1;
 
-  let extraClassDeclaration = [{
-    /// True when the observer holds statistics (has been calibrated, or
-    /// folded from a constant).
-    bool isCalibrated() { return getMinVal().has_value() && getMaxVal().has_value(); }
-    /// The number of statistics entries: 1 per tensor, or the size of `axis`.
-    int64_t getNumStatChannels();
-  }];
+  let extraClassDeclaration = Eqq_ObserverMethods;
 }
 
 def Eqq_ActObserverOp : Eqq_QuantObserverOp<"act_observer"> {
@@ -125,7 +134,7 @@ def Eqq_WeightObserverOp : Eqq_QuantObserverOp<"weight_observer"> {
 //===----------------------------------------------------------------------===//
 
 def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
-    [Pure, SameOperandsAndResultType]> {
+    [Pure, SameOperandsAndResultType, Eqq_ObserverOpInterface]> {
   let summary = "Records per-channel ranges of a layer input for equalization";
   let description = [{
     PyTorch's `_InputEqualizationObserver`: keeps the running minimum and
@@ -158,13 +167,11 @@ def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
-  let extraClassDeclaration = [{
-    bool isCalibrated() { return getMinVal().has_value() && getMaxVal().has_value(); }
-  }];
+  let extraClassDeclaration = Eqq_ObserverMethods;
 }
 
 def Eqq_WeightEqObserverOp : Eqq_Op<"weight_eq_observer",
-    [Pure, SameOperandsAndResultType]> {
+    [Pure, SameOperandsAndResultType, Eqq_ObserverOpInterface]> {
   let summary = "Records per-input-column ranges of a weight for equalization";
   let description = [{
     PyTorch's `_WeightEqualizationObserver`: the minimum and maximum of each
@@ -198,9 +205,7 @@ def Eqq_WeightEqObserverOp : Eqq_Op<"weight_eq_observer",
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
-  let extraClassDeclaration = [{
-    bool isCalibrated() { return getMinVal().has_value() && getMaxVal().has_value(); }
-  }];
+  let extraClassDeclaration = Eqq_ObserverMethods;
 }
 
 //===----------------------------------------------------------------------===//
