@@ -206,6 +206,9 @@ void ConvertPass::runOnOperation() {
     return signalPassFailure();
   }
 
+  if (quantize && failed(checkQuantization(module, model, *plan)))
+    return signalPassFailure();
+
   // 2. Apply it.
   IRRewriter rewriter(&getContext());
   applyEqualization(rewriter, module, model, *plan);

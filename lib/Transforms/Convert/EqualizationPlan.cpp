@@ -455,3 +455,50 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
   plan.numActObserversAfter = numActs;
   return plan;
 }
+
+LogicalResult mlir::eqq::checkQuantization(ModuleOp module,
+                                           const ModelAnalysis &model,
+                                           const EqualizationPlan &plan) {
+  WalkResult perChannel = module.walk([&](ActObserverOp obs) {
+    if (!isPerChannel(obs.getQscheme()))
+      return WalkResult::advance();
+    obs.emitError("activations are quantized per tensor; "
+                  "per-channel activation observers cannot convert");
+    return WalkResult::interrupt();
+  });
+  if (perChannel.wasInterrupted())
+    return failure();
+  for (const Layer &layer : model.getLayers()) {
+    LayerObservers obs = findObservers(layer);
+    // Only layers that become integer programs quantize their weight.
+    if (!obs.weight || !obs.input || !obs.output)
+      continue;
+    std::optional<QParams> q;
+    SmallVector<float> weight;
+    SmallVector<int64_t> shape;
+    auto carry = plan.carried.find(layer.op);
+    auto params = plan.params.find(&layer);
+    if (carry != plan.carried.end()) {
+      weight = carry->second.weight;
+      q = carry->second.weightQParams;
+      shape = params->second.weightShape;
+    } else if (params != plan.params.end() && params->second.changed) {
+      weight = params->second.weight;
+      shape = params->second.weightShape;
+      q = getWeightQParamsFor(obs.weight, weight);
+    } else {
+      ElementsAttr w = getConstantThroughObservers(layer.getWeight());
+      std::optional<SmallVector<float>> values =
+          w ? getFloatValues(w) : std::nullopt;
+      if (!values)
+        continue;
+      weight = std::move(*values);
+      shape = llvm::to_vector(cast<ShapedType>(w.getType()).getShape());
+      q = getObserverQParams(obs.weight);
+    }
+    std::string reason;
+    if (!quantizeWeight(obs.weight, q, weight, shape, reason))
+      return obs.weight.emitError("layer '") << layer.name << "': " << reason;
+  }
+  return success();
+}

@@ -16,7 +16,7 @@
 #include "AutoAlpha.h"
 #include "Observers.h"
 #include "QuantizeLayers.h"
-#include "Recipe.h"
+#include "EqQuant/Transforms/Recipe.h"
 
 #include "EqQuant/Support/Equalization.h"
 
@@ -105,6 +105,12 @@ FailureOr<EqualizationPlan>
 planEqualization(ModuleOp module, const ModelAnalysis &model,
                  const EqualizationOptions &options, const Recipe *recipe,
                  StringRef recipePath, const SampleMap &samples);
+
+/// Checks, before anything is rewritten, what quantizing after `plan`
+/// would reject: per-channel activation observers, and weights (as the plan
+/// leaves them) that cannot be quantized with their qparams.
+LogicalResult checkQuantization(ModuleOp module, const ModelAnalysis &model,
+                                const EqualizationPlan &plan);
 
 /// Carries out `plan` on the module `model` describes.
 void applyEqualization(RewriterBase &rewriter, ModuleOp module,

@@ -1,6 +1,6 @@
 //===- Recipe.cpp - the recipe file of --eqq-convert ----------------------===//
 
-#include "Recipe.h"
+#include "EqQuant/Transforms/Recipe.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef EQQUANT_TRANSFORMS_CONVERT_RECIPE_H
-#define EQQUANT_TRANSFORMS_CONVERT_RECIPE_H
+#ifndef EQQUANT_TRANSFORMS_RECIPE_H
+#define EQQUANT_TRANSFORMS_RECIPE_H
 
 #include "EqQuant/Support/Json.h"
 #include "EqQuant/Support/QParams.h"
@@ -99,4 +99,4 @@ FailureOr<Recipe> readRecipeFile(StringRef path, RecipeError &error);
 
 } // namespace mlir::eqq
 
-#endif // EQQUANT_TRANSFORMS_CONVERT_RECIPE_H
+#endif // EQQUANT_TRANSFORMS_RECIPE_H
