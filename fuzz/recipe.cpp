@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "EqQuant/InitAll.h"
 #include "EqQuant/Transforms/Recipe.h"
+#include "EqQuant/InitAll.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -61,8 +61,8 @@ double mlir::eqq::getRowScaledWeightError(llvm::ArrayRef<float> w,
                                           llvm::ArrayRef<int64_t> shape,
                                           llvm::ArrayRef<float> rows,
                                           bool folded,
-                                          WeightQParamsFn qparamsOf,
-                                          int64_t lo, int64_t hi) {
+                                          WeightQParamsFn qparamsOf, int64_t lo,
+                                          int64_t hi) {
   llvm::SmallVector<float> v(w.begin(), w.end());
   if (folded)
     scaleAlong(v, shape, /*axis=*/0, rows);

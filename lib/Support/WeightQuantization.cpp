@@ -25,13 +25,12 @@ QParams mlir::eqq::computeObserverQParams(const ObserverSpec &spec,
 QParams mlir::eqq::computeDataQParams(const ObserverSpec &spec,
                                       llvm::ArrayRef<float> data,
                                       llvm::ArrayRef<int64_t> shape) {
-  MinMax stats = spec.perChannel
-                     ? computeChannelMinMax(data, shape, spec.axis)
-                     : computeMinMax(data);
+  MinMax stats = spec.perChannel ? computeChannelMinMax(data, shape, spec.axis)
+                                 : computeMinMax(data);
   llvm::SmallVector<float> histogram;
   if (spec.histogram)
-    histogram = computeHistogram(data, spec.bins, stats.min.front(),
-                                 stats.max.front());
+    histogram =
+        computeHistogram(data, spec.bins, stats.min.front(), stats.max.front());
   return computeObserverQParams(spec, stats.min, stats.max, histogram);
 }
 

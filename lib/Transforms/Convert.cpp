@@ -177,8 +177,7 @@ void ConvertPass::runOnOperation() {
 
   // 1. The plan: every decision, every error, before any rewrite.
   SampleMap samples;
-  if (autoAlpha &&
-      failed(collectSamples(module, model, entry, data, samples)))
+  if (autoAlpha && failed(collectSamples(module, model, entry, data, samples)))
     return signalPassFailure();
   EqualizationOptions options;
   options.fold = fold;
@@ -249,8 +248,8 @@ void ConvertPass::runOnOperation() {
     });
     for (Operation *op : observers)
       rewriter.replaceOp(op, op->getOperand(0));
-  } else if (failed(quantizeModel(rewriter, module, equalized,
-                                  plan->carried))) {
+  } else if (failed(
+                 quantizeModel(rewriter, module, equalized, plan->carried))) {
     return signalPassFailure();
   }
 

@@ -15,14 +15,14 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 // PyTorch 1.13's calculate_equalization_scale on the observers of
-// x = [[-1, 0, 2, 1], [3, 0, 2, 1.5]] and W = [[0.5, 1, -3, 0], [-0.5, 2, 1, 0]]
-// gives [0.5, 1, 1, 1]: channel 0 is sqrt(1 / 4); channels 1 and 2 have a
+// x = [[-1, 0, 2, 1], [3, 0, 2, 1.5]] and W = [[0.5, 1, -3, 0], [-0.5, 2, 1,
+// 0]] gives [0.5, 1, 1, 1]: channel 0 is sqrt(1 / 4); channels 1 and 2 have a
 // zero input range (W / 0 = inf), channel 3 a zero weight range (0): both
 // become 1.
 TEST(EqualizationScale, MatchesPyTorchWithZeroRanges) {
-  llvm::SmallVector<float> s = computeEqualizationScale(
-      {-1, 0, 2, 1}, {3, 0, 2, 1.5}, {-0.5, 1, -3, 0}, {0.5, 2, 1, 0},
-      ScaleMode::Range, 0.5f);
+  llvm::SmallVector<float> s =
+      computeEqualizationScale({-1, 0, 2, 1}, {3, 0, 2, 1.5}, {-0.5, 1, -3, 0},
+                               {0.5, 2, 1, 0}, ScaleMode::Range, 0.5f);
   ASSERT_EQ(s.size(), 4u);
   EXPECT_EQ(s[0], 0.5f);
   EXPECT_EQ(s[1], 1.0f);
@@ -47,20 +47,20 @@ TEST(EqualizationScale, NaNAndInfBecomeOne) {
   EXPECT_EQ(s[0], 1.0f);
   EXPECT_EQ(s[1], 1.0f);
   EXPECT_EQ(s[2], 1.0f);
-  s = computeEqualizationScale({kNaN}, {1.0f}, {0.0f}, {1.0f},
-                               ScaleMode::Range, 0.3f);
+  s = computeEqualizationScale({kNaN}, {1.0f}, {0.0f}, {1.0f}, ScaleMode::Range,
+                               0.3f);
   EXPECT_EQ(s[0], 1.0f);
 }
 
 // alpha 0: s = m(W) (the input keeps its spread); alpha 1: s = 1 / m(x).
 // With w range 2 and x range 4: 2 and 0.25.
 TEST(EqualizationScale, AlphaZeroAndOne) {
-  EXPECT_EQ(computeEqualizationScale({-1}, {3}, {-1}, {1}, ScaleMode::Range,
-                                     0.0f)[0],
-            2.0f);
-  EXPECT_EQ(computeEqualizationScale({-1}, {3}, {-1}, {1}, ScaleMode::Range,
-                                     1.0f)[0],
-            0.25f);
+  EXPECT_EQ(
+      computeEqualizationScale({-1}, {3}, {-1}, {1}, ScaleMode::Range, 0.0f)[0],
+      2.0f);
+  EXPECT_EQ(
+      computeEqualizationScale({-1}, {3}, {-1}, {1}, ScaleMode::Range, 1.0f)[0],
+      0.25f);
 }
 
 // alpha 0.75: 2^0.25 / 4^0.75 in float32 (PyTorch:
@@ -161,10 +161,10 @@ TEST(CarriedFold, ErrorRule) {
   EXPECT_FALSE(shouldCarryFold(carried, folded));
   // Rows of 1 change nothing: the errors tie and the fold stays carried.
   llvm::SmallVector<float> ones{1.0f, 1.0f};
-  double a = getRowScaledWeightError(w, {2, 2}, ones, false, symmetric, -128,
-                                     127);
-  double b = getRowScaledWeightError(w, {2, 2}, ones, true, symmetric, -128,
-                                     127);
+  double a =
+      getRowScaledWeightError(w, {2, 2}, ones, false, symmetric, -128, 127);
+  double b =
+      getRowScaledWeightError(w, {2, 2}, ones, true, symmetric, -128, 127);
   EXPECT_EQ(a, b);
   EXPECT_TRUE(shouldCarryFold(a, b));
 }
@@ -182,9 +182,9 @@ TEST(CarriedFold, NoQParams) {
     q.zeroPoint = {0};
     return q;
   };
-  EXPECT_EQ(getRowScaledWeightError({1.0f}, {1, 1}, {1.0f}, true, zero, -128,
-                                    127),
-            kInf);
+  EXPECT_EQ(
+      getRowScaledWeightError({1.0f}, {1, 1}, {1.0f}, true, zero, -128, 127),
+      kInf);
 }
 
 } // namespace

@@ -35,10 +35,11 @@ enum class ScaleMode {
 ///   s_j = m(W_j)^(1 - alpha) / m(x_j)^alpha
 /// with m the range or the largest magnitude. For alpha 0.5 it is computed
 /// as sqrt(m(W_j) / m(x_j)), PyTorch's formula bit for bit.
-llvm::SmallVector<float> computeEqualizationScale(
-    llvm::ArrayRef<float> xmin, llvm::ArrayRef<float> xmax,
-    llvm::ArrayRef<float> wmin, llvm::ArrayRef<float> wmax, ScaleMode mode,
-    float alpha);
+llvm::SmallVector<float> computeEqualizationScale(llvm::ArrayRef<float> xmin,
+                                                  llvm::ArrayRef<float> xmax,
+                                                  llvm::ArrayRef<float> wmin,
+                                                  llvm::ArrayRef<float> wmax,
+                                                  ScaleMode mode, float alpha);
 
 /// Multiplies `data` (row-major `shape`) along `axis` by `factors` (one per
 /// index of that axis).

@@ -69,8 +69,8 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
       Value &scaled = sharedScaled[step.sharedInput];
       if (!scaled) {
         rewriter.setInsertionPointAfterValue(in);
-        scaled = observeScaled(EqScaleOp::create(
-            rewriter, inEq.getLoc(), src, layer.inputAxis, step.scale));
+        scaled = observeScaled(EqScaleOp::create(rewriter, inEq.getLoc(), src,
+                                                 layer.inputAxis, step.scale));
       }
       rewriter.replaceOp(inEq, scaled);
       if (inObs && in == inObs.getResult() && inObs->use_empty())
@@ -146,7 +146,8 @@ static RecipeActivation describeActivation(ActObserverOp obs) {
   return a;
 }
 
-Recipe mlir::eqq::describeRecipe(ModuleOp module, const ModelAnalysis &equalized,
+Recipe mlir::eqq::describeRecipe(ModuleOp module,
+                                 const ModelAnalysis &equalized,
                                  const EqualizationPlan &plan) {
   Recipe recipe;
   for (const Layer &layer : equalized.getLayers()) {

@@ -197,12 +197,10 @@ std::optional<double> mlir::eqq::scoreScale(const Layer &layer,
   return noise / signal;
 }
 
-AlphaChoice
-mlir::eqq::chooseAlpha(ArrayRef<const Layer *> scored,
-                       ArrayRef<LayerObservers> observers,
-                       ArrayRef<Layer> layers, const SampleMap &samples,
-                       ArrayRef<float> grid,
-                       llvm::function_ref<SmallVector<float>(float)> scaleFor) {
+AlphaChoice mlir::eqq::chooseAlpha(
+    ArrayRef<const Layer *> scored, ArrayRef<LayerObservers> observers,
+    ArrayRef<Layer> layers, const SampleMap &samples, ArrayRef<float> grid,
+    llvm::function_ref<SmallVector<float>(float)> scaleFor) {
   SmallVector<float> sorted(grid.begin(), grid.end());
   llvm::sort(sorted);
   // No equalization first: it wins ties.

@@ -171,10 +171,9 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     Value raw = inObs ? inObs.getInput() : in;
     bool soleUse =
         inEq->hasOneUse() && in.hasOneUse() && (!inObs || raw.hasOneUse());
-    const Layer *target =
-        options.fold && soleUse && stripReshapes(in) == in
-            ? getFoldTarget(model, raw, layer.inputAxis)
-            : nullptr;
+    const Layer *target = options.fold && soleUse && stripReshapes(in) == in
+                              ? getFoldTarget(model, raw, layer.inputAxis)
+                              : nullptr;
     // A residual add that prepare marked (per-channel observers on its
     // operands): both operands take s from their producers.
     std::optional<ResidualAdd> residual;
@@ -436,15 +435,15 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
         return getWeightQParamsFor(wobs, v);
       };
       auto [lo, hi] = getStorageRange(wobs.getDtype());
-      double carriedError = getRowScaledWeightError(
-          p.weight, p.weightShape, fold.scale, /*folded=*/false, qparamsOf, lo,
-          hi);
-      double foldedError = getRowScaledWeightError(
-          p.weight, p.weightShape, fold.scale, /*folded=*/true, qparamsOf, lo,
-          hi);
+      double carriedError =
+          getRowScaledWeightError(p.weight, p.weightShape, fold.scale,
+                                  /*folded=*/false, qparamsOf, lo, hi);
+      double foldedError =
+          getRowScaledWeightError(p.weight, p.weightShape, fold.scale,
+                                  /*folded=*/true, qparamsOf, lo, hi);
       if (shouldCarryFold(carriedError, foldedError))
-        plan.carried[fold.target->op] = {
-            fold.scale, p.weight, getWeightQParamsFor(wobs, p.weight)};
+        plan.carried[fold.target->op] = {fold.scale, p.weight,
+                                         getWeightQParamsFor(wobs, p.weight)};
     }
     scaleAlong(p.weight, p.weightShape, /*axis=*/0, fold.scale);
     if (p.bias)

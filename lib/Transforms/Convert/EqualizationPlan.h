@@ -1,4 +1,5 @@
-//===- EqualizationPlan.h - equalization as a plan, then applied -*- C++ -*-===//
+//===- EqualizationPlan.h - equalization as a plan, then applied -*- C++
+//-*-===//
 //
 // --eqq-convert decides everything before it rewrites anything: each
 // equalized layer's scale (from statistics, auto-alpha or a recipe), where
@@ -14,9 +15,9 @@
 #define EQQUANT_TRANSFORMS_CONVERT_EQUALIZATIONPLAN_H
 
 #include "AutoAlpha.h"
+#include "EqQuant/Transforms/Recipe.h"
 #include "Observers.h"
 #include "QuantizeLayers.h"
-#include "EqQuant/Transforms/Recipe.h"
 
 #include "EqQuant/Support/Equalization.h"
 

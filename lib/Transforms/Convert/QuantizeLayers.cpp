@@ -97,9 +97,9 @@ mlir::eqq::quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
   return r;
 }
 
-std::optional<QParams> mlir::eqq::getWeightQParams(const Layer &layer,
-                                                   WeightObserverOp obs,
-                                                   const CarriedFolds &carried) {
+std::optional<QParams>
+mlir::eqq::getWeightQParams(const Layer &layer, WeightObserverOp obs,
+                            const CarriedFolds &carried) {
   auto it = carried.find(layer.op);
   return it == carried.end() ? getObserverQParams(obs)
                              : it->second.weightQParams;
@@ -170,7 +170,6 @@ static Value extend(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
   return isUnsigned ? arith::ExtUIOp::create(b, loc, i32, v).getResult()
                     : arith::ExtSIOp::create(b, loc, i32, v).getResult();
 }
-
 
 FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
                                           const Layer &layer,
@@ -304,15 +303,13 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       x = tensor::PadOp::create(
           b, loc, RankedTensorType::get(padded.getShape(), i8), x,
           getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticLow())),
-          getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticHigh())),
-          padValue);
+          getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticHigh())), padValue);
     }
     int64_t spatial = rank - 2;
     SmallVector<int64_t> strides(spatial, 1), dilations(spatial, 1);
     if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
       strides = llvm::to_vector(attr.getValues<int64_t>());
-    if (auto attr =
-            layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
+    if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
       dilations = llvm::to_vector(attr.getValues<int64_t>());
     // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction).
     int64_t numLoops = 2 + spatial + 1 + spatial;
@@ -428,7 +425,8 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
     rewriter.setInsertionPoint(obs);
     auto type = cast<RankedTensorType>(obs.getType());
     Type qtype = RankedTensorType::get(type.getShape(), getQuantType(obs, *q));
-    Value qv = QuantizeOp::create(rewriter, obs.getLoc(), qtype, obs.getInput());
+    Value qv =
+        QuantizeOp::create(rewriter, obs.getLoc(), qtype, obs.getInput());
     Value dq = DequantizeOp::create(rewriter, obs.getLoc(), type, qv);
     rewriter.replaceOp(obs, dq);
   }

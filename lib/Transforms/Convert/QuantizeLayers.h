@@ -32,11 +32,9 @@ struct QuantizedWeight {
 /// Quantizes a weight W[out, ...] (`shape`) with the qparams `q` under the
 /// scheme of its observer `obs`, as torch.quantize_per_tensor /
 /// per_channel do; none, with the reason, when it cannot be.
-std::optional<QuantizedWeight> quantizeWeight(WeightObserverOp obs,
-                                              const std::optional<QParams> &q,
-                                              ArrayRef<float> w,
-                                              ArrayRef<int64_t> shape,
-                                              std::string &reason);
+std::optional<QuantizedWeight>
+quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
+               ArrayRef<float> w, ArrayRef<int64_t> shape, std::string &reason);
 
 /// A scale folded into a layer whose weight is quantized per tensor,
 /// carried by its requantize multiplier: the row factors, the weight before
