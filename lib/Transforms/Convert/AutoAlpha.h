@@ -1,5 +1,4 @@
-//===- AutoAlpha.h - choosing each layer's alpha by its int8 output -*- C++
-//-*-===//
+//===- AutoAlpha.h - each layer's alpha by its int8 output ------*- C++ -*-===//
 //
 // auto-alpha: each candidate alpha's scale (and no equalization) is scored
 // by the int8 output of the layers it serves on recorded inputs, one

@@ -1,5 +1,4 @@
-//===- CollectSamples.cpp - auto-alpha's inputs, recorded by running
-//--------===//
+//===- CollectSamples.cpp - auto-alpha's inputs, recorded by running ------===//
 //
 // The only part of --eqq-convert that runs the module (JIT): it records what
 // each equalized layer reads on auto-alpha's data.

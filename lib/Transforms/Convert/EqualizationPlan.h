@@ -1,5 +1,4 @@
-//===- EqualizationPlan.h - equalization as a plan, then applied -*- C++
-//-*-===//
+//===- EqualizationPlan.h - equalization planned, then applied --*- C++ -*-===//
 //
 // --eqq-convert decides everything before it rewrites anything: each
 // equalized layer's scale (from statistics, auto-alpha or a recipe), where
