@@ -1,13 +1,16 @@
 //===- recipe.cpp - libFuzzer target: the recipe reader of --eqq-convert --===//
 //
-// Writes the input to a file and runs `--eqq-convert="recipe-in=FILE"`
-// (quantizing, then with quantize=false) on a fixed prepared module: two
-// linear layers with a relu between them, so that the second one's scale
-// folds into the first. Failures with diagnostics are expected; the
-// diagnostics are swallowed.
+// Reads the input with the recipe reader (mlir::eqq::parseRecipe, no pass,
+// no module). An input it accepts is then applied: written to a file and
+// given to `--eqq-convert="recipe-in=FILE"` (quantizing, then with
+// quantize=false) on a fixed prepared module, two linear layers with a relu
+// between them, so that the second one's scale folds into the first; that
+// checks the recipe against the module. Failures with diagnostics are
+// expected; the diagnostics are swallowed.
 //
 //===----------------------------------------------------------------------===//
 
+#include "EqQuant/Transforms/Recipe.h"
 #include "EqQuant/InitAll.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -99,6 +102,14 @@ static void convert(MLIRContext &context, llvm::StringRef options) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  eqq::RecipeError error;
+  if (failed(eqq::parseRecipe(text, error))) {
+    // A rejected recipe says where and why.
+    if (error.message.empty())
+      std::abort();
+    return 0;
+  }
   {
     std::error_code ec;
     llvm::raw_fd_ostream os(recipePath, ec);

@@ -3,7 +3,7 @@
 // RUN: eq-opt %s --eqq-convert="quantize=false alpha=0" | FileCheck %s --check-prefix=ALPHA0
 // RUN: eq-opt %s --eqq-convert="quantize=false scale-mode=absmax" | FileCheck %s --check-prefix=ABSMAX
 // RUN: not eq-opt %s --eqq-convert="alpha=1.5" 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: not eq-opt %s --eqq-convert="scale-mode=max" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not eq-opt %s --eqq-convert="scale-mode=max" 2>&1 | FileCheck %s --check-prefix=BADMODE
 
 // Tests the migration strength on one layer. Input channels: ranges 1 and 4,
 // largest magnitudes 1 and 3; weight columns: ranges 4 and 1, largest
@@ -16,6 +16,7 @@
 // ALPHA0: eqq.eq_scale %arg0 axis 1 {scale = array<f32: 4.000000e+00, 1.000000e+00>}
 // ABSMAX: eqq.eq_scale %arg0 axis 1 {scale = array<f32: 1.73205078, 0.577350259>}
 // BAD: eqq-convert: alpha must be in [0, 1] and scale-mode range or absmax
+// BADMODE: for the --scale-mode option: Cannot find option named 'max'
 func.func @forward(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w = arith.constant dense<[[1.0, 1.0], [-3.0, 0.0]]> : tensor<2x2xf32>
   %zero = arith.constant 0.0 : f32

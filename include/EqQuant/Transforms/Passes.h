@@ -4,6 +4,7 @@
 #define EQQUANT_TRANSFORMS_PASSES_H
 
 #include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Support/Equalization.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::eqq {

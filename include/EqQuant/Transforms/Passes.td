@@ -254,9 +254,15 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "Migration strength in [0, 1]: the share of the input's range "
            "moved into the weights (0.5 with scale-mode=range is PyTorch's "
            "formula)">,
-    Option<"scaleMode", "scale-mode", "std::string", /*default=*/"\"range\"",
+    Option<"scaleMode", "scale-mode", "::mlir::eqq::ScaleMode",
+           /*default=*/"::mlir::eqq::ScaleMode::Range",
            "Per-channel statistic of the scale: range (max - min, PyTorch) "
-           "or absmax (max |v|, SmoothQuant)">,
+           "or absmax (max |v|, SmoothQuant)",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::eqq::ScaleMode::Range, "range",
+                        "max - min, as PyTorch"),
+             clEnumValN(::mlir::eqq::ScaleMode::AbsMax, "absmax",
+                        "max |v|, as SmoothQuant"))}]>,
     Option<"dataFree", "data-free", "bool", /*default=*/"false",
            "Scale a layer whose scale folds into its producer from the "
            "producer's weight rows instead of the input's statistics "

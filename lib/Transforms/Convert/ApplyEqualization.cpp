@@ -1,0 +1,192 @@
+//===- ApplyEqualization.cpp - carrying out the equalization plan ---------===//
+
+#include "EqualizationPlan.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+/// Sets an activation observer's per-tensor range.
+static void setRange(RewriterBase &rewriter, ActObserverOp obs, float min,
+                     float max) {
+  rewriter.modifyOpInPlace(obs, [&] {
+    obs.setMinValAttr(rewriter.getDenseF32ArrayAttr({min}));
+    obs.setMaxValAttr(rewriter.getDenseF32ArrayAttr({max}));
+  });
+}
+
+/// Points the weight observer `obs` at the constant `w` and computes its
+/// statistics from it (the observer's fold).
+static void observeWeight(RewriterBase &rewriter, WeightObserverOp obs,
+                          Value w) {
+  rewriter.modifyOpInPlace(obs, [&] {
+    obs->setOperand(0, w);
+    obs.removeMinValAttr();
+    obs.removeMaxValAttr();
+    obs.removeHistogramAttr();
+    SmallVector<OpFoldResult> folded;
+    (void)obs->fold(folded);
+  });
+}
+
+void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
+                                  const ModelAnalysis &model,
+                                  const EqualizationPlan &plan) {
+  // The multiply a group of layers sharing an input reads.
+  llvm::DenseMap<Value, Value> sharedScaled;
+  for (const EqualizationStep &step : plan.steps) {
+    InputEqObserverOp inEq = step.inputEq;
+    Value in = inEq.getInput();
+    ActObserverOp inObs = step.inputObserver;
+    if (!step.equalized) {
+      rewriter.replaceOp(inEq, in);
+      continue;
+    }
+    const Layer &layer = *step.layer;
+    // The scaled input gets a quantization point of its own, a copy of the
+    // unscaled one's observer (which may sit before a reshape, a flatten)
+    // with the scaled range.
+    auto observeScaled = [&](Value scaled) -> Value {
+      if (!inObs)
+        return scaled;
+      auto scaledObs = cast<ActObserverOp>(rewriter.clone(*inObs));
+      scaledObs->setOperand(0, scaled);
+      scaledObs->getResult(0).setType(scaled.getType());
+      setRange(rewriter, scaledObs, step.min, step.max);
+      return scaledObs;
+    };
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(inEq);
+    if (!step.multiply) {
+      for (InputEqObserverOp st : step.residualStatistics)
+        rewriter.replaceOp(st, st.getInput());
+      for (const ObserverRange &r : step.ranges)
+        setRange(rewriter, r.observer, r.min, r.max);
+      rewriter.replaceOp(inEq, in);
+      continue;
+    }
+    Value src = step.readsFloat ? inObs.getInput() : in;
+    if (step.sharedInput) {
+      Value &scaled = sharedScaled[step.sharedInput];
+      if (!scaled) {
+        rewriter.setInsertionPointAfterValue(in);
+        scaled = observeScaled(EqScaleOp::create(rewriter, inEq.getLoc(), src,
+                                                 layer.inputAxis, step.scale));
+      }
+      rewriter.replaceOp(inEq, scaled);
+      if (inObs && in == inObs.getResult() && inObs->use_empty())
+        rewriter.eraseOp(inObs);
+      continue;
+    }
+    Value scaled = observeScaled(EqScaleOp::create(
+        rewriter, inEq.getLoc(), src, layer.inputAxis, step.scale));
+    rewriter.replaceOp(inEq, scaled);
+    if (step.readsFloat)
+      rewriter.eraseOp(inObs);
+  }
+
+  // The targets' outputs are now scaled; the numeric comparison undoes it.
+  for (const PlannedFold &fold : plan.folds)
+    rewriter.modifyOpInPlace(fold.target->op, [&] {
+      fold.target->op->setAttr(kFoldedScaleAttrName,
+                               rewriter.getDenseF32ArrayAttr(fold.scale));
+    });
+
+  // Materialize the new weights and biases; weight observers see them.
+  for (const Layer &layer : model.getLayers()) {
+    auto it = plan.params.find(&layer);
+    if (it == plan.params.end() || !it->second.changed)
+      continue;
+    const LayerParams &p = it->second;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(layer.weightUse->getOwner());
+    Value w =
+        createConstant(rewriter, layer.op->getLoc(), p.weightShape, p.weight);
+    // The weight-equalization observer (which layers may share) goes below.
+    if (auto wobs = layer.getWeight().getDefiningOp<WeightObserverOp>()) {
+      observeWeight(rewriter, wobs, w);
+    } else {
+      rewriter.modifyOpInPlace(layer.weightUse->getOwner(),
+                               [&] { layer.weightUse->set(w); });
+    }
+    if (p.bias && layer.bias) {
+      rewriter.setInsertionPoint(layer.biasOp);
+      Value bias =
+          createConstant(rewriter, layer.op->getLoc(),
+                         {static_cast<int64_t>(p.bias->size())}, *p.bias);
+      rewriter.modifyOpInPlace(layer.biasOp, [&] {
+        for (OpOperand &use : layer.biasOp->getOpOperands())
+          if (use.get() == layer.bias)
+            use.set(bias);
+      });
+    }
+  }
+  // Weight-equalization observers of layers whose weights did not change,
+  // and the statistics of residual adds that kept a multiply.
+  SmallVector<Operation *> left;
+  module.walk([&](Operation *op) {
+    if (isa<WeightEqObserverOp, InputEqObserverOp>(op))
+      left.push_back(op);
+  });
+  for (Operation *op : left)
+    rewriter.replaceOp(op, op->getOperand(0));
+}
+
+/// The observer that quantizes a layer's input (through reshapes).
+static ActObserverOp getInputObserver(const Layer &layer) {
+  return stripReshapes(layer.getInput()).getDefiningOp<ActObserverOp>();
+}
+
+static RecipeActivation describeActivation(ActObserverOp obs) {
+  RecipeActivation a;
+  a.qparams = getObserverQParams(obs);
+  a.dtype = stringifyQDType(obs.getDtype()).str();
+  a.qscheme = stringifyQScheme(obs.getQscheme()).str();
+  a.min = obs.isCalibrated() ? (*obs.getMinVal())[0] : NAN;
+  a.max = obs.isCalibrated() ? (*obs.getMaxVal())[0] : NAN;
+  return a;
+}
+
+Recipe mlir::eqq::describeRecipe(ModuleOp module,
+                                 const ModelAnalysis &equalized,
+                                 const EqualizationPlan &plan) {
+  Recipe recipe;
+  for (const Layer &layer : equalized.getLayers()) {
+    RecipeLayer &r = recipe.layers.emplace_back();
+    r.name = layer.name;
+    r.kind = getLayerKindName(layer.kind).str();
+    auto it = plan.decisions.find(layer.name);
+    r.equalized = it != plan.decisions.end();
+    if (r.equalized) {
+      r.scale = it->second.scale;
+      r.applied = it->second.applied;
+      r.alpha = it->second.alpha;
+    }
+    auto tried = plan.autoAlpha.find(layer.name);
+    if (tried != plan.autoAlpha.end()) {
+      r.autoAlpha.emplace();
+      for (const AlphaCandidate &c : tried->second)
+        r.autoAlpha->push_back({c.alpha, c.sqnrDb});
+    }
+    if (ActObserverOp in = getInputObserver(layer))
+      r.input = describeActivation(in);
+    if (ActObserverOp out = findObservers(layer).output)
+      r.output = describeActivation(out);
+    if (auto w = layer.getWeight().getDefiningOp<WeightObserverOp>()) {
+      RecipeWeight &weight = r.weight.emplace();
+      weight.dtype = stringifyQDType(w.getDtype()).str();
+      weight.qscheme = stringifyQScheme(w.getQscheme()).str();
+      weight.qparams = getWeightQParams(layer, w, plan.carried);
+      auto carry = plan.carried.find(layer.op);
+      if (carry != plan.carried.end())
+        weight.carriedRowScale = carry->second.rowScale;
+    }
+  }
+  module.walk([&](ActObserverOp op) {
+    RecipeRange &r = recipe.activations.emplace_back();
+    llvm::raw_string_ostream ts(r.type);
+    ts << op.getType();
+    r.min = op.isCalibrated() ? (*op.getMinVal())[0] : NAN;
+    r.max = op.isCalibrated() ? (*op.getMaxVal())[0] : NAN;
+  });
+  return recipe;
+}

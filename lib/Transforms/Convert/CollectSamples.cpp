@@ -1,0 +1,83 @@
+//===- CollectSamples.cpp - auto-alpha's inputs, recorded by running ------===//
+//
+// The only part of --eqq-convert that runs the module (JIT): it records what
+// each equalized layer reads on auto-alpha's data.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AutoAlpha.h"
+
+#include "EqQuant/Transforms/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+/// Values per layer that auto-alpha keeps from its data (whole batches; at
+/// least one).
+static constexpr size_t kMaxSampleValues = size_t(1) << 20;
+
+LogicalResult mlir::eqq::collectSamples(ModuleOp module,
+                                        const ModelAnalysis &model,
+                                        StringRef entry,
+                                        ArrayRef<std::string> data,
+                                        SampleMap &samples) {
+  auto fail = [&](const Twine &message) {
+    return emitError(module.getLoc(), "eqq-convert: auto-alpha: ") << message;
+  };
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal())
+    return fail("no function @" + entry + " with a body to run on data=");
+  // The input-equalization observers in front of layers, by their position
+  // among the entry's observers (the same in the instrumented clone).
+  llvm::DenseSet<Operation *> inFront;
+  for (const Layer &layer : model.getLayers())
+    if (InputEqObserverOp o = findObservers(layer).inputEq)
+      inFront.insert(o);
+  SmallVector<Operation *> picked;
+  SmallVector<unsigned> positions;
+  unsigned position = 0;
+  func.walk([&](InputEqObserverOp op) {
+    if (inFront.contains(op)) {
+      positions.push_back(position);
+      picked.push_back(op);
+    }
+    ++position;
+  });
+  if (picked.empty())
+    return success();
+  llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
+      module, entry,
+      [&](func::FuncOp f) {
+        SmallVector<Operation *> all;
+        f.walk([&](InputEqObserverOp op) { all.push_back(op); });
+        SmallVector<Value> values;
+        for (unsigned i : positions)
+          values.push_back(all[i]->getOperand(0));
+        return values;
+      },
+      LowerToLLVMOptions());
+  if (!clone)
+    return fail(llvm::toString(clone.takeError()));
+  for (const std::string &path : data) {
+    if (llvm::Error e = clone->runBatch(path))
+      return fail(llvm::toString(std::move(e)));
+    bool full = true;
+    for (auto [op, result] : llvm::zip(picked, clone->getPickedResults())) {
+      Samples &x = samples[op];
+      if (x.values.size() >= kMaxSampleValues)
+        continue;
+      ArrayRef<float> values = result.getValues<float>();
+      x.values.append(values.begin(), values.end());
+      if (x.shape.empty())
+        x.shape.assign(result.getShape().begin(), result.getShape().end());
+      else
+        x.shape[0] += result.getShape()[0];
+      full &= x.values.size() >= kMaxSampleValues;
+    }
+    if (full)
+      break;
+  }
+  return success();
+}

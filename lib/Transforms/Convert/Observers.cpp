@@ -1,0 +1,100 @@
+//===- Observers.cpp - a layer's observers and their qparams --------------===//
+
+#include "Observers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+Value mlir::eqq::stripReshapes(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+LayerObservers mlir::eqq::findObservers(const Layer &layer) {
+  LayerObservers o;
+  Value in = layer.getInput();
+  if ((o.inputEq = in.getDefiningOp<InputEqObserverOp>()))
+    in = o.inputEq.getInput();
+  o.input = stripReshapes(in).getDefiningOp<ActObserverOp>();
+  if ((o.weight = layer.getWeight().getDefiningOp<WeightObserverOp>()))
+    o.weightEq = o.weight.getInput().getDefiningOp<WeightEqObserverOp>();
+  Value out = layer.getOutputAfterRelu();
+  for (Operation *user : out.getUsers())
+    if (auto obs = dyn_cast<ActObserverOp>(user))
+      o.output = obs;
+  if (!o.output && layer.relu)
+    for (Operation *user : layer.output.getUsers())
+      if (auto obs = dyn_cast<ActObserverOp>(user))
+        o.output = obs;
+  return o;
+}
+
+template <typename OpTy> static ObserverSpec getSpec(OpTy op) {
+  ObserverSpec spec;
+  QParamsConfig &config = spec.config;
+  switch (op.getQscheme()) {
+  case QScheme::per_tensor_affine:
+  case QScheme::per_channel_affine:
+    config.scheme = QParamsScheme::Affine;
+    break;
+  case QScheme::per_tensor_symmetric:
+  case QScheme::per_channel_symmetric:
+    config.scheme = QParamsScheme::Symmetric;
+    break;
+  case QScheme::per_channel_affine_float_qparams:
+    config.scheme = QParamsScheme::AffineFloatQParams;
+    break;
+  }
+  config.unsignedStorage = op.getDtype() == QDType::quint8;
+  config.customRange = op.getQuantMin() && op.getQuantMax();
+  std::tie(config.quantMin, config.quantMax) = getQuantRange(
+      op.getDtype(), op.getQuantMin(), op.getQuantMax(), op.getReduceRange());
+  spec.perChannel = isPerChannel(op.getQscheme());
+  spec.axis = op.getAxis();
+  spec.histogram = op.getKind() == ObserverKind::histogram;
+  spec.bins = op.getBins();
+  return spec;
+}
+
+ObserverSpec mlir::eqq::getObserverSpec(ActObserverOp obs) {
+  return getSpec(obs);
+}
+ObserverSpec mlir::eqq::getObserverSpec(WeightObserverOp obs) {
+  return getSpec(obs);
+}
+
+QParams mlir::eqq::getWeightQParamsFor(WeightObserverOp obs,
+                                       ArrayRef<float> values) {
+  auto type = cast<RankedTensorType>(obs.getInput().getType());
+  return computeDataQParams(getObserverSpec(obs), values, type.getShape());
+}
+
+QParams mlir::eqq::getActQParamsFor(ActObserverOp obs, float lo, float hi) {
+  ArrayRef<float> histogram;
+  if (std::optional<ArrayRef<float>> h = obs.getHistogram())
+    histogram = *h;
+  return computeObserverQParams(getObserverSpec(obs), {lo}, {hi}, histogram);
+}
+
+Value mlir::eqq::createConstant(OpBuilder &b, Location loc,
+                                ArrayRef<int64_t> shape,
+                                ArrayRef<float> values) {
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  ElementsAttr attr;
+  if (values.size() <= 64) {
+    attr = DenseElementsAttr::get(type, values);
+  } else {
+    attr = DenseResourceElementsAttr::get(
+        type, "eqq_weight",
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  }
+  return arith::ConstantOp::create(b, loc, attr);
+}

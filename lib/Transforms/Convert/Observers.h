@@ -1,0 +1,63 @@
+//===- Observers.h - a layer's observers and their qparams ------*- C++ -*-===//
+//
+// Shared by the units of --eqq-convert: the observers --eqq-prepare attached
+// to a layer, and the qparams an observer gives values it did not see,
+// computed from its configuration without touching the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQUANT_TRANSFORMS_CONVERT_OBSERVERS_H
+#define EQQUANT_TRANSFORMS_CONVERT_OBSERVERS_H
+
+#include "EqQuant/Analysis/Layers.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Support/WeightQuantization.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace mlir::eqq {
+
+/// The observers prepare attached to one layer.
+struct LayerObservers {
+  InputEqObserverOp inputEq;
+  ActObserverOp input;
+  WeightEqObserverOp weightEq;
+  WeightObserverOp weight;
+  ActObserverOp output;
+};
+
+/// The value with collapse/expand reshapes looked through.
+Value stripReshapes(Value v);
+
+LayerObservers findObservers(const Layer &layer);
+
+/// The observer's configuration as far as its qparams depend on it.
+ObserverSpec getObserverSpec(ActObserverOp obs);
+ObserverSpec getObserverSpec(WeightObserverOp obs);
+
+/// The qparams the weight observer `obs` gives the weight `values` (of its
+/// input's shape), as if it had observed them.
+QParams getWeightQParamsFor(WeightObserverOp obs, ArrayRef<float> values);
+
+/// The qparams the activation observer `obs` gives the range [lo, hi] (a
+/// histogram observer keeps its histogram).
+QParams getActQParamsFor(ActObserverOp obs, float lo, float hi);
+
+/// A weight or bias as the plan rewrites it.
+struct LayerParams {
+  SmallVector<float> weight;
+  SmallVector<int64_t> weightShape;
+  std::optional<SmallVector<float>> bias;
+  bool changed = false;
+};
+
+/// A new f32 constant for `values`: dense when small, a resource blob when
+/// large (as front ends emit large weights).
+Value createConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                     ArrayRef<float> values);
+
+} // namespace mlir::eqq
+
+#endif // EQQUANT_TRANSFORMS_CONVERT_OBSERVERS_H

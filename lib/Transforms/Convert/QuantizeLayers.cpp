@@ -1,0 +1,447 @@
+//===- QuantizeLayers.cpp - the int8 programs of quantized layers ---------===//
+
+#include "QuantizeLayers.h"
+
+#include "EqQuant/Support/WeightQuantization.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+/// Erases ops without side effects whose results are unused, until none is
+/// left (the float layers an integer program replaced).
+static void eraseDeadOps(RewriterBase &rewriter, ModuleOp module) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<Operation *> dead;
+    module.walk([&](Operation *op) {
+      if (op->getNumResults() && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : llvm::reverse(dead)) {
+      rewriter.eraseOp(op);
+      changed = true;
+    }
+  }
+}
+
+/// The !quant.uniform type of an activation observer's quantization.
+static quant::UniformQuantizedType getQuantType(ActObserverOp obs,
+                                                const QParams &q) {
+  MLIRContext *ctx = obs.getContext();
+  bool isSigned = obs.getDtype() == QDType::qint8;
+  auto [lo, hi] = getStorageRange(obs.getDtype());
+  return quant::UniformQuantizedType::get(
+      isSigned ? quant::QuantizationFlags::Signed : 0, IntegerType::get(ctx, 8),
+      Float32Type::get(ctx), q.scale[0], static_cast<int64_t>(q.zeroPoint[0]),
+      lo, hi);
+}
+
+std::optional<QuantizedWeight>
+mlir::eqq::quantizeWeight(WeightObserverOp obs, const std::optional<QParams> &q,
+                          ArrayRef<float> w, ArrayRef<int64_t> shape,
+                          std::string &reason) {
+  llvm::raw_string_ostream os(reason);
+  if (!q) {
+    os << "the weight observer holds no statistics";
+    return std::nullopt;
+  }
+  if (obs.getQscheme() == QScheme::per_channel_affine_float_qparams) {
+    os << "per_channel_affine_float_qparams weights are not supported for "
+          "linear and conv layers (PyTorch uses them for embeddings)";
+    return std::nullopt;
+  }
+  if (isPerChannel(obs.getQscheme()) && obs.getAxis() != 0) {
+    os << "per-channel weights must be quantized along the output channels "
+          "(axis 0)";
+    return std::nullopt;
+  }
+  const float *bad =
+      llvm::find_if(w, [](float v) { return !std::isfinite(v); });
+  if (bad != w.end()) {
+    os << "the weight holds a non-finite value (" << *bad << " at index "
+       << (bad - w.begin()) << ") and cannot be quantized";
+    return std::nullopt;
+  }
+  QuantizedWeight r;
+  int64_t out = shape[0];
+  r.isUnsigned = obs.getDtype() == QDType::quint8;
+  auto [lo, hi] = getStorageRange(obs.getDtype());
+  for (auto [s, z] : llvm::zip(q->scale, q->zeroPoint)) {
+    // Written to reject NaN too.
+    bool usable = std::isfinite(s) && s > 0.0f && z >= lo && z <= hi;
+    if (!usable) {
+      os << "the weight's quantization parameters (scale " << s
+         << ", zero point " << z << ") are not usable";
+      return std::nullopt;
+    }
+  }
+  for (int64_t n = 0; n < out; ++n) {
+    size_t c = q->scale.size() == 1 ? 0 : n;
+    r.scale.push_back(q->scale[c]);
+    r.zeroPoint.push_back(static_cast<int64_t>(q->zeroPoint[c]));
+  }
+  SmallVector<int64_t> values = quantizeRows(w, r.scale, r.zeroPoint, lo, hi);
+  r.values.reserve(values.size());
+  for (int64_t v : values)
+    r.values.push_back(static_cast<int8_t>(static_cast<uint8_t>(v)));
+  return r;
+}
+
+std::optional<QParams>
+mlir::eqq::getWeightQParams(const Layer &layer, WeightObserverOp obs,
+                            const CarriedFolds &carried) {
+  auto it = carried.find(layer.op);
+  return it == carried.end() ? getObserverQParams(obs)
+                             : it->second.weightQParams;
+}
+
+/// Builds `requantize`: y = float(acc) * multiplier[c] + bias[c], then
+/// q = clamp(round_half_even(y * (1 / out_scale)) + out_zp) (and max(q, zp)
+/// for a fused relu), along channel axis `axis` of `acc`.
+static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
+                             int64_t axis, ArrayRef<float> multiplier,
+                             ArrayRef<float> bias,
+                             quant::UniformQuantizedType outType, bool relu) {
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t rank = accType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getIntegerType(8), f32 = b.getF32Type();
+  auto vecType = RankedTensorType::get({accType.getDimSize(axis)}, f32);
+  Value mult = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, multiplier));
+  Value biasV =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecType, bias));
+  Value init = tensor::EmptyOp::create(b, loc, accType.getShape(), i8);
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  AffineMap ch = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  float invScale = 1.0f / static_cast<float>(outType.getScale());
+  auto zp = static_cast<float>(outType.getZeroPoint());
+  auto qmin = static_cast<float>(outType.getStorageTypeMin());
+  auto qmax = static_cast<float>(outType.getStorageTypeMax());
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{acc, mult, biasV}, ValueRange{init},
+      ArrayRef<AffineMap>{id, ch, ch, id}, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        auto cf = [&](float v) {
+          return arith::ConstantOp::create(nb, nloc, nb.getF32FloatAttr(v))
+              .getResult();
+        };
+        Value a = arith::SIToFPOp::create(nb, nloc, f32, args[0]);
+        Value y = arith::MulFOp::create(nb, nloc, a, args[1]);
+        y = arith::AddFOp::create(nb, nloc, y, args[2]);
+        Value r = math::RoundEvenOp::create(
+            nb, nloc, arith::MulFOp::create(nb, nloc, y, cf(invScale)));
+        r = arith::AddFOp::create(nb, nloc, r, cf(zp));
+        float lo = relu ? std::max(qmin, zp) : qmin;
+        r = arith::MaximumFOp::create(nb, nloc, r, cf(lo));
+        r = arith::MinimumFOp::create(nb, nloc, r, cf(qmax));
+        Value i = arith::FPToSIOp::create(nb, nloc, nb.getI32Type(), r);
+        Value t = arith::TruncIOp::create(nb, nloc, i8, i);
+        linalg::YieldOp::create(nb, nloc, t);
+      });
+  Type quantTensor = RankedTensorType::get(accType.getShape(), outType);
+  return quant::StorageCastOp::create(b, loc, quantTensor,
+                                      generic.getResult(0));
+}
+
+/// The storage integers of a quantized tensor.
+static Value toStorage(OpBuilder &b, Location loc, Value q) {
+  auto type = cast<RankedTensorType>(q.getType());
+  auto qtype = cast<quant::QuantizedType>(type.getElementType());
+  return quant::StorageCastOp::create(
+      b, loc, RankedTensorType::get(type.getShape(), qtype.getStorageType()),
+      q);
+}
+
+/// Sign- or zero-extends an i8 storage value to i32.
+static Value extend(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
+  Type i32 = b.getI32Type();
+  return isUnsigned ? arith::ExtUIOp::create(b, loc, i32, v).getResult()
+                    : arith::ExtSIOp::create(b, loc, i32, v).getResult();
+}
+
+FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
+                                          const Layer &layer,
+                                          const CarriedFolds &carried) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto wobs = layer.getWeight().getDefiningOp<WeightObserverOp>();
+  if (!wobs)
+    return Value(); // a float layer
+  Location loc = layer.op->getLoc();
+  // Input: dequantize(q), possibly reshaped (collapsed to 2-D).
+  SmallVector<Operation *> reshapes;
+  Value v = layer.getInput();
+  // The layer's own collapse (a linear on a higher-rank input) too.
+  if (auto c = dyn_cast<tensor::CollapseShapeOp>(layer.getInputOp()))
+    v = c.getResult();
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      break;
+    reshapes.push_back(def);
+    v = def->getOperand(0);
+  }
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  // Output: the quantize of the layer's (relu's) result.
+  Value out = layer.getOutputAfterRelu();
+  QuantizeOp outQ;
+  bool relu = layer.relu != nullptr;
+  for (Operation *user : out.getUsers())
+    if (auto q = dyn_cast<QuantizeOp>(user))
+      outQ = q;
+  if (!outQ && layer.relu) {
+    out = layer.output;
+    relu = false;
+    for (Operation *user : out.getUsers())
+      if (auto q = dyn_cast<QuantizeOp>(user))
+        outQ = q;
+  }
+  if (!dq || !outQ) {
+    layer.op->emitWarning("layer '")
+        << layer.name << "' stays float: its input or output is not "
+        << "quantized";
+    return Value();
+  }
+  auto inQType = cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(dq.getInput().getType()).getElementType());
+  auto outQType = cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(outQ.getType()).getElementType());
+
+  ElementsAttr wAttr = getConstantThroughObservers(layer.getWeight());
+  SmallVector<float> wValues = *getFloatValues(wAttr);
+  SmallVector<int64_t> wShape =
+      llvm::to_vector(cast<ShapedType>(wAttr.getType()).getShape());
+  // A carried fold: the int8 weights are those of the weight before the
+  // fold, and the fold's row factors join the per-channel multiplier.
+  auto carry = carried.find(layer.op);
+  bool isCarried = carry != carried.end();
+  std::string reason;
+  std::optional<QuantizedWeight> qw = quantizeWeight(
+      wobs, getWeightQParams(layer, wobs, carried),
+      isCarried ? ArrayRef<float>(carry->second.weight) : wValues, wShape,
+      reason);
+  if (!qw)
+    return wobs.emitError("layer '") << layer.name << "': " << reason;
+  if (isCarried)
+    for (auto [scale, factor] : llvm::zip(qw->scale, carry->second.rowScale))
+      scale *= factor;
+  SmallVector<float> bias(wShape[0], 0.0f);
+  if (layer.bias)
+    if (ElementsAttr b = getConstantThroughObservers(layer.bias))
+      bias = *getFloatValues(b);
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(outQ);
+  RewriterBase &b = rewriter;
+  Type i8 = b.getIntegerType(8), i32 = b.getI32Type();
+  // The quantized input, storage integers, reshaped like the float one.
+  Value x = toStorage(b, loc, dq.getInput());
+  for (Operation *r : llvm::reverse(reshapes)) {
+    IRMapping map;
+    map.map(r->getOperand(0), x);
+    Operation *clone = b.clone(*r, map);
+    auto t = cast<RankedTensorType>(clone->getResult(0).getType());
+    clone->getResult(0).setType(RankedTensorType::get(t.getShape(), i8));
+    x = clone->getResult(0);
+  }
+  int64_t zx = inQType.getZeroPoint();
+  bool xUnsigned = !inQType.isSigned();
+  bool wZeroPointsZero =
+      llvm::all_of(qw->zeroPoint, [](int64_t z) { return z == 0; });
+  int64_t out0 = wShape[0];
+  int64_t inner = static_cast<int64_t>(qw->values.size()) / out0;
+  auto wType = RankedTensorType::get(wShape, i8);
+  Value wq = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(wType, ArrayRef<int8_t>(qw->values)));
+
+  // The accumulator starts at -zx * sum(W) per output channel, so the
+  // inner product is a plain dot of the stored integers (zero weight zero
+  // points; otherwise both zero points are subtracted in the loop).
+  SmallVector<int32_t> accInit(out0, 0);
+  if (wZeroPointsZero)
+    for (int64_t n = 0; n < out0; ++n) {
+      int64_t sum = 0;
+      for (int64_t i = 0; i < inner; ++i) {
+        int8_t raw = qw->values[n * inner + i];
+        sum += qw->isUnsigned ? static_cast<uint8_t>(raw) : raw;
+      }
+      accInit[n] = static_cast<int32_t>(-zx * sum);
+    }
+
+  // The integer layer's indexing maps over (x, W, acc), and the axes of acc
+  // along which the per-channel start value is broadcast.
+  auto resultType = cast<RankedTensorType>(layer.op->getResult(0).getType());
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  SmallVector<utils::IteratorType> iters;
+  SmallVector<int64_t> bcastDims{0};
+  if (layer.kind == LayerKind::Linear) {
+    AffineExpr dm, dn, dk;
+    bindDims(ctx, dm, dn, dk);
+    maps = {AffineMap::get(3, 0, {dm, dk}, ctx),
+            AffineMap::get(3, 0, {dn, dk}, ctx),
+            AffineMap::get(3, 0, {dm, dn}, ctx)};
+    iters = {utils::IteratorType::parallel, utils::IteratorType::parallel,
+             utils::IteratorType::reduction};
+  } else {
+    // conv: pad the stored integers with the input zero point (the float
+    // zero padding), then the conv's indexing maps.
+    if (auto pad = dyn_cast<tensor::PadOp>(layer.getInputOp())) {
+      Value padValue = arith::ConstantOp::create(
+          b, loc, b.getIntegerAttr(i8, static_cast<int8_t>(zx)));
+      auto padded = cast<RankedTensorType>(pad.getResultType());
+      x = tensor::PadOp::create(
+          b, loc, RankedTensorType::get(padded.getShape(), i8), x,
+          getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticLow())),
+          getAsOpFoldResult(b.getI64ArrayAttr(pad.getStaticHigh())), padValue);
+    }
+    int64_t spatial = rank - 2;
+    SmallVector<int64_t> strides(spatial, 1), dilations(spatial, 1);
+    if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
+      strides = llvm::to_vector(attr.getValues<int64_t>());
+    if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
+      dilations = llvm::to_vector(attr.getValues<int64_t>());
+    // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction).
+    int64_t numLoops = 2 + spatial + 1 + spatial;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> inExprs{d(0), d(2 + spatial)};
+    SmallVector<AffineExpr> wExprs{d(1), d(2 + spatial)};
+    SmallVector<AffineExpr> outExprs{d(0), d(1)};
+    for (int64_t i = 0; i < spatial; ++i) {
+      inExprs.push_back(d(2 + i) * strides[i] +
+                        d(3 + spatial + i) * dilations[i]);
+      wExprs.push_back(d(3 + spatial + i));
+      outExprs.push_back(d(2 + i));
+      bcastDims.push_back(2 + i);
+    }
+    maps = {AffineMap::get(numLoops, 0, inExprs, ctx),
+            AffineMap::get(numLoops, 0, wExprs, ctx),
+            AffineMap::get(numLoops, 0, outExprs, ctx)};
+    iters.assign(numLoops, utils::IteratorType::reduction);
+    for (int64_t i = 0; i < 2 + spatial; ++i)
+      iters[i] = utils::IteratorType::parallel;
+  }
+  int64_t channelAxis = 1;
+
+  int64_t zw0 = qw->zeroPoint[0];
+  if (!wZeroPointsZero &&
+      llvm::any_of(qw->zeroPoint, [&](int64_t z) { return z != zw0; }))
+    return layer.op->emitError("layer '")
+           << layer.name << "': per-channel weight zero points that "
+           << "differ are not supported";
+  auto accType = RankedTensorType::get(resultType.getShape(), i32);
+  Value initVec = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({out0}, i32),
+                             ArrayRef<int32_t>(accInit)));
+  Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), i32);
+  Value init = linalg::BroadcastOp::create(b, loc, initVec, empty, bcastDims)
+                   .getResult()[0];
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, accType, ValueRange{x, wq}, ValueRange{init}, maps, iters,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            Value a = extend(nb, nloc, args[0], xUnsigned);
+            Value w = extend(nb, nloc, args[1], qw->isUnsigned);
+            if (!wZeroPointsZero) {
+              auto ci = [&](int64_t v) {
+                return arith::ConstantOp::create(nb, nloc,
+                                                 nb.getI32IntegerAttr(v))
+                    .getResult();
+              };
+              a = arith::SubIOp::create(nb, nloc, a, ci(zx));
+              w = arith::SubIOp::create(nb, nloc, w, ci(zw0));
+            }
+            Value prod = arith::MulIOp::create(nb, nloc, a, w);
+            Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
+            linalg::YieldOp::create(nb, nloc, sum);
+          })
+          .getResult(0);
+  // The layer's name and folded scale (for the numeric comparison).
+  for (StringRef name : {kLayerAttrName, kFoldedScaleAttrName})
+    if (Attribute attr = layer.op->getAttr(name))
+      acc.getDefiningOp()->setAttr(name, attr);
+
+  SmallVector<float> multiplier;
+  for (float sw : qw->scale)
+    multiplier.push_back(static_cast<float>(inQType.getScale()) * sw);
+  Value q = buildRequantize(b, loc, acc, channelAxis, multiplier, bias,
+                            outQType, relu);
+  // Back to the layer's output shape (a linear on a collapsed input).
+  auto outType = cast<RankedTensorType>(outQ.getType());
+  if (cast<RankedTensorType>(q.getType()).getShape() != outType.getShape()) {
+    Operation *expand = nullptr;
+    for (Operation *user : layer.op->getResult(0).getUsers())
+      expand = dyn_cast<tensor::ExpandShapeOp>(user) ? user : expand;
+    Value cur = layer.op->getResult(0);
+    while (!expand && cur.hasOneUse()) {
+      Operation *user = *cur.getUsers().begin();
+      if (isa<tensor::ExpandShapeOp>(user))
+        expand = user;
+      else
+        cur = user->getResult(0);
+    }
+    if (!expand)
+      return layer.op->emitError("layer '")
+             << layer.name << "': cannot restore the output shape";
+    auto e = cast<tensor::ExpandShapeOp>(expand);
+    q = tensor::ExpandShapeOp::create(b, loc, outType, q,
+                                      e.getReassociationIndices());
+  }
+  rewriter.replaceOp(outQ, q);
+  return q;
+}
+
+LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
+                                       const ModelAnalysis &model,
+                                       const CarriedFolds &carried) {
+  // 1. Every activation observer becomes quantize + dequantize (the value is
+  //    quantized here; consumers see the dequantized value until an integer
+  //    layer consumes the quantized one).
+  SmallVector<ActObserverOp> acts;
+  module.walk([&](ActObserverOp op) { acts.push_back(op); });
+  for (ActObserverOp obs : acts) {
+    if (isPerChannel(obs.getQscheme()))
+      return obs.emitError("activations are quantized per tensor; "
+                           "per-channel activation observers cannot convert");
+    std::optional<QParams> q = getObserverQParams(obs);
+    if (!q)
+      return obs.emitError("activation observer holds no statistics");
+    if (!std::isfinite(q->scale[0]) || !std::isfinite(q->zeroPoint[0]))
+      return obs.emitError("activation observer's range is not finite "
+                           "(min ")
+             << (*obs.getMinVal())[0] << ", max " << (*obs.getMaxVal())[0]
+             << ")";
+    rewriter.setInsertionPoint(obs);
+    auto type = cast<RankedTensorType>(obs.getType());
+    Type qtype = RankedTensorType::get(type.getShape(), getQuantType(obs, *q));
+    Value qv =
+        QuantizeOp::create(rewriter, obs.getLoc(), qtype, obs.getInput());
+    Value dq = DequantizeOp::create(rewriter, obs.getLoc(), type, qv);
+    rewriter.replaceOp(obs, dq);
+  }
+
+  // 2. Quantized layers become integer programs.
+  for (const Layer &layer : model.getLayers())
+    if (failed(quantizeLayer(rewriter, layer, carried)))
+      return failure();
+
+  // 3. Weight observers are gone with their float layers; what is left of
+  //    the float layers is dead unless a float consumer still reads it.
+  SmallVector<WeightObserverOp> weights;
+  module.walk([&](WeightObserverOp op) { weights.push_back(op); });
+  for (WeightObserverOp op : weights)
+    rewriter.replaceOp(op, op.getInput());
+  eraseDeadOps(rewriter, module);
+  return success();
+}
