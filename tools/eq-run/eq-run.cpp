@@ -11,11 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EqQuant/CodeGen/Pipelines.h"
 #include "EqQuant/InitAll.h"
+#include "EqQuant/Runtime/Compare.h"
+#include "EqQuant/Runtime/Execution.h"
 #include "EqQuant/Runtime/Jit.h"
-#include "EqQuant/Runtime/Npy.h"
-#include "EqQuant/Transforms/Compare.h"
-#include "EqQuant/Transforms/Pipelines.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"

@@ -1,0 +1,90 @@
+//===- Execution.h - compile and run modules at any stage -------*- C++ -*-===//
+//
+// What lies between a module and the JIT: lowering a clone with
+// `--eqq-lower-to-llvm`, the instrumented clones that calibration, automatic
+// alpha and the numeric comparison run, calibration batches, and the model
+// runner that the transforms reach through the eqq dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EQQUANT_RUNTIME_EXECUTION_H
+#define EQQUANT_RUNTIME_EXECUTION_H
+
+#include "EqQuant/CodeGen/Pipelines.h"
+#include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Support/Npy.h"
+#include "EqQuant/Transforms/ModelRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+namespace eqq {
+
+/// JIT-compiles a module at any stage: a clone of it is lowered with
+/// `--eqq-lower-to-llvm` first, unless it is already in the LLVM dialect.
+/// Lowering errors are reported to the context's diagnostic handler too.
+llvm::Expected<std::unique_ptr<JitModule>>
+compileModule(ModuleOp module, const LowerToLLVMOptions &options);
+
+/// A JIT-compiled instrumented clone of a module, as calibration, automatic
+/// alpha and the numeric comparison use them: the clone's entry function
+/// returns, after its own results, values of its body that the caller
+/// picked.
+class InstrumentedModule : public InstrumentedRunner {
+public:
+  /// Clones `module`, lets `instrument` pick values of the clone's `entry`
+  /// (and add ops computing them), appends them to its results, erases the
+  /// other public functions and compiles the clone with `options`.
+  static llvm::Expected<InstrumentedModule>
+  compile(ModuleOp module, llvm::StringRef entry, InstrumentFn instrument,
+          const LowerToLLVMOptions &options);
+
+  /// The instrumented entry's signature: the original results, then one per
+  /// picked value.
+  const EntrySignature &getSignature() const { return signature; }
+
+  /// Runs the entry on `inputs`, which must match the signature.
+  llvm::Error run(llvm::ArrayRef<const NpyArray *> inputs);
+
+  /// Reads one batch (readCalibrationBatch) and runs the entry on it; errors
+  /// name the file.
+  llvm::Error runBatch(llvm::StringRef path) override;
+
+  /// What the last run returned for the picked values, in their order.
+  llvm::ArrayRef<NpyArray> getPickedResults() const override {
+    return llvm::ArrayRef(results).drop_front(numOriginalResults);
+  }
+
+private:
+  InstrumentedModule() = default;
+  std::string entry;
+  std::unique_ptr<JitModule> jit;
+  EntrySignature signature;
+  size_t numOriginalResults = 0;
+  std::vector<NpyArray> results;
+};
+
+/// Reads one calibration batch for `entry`: a .npy file (one argument) or a
+/// directory of arg<i>.npy, checked against the signature and for non-finite
+/// values (an error names the file and the first bad index).
+llvm::Expected<std::vector<NpyArray>>
+readCalibrationBatch(llvm::StringRef path, const EntrySignature &sig,
+                     llvm::StringRef entry);
+
+/// Attaches the JIT model runner (EqqModelRunnerInterface: InstrumentedModule
+/// with the default `--eqq-lower-to-llvm` options) to the eqq dialect, so
+/// that `--eqq-calibrate` and `--eqq-convert="auto-alpha=true"` can run the
+/// model. registerAllDialects (EqQuant/InitAll.h) calls it.
+void registerModelRunner(DialectRegistry &registry);
+
+} // namespace eqq
+} // namespace mlir
+
+#endif // EQQUANT_RUNTIME_EXECUTION_H
