@@ -71,11 +71,11 @@ static llvm::cl::opt<unsigned>
             llvm::cl::desc("Threads of the int8 kernels (--eqq-lower-to-llvm "
                            "threads=; default 0: every core)"),
             llvm::cl::init(0));
-static llvm::cl::opt<std::string>
+static llvm::cl::opt<Int8Isa>
     isaName("isa",
             llvm::cl::desc("int8 dot-product instructions (--eqq-lower-to-llvm "
-                           "isa=: host, vnni, avx2, portable, none)"),
-            llvm::cl::init("host"));
+                           "isa=)"),
+            llvm::cl::init(Int8Isa::host), int8IsaValues());
 
 using Clock = std::chrono::steady_clock;
 

@@ -8,17 +8,14 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
-#include <string>
-
 namespace mlir::eqq {
 
 /// Options of `--eqq-lower-to-llvm`.
 struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
-  PassOptions::Option<std::string> isa{
+  PassOptions::Option<Int8Isa> isa{
       *this, "isa",
-      llvm::cl::desc("int8 dot-product instructions: host (default), vnni, "
-                     "avx2, portable, or none (generic loops)"),
-      llvm::cl::init("host")};
+      llvm::cl::desc("int8 dot-product instructions (--eqq-int8-kernels)"),
+      llvm::cl::init(Int8Isa::host), int8IsaValues()};
   PassOptions::Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "
