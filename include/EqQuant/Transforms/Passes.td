@@ -146,7 +146,10 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     Option<"statsOut", "stats-out", "std::string", /*default=*/"\"\"",
            "Write the statistics to this JSON file">
   ];
+  // eqq: the model runner is an interface of the dialect, also looked up
+  // when the module holds no eqq op yet.
   let dependentDialects = [
+    "::mlir::eqq::EqqDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect"
