@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "llvm/Support/raw_ostream.h"
 

@@ -1,20 +1,19 @@
 //===- Calibrate.cpp - the --eqq-calibrate pass ---------------------------===//
 //
-// Runs a prepared model on calibration batches in the JIT and records what
-// its observers saw. A clone of the entry function returns each observer's
-// batch statistics next to its results; the host folds them into running
-// statistics with PyTorch's rules (Support/Statistics.h).
+// Runs a prepared model on calibration batches (in the JIT, through the
+// model runner of ModelRunner.h) and records what its observers saw. A
+// clone of the entry function returns each observer's batch statistics next
+// to its results; the host folds them into running statistics with
+// PyTorch's rules (Support/Statistics.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
-#include "EqQuant/Runtime/Jit.h"
-#include "EqQuant/Runtime/Npy.h"
 #include "EqQuant/Support/Json.h"
 #include "EqQuant/Support/Statistics.h"
+#include "EqQuant/Transforms/ModelRunner.h"
 #include "EqQuant/Transforms/Passes.h"
-#include "EqQuant/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -439,22 +438,19 @@ void CalibratePass::runOnOperation() {
   }
 
   if (!data.empty()) {
-    llvm::Expected<EntrySignature> signature = getEntrySignature(module, entry);
-    if (!signature)
-      return fail(llvm::toString(signature.takeError()));
-
-    llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
-        module, entry, [&](func::FuncOp f) { return instrument(f, observed); },
-        LowerToLLVMOptions());
+    llvm::Expected<std::unique_ptr<InstrumentedRunner>> clone =
+        compileInstrumented(module, entry, [&](func::FuncOp f) {
+          return instrument(f, observed);
+        });
     if (!clone)
       return fail(llvm::toString(clone.takeError()));
 
     using Clock = std::chrono::steady_clock;
     Clock::time_point start = Clock::now(), lastReport = start;
     for (auto [n, path] : llvm::enumerate(data)) {
-      if (llvm::Error e = clone->runBatch(path))
+      if (llvm::Error e = (*clone)->runBatch(path))
         return fail(llvm::toString(std::move(e)));
-      ArrayRef<NpyArray> results = clone->getPickedResults();
+      ArrayRef<NpyArray> results = (*clone)->getPickedResults();
       size_t r = 0;
       for (Observed &o : observed) {
         if (o.stats.rule == AccumulationRule::Histogram) {

@@ -8,7 +8,7 @@
 #include "EqQuant/Analysis/Config.h"
 #include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
-#include "EqQuant/Transforms/Compare.h"
+#include "EqQuant/Support/Sqnr.h"
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

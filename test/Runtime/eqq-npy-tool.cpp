@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"

@@ -8,7 +8,7 @@
 // The inputs are converted modules (--eqq-convert) taken through
 // --eqq-lower-to-llvm up to this stage: bufferized and deallocated.
 
-// BADISA: eqq-int8-kernels: isa must be host, vnni, avx2, portable or none; got 'sse'
+// BADISA: for the --isa option: Cannot find option named 'sse'!
 
 // Tests a linear layer with remainders everywhere (M = 3 rows of a 4-row
 // tile, K = 6 = one 4-byte step and a masked 2-byte one, N = 20 = 16 + 4

@@ -11,11 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "EqQuant/CodeGen/Pipelines.h"
 #include "EqQuant/InitAll.h"
+#include "EqQuant/Runtime/Compare.h"
+#include "EqQuant/Runtime/Execution.h"
 #include "EqQuant/Runtime/Jit.h"
-#include "EqQuant/Runtime/Npy.h"
-#include "EqQuant/Transforms/Compare.h"
-#include "EqQuant/Transforms/Pipelines.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -37,44 +38,52 @@
 using namespace mlir;
 using namespace mlir::eqq;
 
+/// eq-run's own options, the only ones --help lists (the LLVM libraries it
+/// links register a few hundred more, which --help-hidden still shows).
+static llvm::cl::OptionCategory eqRunCategory("eq-run options");
+
 static llvm::cl::list<std::string>
-    moduleFiles(llvm::cl::Positional,
+    moduleFiles(llvm::cl::Positional, llvm::cl::cat(eqRunCategory),
                 llvm::cl::desc("<module.mlir> (with --compare: <float.mlir> "
                                "<quantized.mlir>)"),
                 llvm::cl::OneOrMore);
 static llvm::cl::list<std::string>
-    inputs("input", llvm::cl::desc("A .npy file per argument, in order"),
+    inputs("input", llvm::cl::cat(eqRunCategory),
+           llvm::cl::desc("A .npy file per argument, in order"),
            llvm::cl::value_desc("file.npy"));
 static llvm::cl::list<std::string>
-    outputs("output", llvm::cl::desc("A .npy file per result, in order"),
+    outputs("output", llvm::cl::cat(eqRunCategory),
+            llvm::cl::desc("A .npy file per result, in order"),
             llvm::cl::value_desc("file.npy"));
 static llvm::cl::opt<std::string>
-    entry("entry", llvm::cl::desc("The function to run (default: forward)"),
+    entry("entry", llvm::cl::cat(eqRunCategory),
+          llvm::cl::desc("The function to run (default: forward)"),
           llvm::cl::init("forward"));
 static llvm::cl::opt<unsigned> benchmark(
-    "benchmark",
+    "benchmark", llvm::cl::cat(eqRunCategory),
     llvm::cl::desc("Run N times after one warm-up call and print timings as "
                    "one JSON line"),
     llvm::cl::init(0));
 
 static llvm::cl::opt<bool> compare(
-    "compare",
+    "compare", llvm::cl::cat(eqRunCategory),
     llvm::cl::desc("Run a float model and its quantized model on the inputs "
                    "and print each layer's SQNR (quantized vs float)"));
 static llvm::cl::opt<bool>
-    printJson("json", llvm::cl::desc("With --compare: print one JSON object "
-                                     "{\"layers\": [...]} instead of a table"));
+    printJson("json", llvm::cl::cat(eqRunCategory),
+              llvm::cl::desc("With --compare: print one JSON object "
+                             "{\"layers\": [...]} instead of a table"));
 
 static llvm::cl::opt<unsigned>
-    threads("num-threads",
+    threads("num-threads", llvm::cl::cat(eqRunCategory),
             llvm::cl::desc("Threads of the int8 kernels (--eqq-lower-to-llvm "
                            "threads=; default 0: every core)"),
             llvm::cl::init(0));
-static llvm::cl::opt<std::string>
-    isaName("isa",
+static llvm::cl::opt<Int8Isa>
+    isaName("isa", llvm::cl::cat(eqRunCategory),
             llvm::cl::desc("int8 dot-product instructions (--eqq-lower-to-llvm "
-                           "isa=: host, vnni, avx2, portable, none)"),
-            llvm::cl::init("host"));
+                           "isa=)"),
+            llvm::cl::init(Int8Isa::host), int8IsaValues());
 
 using Clock = std::chrono::steady_clock;
 
@@ -211,6 +220,7 @@ static int runCompare(ModuleOp floatModule, ModuleOp quantizedModule) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::cl::HideUnrelatedOptions(eqRunCategory);
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "EqQuant runner: JIT-compile and run a model on .npy files\n");

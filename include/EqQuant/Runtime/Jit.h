@@ -9,7 +9,7 @@
 #ifndef EQQUANT_RUNTIME_JIT_H
 #define EQQUANT_RUNTIME_JIT_H
 
-#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

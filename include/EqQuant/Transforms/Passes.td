@@ -146,7 +146,10 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     Option<"statsOut", "stats-out", "std::string", /*default=*/"\"\"",
            "Write the statistics to this JSON file">
   ];
+  // eqq: the model runner is an interface of the dialect, also looked up
+  // when the module holds no eqq op yet.
   let dependentDialects = [
+    "::mlir::eqq::EqqDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect"
@@ -435,8 +438,10 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     loops). Results are bit-identical on every path.
   }];
   let options = [
-    Option<"isaName", "isa", "std::string", /*default=*/"\"host\"",
-           "Dot-product instructions: host, vnni, avx2, portable or none">,
+    Option<"isaName", "isa", "::mlir::eqq::Int8Isa",
+           /*default=*/"::mlir::eqq::Int8Isa::host",
+           "Dot-product instructions: host, vnni, avx2, portable or none",
+           "::mlir::eqq::int8IsaValues()">,
     Option<"rowTile", "mr", "int64_t", /*default=*/"4",
            "Linear: rows of the register tile">,
     Option<"colVectors", "nv", "int64_t", /*default=*/"4",

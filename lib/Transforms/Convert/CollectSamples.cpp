@@ -7,7 +7,7 @@
 
 #include "AutoAlpha.h"
 
-#include "EqQuant/Transforms/Pipelines.h"
+#include "EqQuant/Transforms/ModelRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -47,24 +47,22 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
   });
   if (picked.empty())
     return success();
-  llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
-      module, entry,
-      [&](func::FuncOp f) {
+  llvm::Expected<std::unique_ptr<InstrumentedRunner>> clone =
+      compileInstrumented(module, entry, [&](func::FuncOp f) {
         SmallVector<Operation *> all;
         f.walk([&](InputEqObserverOp op) { all.push_back(op); });
         SmallVector<Value> values;
         for (unsigned i : positions)
           values.push_back(all[i]->getOperand(0));
         return values;
-      },
-      LowerToLLVMOptions());
+      });
   if (!clone)
     return fail(llvm::toString(clone.takeError()));
   for (const std::string &path : data) {
-    if (llvm::Error e = clone->runBatch(path))
+    if (llvm::Error e = (*clone)->runBatch(path))
       return fail(llvm::toString(std::move(e)));
     bool full = true;
-    for (auto [op, result] : llvm::zip(picked, clone->getPickedResults())) {
+    for (auto [op, result] : llvm::zip(picked, (*clone)->getPickedResults())) {
       Samples &x = samples[op];
       if (x.values.size() >= kMaxSampleValues)
         continue;

@@ -18,8 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef EQQUANT_RUNTIME_NPY_H
-#define EQQUANT_RUNTIME_NPY_H
+#ifndef EQQUANT_SUPPORT_NPY_H
+#define EQQUANT_SUPPORT_NPY_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -176,4 +176,4 @@ llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
 
 } // namespace mlir::eqq
 
-#endif // EQQUANT_RUNTIME_NPY_H
+#endif // EQQUANT_SUPPORT_NPY_H

@@ -1,81 +1,15 @@
-//===- Pipelines.cpp - EqQuant pass pipelines -----------------------------===//
+//===- Execution.cpp - compile and run modules at any stage ---------------===//
 
-#include "EqQuant/Transforms/Pipelines.h"
-#include "EqQuant/Transforms/Passes.h"
+#include "EqQuant/Runtime/Execution.h"
+#include "EqQuant/Dialect/EqqDialect.h"
 
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/Passes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
-#include <cmath>
-
 using namespace mlir;
 using namespace mlir::eqq;
-
-void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                         const LowerToLLVMOptions &options) {
-  // Record the tensor signature; eqq ops -> linalg; fuse elementwise chains.
-  pm.addPass(createEmitCInterfacePass());
-  pm.addPass(createLowerOpsPass());
-  pm.addPass(createFuseElementwisePass());
-  pm.addPass(createCanonicalizerPass());
-
-  // Tensors -> buffers; results become out-parameters after the inputs.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createMatmulKernelsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSymbolDCEPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  // After deallocation: the dot-product intrinsics have no declared memory
-  // effects, which the deallocation analysis rejects.
-  Int8KernelsPassOptions kernels;
-  kernels.isaName = options.isa;
-  pm.addPass(createInt8KernelsPass(kernels));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSymbolDCEPass());
-  // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
-  if (options.threads != 1) {
-    ConvertSCFToOpenMPPassOptions openmp;
-    openmp.numThreads = options.threads;
-    pm.addPass(createConvertSCFToOpenMPPass(openmp));
-    pm.addPass(createInlineAllocaScopesPass());
-  }
-
-  // Loops, then LLVM.
-  pm.addPass(createLowerCopiesPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createSymbolDCEPass());
-}
 
 llvm::Expected<std::unique_ptr<eqq::JitModule>>
 mlir::eqq::compileModule(ModuleOp module, const LowerToLLVMOptions &options) {
@@ -91,10 +25,10 @@ mlir::eqq::compileModule(ModuleOp module, const LowerToLLVMOptions &options) {
   return JitModule::create(*clone);
 }
 
-llvm::Expected<eqq::InstrumentedModule> mlir::eqq::InstrumentedModule::compile(
-    ModuleOp module, StringRef entry,
-    llvm::function_ref<SmallVector<Value>(func::FuncOp)> instrument,
-    const LowerToLLVMOptions &options) {
+llvm::Expected<eqq::InstrumentedModule>
+mlir::eqq::InstrumentedModule::compile(ModuleOp module, StringRef entry,
+                                       InstrumentFn instrument,
+                                       const LowerToLLVMOptions &options) {
   OwningOpRef<ModuleOp> clone = module.clone();
   auto func = clone->lookupSymbol<func::FuncOp>(entry);
   if (!func || func.isExternal())
@@ -181,9 +115,31 @@ llvm::Error mlir::eqq::InstrumentedModule::runBatch(StringRef path) {
   return llvm::Error::success();
 }
 
-void mlir::eqq::registerPipelines() {
-  PassPipelineRegistration<LowerToLLVMOptions>(
-      "eqq-lower-to-llvm",
-      "Lower an EqQuant module at any stage to the LLVM dialect",
-      buildLowerToLLVMPipeline);
+namespace {
+/// The model runner of the execution library: instrumented clones lowered
+/// with the default `--eqq-lower-to-llvm` options, run in the JIT.
+struct JitModelRunner : EqqModelRunnerInterface {
+  using EqqModelRunnerInterface::EqqModelRunnerInterface;
+
+  llvm::Expected<std::unique_ptr<InstrumentedRunner>>
+  compileInstrumented(ModuleOp module, StringRef entry,
+                      InstrumentFn instrument) const override {
+    // The entry's own signature first, so that an unsupported argument or
+    // result is reported as the module's rather than the clone's.
+    llvm::Expected<EntrySignature> signature = getEntrySignature(module, entry);
+    if (!signature)
+      return signature.takeError();
+    llvm::Expected<InstrumentedModule> clone = InstrumentedModule::compile(
+        module, entry, instrument, LowerToLLVMOptions());
+    if (!clone)
+      return clone.takeError();
+    return std::make_unique<InstrumentedModule>(std::move(*clone));
+  }
+};
+} // namespace
+
+void mlir::eqq::registerModelRunner(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *, EqqDialect *dialect) {
+    dialect->addInterfaces<JitModelRunner>();
+  });
 }

@@ -1,10 +1,11 @@
-//===- Registration.cpp - register EqQuant dialects and passes ------------===//
+//===- InitAll.cpp - register EqQuant dialects and passes -----------------===//
 
-#include "EqQuant/Dialect/EqqDialect.h"
 #include "EqQuant/InitAll.h"
+#include "EqQuant/CodeGen/Pipelines.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Runtime/Execution.h"
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Transforms/Passes.h"
-#include "EqQuant/Transforms/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
@@ -48,6 +49,9 @@ void mlir::eqq::registerAllDialects(DialectRegistry &registry) {
   memref::registerBufferViewFlowOpInterfaceExternalModels(registry);
   memref::registerAllocationOpInterfaceExternalModels(registry);
   registerLLVMTranslations(registry);
+
+  // How --eqq-calibrate and --eqq-convert="auto-alpha=true" run the model.
+  registerModelRunner(registry);
 }
 
 void mlir::eqq::registerAllPasses() {

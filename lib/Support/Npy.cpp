@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "EqQuant/Runtime/Npy.h"
+#include "EqQuant/Support/Npy.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"

@@ -3,40 +3,25 @@
 // The numeric comparison behind `eq-run --compare` (interface section 6),
 // after PyTorch's numeric suite: each named layer's output in a float model
 // against the dequantized output of the same layer in its quantized model,
-// as an SQNR; and the SQNR file that `--eqq-prepare="equalize-top-k=N
-// sqnr=FILE"` reads.
+// as an SQNR (the SQNR file is in Support/Sqnr.h).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef EQQUANT_TRANSFORMS_COMPARE_H
-#define EQQUANT_TRANSFORMS_COMPARE_H
+#ifndef EQQUANT_RUNTIME_COMPARE_H
+#define EQQUANT_RUNTIME_COMPARE_H
 
-#include "EqQuant/Support/Json.h"
-#include "EqQuant/Transforms/Pipelines.h"
+#include "EqQuant/CodeGen/Pipelines.h"
+#include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Support/Sqnr.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
-#include "llvm/Support/raw_ostream.h"
 
-#include <optional>
 #include <string>
 
 namespace mlir::eqq {
-
-/// PyTorch's `compute_sqnr`, `20 log10(||a|| / ||a - b||)` in dB, with the
-/// norms accumulated in double: +inf when `a == b` (even when both are
-/// zero), -inf when `a` is zero and `b` is not, NaN when either holds a NaN.
-double computeSqnr(llvm::ArrayRef<float> a, llvm::ArrayRef<float> b);
-
-/// One layer's SQNR.
-struct LayerSqnr {
-  std::string name;
-  double sqnrDb = 0.0;
-  /// Where the entry stands in an SQNR file that was read (line 0 else).
-  json::Position pos;
-};
 
 /// What `compareLayers` found.
 struct LayerComparison {
@@ -60,17 +45,6 @@ compareLayers(ModuleOp floatModule, ModuleOp quantizedModule,
               llvm::StringRef entry, llvm::ArrayRef<const NpyArray *> inputs,
               const LowerToLLVMOptions &options);
 
-/// Writes `{"layers": [{"name": ..., "sqnr_db": ...}, ...]}` (non-finite
-/// values as the strings "inf", "-inf", "nan"), one layer per line.
-void writeSqnrFile(llvm::raw_ostream &os, llvm::ArrayRef<LayerSqnr> layers);
-
-/// Reads a file that writeSqnrFile wrote (other keys are ignored). On error
-/// returns std::nullopt and sets `error` and `errorPos` (line 0 when the file
-/// cannot be read).
-std::optional<llvm::SmallVector<LayerSqnr>>
-readSqnrFile(llvm::StringRef path, json::Position &errorPos,
-             std::string &error);
-
 } // namespace mlir::eqq
 
-#endif // EQQUANT_TRANSFORMS_COMPARE_H
+#endif // EQQUANT_RUNTIME_COMPARE_H

@@ -1,42 +1,31 @@
-//===- Pipelines.h - EqQuant pass pipelines ---------------------*- C++ -*-===//
+//===- Execution.h - compile and run modules at any stage -------*- C++ -*-===//
+//
+// What lies between a module and the JIT: lowering a clone with
+// `--eqq-lower-to-llvm`, the instrumented clones that calibration, automatic
+// alpha and the numeric comparison run, calibration batches, and the model
+// runner that the transforms reach through the eqq dialect.
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef EQQUANT_TRANSFORMS_PIPELINES_H
-#define EQQUANT_TRANSFORMS_PIPELINES_H
+#ifndef EQQUANT_RUNTIME_EXECUTION_H
+#define EQQUANT_RUNTIME_EXECUTION_H
 
+#include "EqQuant/CodeGen/Pipelines.h"
 #include "EqQuant/Runtime/Jit.h"
+#include "EqQuant/Support/Npy.h"
+#include "EqQuant/Transforms/ModelRunner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassOptions.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace mlir::eqq {
-
-/// Options of `--eqq-lower-to-llvm`.
-struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
-  PassOptions::Option<std::string> isa{
-      *this, "isa",
-      llvm::cl::desc("int8 dot-product instructions: host (default), vnni, "
-                     "avx2, portable, or none (generic loops)"),
-      llvm::cl::init("host")};
-  PassOptions::Option<unsigned> threads{
-      *this, "threads",
-      llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "
-                     "0 (default) uses every core, 1 makes plain loops"),
-      llvm::cl::init(0)};
-};
-
-/// Lowers a module at any stage (float, prepared, calibrated) to the LLVM
-/// dialect: eqq ops to linalg, bufferization with results as out-parameters
-/// after the inputs, loops, LLVM. Public functions get a C interface
-/// (`_mlir_ciface_<name>`).
-void buildLowerToLLVMPipeline(OpPassManager &pm,
-                              const LowerToLLVMOptions &options);
+namespace mlir {
+class DialectRegistry;
+namespace eqq {
 
 /// JIT-compiles a module at any stage: a clone of it is lowered with
 /// `--eqq-lower-to-llvm` first, unless it is already in the LLVM dialect.
@@ -44,17 +33,17 @@ void buildLowerToLLVMPipeline(OpPassManager &pm,
 llvm::Expected<std::unique_ptr<JitModule>>
 compileModule(ModuleOp module, const LowerToLLVMOptions &options);
 
-/// A JIT-compiled instrumented clone of a module, as calibration and the
-/// numeric comparison use them: the clone's entry function returns, after its
-/// own results, values of its body that the caller picked.
-class InstrumentedModule {
+/// A JIT-compiled instrumented clone of a module, as calibration, automatic
+/// alpha and the numeric comparison use them: the clone's entry function
+/// returns, after its own results, values of its body that the caller
+/// picked.
+class InstrumentedModule : public InstrumentedRunner {
 public:
   /// Clones `module`, lets `instrument` pick values of the clone's `entry`
   /// (and add ops computing them), appends them to its results, erases the
   /// other public functions and compiles the clone with `options`.
   static llvm::Expected<InstrumentedModule>
-  compile(ModuleOp module, llvm::StringRef entry,
-          llvm::function_ref<llvm::SmallVector<Value>(func::FuncOp)> instrument,
+  compile(ModuleOp module, llvm::StringRef entry, InstrumentFn instrument,
           const LowerToLLVMOptions &options);
 
   /// The instrumented entry's signature: the original results, then one per
@@ -66,10 +55,10 @@ public:
 
   /// Reads one batch (readCalibrationBatch) and runs the entry on it; errors
   /// name the file.
-  llvm::Error runBatch(llvm::StringRef path);
+  llvm::Error runBatch(llvm::StringRef path) override;
 
   /// What the last run returned for the picked values, in their order.
-  llvm::ArrayRef<NpyArray> getPickedResults() const {
+  llvm::ArrayRef<NpyArray> getPickedResults() const override {
     return llvm::ArrayRef(results).drop_front(numOriginalResults);
   }
 
@@ -89,9 +78,13 @@ llvm::Expected<std::vector<NpyArray>>
 readCalibrationBatch(llvm::StringRef path, const EntrySignature &sig,
                      llvm::StringRef entry);
 
-/// Registers `--eqq-lower-to-llvm`.
-void registerPipelines();
+/// Attaches the JIT model runner (EqqModelRunnerInterface: InstrumentedModule
+/// with the default `--eqq-lower-to-llvm` options) to the eqq dialect, so
+/// that `--eqq-calibrate` and `--eqq-convert="auto-alpha=true"` can run the
+/// model. registerAllDialects (EqQuant/InitAll.h) calls it.
+void registerModelRunner(DialectRegistry &registry);
 
-} // namespace mlir::eqq
+} // namespace eqq
+} // namespace mlir
 
-#endif // EQQUANT_TRANSFORMS_PIPELINES_H
+#endif // EQQUANT_RUNTIME_EXECUTION_H

@@ -1080,13 +1080,6 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    std::optional<Isa> chosen = resolveIsa();
-    if (!chosen) {
-      getOperation().emitError("eqq-int8-kernels: isa must be host, vnni, "
-                               "avx2, portable or none; got '")
-          << isaName << "'";
-      return signalPassFailure();
-    }
     if (rowTile < 1 || colVectors < 1 || rowTile * colVectors > 28 ||
         convChannelTile < 1 || convVectors < 1 ||
         convChannelTile * convVectors > 28) {
@@ -1095,7 +1088,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
                                "(vector registers)");
       return signalPassFailure();
     }
-    if (isaName == "none")
+    if (isaName == eqq::Int8Isa::none)
       return;
     // Matching may move an allocation up: collect the ops first.
     SmallVector<linalg::GenericOp> candidates;
@@ -1107,7 +1100,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
         layers.push_back(std::move(*l));
     SymbolTable symbols(getOperation());
     for (Int8Layer &layer : layers) {
-      KernelBuilder kb(layer, *chosen, getOperation(), symbols);
+      KernelBuilder kb(layer, resolveIsa(), getOperation(), symbols);
       if (layer.isConv)
         kb.buildConv(convChannelTile, convVectors);
       else
@@ -1117,15 +1110,18 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
 
   /// The instruction set: `host` picks VNNI when the host CPU has AVX-512
   /// VNNI, AVX2 when it has AVX2, the portable vector code otherwise.
-  std::optional<Isa> resolveIsa() {
-    if (isaName == "vnni")
+  Isa resolveIsa() {
+    switch (isaName) {
+    case eqq::Int8Isa::vnni:
       return Isa::Vnni;
-    if (isaName == "avx2")
+    case eqq::Int8Isa::avx2:
       return Isa::Avx2;
-    if (isaName == "portable" || isaName == "none")
+    case eqq::Int8Isa::portable:
+    case eqq::Int8Isa::none:
       return Isa::Portable;
-    if (isaName != "host")
-      return std::nullopt;
+    case eqq::Int8Isa::host:
+      break;
+    }
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
     if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
         features.lookup("avx512vl"))

@@ -1,0 +1,81 @@
+//===- Pipelines.cpp - the --eqq-lower-to-llvm pipeline -------------------===//
+
+#include "EqQuant/CodeGen/Pipelines.h"
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                         const LowerToLLVMOptions &options) {
+  // Record the tensor signature; eqq ops -> linalg; fuse elementwise chains.
+  pm.addPass(createEmitCInterfacePass());
+  pm.addPass(createLowerOpsPass());
+  pm.addPass(createFuseElementwisePass());
+  pm.addPass(createCanonicalizerPass());
+
+  // Tensors -> buffers; results become out-parameters after the inputs.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createMatmulKernelsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  // After deallocation: the dot-product intrinsics have no declared memory
+  // effects, which the deallocation analysis rejects.
+  Int8KernelsPassOptions kernels;
+  kernels.isaName = options.isa;
+  pm.addPass(createInt8KernelsPass(kernels));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
+  // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
+  if (options.threads != 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    pm.addPass(createInlineAllocaScopesPass());
+  }
+
+  // Loops, then LLVM.
+  pm.addPass(createLowerCopiesPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSymbolDCEPass());
+}
+
+void mlir::eqq::registerPipelines() {
+  PassPipelineRegistration<LowerToLLVMOptions>(
+      "eqq-lower-to-llvm",
+      "Lower an EqQuant module at any stage to the LLVM dialect",
+      buildLowerToLLVMPipeline);
+}

@@ -1,0 +1,25 @@
+//===- ModelRunner.cpp - how passes run the model they transform ----------===//
+
+#include "EqQuant/Transforms/ModelRunner.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+MLIR_DEFINE_EXPLICIT_TYPE_ID(mlir::eqq::EqqModelRunnerInterface)
+
+InstrumentedRunner::~InstrumentedRunner() = default;
+
+llvm::Expected<std::unique_ptr<InstrumentedRunner>>
+mlir::eqq::compileInstrumented(ModuleOp module, StringRef entry,
+                               InstrumentFn instrument) {
+  auto *dialect = module.getContext()->getOrLoadDialect<EqqDialect>();
+  auto *runner = dialect->getRegisteredInterface<EqqModelRunnerInterface>();
+  if (!runner)
+    return llvm::createStringError(
+        "running the model needs a model runner, and none is registered: "
+        "link EqQuant's execution library (EqQuantRuntime) and call "
+        "mlir::eqq::registerModelRunner (or mlir::eqq::registerAllDialects) "
+        "on the context's DialectRegistry");
+  return runner->compileInstrumented(module, entry, instrument);
+}
