@@ -15,17 +15,7 @@ using namespace mlir;
 using namespace mlir::eqq;
 
 StringRef mlir::eqq::getLayerKindName(LayerKind kind) {
-  switch (kind) {
-  case LayerKind::Linear:
-    return "linear";
-  case LayerKind::Conv1d:
-    return "conv1d";
-  case LayerKind::Conv2d:
-    return "conv2d";
-  case LayerKind::Conv3d:
-    return "conv3d";
-  }
-  return "layer";
+  return getOpKindInfo(kind).objectType;
 }
 
 Value Layer::getOutputAfterRelu() const {
@@ -560,7 +550,7 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
       ElementwiseOp e;
       e.op = op;
       if (OpOperand *in = matchRelu(op)) {
-        e.kind = ElementwiseOp::Kind::Relu;
+        e.kind = OpKind::Relu;
         e.dataInputs.push_back(in);
       } else {
         SmallVector<OpOperand *, 2> operands;
@@ -568,7 +558,7 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
         if (!matchAdd(op, operands, maps) ||
             !llvm::all_of(maps, [](AffineMap m) { return m.isIdentity(); }))
           return;
-        e.kind = ElementwiseOp::Kind::Add;
+        e.kind = OpKind::Add;
         for (OpOperand *operand : operands)
           if (!matchPattern(operand->get(), m_Constant()))
             e.dataInputs.push_back(operand);
@@ -632,7 +622,7 @@ mlir::eqq::matchResidualAdd(const ModelAnalysis &model, const Layer &consumer) {
     }
   const ElementwiseOp *add = nullptr;
   for (const ElementwiseOp &e : model.getElementwiseOps())
-    if (e.kind == ElementwiseOp::Kind::Add && e.output == v)
+    if (e.kind == OpKind::Add && e.output == v)
       add = &e;
   if (!add || add->dataInputs.size() != 2 ||
       add->op->getNumOperands() != 3 /* two inputs and the init */)

@@ -296,7 +296,8 @@ void PreparePass::runOnOperation() {
     plan.qconfig = qc;
     if (layer.relu) {
       const ElementwiseOp *relu = eltwiseByOp.lookup(layer.relu);
-      if (relu && cfg->qconfig.lookup(relu->name, "relu")) {
+      if (relu && fusesInto(relu->kind, layer.kind) &&
+          cfg->qconfig.lookup(relu->name, relu->getObjectType())) {
         plan.fuseRelu = true;
         fusedRelus.insert(layer.relu);
       }
@@ -307,14 +308,27 @@ void PreparePass::runOnOperation() {
 
   warnUnmatchedModuleNames(module, model, *cfg);
 
-  // Standalone relus and adds that are quantized.
+  // Standalone relus and adds that are quantized. An op the table lets fuse
+  // into a quantized one (relu after add) joins it when it is that op's sole
+  // reader and quantized itself: the pair is observed after it.
   llvm::DenseMap<Operation *, QConfig> eltwiseQConfig;
+  llvm::DenseMap<Operation *, const ElementwiseOp *> fusedAfter;
   for (const ElementwiseOp &e : eltwise) {
     if (fusedRelus.contains(e.op) || e.dataInputs.empty())
       continue;
-    if (std::optional<QConfig> qc =
-            cfg->qconfig.lookup(e.name, e.getObjectType()))
-      eltwiseQConfig[e.op] = *qc;
+    std::optional<QConfig> qc = cfg->qconfig.lookup(e.name, e.getObjectType());
+    if (!qc)
+      continue;
+    eltwiseQConfig[e.op] = *qc;
+    if (!e.output.hasOneUse())
+      continue;
+    const ElementwiseOp *next = eltwiseByOp.lookup(*e.output.user_begin());
+    if (next && fusesInto(next->kind, e.kind) &&
+        next->dataInputs.size() == 1 &&
+        cfg->qconfig.lookup(next->name, next->getObjectType())) {
+      fusedAfter[e.op] = next;
+      fusedRelus.insert(next->op);
+    }
   }
 
   // The ops that read a value as quantized inputs: the first op of each
@@ -353,7 +367,7 @@ void PreparePass::runOnOperation() {
       if (def && matchRelu(def))
         def = matchRelu(def)->get().getDefiningOp();
       if (def && llvm::any_of(eltwise, [&](const ElementwiseOp &e) {
-            return e.op == def && e.kind == ElementwiseOp::Kind::Add;
+            return e.op == def && e.kind == OpKind::Add;
           }))
         layer.op->emitWarning("layer '")
             << layer.name
@@ -393,13 +407,21 @@ void PreparePass::runOnOperation() {
   // A value reshaped (collapse/expand, e.g. a flatten) from an observed one
   // shares its observer, as PyTorch shares observers across flatten and view:
   // the quantized tensor is reshaped as it is.
-  auto isObserved = [](Value v) {
+  // Likewise the output of a quantized op that shares its input's observer
+  // (the op table's SharesInputObserver, PyTorch's
+  // OUTPUT_SHARE_OBSERVER_WITH_INPUT: a standalone relu): it is quantized with
+  // its input's qparams (--eqq-convert gives it a copy of that observer).
+  llvm::DenseMap<Operation *, Value> sharingInput;
+  auto isObserved = [&](Value v) {
     while (Operation *def = v.getDefiningOp()) {
       if (isa<ActObserverOp>(def))
         return true;
-      if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+        v = def->getOperand(0);
+      else if (Value in = sharingInput.lookup(def))
+        v = in;
+      else
         return false;
-      v = def->getOperand(0);
     }
     return false;
   };
@@ -444,7 +466,22 @@ void PreparePass::runOnOperation() {
       const QConfig &qc = eltwiseQConfig[e->op];
       for (OpOperand *in : e->dataInputs)
         in->set(observe(in->get(), qc.activation, e->op->getLoc()));
-      observeOutput(e->output, qc.activation, e->op->getLoc());
+      if (const ElementwiseOp *next = fusedAfter.lookup(e->op)) {
+        observeOutput(next->output, qc.activation, e->op->getLoc());
+        continue;
+      }
+      switch (getOpKindInfo(e->kind).observation) {
+      case Observation::OwnObserver:
+        observeOutput(e->output, qc.activation, e->op->getLoc());
+        break;
+      case Observation::SharesInputObserver:
+        sharingInput[e->op] = e->dataInputs.front()->get();
+        break;
+      case Observation::FixedQParams:
+      case Observation::Float:
+        llvm_unreachable("no recognized elementwise op has fixed qparams or "
+                         "stays float when its configuration quantizes it");
+      }
       continue;
     }
     const Layer &layer = *item.layer;

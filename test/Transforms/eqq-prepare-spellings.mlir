@@ -788,16 +788,15 @@ func.func @not_relu_max_one(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
 
 // Tests that a relu that is not the sole user of the layer's output is not
 // fused: the layer's output is observed (one observer shared by the relu
-// and the other user), and the relu, quantized on its own, gets an observer
-// on its output.
+// and the other user), and the relu, quantized on its own, shares that
+// observer (PyTorch's OUTPUT_SHARE_OBSERVER_WITH_INPUT): none on its output.
 
 // CHECK-LABEL: func.func @relu_not_sole_user(
 // CHECK: %[[MM:.*]] = linalg.matmul
 // CHECK-NEXT: %[[MM_OBS:.*]] = eqq.act_observer %[[MM]] {{.*}} : tensor<4x2xf32>
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[MM_OBS]] : tensor<4x2xf32>)
 // CHECK: } -> tensor<4x2xf32>
-// CHECK-NEXT: %[[R_OBS:.*]] = eqq.act_observer %[[R]] {{.*}} : tensor<4x2xf32>
-// CHECK-NEXT: return %[[R_OBS]], %[[MM_OBS]]
+// CHECK-NEXT: return %[[R]], %[[MM_OBS]]
 func.func @relu_not_sole_user(%x: tensor<4x3xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
   %w = arith.constant dense<0.5> : tensor<2x3xf32>
   %zero = arith.constant 0.0 : f32
@@ -818,16 +817,17 @@ func.func @relu_not_sole_user(%x: tensor<4x3xf32>) -> (tensor<4x2xf32>, tensor<4
 // -----
 
 // Tests that a standalone relu before a linear (x -> relu -> linear) is
-// quantized on its own: observers on its input and output, the output
-// observer shared with the linear, which is still equalized.
+// quantized on its own and shares its input's observer, as in PyTorch: one
+// observer on x, none on the relu's output, which the linear reads; the
+// linear is still equalized.
 
 // CHECK-LABEL: func.func @relu_before_linear(
 // CHECK-SAME: %[[X:[^:]*]]: tensor<4x3xf32>)
 // CHECK-NEXT: %[[X_OBS:.*]] = eqq.act_observer %[[X]] {{.*}} : tensor<4x3xf32>
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[X_OBS]] : tensor<4x3xf32>)
 // CHECK: } -> tensor<4x3xf32>
-// CHECK-NEXT: %[[R_OBS:.*]] = eqq.act_observer %[[R]] {{.*}} : tensor<4x3xf32>
-// CHECK: %[[IEQ:.*]] = eqq.input_eq_observer %[[R_OBS]] axis 1
+// CHECK-NOT: eqq.act_observer
+// CHECK: %[[IEQ:.*]] = eqq.input_eq_observer %[[R]] axis 1
 // CHECK: linalg.matmul indexing_maps = [{{.*}}] ins(%[[IEQ]],
 func.func @relu_before_linear(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
   %w = arith.constant dense<0.5> : tensor<2x3xf32>

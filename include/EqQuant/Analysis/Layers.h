@@ -12,6 +12,8 @@
 #ifndef EQQUANT_ANALYSIS_LAYERS_H
 #define EQQUANT_ANALYSIS_LAYERS_H
 
+#include "EqQuant/Analysis/OpTable.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Operation.h"
@@ -23,9 +25,12 @@
 
 namespace mlir::eqq {
 
-enum class LayerKind { Linear, Conv1d, Conv2d, Conv3d };
+/// The kinds of layers: the OpKinds the op table marks `isLayer` (linear,
+/// conv1d, conv2d, conv3d).
+using LayerKind = OpKind;
 
-/// "linear", "conv1d", "conv2d" or "conv3d": the kind's object type name.
+/// "linear", "conv1d", "conv2d" or "conv3d": the kind's object type name in
+/// the op table.
 llvm::StringRef getLayerKindName(LayerKind kind);
 
 /// A linear or conv layer, with every op it is spelled with.
@@ -68,15 +73,15 @@ struct Layer {
 
 /// A relu or add that is not part of a layer.
 struct ElementwiseOp {
-  enum class Kind { Relu, Add };
-  Kind kind;
+  /// OpKind::Relu or OpKind::Add.
+  OpKind kind;
   std::string name;
   Operation *op = nullptr;
   /// Uses of tensor operands that are not compile-time constants.
   llvm::SmallVector<OpOperand *, 2> dataInputs;
   Value output;
   llvm::StringRef getObjectType() const {
-    return kind == Kind::Relu ? "relu" : "add";
+    return getOpKindInfo(kind).objectType;
   }
 };
 
