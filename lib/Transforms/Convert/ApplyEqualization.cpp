@@ -133,7 +133,7 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
 
 /// The observer that quantizes a layer's input (through reshapes).
 static ActObserverOp getInputObserver(const Layer &layer) {
-  return stripReshapes(layer.getInput()).getDefiningOp<ActObserverOp>();
+  return getQuantizingObserver(layer.getInput());
 }
 
 static RecipeActivation describeActivation(ActObserverOp obs) {

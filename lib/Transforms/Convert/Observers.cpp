@@ -18,6 +18,20 @@ Value mlir::eqq::stripReshapes(Value v) {
   return v;
 }
 
+ActObserverOp mlir::eqq::getQuantizingObserver(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto obs = dyn_cast<ActObserverOp>(def))
+      return obs;
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+      v = def->getOperand(0);
+    else if (OpOperand *in = matchRelu(def))
+      v = in->get();
+    else
+      break;
+  }
+  return nullptr;
+}
+
 LayerObservers mlir::eqq::findObservers(const Layer &layer) {
   LayerObservers o;
   Value in = layer.getInput();

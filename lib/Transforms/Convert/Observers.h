@@ -31,6 +31,11 @@ struct LayerObservers {
 /// The value with collapse/expand reshapes looked through.
 Value stripReshapes(Value v);
 
+/// The activation observer whose qparams quantize `v`: its own, or, through
+/// the ops that share their input's observer (the op table's
+/// SharesInputObserver: reshapes and standalone relus), their input's.
+ActObserverOp getQuantizingObserver(Value v);
+
 LayerObservers findObservers(const Layer &layer);
 
 /// The observer's configuration as far as its qparams depend on it.

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 #include <cmath>
 
@@ -405,6 +406,36 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
 LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
                                        const ModelAnalysis &model,
                                        const CarriedFolds &carried) {
+  // 0. An op that shares its input's observer (the op table's
+  //    SharesInputObserver: a standalone relu, PyTorch's
+  //    OUTPUT_SHARE_OBSERVER_WITH_INPUT) is quantized with its input's
+  //    qparams: where a quantized layer reads its output, the output gets a
+  //    copy of the input's observer. (For any other reader the copy changes
+  //    nothing: relu of dequantized values requantizes exactly.)
+  llvm::DenseSet<Operation *> quantizedInputOps;
+  for (const Layer &layer : model.getLayers())
+    if (layer.getWeight().getDefiningOp<WeightObserverOp>())
+      quantizedInputOps.insert(layer.getInputOp());
+  for (const ElementwiseOp &e : model.getElementwiseOps()) {
+    if (getOpKindInfo(e.kind).observation !=
+            Observation::SharesInputObserver ||
+        llvm::none_of(e.output.getUsers(), [&](Operation *user) {
+          return quantizedInputOps.contains(user);
+        }))
+      continue;
+    ActObserverOp source = getQuantizingObserver(e.output);
+    if (!source || source.getInput() == e.output)
+      continue;
+    rewriter.setInsertionPointAfter(e.op);
+    IRMapping operand;
+    operand.map(source.getInput(), e.output);
+    Operation *copy = rewriter.clone(*source, operand);
+    // Through a reshape, the source observes another shape.
+    rewriter.modifyOpInPlace(
+        copy, [&] { copy->getResult(0).setType(e.output.getType()); });
+    rewriter.replaceAllUsesExcept(e.output, copy->getResult(0), copy);
+  }
+
   // 1. Every activation observer becomes quantize + dequantize (the value is
   //    quantized here; consumers see the dequantized value until an integer
   //    layer consumes the quantized one).
