@@ -1,0 +1,12 @@
+# Tests that torchvision 0.14's resnet50 and squeezenet1_1 (random init,
+# random batch-norm statistics) export and run in eq-run equal to PyTorch in
+# float (rtol 1e-4, atol 1e-5 * max|y|): bottleneck blocks, batch norm, max
+# pool, global average pool; fire modules (cat), ceil_mode max pools. Input
+# 32 x 32, the smallest that keeps every stage at least 1 x 1 (the time is the
+# JIT's compile time, which does not shrink with the input). The seven models
+# are split over three tests so that lit runs them in parallel.
+#
+# REQUIRES: torchvision
+# RUN: %python %S/Inputs/torchvision_check.py resnet50:32 squeezenet1_1:32 | FileCheck %s
+# CHECK: ok   resnet50 32x32: max abs error
+# CHECK: ok   squeezenet1_1 32x32: max abs error
