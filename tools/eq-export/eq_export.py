@@ -65,8 +65,7 @@ section does not list yet, in the spellings torch-mlir produces:
 - ``torch.mean`` / ``Tensor.mean`` over any axes: a ``linalg.generic`` with
   ``reduction`` iterators adding into a zero-filled tensor, divided by the
   element count; ``keepdim`` as a ``tensor.expand_shape`` of the result.
-- ``torch.cat`` / ``torch.concat``: ``tensor.insert_slice`` of each operand
-  into a ``tensor.empty`` of the result's shape.
+- ``torch.cat`` / ``torch.concat``: ``tensor.concat`` (one operand: no op).
 - ``+ - * /`` (``operator.*``, ``torch.add/sub/mul/div``, ``Tensor.add`` ...):
   ``linalg.add`` for two tensors of the same shape, else an elementwise
   ``linalg.generic`` (broadcasting: a size-1 axis read with map result ``0``,
@@ -86,7 +85,7 @@ fx node name of a functional call (``"linear"``, ``"linear_1"``). The op that
 carries it is the matmul or conv (the grouped conv's ``conv_2d_ngchw_gfchw``),
 the batch norm's and the activations' ``linalg.generic``, the pooling op or
 the reduction ``linalg.generic`` of a pool or mean (the division after it
-carries none), the last ``tensor.insert_slice`` of a cat, and the relu, add
+carries none), the ``tensor.concat`` of a cat, and the relu, add
 and other binary ``linalg.generic``; helper ops carry no location.
 
 These spellings cover torchvision 0.14's ResNets, MobileNetV2/V3,
@@ -1020,23 +1019,19 @@ class _Exporter:
         if not isinstance(dim, int) or not -rank <= dim < rank:
             raise self.error("cat: bad dim %r for rank %d" % (dim, rank))
         dim %= rank
-        cur = self.empty(node.name, out_shape)
-        off = 0
         for i, v in enumerate(vals):
-            if len(v.shape) != rank:
-                raise self.error("cat operand %d has shape %s, expected rank %d" % (i, list(v.shape), rank))
-            offs = [0] * rank
-            offs[dim] = off
-            last = i == len(vals) - 1
-            cur = self.emit(node.name if last else node.name + "_part",
-                            "tensor.insert_slice %s into %s[%s] [%s] [%s] : %s into %s"
-                            % (v.name, cur, ", ".join(map(str, offs)), ", ".join(map(str, v.shape)),
-                               ", ".join(["1"] * rank), v.type, _ttype(out_shape)),
-                            loc=self.layer_name(node) if last else None)
-            off += v.shape[dim]
-        if off != out_shape[dim]:
-            raise self.error("internal: cat size %d != traced %d" % (off, out_shape[dim]))
-        return _Value(cur, out_shape)
+            if len(v.shape) != rank or any(v.shape[d] != out_shape[d] for d in range(rank) if d != dim):
+                raise self.error("cat operand %d has shape %s, which does not fit the result %s"
+                                 % (i, list(v.shape), list(out_shape)))
+        if sum(v.shape[dim] for v in vals) != out_shape[dim]:
+            raise self.error("internal: cat sizes %s != traced %d"
+                             % ([v.shape[dim] for v in vals], out_shape[dim]))
+        if len(vals) == 1:
+            return vals[0]
+        return _Value(self.emit(node.name, "tensor.concat dim(%d) %s : (%s) -> %s"
+                                % (dim, ", ".join(v.name for v in vals),
+                                   ", ".join(v.type for v in vals), _ttype(out_shape)),
+                                loc=self.layer_name(node)), out_shape)
 
     def relu(self, node, x):
         out_shape = self.out_shape(node)
