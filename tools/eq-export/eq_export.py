@@ -448,7 +448,7 @@ class _Exporter:
         if tensor.dtype != torch.float32:
             raise self.error("constant '%s' has dtype %s; only float32 is supported "
                              "(convert the model with .float())" % (hint, tensor.dtype))
-        arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype("<f4"))
+        arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype("<f4", copy=False))
         shape = arr.shape
         if self.resource_threshold is not None and arr.size > self.resource_threshold:
             rkey = re.sub(r"[^A-Za-z0-9_.]", "_", hint) or "blob"
@@ -459,7 +459,9 @@ class _Exporter:
                 rkey = "%s_%d" % (base, n)
                 n += 1
             self.resource_keys.add(rkey)
-            self.resources.append((rkey, "0x04000000" + arr.tobytes().hex().upper()))
+            # The blob: alignment 4 (little-endian u32), then the raw data; hex
+            # straight from the array's memory (no copy of a large weight).
+            self.resources.append((rkey, memoryview(arr).cast("B").hex().upper()))
             attr = "dense_resource<%s>" % rkey
         else:
             attr = "dense<%s>" % _dense_body(arr)
@@ -1438,16 +1440,15 @@ class _Exporter:
             out.append("\n".join("  " + ln for ln in line.split("\n")))
         out.append("  return %s : %s" % (", ".join(v.name for v in results), ", ".join(rtypes)))
         out.append("}")
+        # One join of all the pieces (a large model's text is mostly its blobs).
+        parts = [line + "\n" for line in out]
         if self.resources:
-            out.append("")
-            out.append("{-#")
-            out.append("  dialect_resources: {")
-            out.append("    builtin: {")
-            out.append(",\n".join('      %s: "%s"' % (k, h) for k, h in self.resources))
-            out.append("    }")
-            out.append("  }")
-            out.append("#-}")
-        return "\n".join(out) + "\n"
+            parts.append("\n{-#\n  dialect_resources: {\n    builtin: {\n")
+            for i, (k, h) in enumerate(self.resources):
+                last = i + 1 == len(self.resources)
+                parts += ['      %s: "0x04000000' % k, h, '"\n' if last else '",\n']
+            parts.append("    }\n  }\n#-}\n")
+        return "".join(parts)
 
 
 def export_module(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",
