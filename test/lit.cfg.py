@@ -69,6 +69,10 @@ def _python_has(module):
 
 if _python_has("torch"):
     config.available_features.add("torch")
+# torchvision's models (Debian's python3-torchvision) for the exporter's
+# whole-model tests.
+if _python_has("torchvision"):
+    config.available_features.add("torchvision")
 
 # tools/eq-plot (the equalization plot) needs matplotlib, in the same
 # interpreter; %eq_plot is its CLI.

@@ -5,7 +5,8 @@ The module is traced with ``torch.fx.symbolic_trace``; static shapes come from
 ``torch.fx.passes.shape_prop.ShapeProp`` run on example inputs. The result is
 the text of one ``func.func`` (``@forward`` by default) with one argument per
 placeholder and one result per output tensor, using only upstream dialects, in
-the spellings of ``docs/interface.md`` section 3:
+the spellings of ``docs/interface.md`` section 3 and, for the CNN ops that
+section does not list yet, in the spellings torch-mlir produces:
 
 - ``nn.Linear`` / ``F.linear``: ``linalg.matmul`` reading W as ``(n, k)``
   through ``indexing_maps`` (``linear_spelling="transposed_b"``, default) or
@@ -17,23 +18,81 @@ the spellings of ``docs/interface.md`` section 3:
 - ``nn.Conv{1,2,3}d`` / ``F.conv{1,2,3}d``: ``linalg.conv_1d_ncw_fcw`` /
   ``conv_2d_nchw_fchw`` / ``conv_3d_ncdhw_fcdhw`` with ``strides`` and
   ``dilations``; padding as a zero ``tensor.pad`` in front; bias as for linear,
-  broadcast along channel axis 1. ``groups != 1`` is unsupported.
+  broadcast along channel axis 1. Conv2d with ``groups > 1`` (as torch-mlir
+  spells it): depthwise with channel multiplier 1 (``groups == C_in ==
+  C_out``) as ``linalg.depthwise_conv_2d_nchw_chw`` reading the weight
+  constant ``C x 1 x KH x KW`` through ``tensor.collapse_shape`` to ``C x KH x
+  KW``; any other grouping (depthwise with multiplier > 1 included) as
+  ``linalg.conv_2d_ngchw_gfchw`` between ``tensor.expand_shape`` of the
+  input (``N x G x C/G x H x W``), the weight (``G x F/G x C/G x KH x KW``)
+  and the init, and a ``tensor.collapse_shape`` of the result back to ``N x F
+  x OH x OW``. Grouped conv1d/conv3d are unsupported.
+- ``nn.BatchNorm1d/2d/3d`` / ``F.batch_norm`` in eval mode: the per-channel
+  affine PyTorch's CPU kernel computes, ``scale = weight / sqrt(running_var +
+  eps)`` and ``shift = bias - running_mean * scale`` folded in float32 into two
+  1-D constants ``<name>.scale`` and ``<name>.shift`` of C elements, then one
+  elementwise ``linalg.generic`` reading them along channel axis 1 (maps
+  ``(d0, d1, ...) -> (d1)``) with body ``arith.mulf %in, %in_1`` then
+  ``arith.addf`` of ``%in_2``. A batch norm in training mode, or without
+  running statistics, is an ``ExportError``.
 - ``nn.ReLU`` / ``F.relu`` / ``torch.relu`` / ``Tensor.relu``: elementwise
-  ``linalg.generic`` with ``arith.maximumf %in, 0.0``.
+  ``linalg.generic`` with ``arith.maximumf %in, 0.0``. ``nn.ReLU6``,
+  ``nn.Hardtanh``, ``F.relu6``, ``F.hardtanh``, ``torch.clamp/clip``,
+  ``Tensor.clamp/clip`` (number bounds): ``arith.maximumf`` with the lower
+  bound then ``arith.minimumf`` with the upper one (either may be absent).
+- ``nn.Hardswish`` / ``F.hardswish``: ``x * min(max(x + 3, 0), 6) / 6``;
+  ``nn.Hardsigmoid`` / ``F.hardsigmoid``: ``min(max(x + 3, 0), 6) / 6``;
+  ``nn.Sigmoid`` / ``torch.sigmoid`` / ``Tensor.sigmoid``: ``1 / (1 +
+  math.exp(-x))``; ``nn.SiLU`` / ``F.silu``: ``x / (1 + math.exp(-x))`` (the
+  formulas of PyTorch's CPU kernels), each one elementwise ``linalg.generic``.
+- ``nn.MaxPool2d`` / ``F.max_pool2d``: ``linalg.pooling_nchw_max`` (strides,
+  dilations; the window a ``tensor.empty`` of the kernel's shape) into a
+  ``-inf``-filled init; padding, and the extra rows/columns the last window of
+  ``ceil_mode`` needs, as a ``tensor.pad`` with ``-inf``.
+- ``nn.AvgPool2d`` / ``F.avg_pool2d``: zero ``tensor.pad`` (padding and
+  ``ceil_mode``), ``linalg.pooling_nchw_sum`` into a zero-filled init, then an
+  elementwise ``linalg.generic`` dividing by PyTorch's divisor: a number when
+  every output position has the same one, else an ``OH x OW`` constant read
+  with map ``(d2, d3)`` (``count_include_pad=False`` and windows clipped at
+  the padded border); ``divisor_override`` as given.
+- ``nn.AdaptiveAvgPool2d`` / ``F.adaptive_avg_pool2d``: when each input size
+  is a multiple of the output size (global pooling included),
+  ``linalg.pooling_nchw_sum`` with kernel = stride = in / out, divided by the
+  window size; otherwise PyTorch's windows ``[floor(o * in / out), ceil((o +
+  1) * in / out))`` as one reduction ``linalg.generic`` over H x W adding the
+  elements that two 0/1 mask constants (``OH x H``, ``OW x W``) select, then
+  a division by the ``OH x OW`` window sizes.
+- ``torch.mean`` / ``Tensor.mean`` over any axes: a ``linalg.generic`` with
+  ``reduction`` iterators adding into a zero-filled tensor, divided by the
+  element count; ``keepdim`` as a ``tensor.expand_shape`` of the result.
+- ``torch.cat`` / ``torch.concat``: ``tensor.concat`` (one operand: no op).
 - ``+ - * /`` (``operator.*``, ``torch.add/sub/mul/div``, ``Tensor.add`` ...):
   ``linalg.add`` for two tensors of the same shape, else an elementwise
-  ``linalg.generic`` (broadcasting, a Python scalar as an ``arith.constant``
-  in the body).
+  ``linalg.generic`` (broadcasting: a size-1 axis read with map result ``0``,
+  as squeeze-and-excitation's ``x * s`` with ``s`` of shape ``N x C x 1 x 1``;
+  a Python scalar as an ``arith.constant`` in the body).
 - ``torch.flatten`` / ``nn.Flatten`` / ``Tensor.view`` / ``reshape`` /
   ``flatten``: ``tensor.collapse_shape`` (or ``expand_shape``, or collapse to
   1-D then expand when the reshape is neither).
 - ``nn.Identity``, ``nn.Dropout*`` and ``F.dropout`` (inference semantics),
-  ``Tensor.contiguous``: no op.
+  torchvision's ``StochasticDepth`` / ``stochastic_depth`` in eval mode,
+  ``Tensor.contiguous``: no op. ``nn.Sequential`` (nested or not) and other
+  container modules are traced through.
 
-Every matmul and conv op carries ``loc("<name>")``: the module path of a
-``call_module`` node (``"fc1"``, ``"top.0"``), the fx node name of a functional
-call (``"linear"``, ``"linear_1"``). Relu and add ops carry their node's name the
-same way; helper ops carry no location.
+Every layer op carries ``loc("<name>")``: the module path of a
+``call_module`` node (``"fc1"``, ``"top.0"``, ``"features.1.conv.0.1"``), the
+fx node name of a functional call (``"linear"``, ``"linear_1"``). The op that
+carries it is the matmul or conv (the grouped conv's ``conv_2d_ngchw_gfchw``),
+the batch norm's and the activations' ``linalg.generic``, the pooling op or
+the reduction ``linalg.generic`` of a pool or mean (the division after it
+carries none), the ``tensor.concat`` of a cat, and the relu, add
+and other binary ``linalg.generic``; helper ops carry no location.
+
+These spellings cover torchvision 0.14's ResNets, MobileNetV2/V3,
+EfficientNet, SqueezeNet and VGG (``test/Tools/eq-export/torchvision-*.py``
+check them against PyTorch in ``eq-run``). EqQuant's layer recognizer
+(``docs/interface.md`` section 3) does not know the CNN ops beyond conv,
+linear, relu and add yet: they stay float ops.
 
 Weights and other constants are ``arith.constant dense<...>`` with every f32
 printed exactly (shortest round-tripping decimal, hex bits for inf/nan), or
@@ -287,12 +346,41 @@ _DROPOUT_MODULES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d,
                     nn.AlphaDropout, nn.FeatureAlphaDropout) if hasattr(nn, "Dropout1d") else (
     nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
 
-_SUPPORTED = ("eq_export handles linear, conv1d/2d/3d, relu, add/sub/mul/div, "
-              "flatten/view/reshape, identity and dropout")
+# function -> (positional argument names, defaults, names of the bounds)
+_CLAMP_FUNCS = {
+    torch.clamp: (["input", "min", "max"], {"min": None, "max": None}, ("min", "max")),
+    torch.clip: (["input", "min", "max"], {"min": None, "max": None}, ("min", "max")),
+    F.hardtanh: (["input", "min_val", "max_val", "inplace"],
+                 {"min_val": -1.0, "max_val": 1.0, "inplace": False}, ("min_val", "max_val")),
+    F.relu6: (["input", "inplace"], {"lo": 0.0, "hi": 6.0, "inplace": False}, ("lo", "hi")),
+}
+_ACTIVATION_FUNCS = {F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid", F.silu: "silu",
+                     torch.sigmoid: "sigmoid"}
+_ACTIVATION_MODULES = {nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid", nn.SiLU: "silu",
+                       nn.Sigmoid: "sigmoid"}
+
+
+def _is_stochastic_depth(obj):
+    """torchvision.ops' StochasticDepth module or stochastic_depth function (not
+    imported: torchvision is optional)."""
+    return getattr(obj, "__module__", "") == "torchvision.ops.stochastic_depth" and \
+        getattr(obj, "__name__", "") in ("StochasticDepth", "stochastic_depth")
+
+
+_SUPPORTED = ("eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), "
+              "batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, "
+              "silu, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, "
+              "flatten/view/reshape, identity, dropout and stochastic depth")
 
 # Names used inside regions (block arguments, body values): never given to
 # values of the function body, so they cannot clash.
-_REGION_NAMES = {"in", "in_1", "out", "cst", "res", "zero_c"} | {"i%d" % i for i in range(8)}
+_REGION_NAMES = ({"in", "in_1", "in_2", "out", "cst", "res", "zero_c", "lo", "hi", "three", "six",
+                  "one", "win"} | {"i%d" % i for i in range(8)} | {"t%d" % i for i in range(8)})
+
+
+def _in_name(i):
+    """The block argument of a linalg.generic's i-th input."""
+    return "in" if i == 0 else "in_%d" % i
 
 
 class _Exporter:
@@ -312,6 +400,7 @@ class _Exporter:
         self.resources = []    # (key, hex)
         self.resource_keys = set()
         self.zero = None
+        self.neg_inf = None
         self.node = None
         self.hints = {}        # id(tensor) -> attribute path, for names
 
@@ -359,7 +448,7 @@ class _Exporter:
         if tensor.dtype != torch.float32:
             raise self.error("constant '%s' has dtype %s; only float32 is supported "
                              "(convert the model with .float())" % (hint, tensor.dtype))
-        arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype("<f4"))
+        arr = np.ascontiguousarray(tensor.detach().cpu().numpy().astype("<f4", copy=False))
         shape = arr.shape
         if self.resource_threshold is not None and arr.size > self.resource_threshold:
             rkey = re.sub(r"[^A-Za-z0-9_.]", "_", hint) or "blob"
@@ -370,7 +459,9 @@ class _Exporter:
                 rkey = "%s_%d" % (base, n)
                 n += 1
             self.resource_keys.add(rkey)
-            self.resources.append((rkey, "0x04000000" + arr.tobytes().hex().upper()))
+            # The blob: alignment 4 (little-endian u32), then the raw data; hex
+            # straight from the array's memory (no copy of a large weight).
+            self.resources.append((rkey, memoryview(arr).cast("B").hex().upper()))
             attr = "dense_resource<%s>" % rkey
         else:
             attr = "dense<%s>" % _dense_body(arr)
@@ -472,13 +563,13 @@ class _Exporter:
                                  ["%res = arith.addf %in, %in_1 : f32"], "%res")
         return _Value(self.emit(result_base, text), y.shape)
 
-    def generic_text(self, maps, rank, ins, out, out_shape, body, yielded):
-        iters = ", ".join(['"parallel"'] * rank)
+    def generic_text(self, maps, rank, ins, out, out_shape, body, yielded, iters=None):
+        iters = ", ".join('"%s"' % it for it in (iters or ["parallel"] * rank))
         t = "linalg.generic {indexing_maps = [%s], iterator_types = [%s]}" % (", ".join(maps), iters)
         if ins:
             t += " ins(%s : %s)" % (", ".join(v.name for v in ins), ", ".join(v.type for v in ins))
         t += " outs(%s : %s) {\n" % (out, _ttype(out_shape))
-        args = ["%in: f32", "%in_1: f32"][:len(ins)] + ["%out: f32"]
+        args = ["%%%s: f32" % _in_name(i) for i in range(len(ins))] + ["%out: f32"]
         t += "^bb0(%s):\n" % ", ".join(args)
         for line in body:
             t += "  %s\n" % line
@@ -546,14 +637,19 @@ class _Exporter:
 
     def conv(self, node, name, nd, x, w, b, stride, padding, dilation, groups):
         out_shape = self.out_shape(node)
-        if groups != 1:
-            raise self.error("grouped convolution (groups=%d) is not supported" % groups)
         if len(x.shape) != nd + 2:
             raise self.error("conv%dd input must have rank %d (batched N x C x ...), got shape %s"
                              % (nd, nd + 2, list(x.shape)))
-        if w.dim() != nd + 2 or int(w.shape[1]) != x.shape[1]:
-            raise self.error("conv weight shape %s does not match input shape %s"
-                             % (list(w.shape), list(x.shape)))
+        if not isinstance(groups, int) or groups < 1:
+            raise self.error("groups must be a positive int, got %r" % (groups,))
+        if groups != 1 and nd != 2:
+            raise self.error("grouped convolution (groups=%d) is only supported for conv2d, "
+                             "not conv%dd" % (groups, nd))
+        c = x.shape[1]
+        if c % groups or w.dim() != nd + 2 or int(w.shape[0]) % groups or \
+                int(w.shape[1]) * groups != c:
+            raise self.error("conv weight shape %s does not match input shape %s with groups=%d"
+                             % (list(w.shape), list(x.shape), groups))
         f = int(w.shape[0])
         ks = [int(d) for d in w.shape[2:]]
         try:
@@ -577,14 +673,7 @@ class _Exporter:
         base = node.name
         wv = self.const(w, name + ".weight")
         bv = self.const(b, name + ".bias") if b is not None else None
-        if any(low) or any(high):
-            pshape = tuple(x.shape[:2]) + tuple(x.shape[2 + i] + low[i] + high[i] for i in range(nd))
-            z = self.zero_f32()
-            idx = ", ".join("%%i%d: index" % i for i in range(nd + 2))
-            text = ("tensor.pad %s low[%s] high[%s] {\n^bb0(%s):\n  tensor.yield %s : f32\n} : %s to %s"
-                    % (x.name, ", ".join(map(str, (0, 0) + tuple(low))),
-                       ", ".join(map(str, (0, 0) + tuple(high))), idx, z, x.type, _ttype(pshape)))
-            x = _Value(self.emit(base + "_pad", text), pshape)
+        x = self.pad_spatial(base, x, low, high, self.zero_f32)
         expect = (x.shape[0], f) + tuple(
             (x.shape[2 + i] - dilation[i] * (ks[i] - 1) - 1) // stride[i] + 1 for i in range(nd))
         if expect != out_shape:
@@ -596,13 +685,355 @@ class _Exporter:
             init = self.zeros(base, out_shape)
         add_after = bv is not None and self.bias == "add"
         attrs = "{dilations = %s, strides = %s}" % (_i64_dense(dilation), _i64_dense(stride))
-        y = _Value(self.emit(base + "_conv" if add_after else base,
-                             "%s %s ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
-                             % (_CONV_OPS[nd], attrs, x.name, wv.name, x.type, wv.type, init,
-                                _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+        conv_base = base + "_conv" if add_after else base
+        if groups == 1:
+            y = _Value(self.emit(conv_base, "%s %s ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                                 % (_CONV_OPS[nd], attrs, x.name, wv.name, x.type, wv.type, init,
+                                    _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+        elif groups == c and f == c:
+            # Depthwise (channel multiplier 1): W C x 1 x KH x KW collapsed to C x KH x KW.
+            wshape = (f,) + tuple(ks)
+            wd = _Value(self.emit(base + "_w", "tensor.collapse_shape %s [[0, 1], [2], [3]] : %s into %s"
+                                  % (wv.name, wv.type, _ttype(wshape))), wshape)
+            y = _Value(self.emit(conv_base, "linalg.depthwise_conv_2d_nchw_chw %s ins(%s, %s : %s, %s) "
+                                 "outs(%s : %s) -> %s"
+                                 % (attrs, x.name, wd.name, x.type, wd.type, init,
+                                    _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+        else:
+            # Grouped (and depthwise with a channel multiplier > 1): the channel
+            # axes split into (groups, channels per group) around
+            # linalg.conv_2d_ngchw_gfchw.
+            g = groups
+            xg_shape = (x.shape[0], g, c // g) + tuple(x.shape[2:])
+            wg_shape = (g, f // g, c // g) + tuple(ks)
+            yg_shape = (out_shape[0], g, f // g) + tuple(out_shape[2:])
+            split = "[[0], [1, 2], [3], [4]]"
+            xg = self.emit(base + "_in", "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
+                           % (x.name, split, ", ".join(map(str, xg_shape)), x.type, _ttype(xg_shape)))
+            wg = self.emit(base + "_w", "tensor.expand_shape %s [[0, 1], [2], [3], [4]] output_shape [%s] "
+                           ": %s into %s" % (wv.name, ", ".join(map(str, wg_shape)), wv.type,
+                                             _ttype(wg_shape)))
+            ig = self.emit(base + "_ginit", "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
+                           % (init, split, ", ".join(map(str, yg_shape)), _ttype(out_shape),
+                              _ttype(yg_shape)))
+            yg = self.emit(base + "_grouped", "linalg.conv_2d_ngchw_gfchw %s ins(%s, %s : %s, %s) "
+                           "outs(%s : %s) -> %s"
+                           % (attrs, xg, wg, _ttype(xg_shape), _ttype(wg_shape), ig,
+                              _ttype(yg_shape), _ttype(yg_shape)), loc=name)
+            y = _Value(self.emit(conv_base, "tensor.collapse_shape %s %s : %s into %s"
+                                 % (yg, split, _ttype(yg_shape), _ttype(out_shape))), out_shape)
         if add_after:
             y = self.bias_add(base, y, bv, 1, base)
         return y
+
+    def pad_spatial(self, base, x, low, high, fill):
+        """x padded on its axes 2, 3, ... by ``low``/``high`` with the f32 value
+        ``fill()`` returns (an SSA name, made only when needed), or x itself
+        when there is no padding."""
+        if not any(low) and not any(high):
+            return x
+        fill = fill()
+        nd = len(low)
+        pshape = tuple(x.shape[:2]) + tuple(x.shape[2 + i] + low[i] + high[i] for i in range(nd))
+        idx = ", ".join("%%i%d: index" % i for i in range(nd + 2))
+        text = ("tensor.pad %s low[%s] high[%s] {\n^bb0(%s):\n  tensor.yield %s : f32\n} : %s to %s"
+                % (x.name, ", ".join(map(str, (0, 0) + tuple(low))),
+                   ", ".join(map(str, (0, 0) + tuple(high))), idx, fill, x.type, _ttype(pshape)))
+        return _Value(self.emit(base + "_pad", text), pshape)
+
+    def filled(self, base, shape, value):
+        """tensor.empty filled with the f32 SSA value ``value``."""
+        e = self.empty(base, shape)
+        return self.emit(base + "_fill", "linalg.fill ins(%s : f32) outs(%s : %s) -> %s"
+                         % (value, e, _ttype(shape), _ttype(shape)))
+
+    def neg_inf_f32(self):
+        if self.neg_inf is None:
+            self.neg_inf = self.emit("neg_inf", "arith.constant 0xFF800000 : f32")
+        return self.neg_inf
+
+    def unary(self, node, x, body, yielded):
+        """An elementwise linalg.generic over x, named after the node."""
+        rank = len(x.shape)
+        e = self.empty(node.name, x.shape)
+        text = self.generic_text([_ident_map(rank)] * 2, rank, [x], e, x.shape, body, yielded)
+        y = _Value(self.emit(node.name, text, loc=self.layer_name(node)), x.shape)
+        if y.shape != self.out_shape(node):
+            raise self.error("internal: elementwise result shape %s != traced %s"
+                             % (list(y.shape), list(self.out_shape(node))))
+        return y
+
+    def bound(self, v, what):
+        if v is None:
+            return None
+        v = self.pyval(v) if isinstance(v, torch.fx.Node) else v
+        if isinstance(v, torch.Tensor) or isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise self.error("%s must be a Python number, got %r" % (what, type(v).__name__))
+        return float(v)
+
+    def clamp(self, node, x, lo, hi):
+        """clamp / hardtanh / relu6: min(max(x, lo), hi) as PyTorch computes it."""
+        lo, hi = self.bound(lo, "min"), self.bound(hi, "max")
+        if lo is None and hi is None:
+            raise self.error("clamp needs at least one of min and max")
+        body, cur = [], "%in"
+        if lo is not None:
+            body += ["%%lo = arith.constant %s : f32" % _fmt_f32(lo),
+                     "%t0 = arith.maximumf %in, %lo : f32"]
+            cur = "%t0"
+        if hi is not None:
+            body += ["%%hi = arith.constant %s : f32" % _fmt_f32(hi),
+                     "%%t1 = arith.minimumf %s, %%hi : f32" % cur]
+            cur = "%t1"
+        return self.unary(node, x, body, cur)
+
+    def activation(self, node, kind, x):
+        """hardswish, hardsigmoid, sigmoid, silu, with PyTorch's CPU formulas."""
+        if kind in ("hardswish", "hardsigmoid"):
+            body = ["%three = arith.constant 3.0 : f32",
+                    "%lo = arith.constant 0.0 : f32",
+                    "%six = arith.constant 6.0 : f32",
+                    "%t0 = arith.addf %in, %three : f32",
+                    "%t1 = arith.maximumf %t0, %lo : f32",
+                    "%t2 = arith.minimumf %t1, %six : f32"]
+            if kind == "hardswish":  # x * min(max(x + 3, 0), 6) / 6
+                body += ["%t3 = arith.mulf %in, %t2 : f32", "%t4 = arith.divf %t3, %six : f32"]
+                return self.unary(node, x, body, "%t4")
+            body += ["%t3 = arith.divf %t2, %six : f32"]  # min(max(x + 3, 0), 6) / 6
+            return self.unary(node, x, body, "%t3")
+        # sigmoid: 1 / (1 + exp(-x)); silu: x / (1 + exp(-x)).
+        body = ["%one = arith.constant 1.0 : f32",
+                "%t0 = arith.negf %in : f32",
+                "%t1 = math.exp %t0 : f32",
+                "%t2 = arith.addf %one, %t1 : f32",
+                "%%t3 = arith.divf %s, %%t2 : f32" % ("%one" if kind == "sigmoid" else "%in")]
+        return self.unary(node, x, body, "%t3")
+
+    def batchnorm(self, node, name, x, mean, var, weight, bias, eps):
+        """Inference batch norm as PyTorch's CPU kernel computes it: per-channel
+        scale = weight / sqrt(var + eps) and shift = bias - mean * scale (f32),
+        then y = x * scale + shift, broadcast along channel axis 1."""
+        if len(x.shape) < 2:
+            raise self.error("batch norm input must have rank >= 2 (N x C x ...), got shape %s"
+                             % list(x.shape))
+        c = x.shape[1]
+        for t, what in ((mean, "running_mean"), (var, "running_var"), (weight, "weight"),
+                        (bias, "bias")):
+            if t is not None and tuple(t.shape) != (c,):
+                raise self.error("batch norm %s has shape %s, expected [%d]" % (what, list(t.shape), c))
+            if t is not None and t.dtype != torch.float32:
+                raise self.error("batch norm %s has dtype %s; only float32 is supported" % (what, t.dtype))
+        with torch.no_grad():
+            invstd = 1.0 / torch.sqrt(var.detach().float() + float(eps))
+            scale = invstd * weight.detach() if weight is not None else invstd
+            shift = (bias.detach() if bias is not None else torch.zeros(c)) - mean.detach() * scale
+        sv = self.const(scale.contiguous(), name + ".scale")
+        tv = self.const(shift.contiguous(), name + ".shift")
+        rank = len(x.shape)
+        e = self.empty(node.name, x.shape)
+        maps = [_ident_map(rank), _amap(rank, ["d1"]), _amap(rank, ["d1"]), _ident_map(rank)]
+        text = self.generic_text(maps, rank, [x, sv, tv], e, x.shape,
+                                 ["%t0 = arith.mulf %in, %in_1 : f32",
+                                  "%t1 = arith.addf %t0, %in_2 : f32"], "%t1")
+        return _Value(self.emit(node.name, text, loc=name), x.shape)
+
+    def pool_args(self, x, kernel, stride, padding, dilation, what):
+        if len(x.shape) != 4:
+            raise self.error("%s input must have rank 4 (N x C x H x W), got shape %s"
+                             % (what, list(x.shape)))
+        try:
+            k = _tuple_n(kernel, 2, "kernel_size")
+            s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+                else _tuple_n(stride, 2, "stride")
+            p = _tuple_n(padding, 2, "padding")
+            d = _tuple_n(dilation, 2, "dilation")
+        except (ValueError, TypeError) as e:
+            raise self.error("unsupported %s argument: %s" % (what, e))
+        if min(k + s + d) < 1 or min(p) < 0:
+            raise self.error("%s: kernel_size, stride and dilation must be positive, padding "
+                             "non-negative" % what)
+        return k, s, p, d
+
+    def pool_high(self, x, out_shape, k, s, p, d):
+        """Padding at the end of each spatial axis so that the last window (ceil_mode)
+        fits."""
+        return tuple(max(0, (out_shape[2 + i] - 1) * s[i] + d[i] * (k[i] - 1) + 1
+                         - x.shape[2 + i] - p[i]) for i in range(2))
+
+    def max_pool2d(self, node, name, x, kernel, stride, padding, dilation, ceil_mode,
+                   return_indices=False):
+        if return_indices:
+            raise self.error("max_pool2d with return_indices=True is not supported")
+        out_shape = self.out_shape(node)
+        k, s, p, d = self.pool_args(x, kernel, stride, padding, dilation, "max_pool2d")
+        base = node.name
+        xp = self.pad_spatial(base, x, p, self.pool_high(x, out_shape, k, s, p, d),
+                              self.neg_inf_f32)
+        init = self.filled(base, out_shape, self.neg_inf_f32())
+        win = self.emit(base + "_window", "tensor.empty() : %s" % _ttype(k))
+        attrs = "{dilations = %s, strides = %s}" % (_i64_dense(d), _i64_dense(s))
+        return _Value(self.emit(base, "linalg.pooling_nchw_max %s ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                                % (attrs, xp.name, win, xp.type, _ttype(k), init,
+                                   _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+
+    def divide(self, base, y, divisor, result_base):
+        """y / divisor, divisor a number or an OH x OW array (axes 2, 3 of y)."""
+        rank = len(y.shape)
+        e = self.empty(result_base, y.shape)
+        divisor = np.asarray(divisor, dtype=np.float32)
+        if divisor.ndim == 0 or np.all(divisor == divisor.reshape(-1)[0]):
+            text = self.generic_text([_ident_map(rank)] * 2, rank, [y], e, y.shape,
+                                     ["%%cst = arith.constant %s : f32" % _fmt_f32(divisor.reshape(-1)[0]),
+                                      "%res = arith.divf %in, %cst : f32"], "%res")
+        else:
+            dv = self.const(torch.from_numpy(divisor.copy()), base + ".divisor")
+            text = self.generic_text([_ident_map(rank), _amap(rank, ["d2", "d3"]), _ident_map(rank)],
+                                     rank, [y, dv], e, y.shape,
+                                     ["%res = arith.divf %in, %in_1 : f32"], "%res")
+        return _Value(self.emit(result_base, text), y.shape)
+
+    def avg_pool2d(self, node, name, x, kernel, stride, padding, ceil_mode, count_include_pad,
+                   divisor_override):
+        out_shape = self.out_shape(node)
+        k, s, p, d = self.pool_args(x, kernel, stride, padding, 1, "avg_pool2d")
+        base = node.name
+        xp = self.pad_spatial(base, x, p, self.pool_high(x, out_shape, k, s, p, d), self.zero_f32)
+        init = self.zeros(base + "_sum", out_shape)
+        win = self.emit(base + "_window", "tensor.empty() : %s" % _ttype(k))
+        attrs = "{dilations = %s, strides = %s}" % (_i64_dense(d), _i64_dense(s))
+        total = _Value(self.emit(base + "_sum", "linalg.pooling_nchw_sum %s ins(%s, %s : %s, %s) "
+                                 "outs(%s : %s) -> %s"
+                                 % (attrs, xp.name, win, xp.type, _ttype(k), init,
+                                    _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+        # PyTorch's divisor per output position (aten/src/ATen/native/cpu/AvgPoolKernel.cpp).
+        if divisor_override:
+            divisor = float(divisor_override)
+        else:
+            sizes = []
+            for i in range(2):
+                row = []
+                n_in = x.shape[2 + i]
+                for o in range(out_shape[2 + i]):
+                    start = o * s[i] - p[i]
+                    end = min(start + k[i], n_in + p[i])
+                    size = end - start
+                    start, end = max(start, 0), min(end, n_in)
+                    row.append(size if count_include_pad else end - start)
+                sizes.append(row)
+            divisor = np.outer(sizes[0], sizes[1])
+        return self.divide(base, total, divisor, base)
+
+    def adaptive_avg_pool2d(self, node, name, x):
+        out_shape = self.out_shape(node)
+        if len(x.shape) != 4:
+            raise self.error("adaptive_avg_pool2d input must have rank 4 (N x C x H x W), got shape %s"
+                             % list(x.shape))
+        ins, outs = x.shape[2:], out_shape[2:]
+        base = node.name
+        if all(i % o == 0 for i, o in zip(ins, outs)):
+            # Uniform windows: a sum pooling with kernel = stride = in / out.
+            k = tuple(i // o for i, o in zip(ins, outs))
+            init = self.zeros(base + "_sum", out_shape)
+            win = self.emit(base + "_window", "tensor.empty() : %s" % _ttype(k))
+            attrs = "{dilations = %s, strides = %s}" % (_i64_dense((1, 1)), _i64_dense(k))
+            total = _Value(self.emit(base + "_sum", "linalg.pooling_nchw_sum %s ins(%s, %s : %s, %s) "
+                                     "outs(%s : %s) -> %s"
+                                     % (attrs, x.name, win, x.type, _ttype(k), init,
+                                        _ttype(out_shape), _ttype(out_shape)), loc=name), out_shape)
+            return self.divide(base, total, float(k[0] * k[1]), base)
+        # General windows (PyTorch's start = floor(o * in / out), end =
+        # ceil((o + 1) * in / out)): a reduction over H x W that adds the
+        # elements of each output position's window, chosen by two 0/1 masks.
+        masks, counts = [], []
+        for n_in, n_out in zip(ins, outs):
+            m = np.zeros((n_out, n_in), dtype=np.float32)
+            for o in range(n_out):
+                start = (o * n_in) // n_out
+                end = -((-(o + 1) * n_in) // n_out)
+                m[o, start:end] = 1.0
+            masks.append(self.const(torch.from_numpy(m), "%s.mask_%s" % (name, "hw"[len(masks)])))
+            counts.append(m.sum(axis=1))
+        init = self.zeros(base + "_sum", out_shape)
+        maps = [_amap(6, ["d0", "d1", "d4", "d5"]), _amap(6, ["d2", "d4"]), _amap(6, ["d3", "d5"]),
+                _amap(6, ["d0", "d1", "d2", "d3"])]
+        text = self.generic_text(maps, 6, [x] + masks, init, out_shape,
+                                 ["%lo = arith.constant 0.0 : f32",
+                                  "%t0 = arith.mulf %in_1, %in_2 : f32",
+                                  "%t1 = arith.cmpf one, %t0, %lo : f32",
+                                  "%t2 = arith.addf %out, %in : f32",
+                                  "%t3 = arith.select %t1, %t2, %out : f32"], "%t3",
+                                 iters=["parallel"] * 4 + ["reduction"] * 2)
+        total = _Value(self.emit(base + "_sum", text, loc=name), out_shape)
+        return self.divide(base, total, np.outer(counts[0], counts[1]), base)
+
+    def mean(self, node, x, dims, keepdim):
+        out_shape = self.out_shape(node)
+        rank = len(x.shape)
+        if dims is None or (isinstance(dims, (list, tuple)) and len(dims) == 0):
+            dims = list(range(rank))
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        if any(isinstance(d, bool) or not isinstance(d, int) or not -rank <= d < rank for d in dims):
+            raise self.error("mean: bad dim %r for a tensor of rank %d" % (dims, rank))
+        dims = sorted({d % rank for d in dims})
+        kept = [i for i in range(rank) if i not in dims]
+        red_shape = tuple(x.shape[i] for i in kept)
+        base = node.name
+        init = self.zeros(base + "_sum", red_shape)
+        iters = ["reduction" if i in dims else "parallel" for i in range(rank)]
+        text = self.generic_text([_ident_map(rank), _amap(rank, ["d%d" % i for i in kept])], rank,
+                                 [x], init, red_shape, ["%res = arith.addf %in, %out : f32"], "%res",
+                                 iters=iters)
+        total = _Value(self.emit(base + "_sum", text, loc=self.layer_name(node)), red_shape)
+        count = int(np.prod([x.shape[i] for i in dims]))
+        y = self.divide(base, total, float(count), base + "_mean" if keepdim else base)
+        if keepdim:
+            if not kept:
+                y = _Value(self.emit(base, "tensor.expand_shape %s [] output_shape [%s] : %s into %s"
+                                     % (y.name, ", ".join(map(str, out_shape)), y.type,
+                                        _ttype(out_shape))), out_shape)
+            else:
+                # Each kept axis with the reduced axes after it (the first group
+                # also takes the leading reduced axes).
+                groups, cur = [], []
+                for i in range(rank):
+                    cur.append(i)
+                    if i in kept:
+                        nxt = kept.index(i) + 1
+                        if nxt == len(kept):
+                            cur += list(range(i + 1, rank))
+                            groups.append(cur)
+                            break
+                        groups.append(cur)
+                        cur = []
+                y = _Value(self.emit(base, "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
+                                     % (y.name, _fmt_reassoc(groups), ", ".join(map(str, out_shape)),
+                                        y.type, _ttype(out_shape))), out_shape)
+        if y.shape != out_shape:
+            raise self.error("internal: mean result shape %s != traced %s" % (list(y.shape), list(out_shape)))
+        return y
+
+    def cat(self, node, items, dim):
+        out_shape = self.out_shape(node)
+        if not isinstance(items, (list, tuple)) or not items:
+            raise self.error("cat expects a non-empty list of tensors")
+        vals = [self.tensor(t, "cat operand") for t in items]
+        rank = len(out_shape)
+        if not isinstance(dim, int) or not -rank <= dim < rank:
+            raise self.error("cat: bad dim %r for rank %d" % (dim, rank))
+        dim %= rank
+        for i, v in enumerate(vals):
+            if len(v.shape) != rank or any(v.shape[d] != out_shape[d] for d in range(rank) if d != dim):
+                raise self.error("cat operand %d has shape %s, which does not fit the result %s"
+                                 % (i, list(v.shape), list(out_shape)))
+        if sum(v.shape[dim] for v in vals) != out_shape[dim]:
+            raise self.error("internal: cat sizes %s != traced %d"
+                             % ([v.shape[dim] for v in vals], out_shape[dim]))
+        if len(vals) == 1:
+            return vals[0]
+        return _Value(self.emit(node.name, "tensor.concat dim(%d) %s : (%s) -> %s"
+                                % (dim, ", ".join(v.name for v in vals),
+                                   ", ".join(v.type for v in vals), _ttype(out_shape)),
+                                loc=self.layer_name(node)), out_shape)
 
     def relu(self, node, x):
         out_shape = self.out_shape(node)
@@ -754,6 +1185,41 @@ class _Exporter:
                 return self.reshape(node, self.tensor(node.args[0], "input"))
             if isinstance(mod, (nn.Identity,) + _DROPOUT_MODULES):
                 return self.tensor(node.args[0], "input")
+            if isinstance(mod, nn.modules.batchnorm._BatchNorm):
+                if mod.training:
+                    raise self.error("%s is in training mode (it would use and update batch "
+                                     "statistics); call model.eval() before exporting"
+                                     % type(mod).__name__)
+                if mod.running_mean is None or mod.running_var is None:
+                    raise self.error("%s has no running statistics (track_running_stats=False "
+                                     "normalizes with batch statistics)" % type(mod).__name__)
+                x = self.tensor(node.args[0], "input")
+                return self.batchnorm(node, target, x, mod.running_mean, mod.running_var,
+                                      mod.weight, mod.bias, mod.eps)
+            if isinstance(mod, nn.Hardtanh):  # also ReLU6
+                if mod.inplace:
+                    self.check_inplace(node, node.args[0])
+                return self.clamp(node, self.tensor(node.args[0], "input"), mod.min_val, mod.max_val)
+            if type(mod) in _ACTIVATION_MODULES:
+                if getattr(mod, "inplace", False):
+                    self.check_inplace(node, node.args[0])
+                return self.activation(node, _ACTIVATION_MODULES[type(mod)],
+                                       self.tensor(node.args[0], "input"))
+            if isinstance(mod, nn.MaxPool2d):
+                return self.max_pool2d(node, target, self.tensor(node.args[0], "input"),
+                                       mod.kernel_size, mod.stride, mod.padding, mod.dilation,
+                                       mod.ceil_mode, mod.return_indices)
+            if isinstance(mod, nn.AvgPool2d):
+                return self.avg_pool2d(node, target, self.tensor(node.args[0], "input"),
+                                       mod.kernel_size, mod.stride, mod.padding, mod.ceil_mode,
+                                       mod.count_include_pad, mod.divisor_override)
+            if isinstance(mod, nn.AdaptiveAvgPool2d):
+                return self.adaptive_avg_pool2d(node, target, self.tensor(node.args[0], "input"))
+            if _is_stochastic_depth(type(mod)):
+                if mod.training and mod.p > 0:
+                    raise self.error("StochasticDepth is in training mode; call model.eval() "
+                                     "before exporting")
+                return self.tensor(node.args[0], "input")
             raise self.error("unsupported module type %s (%s)" % (type(mod).__name__, _SUPPORTED))
         if op == "call_function":
             if target in _LINEAR_FUNCS:
@@ -788,6 +1254,71 @@ class _Exporter:
                 return self.reshape(node, self.tensor(node.args[0], "input"))
             if target is F.dropout or target is torch.dropout:
                 return self.tensor(node.args[0], "input")
+            if target in _CLAMP_FUNCS:
+                names, defaults, (lo, hi) = _CLAMP_FUNCS[target]
+                a = self.args_of(node, names, defaults)
+                if self.pyval(a.get("inplace", False)):
+                    self.check_inplace(node, a["input"])
+                return self.clamp(node, self.tensor(a["input"], "input"), a[lo], a[hi])
+            if target in _ACTIVATION_FUNCS:
+                a = self.args_of(node, ["input", "inplace"], {"inplace": False})
+                if self.pyval(a["inplace"]):
+                    self.check_inplace(node, a["input"])
+                return self.activation(node, _ACTIVATION_FUNCS[target], self.tensor(a["input"], "input"))
+            if target is F.batch_norm:
+                a = self.args_of(node, ["input", "running_mean", "running_var", "weight", "bias",
+                                        "training", "momentum", "eps"],
+                                 {"weight": None, "bias": None, "training": False, "momentum": 0.1,
+                                  "eps": 1e-5})
+                if self.pyval(a["training"]):
+                    raise self.error("batch_norm with training=True (batch statistics) is not "
+                                     "supported; export the model in eval mode")
+                if a["running_mean"] is None or a["running_var"] is None:
+                    raise self.error("batch_norm without running statistics is not supported")
+                x = self.tensor(a["input"], "input")
+                w, b = a["weight"], a["bias"]
+                return self.batchnorm(node, node.name, x, self.weight(a["running_mean"], "running_mean"),
+                                      self.weight(a["running_var"], "running_var"),
+                                      self.weight(w, "weight") if w is not None else None,
+                                      self.weight(b, "bias") if b is not None else None,
+                                      self.pyval(a["eps"]))
+            if target is F.max_pool2d or target is torch.max_pool2d:
+                a = self.args_of(node, ["input", "kernel_size", "stride", "padding", "dilation",
+                                        "ceil_mode", "return_indices"],
+                                 {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False,
+                                  "return_indices": False})
+                return self.max_pool2d(node, node.name, self.tensor(a["input"], "input"),
+                                       *(self.pyval(a[k]) for k in ("kernel_size", "stride", "padding",
+                                                                    "dilation", "ceil_mode",
+                                                                    "return_indices")))
+            if target is F.avg_pool2d:
+                a = self.args_of(node, ["input", "kernel_size", "stride", "padding", "ceil_mode",
+                                        "count_include_pad", "divisor_override"],
+                                 {"stride": None, "padding": 0, "ceil_mode": False,
+                                  "count_include_pad": True, "divisor_override": None})
+                return self.avg_pool2d(node, node.name, self.tensor(a["input"], "input"),
+                                       *(self.pyval(a[k]) for k in ("kernel_size", "stride", "padding",
+                                                                    "ceil_mode", "count_include_pad",
+                                                                    "divisor_override")))
+            if target is F.adaptive_avg_pool2d:
+                return self.adaptive_avg_pool2d(node, node.name, self.tensor(node.args[0], "input"))
+            if target is torch.mean:
+                a = self.args_of(node, ["input", "dim", "keepdim"], {"dim": None, "keepdim": False})
+                if a.get("dtype") is not None or "out" in a:
+                    raise self.error("mean with dtype= or out= is not supported")
+                return self.mean(node, self.tensor(a["input"], "input"), self.pyval(a["dim"]),
+                                 self.pyval(a["keepdim"]))
+            if target in (torch.cat, torch.concat):
+                a = self.args_of(node, ["tensors", "dim"], {"dim": 0})
+                if "out" in a:
+                    raise self.error("out= is not supported")
+                return self.cat(node, a["tensors"], self.pyval(a["dim"]))
+            if _is_stochastic_depth(target):
+                a = self.args_of(node, ["input", "p", "mode", "training"], {"training": True})
+                if self.pyval(a["training"]) and self.pyval(a["p"]) > 0:
+                    raise self.error("stochastic_depth with training=True is not supported; "
+                                     "export the model in eval mode")
+                return self.tensor(a["input"], "input")
             raise self.error("unsupported function %s (%s)" % (_fn_name(target), _SUPPORTED))
         if op == "call_method":
             if target in _BINARY_METHODS:
@@ -804,6 +1335,21 @@ class _Exporter:
                 return self.reshape(node, self.tensor(node.args[0], "input"))
             if target in _IDENTITY_METHODS:
                 return self.tensor(node.args[0], "input")
+            if target in ("clamp", "clip", "clamp_", "clip_"):
+                a = self.args_of(node, ["self", "min", "max"], {"min": None, "max": None})
+                if target.endswith("_"):
+                    self.check_inplace(node, a["self"])
+                return self.clamp(node, self.tensor(a["self"], "input"), a["min"], a["max"])
+            if target in ("sigmoid", "sigmoid_"):
+                if target.endswith("_"):
+                    self.check_inplace(node, node.args[0])
+                return self.activation(node, "sigmoid", self.tensor(node.args[0], "input"))
+            if target == "mean":
+                a = self.args_of(node, ["self", "dim", "keepdim"], {"dim": None, "keepdim": False})
+                if a.get("dtype") is not None:
+                    raise self.error("mean with dtype= is not supported")
+                return self.mean(node, self.tensor(a["self"], "input"), self.pyval(a["dim"]),
+                                 self.pyval(a["keepdim"]))
             raise self.error("unsupported method Tensor.%s (%s)" % (target, _SUPPORTED))
         raise self.error("unsupported node kind")
 
@@ -894,16 +1440,15 @@ class _Exporter:
             out.append("\n".join("  " + ln for ln in line.split("\n")))
         out.append("  return %s : %s" % (", ".join(v.name for v in results), ", ".join(rtypes)))
         out.append("}")
+        # One join of all the pieces (a large model's text is mostly its blobs).
+        parts = [line + "\n" for line in out]
         if self.resources:
-            out.append("")
-            out.append("{-#")
-            out.append("  dialect_resources: {")
-            out.append("    builtin: {")
-            out.append(",\n".join('      %s: "%s"' % (k, h) for k, h in self.resources))
-            out.append("    }")
-            out.append("  }")
-            out.append("#-}")
-        return "\n".join(out) + "\n"
+            parts.append("\n{-#\n  dialect_resources: {\n    builtin: {\n")
+            for i, (k, h) in enumerate(self.resources):
+                last = i + 1 == len(self.resources)
+                parts += ['      %s: "0x04000000' % k, h, '"\n' if last else '",\n']
+            parts.append("    }\n  }\n#-}\n")
+        return "".join(parts)
 
 
 def export_module(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",

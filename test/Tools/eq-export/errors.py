@@ -4,9 +4,9 @@
 #
 # RUN: %python %s | FileCheck %s
 # RUN: rm -f %t.mlir
-# RUN: not %eq_export --module %S/Inputs/bad_models.py:GroupedConv --input-shape 1x4x6x6 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=CLI
+# RUN: not %eq_export --module %S/Inputs/bad_models.py:GroupedConv --input-shape 1x4x6 -o %t.mlir 2>&1 | FileCheck %s --check-prefix=CLI
 # RUN: test ! -e %t.mlir
-# CLI: eq_export: error: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): grouped convolution (groups=2) is not supported
+# CLI: eq_export: error: node 'conv' (call_module conv (torch.nn.modules.conv.Conv1d)): grouped convolution (groups=2) is only supported for conv2d, not conv1d
 
 import io
 import os
@@ -30,12 +30,28 @@ def attempt(label, model, inputs, **kw):
         print("%s: %s" % (label, e))
 
 
-attempt("grouped", bm.GroupedConv(), (torch.rand(1, 4, 6, 6),))
-# CHECK: grouped: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): grouped convolution (groups=2) is not supported
-attempt("batchnorm", bm.ConvBatchNorm().eval(), (torch.rand(1, 3, 6, 6),))
-# CHECK: batchnorm: node 'bn' (call_module bn (torch.nn.modules.batchnorm.BatchNorm2d)): unsupported module type BatchNorm2d (eq_export handles linear, conv1d/2d/3d, relu, add/sub/mul/div, flatten/view/reshape, identity and dropout)
-attempt("sigmoid", bm.Sigmoid(), (torch.rand(2, 5),))
-# CHECK: sigmoid: node 'sigmoid' (call_function torch.sigmoid): unsupported function torch.sigmoid
+attempt("grouped", bm.GroupedConv(), (torch.rand(1, 4, 6),))
+# CHECK: grouped: node 'conv' (call_module conv (torch.nn.modules.conv.Conv1d)): grouped convolution (groups=2) is only supported for conv2d, not conv1d
+attempt("grouped-channels", torch.nn.Conv2d(4, 6, 3, groups=2), (torch.rand(1, 6, 6, 6),))
+# CHECK: grouped-channels: node 'conv2d' (call_function torch.conv2d): running it on the example inputs failed: RuntimeError: Given groups=2, weight of size [6, 2, 3, 3], expected input[1, 6, 6, 6] to have 4 channels, but got 6 channels instead
+attempt("batchnorm-training", bm.ConvBatchNorm(), (torch.rand(2, 3, 6, 6),))
+# CHECK: batchnorm-training: node 'bn' (call_module bn (torch.nn.modules.batchnorm.BatchNorm2d)): BatchNorm2d is in training mode (it would use and update batch statistics); call model.eval() before exporting
+attempt("batchnorm-batch-stats", bm.BatchStatsNorm().eval(), (torch.rand(2, 3, 6, 6),))
+# CHECK: batchnorm-batch-stats: node 'bn' (call_module bn (torch.nn.modules.batchnorm.BatchNorm2d)): BatchNorm2d has no running statistics (track_running_stats=False normalizes with batch statistics)
+attempt("batchnorm-functional", bm.FunctionalTrainingNorm(), (torch.rand(2, 3, 6, 6),))
+# CHECK: batchnorm-functional: node 'batch_norm' (call_function torch.nn.functional.batch_norm): batch_norm with training=True (batch statistics) is not supported; export the model in eval mode
+attempt("tanh", bm.Tanh(), (torch.rand(2, 5),))
+# CHECK: tanh: node 'tanh' (call_function torch.tanh): unsupported function torch.tanh
+attempt("gelu", bm.Gelu(), (torch.rand(1, 3, 4, 4),))
+# CHECK: gelu: node 'act' (call_module act (torch.nn.modules.activation.GELU)): unsupported module type GELU (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, flatten/view/reshape, identity, dropout and stochastic depth)
+attempt("maxpool-indices", bm.MaxPoolIndices(), (torch.rand(1, 3, 4, 4),))
+# CHECK: maxpool-indices: node 'pool' (call_module pool (torch.nn.modules.pooling.MaxPool2d)): max_pool2d with return_indices=True is not supported
+attempt("maxpool1d", bm.MaxPool1d(), (torch.rand(1, 3, 4),))
+# CHECK: maxpool1d: node 'pool' (call_module pool (torch.nn.modules.pooling.MaxPool1d)): unsupported module type MaxPool1d
+attempt("unbatched-pool", torch.nn.MaxPool2d(2), (torch.rand(3, 4, 4),))
+# CHECK: unbatched-pool: node 'max_pool2d' (call_function torch.nn.functional.max_pool2d): max_pool2d input must have rank 4 (N x C x H x W), got shape [3, 4, 4]
+attempt("tensor-clamp", bm.TensorClamp(), (torch.rand(2, 5),))
+# CHECK: tensor-clamp: node 'clamp' (call_function torch.clamp): min must be a Python number, got 'Tensor'
 attempt("transpose", bm.Transposed(), (torch.rand(2, 5),))
 # CHECK: transpose: node 't' (call_method t): unsupported method Tensor.t
 attempt("weight-input", bm.WeightInput(), (torch.rand(2, 5), torch.rand(3, 5)))
@@ -69,10 +85,10 @@ for label, argv in [
         ("cli-name", ["--module", bad + ":NoSuchModel", "--input-shape", "2x5"]),
         ("cli-file", ["--module", bad + ".missing.py:X", "--input-shape", "2x5"]),
         ("cli-spec", ["--module", bad, "--input-shape", "2x5"]),
-        ("cli-shape", ["--module", bad + ":Sigmoid", "--input-shape", "2x5x"]),
-        ("cli-no-shape", ["--module", bad + ":Sigmoid"]),
+        ("cli-shape", ["--module", bad + ":Tanh", "--input-shape", "2x5x"]),
+        ("cli-no-shape", ["--module", bad + ":Tanh"]),
         ("cli-ctor", ["--module", "torch.nn:Linear", "--input-shape", "2x5"]),
-        ("cli-state", ["--module", bad + ":Sigmoid", "--input-shape", "2x5", "--state-dict", bad])]:
+        ("cli-state", ["--module", bad + ":Tanh", "--input-shape", "2x5", "--state-dict", bad])]:
     saved = sys.stderr
     sys.stderr = io.StringIO()
     try:

@@ -6,15 +6,19 @@ import torch.nn.functional as F
 
 
 class GroupedConv(nn.Module):
+    """Grouped convolutions are exported for conv2d only."""
+
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv2d(4, 4, 3, groups=2)
+        self.conv = nn.Conv1d(4, 4, 3, groups=2)
 
     def forward(self, x):
         return self.conv(x)
 
 
 class ConvBatchNorm(nn.Module):
+    """Left in training mode by the test: batch statistics."""
+
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3)
@@ -24,13 +28,69 @@ class ConvBatchNorm(nn.Module):
         return self.bn(self.conv(x))
 
 
-class Sigmoid(nn.Module):
+class BatchStatsNorm(nn.Module):
+    """In eval mode but without running statistics."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(3, track_running_stats=False)
+
+    def forward(self, x):
+        return self.bn(x)
+
+
+class FunctionalTrainingNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(3))
+        self.register_buffer("var", torch.ones(3))
+
+    def forward(self, x):
+        return F.batch_norm(x, self.mean, self.var, training=True)
+
+
+class Tanh(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(5, 5)
 
     def forward(self, x):
-        return torch.sigmoid(self.fc(x))
+        return torch.tanh(self.fc(x))
+
+
+class Gelu(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+        self.act = nn.GELU()
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
+class MaxPoolIndices(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.MaxPool2d(2, return_indices=True)
+
+    def forward(self, x):
+        return self.pool(x)[0]
+
+
+class MaxPool1d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.MaxPool1d(2)
+
+    def forward(self, x):
+        return self.pool(x)
+
+
+class TensorClamp(nn.Module):
+    """clamp with tensor bounds."""
+
+    def forward(self, x):
+        return torch.clamp(x, min=torch.zeros(5))
 
 
 class Transposed(nn.Module):

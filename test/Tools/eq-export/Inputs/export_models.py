@@ -1,10 +1,11 @@
-"""Exports models of seed_models.py and extra_models.py with eq_export's API,
+"""Exports models of seed_models.py, extra_models.py and cnn_models.py with eq_export's API,
 in one process:
 
   export_models.py OUTDIR [--small] [--linear-spelling S] [--bias B]
                    [--resource-threshold N] NAME...
 
-writes OUTDIR/NAME.mlir for each NAME (a key of SEED_MODELS or EXTRA_MODELS),
+writes OUTDIR/NAME.mlir for each NAME (a key of SEED_MODELS, EXTRA_MODELS or CNN_MODELS;
+NAME:DxDx... gives a single-input model another input shape),
 after torch.manual_seed(0). --small uses the seed models' small conv input
 1x3x8x8; --resource-threshold -1 keeps every constant inline."""
 
@@ -18,6 +19,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "..", "..", "tools", "eq-export"))
 sys.path.insert(0, here)
 
+from cnn_models import CNN_MODELS  # noqa: E402
 from eq_export import export_module  # noqa: E402
 from extra_models import EXTRA_MODELS  # noqa: E402
 from seed_models import SEED_MODELS  # noqa: E402
@@ -31,12 +33,17 @@ p.add_argument("--bias", default="init")
 p.add_argument("--resource-threshold", type=int, default=64)
 args = p.parse_args()
 os.makedirs(args.outdir, exist_ok=True)
-for name in args.names:
+for spec in args.names:
+    name, _, shape_text = spec.partition(":")
     if name in SEED_MODELS:
         factory, shape, small = SEED_MODELS[name]
         shapes = [small if args.small else shape]
-    else:
+    elif name in EXTRA_MODELS:
         factory, shapes = EXTRA_MODELS[name]
+    else:
+        factory, shapes = CNN_MODELS[name]
+    if shape_text:
+        shapes = [tuple(int(d) for d in shape_text.split("x"))]
     torch.manual_seed(0)
     m = factory().eval()
     xs = tuple(torch.rand(s) for s in shapes)
