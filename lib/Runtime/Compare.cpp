@@ -42,9 +42,14 @@ static SmallVector<LayerOutput> findLayerOutputs(ModuleOp module,
   EqqDialect::FoldedScaleAttrHelper foldedScale(module.getContext());
   auto getFoldedScale = [&](Operation *op) { return foldedScale.getAttr(op); };
   llvm::DenseMap<Operation *, LayerOutput> byOp;
-  for (const Layer &l : model.getLayers())
-    byOp[l.op] = {l.name, l.kind, l.getOutputAfterRelu(), false,
-                  getFoldedScale(l.op)};
+  // A layer's output is taken after the op that fuses into it (the op
+  // table's fusions: a relu), as the quantized model observes it there.
+  for (const Layer &l : model.getLayers()) {
+    Value out = l.relu && fusesInto(OpKind::Relu, l.kind)
+                    ? l.getOutputAfterRelu()
+                    : l.output;
+    byOp[l.op] = {l.name, l.kind, out, false, getFoldedScale(l.op)};
+  }
   for (const QuantizedLayer &l : model.getQuantizedLayers())
     byOp[l.op] = {l.name, l.kind, l.output, true, getFoldedScale(l.op)};
   SmallVector<LayerOutput> result;

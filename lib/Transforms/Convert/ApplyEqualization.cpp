@@ -46,9 +46,10 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
     // unscaled one's observer (which may sit before a reshape, a flatten)
     // with the scaled range.
     auto observeScaled = [&](Value scaled) -> Value {
-      if (!inObs)
+      if (!step.quantizingInput)
         return scaled;
-      auto scaledObs = cast<ActObserverOp>(rewriter.clone(*inObs));
+      auto scaledObs =
+          cast<ActObserverOp>(rewriter.clone(*step.quantizingInput));
       scaledObs->setOperand(0, scaled);
       scaledObs->getResult(0).setType(scaled.getType());
       setRange(rewriter, scaledObs, step.min, step.max);

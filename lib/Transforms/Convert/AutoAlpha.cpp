@@ -112,8 +112,9 @@ std::optional<double> mlir::eqq::scoreScale(const Layer &layer,
                                             const SampleMap &samples,
                                             ArrayRef<float> s) {
   auto it = samples.find(obs.inputEq);
-  if (it == samples.end() || !obs.input || !obs.weight ||
-      !obs.inputEq.isCalibrated() || isPerChannel(obs.input.getQscheme()) ||
+  ActObserverOp input = obs.quantizingInput;
+  if (it == samples.end() || !input || !obs.weight ||
+      !obs.inputEq.isCalibrated() || isPerChannel(input.getQscheme()) ||
       obs.weight.getQscheme() == QScheme::per_channel_affine_float_qparams ||
       (isPerChannel(obs.weight.getQscheme()) && obs.weight.getAxis() != 0))
     return std::nullopt;
@@ -148,8 +149,8 @@ std::optional<double> mlir::eqq::scoreScale(const Layer &layer,
 
   // The input, scaled and quantized with the range of the scaled values.
   auto [lo, hi] = getScaledRange(xmin, xmax, s);
-  QParams q = getActQParamsFor(obs.input, lo, hi);
-  auto [qmin, qmax] = getStorageRange(obs.input.getDtype());
+  QParams q = getActQParamsFor(input, lo, hi);
+  auto [qmin, qmax] = getStorageRange(input.getDtype());
   if (!(q.scale[0] > 0.0f) || !std::isfinite(q.scale[0]))
     return std::nullopt;
   float scale = q.scale[0], inv = 1.0f / scale, zp = q.zeroPoint[0];

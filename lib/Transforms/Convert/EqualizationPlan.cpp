@@ -159,6 +159,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     step.layer = &layer;
     step.inputEq = inEq;
     step.inputObserver = obs.input;
+    step.quantizingInput = obs.quantizingInput;
     if (!wEq)
       return layer.op->emitError("layer '")
              << layer.name << "' has an input-equalization observer but no "
@@ -391,7 +392,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
                                        return isa<InputEqObserverOp>(u);
                                      }) &&
                         !isQuantizedProducer(model, raw);
-      if (firstPeer && inObs) {
+      if (firstPeer && step.quantizingInput) {
         ++numActs;
         // The unscaled observer goes once every peer reads the multiply.
         if (step.readsFloat && peers.size() == llvm::range_size(in.getUsers()))
@@ -418,7 +419,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
       step.multiply = true;
       step.readsFloat = inObs && in == inObs.getResult() && in.hasOneUse() &&
                         !isQuantizedProducer(model, raw);
-      if (inObs && !step.readsFloat)
+      if (step.quantizingInput && !step.readsFloat)
         ++numActs;
     }
     plan.steps.push_back(std::move(step));
@@ -470,7 +471,7 @@ LogicalResult mlir::eqq::checkQuantization(ModuleOp module,
   for (const Layer &layer : model.getLayers()) {
     LayerObservers obs = findObservers(layer);
     // Only layers that become integer programs quantize their weight.
-    if (!obs.weight || !obs.input || !obs.output)
+    if (!obs.weight || !obs.quantizingInput || !obs.output)
       continue;
     std::optional<QParams> q;
     SmallVector<float> weight;

@@ -26,6 +26,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace mlir::eqq {
@@ -53,6 +54,9 @@ struct EqualizationStep {
   InputEqObserverOp inputEq;
   /// The layer's input observer (before reshapes), if any.
   ActObserverOp inputObserver;
+  /// The observer a scaled input's own observer copies: `inputObserver`,
+  /// or the one the input shares (through a standalone relu).
+  ActObserverOp quantizingInput;
   /// False: left unequalized (auto-alpha or the recipe); the observer goes.
   bool equalized = false;
   SmallVector<float> scale;
@@ -85,7 +89,7 @@ struct EqualizationDecision {
 };
 
 struct EqualizationPlan {
-  SmallVector<EqualizationStep> steps;
+  std::vector<EqualizationStep> steps;
   SmallVector<PlannedFold> folds;
   /// The new weights and biases of the layers they change.
   llvm::DenseMap<const Layer *, LayerParams> params;

@@ -38,6 +38,7 @@ LayerObservers mlir::eqq::findObservers(const Layer &layer) {
   if ((o.inputEq = in.getDefiningOp<InputEqObserverOp>()))
     in = o.inputEq.getInput();
   o.input = stripReshapes(in).getDefiningOp<ActObserverOp>();
+  o.quantizingInput = o.input ? o.input : getQuantizingObserver(in);
   if ((o.weight = layer.getWeight().getDefiningOp<WeightObserverOp>()))
     o.weightEq = o.weight.getInput().getDefiningOp<WeightEqObserverOp>();
   Value out = layer.getOutputAfterRelu();

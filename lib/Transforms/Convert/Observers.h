@@ -22,7 +22,12 @@ namespace mlir::eqq {
 /// The observers prepare attached to one layer.
 struct LayerObservers {
   InputEqObserverOp inputEq;
+  /// The observer of the layer's input value (through reshapes), if any.
   ActObserverOp input;
+  /// The observer whose settings quantize the layer's input: `input`, or,
+  /// when the input comes from ops that share their input's observer (a
+  /// standalone relu), that observer.
+  ActObserverOp quantizingInput;
   WeightEqObserverOp weightEq;
   WeightObserverOp weight;
   ActObserverOp output;
