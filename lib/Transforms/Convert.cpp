@@ -73,23 +73,16 @@ LogicalResult ConvertPass::checkOptions() {
 LogicalResult ConvertPass::checkStatistics(ModuleOp module) {
   // Non-finite statistics (NaN or Inf in a weight, or in statistics written
   // by hand) give no scale or range to work with.
-  WalkResult nonFinite = module.walk([&](Operation *op) {
-    if (!isa<WeightEqObserverOp, WeightObserverOp, InputEqObserverOp,
-             ActObserverOp>(op))
+  WalkResult nonFinite = module.walk([&](ObserverOpInterface op) {
+    if (!op.isCalibrated())
       return WalkResult::advance();
-    auto minVal = op->getAttrOfType<DenseF32ArrayAttr>("min_val");
-    auto maxVal = op->getAttrOfType<DenseF32ArrayAttr>("max_val");
-    if (!minVal || !maxVal)
-      return WalkResult::advance();
-    for (auto [i, lo, hi] :
-         llvm::enumerate(minVal.asArrayRef(), maxVal.asArrayRef())) {
+    for (auto [i, lo, hi] : llvm::enumerate(op.getMinValAttr().asArrayRef(),
+                                            op.getMaxValAttr().asArrayRef())) {
       if (std::isfinite(lo) && std::isfinite(hi))
         continue;
       op->emitError("eqq-convert: statistics must be finite; min_val[")
           << i << "] = " << lo << ", max_val[" << i << "] = " << hi
-          << (isa<WeightEqObserverOp, WeightObserverOp>(op)
-                  ? " (the weight holds NaN or Inf)"
-                  : "");
+          << (op.observesWeight() ? " (the weight holds NaN or Inf)" : "");
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -147,12 +140,9 @@ void ConvertPass::runOnOperation() {
   }
   // Weight statistics come from the constants (prepare folds them already;
   // hand-written or edited modules may not have them).
-  module.walk([](Operation *op) {
-    if (isa<WeightEqObserverOp, WeightObserverOp, InputEqObserverOp,
-            ActObserverOp>(op)) {
-      SmallVector<OpFoldResult> folded;
-      (void)op->fold(folded);
-    }
+  module.walk([](ObserverOpInterface op) {
+    SmallVector<OpFoldResult> folded;
+    (void)op->fold(folded);
   });
   if (failed(checkStatistics(module)))
     return signalPassFailure();
@@ -216,23 +206,17 @@ void ConvertPass::runOnOperation() {
     module.walk([&](ActObserverOp op) { acts.push_back(op); });
     assert(acts.size() == recipeInput->activations.size() &&
            "the plan counts the observers it leaves");
-    for (auto [obs, range] : llvm::zip(acts, recipeInput->activations)) {
-      ActObserverOp op = obs;
-      float min = range.min, max = range.max;
-      rewriter.modifyOpInPlace(op, [&] {
-        op.setMinValAttr(rewriter.getDenseF32ArrayAttr({min}));
-        op.setMaxValAttr(rewriter.getDenseF32ArrayAttr({max}));
-      });
-    }
+    for (auto [obs, range] : llvm::zip(acts, recipeInput->activations))
+      setObserverRange(rewriter, obs, range.min, range.max);
   }
 
   ModelAnalysis equalized(module);
   // Every layer keeps its name where printing without locations keeps it
   // (the integer programs of quantized layers take it over).
+  EqqDialect::LayerAttrHelper layerName(&getContext());
   for (const Layer &layer : equalized.getLayers())
     rewriter.modifyOpInPlace(layer.op, [&] {
-      layer.op->setAttr(kLayerAttrName,
-                        StringAttr::get(&getContext(), layer.name));
+      layerName.setAttr(layer.op, StringAttr::get(&getContext(), layer.name));
     });
   std::string recipeText;
   if (!recipe.empty())
@@ -242,8 +226,8 @@ void ConvertPass::runOnOperation() {
   if (!quantize) {
     // The equalized float model: no observers left.
     SmallVector<Operation *> observers;
-    module.walk([&](Operation *op) {
-      if (isa<ActObserverOp, WeightObserverOp>(op))
+    module.walk([&](ObserverOpInterface op) {
+      if (!op.isEqualizationObserver())
         observers.push_back(op);
     });
     for (Operation *op : observers)

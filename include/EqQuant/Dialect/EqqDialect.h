@@ -31,22 +31,6 @@
 
 namespace mlir::eqq {
 
-/// The names of the dialect's discardable attributes (declared in ODS, see
-/// EqqBase.td; prefer the dialect's generated `get<Name>AttrHelper()`
-/// accessors, or `EqqDialect::<Name>AttrHelper(ctx)` where the dialect may
-/// not be loaded). `eqq.input_types` / `eqq.output_types`: a function's
-/// tensor signature recorded by `--eqq-emit-c-interface`; `eqq.layer`: a
-/// layer's name; `eqq.folded_scale`: the equalization scale folded into a
-/// layer.
-constexpr llvm::StringLiteral kInputTypesAttrName =
-    EqqDialect::InputTypesAttrHelper::getNameStr();
-constexpr llvm::StringLiteral kOutputTypesAttrName =
-    EqqDialect::OutputTypesAttrHelper::getNameStr();
-constexpr llvm::StringLiteral kLayerAttrName =
-    EqqDialect::LayerAttrHelper::getNameStr();
-constexpr llvm::StringLiteral kFoldedScaleAttrName =
-    EqqDialect::FoldedScaleAttrHelper::getNameStr();
-
 /// The quantization range [qmin, qmax] an observer uses to compute its
 /// quantization parameters (PyTorch's `calculate_qmin_qmax`).
 std::pair<int64_t, int64_t> getQuantRange(QDType dtype,

@@ -5,24 +5,13 @@
 using namespace mlir;
 using namespace mlir::eqq;
 
-/// Sets an activation observer's per-tensor range.
-static void setRange(RewriterBase &rewriter, ActObserverOp obs, float min,
-                     float max) {
-  rewriter.modifyOpInPlace(obs, [&] {
-    obs.setMinValAttr(rewriter.getDenseF32ArrayAttr({min}));
-    obs.setMaxValAttr(rewriter.getDenseF32ArrayAttr({max}));
-  });
-}
-
 /// Points the weight observer `obs` at the constant `w` and computes its
 /// statistics from it (the observer's fold).
-static void observeWeight(RewriterBase &rewriter, WeightObserverOp obs,
+static void observeWeight(RewriterBase &rewriter, ObserverOpInterface obs,
                           Value w) {
   rewriter.modifyOpInPlace(obs, [&] {
     obs->setOperand(0, w);
-    obs.removeMinValAttr();
-    obs.removeMaxValAttr();
-    obs.removeHistogramAttr();
+    obs.clearStatistics();
     SmallVector<OpFoldResult> folded;
     (void)obs->fold(folded);
   });
@@ -52,7 +41,7 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
           cast<ActObserverOp>(rewriter.clone(*step.quantizingInput));
       scaledObs->setOperand(0, scaled);
       scaledObs->getResult(0).setType(scaled.getType());
-      setRange(rewriter, scaledObs, step.min, step.max);
+      setObserverRange(rewriter, scaledObs, step.min, step.max);
       return scaledObs;
     };
     OpBuilder::InsertionGuard guard(rewriter);
@@ -61,7 +50,7 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
       for (InputEqObserverOp st : step.residualStatistics)
         rewriter.replaceOp(st, st.getInput());
       for (const ObserverRange &r : step.ranges)
-        setRange(rewriter, r.observer, r.min, r.max);
+        setObserverRange(rewriter, r.observer, r.min, r.max);
       rewriter.replaceOp(inEq, in);
       continue;
     }
@@ -86,10 +75,11 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
   }
 
   // The targets' outputs are now scaled; the numeric comparison undoes it.
+  EqqDialect::FoldedScaleAttrHelper foldedScale(module.getContext());
   for (const PlannedFold &fold : plan.folds)
     rewriter.modifyOpInPlace(fold.target->op, [&] {
-      fold.target->op->setAttr(kFoldedScaleAttrName,
-                               rewriter.getDenseF32ArrayAttr(fold.scale));
+      foldedScale.setAttr(fold.target->op,
+                          rewriter.getDenseF32ArrayAttr(fold.scale));
     });
 
   // Materialize the new weights and biases; weight observers see them.
@@ -124,8 +114,8 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
   // Weight-equalization observers of layers whose weights did not change,
   // and the statistics of residual adds that kept a multiply.
   SmallVector<Operation *> left;
-  module.walk([&](Operation *op) {
-    if (isa<WeightEqObserverOp, InputEqObserverOp>(op))
+  module.walk([&](ObserverOpInterface op) {
+    if (op.isEqualizationObserver())
       left.push_back(op);
   });
   for (Operation *op : left)
@@ -139,7 +129,7 @@ static ActObserverOp getInputObserver(const Layer &layer) {
 
 static RecipeActivation describeActivation(ActObserverOp obs) {
   RecipeActivation a;
-  a.qparams = getObserverQParams(obs);
+  a.qparams = obs.getQParams();
   a.dtype = stringifyQDType(obs.getDtype()).str();
   a.qscheme = stringifyQScheme(obs.getQscheme()).str();
   a.min = obs.isCalibrated() ? (*obs.getMinVal())[0] : NAN;

@@ -494,7 +494,7 @@ LogicalResult mlir::eqq::checkQuantization(ModuleOp module,
         continue;
       weight = std::move(*values);
       shape = llvm::to_vector(cast<ShapedType>(w.getType()).getShape());
-      q = getObserverQParams(obs.weight);
+      q = obs.weight.getQParams();
     }
     std::string reason;
     if (!quantizeWeight(obs.weight, q, weight, shape, reason))

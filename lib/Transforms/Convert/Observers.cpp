@@ -99,6 +99,18 @@ QParams mlir::eqq::getActQParamsFor(ActObserverOp obs, float lo, float hi) {
   return computeObserverQParams(getObserverSpec(obs), {lo}, {hi}, histogram);
 }
 
+void mlir::eqq::setObserverRange(RewriterBase &rewriter,
+                                 ObserverOpInterface obs, float min,
+                                 float max) {
+  ObserverStatistics statistics;
+  statistics.min = {min};
+  statistics.max = {max};
+  if (DenseF32ArrayAttr histogram = obs.getHistogramAttr())
+    statistics.histogram.assign(histogram.asArrayRef().begin(),
+                                histogram.asArrayRef().end());
+  rewriter.modifyOpInPlace(obs, [&] { obs.setStatistics(statistics); });
+}
+
 Value mlir::eqq::createConstant(OpBuilder &b, Location loc,
                                 ArrayRef<int64_t> shape,
                                 ArrayRef<float> values) {

@@ -14,6 +14,7 @@
 #include "EqQuant/Support/WeightQuantization.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <optional>
 
@@ -54,6 +55,13 @@ QParams getWeightQParamsFor(WeightObserverOp obs, ArrayRef<float> values);
 /// The qparams the activation observer `obs` gives the range [lo, hi] (a
 /// histogram observer keeps its histogram).
 QParams getActQParamsFor(ActObserverOp obs, float lo, float hi);
+
+/// Gives the observer `obs` the per-tensor range [min, max] (through the
+/// rewriter). A histogram observer keeps its histogram, which its range
+/// search then reads over the new range: setStatistics replaces all of the
+/// statistics, so the histogram is passed back in.
+void setObserverRange(RewriterBase &rewriter, ObserverOpInterface obs,
+                      float min, float max);
 
 /// A weight or bias as the plan rewrites it.
 struct LayerParams {

@@ -102,8 +102,7 @@ std::optional<QParams>
 mlir::eqq::getWeightQParams(const Layer &layer, WeightObserverOp obs,
                             const CarriedFolds &carried) {
   auto it = carried.find(layer.op);
-  return it == carried.end() ? getObserverQParams(obs)
-                             : it->second.weightQParams;
+  return it == carried.end() ? obs.getQParams() : it->second.weightQParams;
 }
 
 /// Builds `requantize`: y = float(acc) * multiplier[c] + bias[c], then
@@ -369,9 +368,12 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
           })
           .getResult(0);
   // The layer's name and folded scale (for the numeric comparison).
-  for (StringRef name : {kLayerAttrName, kFoldedScaleAttrName})
-    if (Attribute attr = layer.op->getAttr(name))
-      acc.getDefiningOp()->setAttr(name, attr);
+  EqqDialect::LayerAttrHelper layerName(ctx);
+  if (StringAttr name = layerName.getAttr(layer.op))
+    layerName.setAttr(acc.getDefiningOp(), name);
+  EqqDialect::FoldedScaleAttrHelper foldedScale(ctx);
+  if (DenseF32ArrayAttr scale = foldedScale.getAttr(layer.op))
+    foldedScale.setAttr(acc.getDefiningOp(), scale);
 
   SmallVector<float> multiplier;
   for (float sw : qw->scale)
@@ -445,7 +447,7 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
     if (isPerChannel(obs.getQscheme()))
       return obs.emitError("activations are quantized per tensor; "
                            "per-channel activation observers cannot convert");
-    std::optional<QParams> q = getObserverQParams(obs);
+    std::optional<QParams> q = obs.getQParams();
     if (!q)
       return obs.emitError("activation observer holds no statistics");
     if (!std::isfinite(q->scale[0]) || !std::isfinite(q->zeroPoint[0]))
