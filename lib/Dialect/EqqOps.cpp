@@ -147,12 +147,6 @@ computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
   return computeQParams(min, max, config);
 }
 
-std::optional<QParams> mlir::eqq::getObserverQParams(Operation *op) {
-  if (auto observer = dyn_cast<ObserverOpInterface>(op))
-    return observer.getQParams();
-  return std::nullopt;
-}
-
 ElementsAttr mlir::eqq::getConstantThroughObservers(Value value) {
   while (Operation *def = value.getDefiningOp()) {
     if (!isa<ObserverOpInterface>(def))

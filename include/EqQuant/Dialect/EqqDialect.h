@@ -50,12 +50,6 @@ std::string checkObserverParams(ObserverKind kind, QDType dtype,
 /// True for the per-channel quantization schemes.
 bool isPerChannel(QScheme qscheme);
 
-/// The quantization parameters an activation or weight observer's statistics
-/// give (PyTorch's `calculate_qparams`, with the histogram observer's range
-/// search); std::nullopt for other ops and for observers without statistics.
-/// The same as `cast<ObserverOpInterface>(op).getQParams()`.
-std::optional<QParams> getObserverQParams(Operation *op);
-
 /// The f32 elements of a constant, dense or `dense_resource`, row-major;
 /// std::nullopt for other element types or unreadable blobs.
 std::optional<SmallVector<float>> getFloatValues(ElementsAttr attr);
