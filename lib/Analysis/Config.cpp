@@ -199,8 +199,9 @@ private:
       return true;
     }
     if (!v.isObject())
-      return fail(v.pos, "'" + name.str() + "' must be an object or one of " +
-                             quoted + ", found " + v.kindName().str());
+      return fail(v.pos, "'" + name.str() + "' must be an object or " +
+                             (names.size() > 1 ? "one of " : "") + quoted +
+                             ", found " + v.kindName().str());
     for (const json::Value::Member &m : v.members) {
       std::string path = (name + "." + m.key).str();
       if (m.key == "global") {

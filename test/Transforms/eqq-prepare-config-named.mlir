@@ -35,6 +35,9 @@
 // RUN: not eq-opt %s --eqq-prepare="config=%S/Inputs/bad-named-wrong-type.json" 2>&1 | FileCheck %s --check-prefix=WRONGTYPE
 // WRONGTYPE: {{.*}}Inputs/bad-named-wrong-type.json:2:14: error: invalid config (line 2): 'qconfig' must be an object or one of "onednn", "x86", "fbgemm", "qnnpack", found an array
 // WRONGTYPE-NOT: func.func
+// RUN: not eq-opt %s --eqq-prepare="config=%S/Inputs/bad-equalization-wrong-type.json" 2>&1 | FileCheck %s --check-prefix=EQWRONGTYPE
+// EQWRONGTYPE: {{.*}}Inputs/bad-equalization-wrong-type.json:3:19: error: invalid config (line 3): 'equalization' must be an object or "default", found a boolean
+// EQWRONGTYPE-NOT: func.func
 
 // Tests the observers of the linear chain and the add.
 // CHECK-LABEL: func.func @forward(
