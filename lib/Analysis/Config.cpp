@@ -24,6 +24,36 @@ QConfig QConfig::getDefault() {
   return q;
 }
 
+ArrayRef<StringRef> QConfig::getBackendNames() {
+  static const StringRef names[] = {"onednn", "x86", "fbgemm", "qnnpack"};
+  return names;
+}
+
+std::optional<QConfig> QConfig::getForBackend(StringRef backend) {
+  if (!llvm::is_contained(getBackendNames(), backend))
+    return std::nullopt;
+  // torch/ao/quantization/qconfig.py, get_default_qconfig(backend, 0):
+  // HistogramObserver activations (quint8, per_tensor_affine, 2048 bins, the
+  // range [0, 255], halved to [0, 127] by reduce_range on fbgemm and x86),
+  // default_per_channel_weight_observer (PerChannelMinMaxObserver, qint8,
+  // per_channel_symmetric, [-128, 127]) except on qnnpack, whose weights use
+  // default_weight_observer (MinMaxObserver, qint8, per_tensor_symmetric).
+  QConfig q;
+  q.activation.kind = ObserverKind::histogram;
+  q.activation.dtype = QDType::quint8;
+  q.activation.qscheme = QScheme::per_tensor_affine;
+  q.activation.reduceRange = backend == "fbgemm" || backend == "x86";
+  q.weight.dtype = QDType::qint8;
+  if (backend == "qnnpack") {
+    q.weight.kind = ObserverKind::minmax;
+    q.weight.qscheme = QScheme::per_tensor_symmetric;
+  } else {
+    q.weight.kind = ObserverKind::per_channel_minmax;
+    q.weight.qscheme = QScheme::per_channel_symmetric;
+  }
+  return q;
+}
+
 EqualizationConfig EqualizationConfig::getDefault() {
   EqualizationConfig e;
   e.input.kind = ObserverKind::minmax;
@@ -58,6 +88,37 @@ Config Config::getDefault() {
           EqualizationConfig::getDefault();
   }
   return c;
+}
+
+std::optional<ConfigSection<QConfig>>
+Config::getNamedQConfig(StringRef backend) {
+  std::optional<QConfig> qconfig = QConfig::getForBackend(backend);
+  if (!qconfig)
+    return std::nullopt;
+  // torch/ao/quantization/qconfig_mapping.py, _get_default_qconfig_mapping:
+  // the global qconfig is the backend's, and so are the object types it sets
+  // (linear, conv, relu, batch norm); add takes it from global. Fixed-qparams
+  // ops get their own observers there, which the table's FixedQParams
+  // observation stands for. Kinds the backend configuration does not list
+  // stay float whatever their qconfig.
+  ConfigSection<QConfig> section;
+  section.global = qconfig;
+  for (const OpKindInfo &info : getOpTable()) {
+    if (info.objectType.empty())
+      continue;
+    section.objectType[info.objectType.str()] =
+        info.observation == Observation::Float ? std::nullopt : qconfig;
+  }
+  return section;
+}
+
+ConfigSection<EqualizationConfig> Config::getDefaultEqualization() {
+  ConfigSection<EqualizationConfig> section;
+  for (const OpKindInfo &info : getOpTable())
+    if (info.isLayer && !info.objectType.empty())
+      section.objectType[info.objectType.str()] =
+          EqualizationConfig::getDefault();
+  return section;
 }
 
 namespace {
@@ -115,8 +176,32 @@ private:
   bool readSection(const json::Value::Member &sectionMember, StringRef name,
                    ConfigSection<T> &section) {
     const json::Value &v = sectionMember.value;
-    if (!expectKind(v, json::Value::Kind::Object, name, "an object"))
-      return false;
+    // A name in place of the object stands for a whole section.
+    SmallVector<StringRef> names;
+    if constexpr (isQConfig<T>)
+      names.append(QConfig::getBackendNames().begin(),
+                   QConfig::getBackendNames().end());
+    else
+      names.push_back("default");
+    std::string quoted = "\"" + llvm::join(names, "\", \"") + "\"";
+    if (v.isString()) {
+      std::optional<ConfigSection<T>> named;
+      if constexpr (isQConfig<T>)
+        named = Config::getNamedQConfig(v.string);
+      else if (v.string == "default")
+        named = Config::getDefaultEqualization();
+      if (!named)
+        return fail(v.pos, "'" + name.str() + "': unknown configuration \"" +
+                               v.string + "\"; expected " +
+                               (names.size() > 1 ? "one of: " : "") + quoted +
+                               " or an object");
+      section = std::move(*named);
+      return true;
+    }
+    if (!v.isObject())
+      return fail(v.pos, "'" + name.str() + "' must be an object or " +
+                             (names.size() > 1 ? "one of " : "") + quoted +
+                             ", found " + v.kindName().str());
     for (const json::Value::Member &m : v.members) {
       std::string path = (name + "." + m.key).str();
       if (m.key == "global") {

@@ -39,6 +39,11 @@ struct QConfig {
   ObserverSpec weight;
   /// PyTorch 1.13 `default_qconfig`.
   static QConfig getDefault();
+  /// PyTorch 1.13 `get_default_qconfig(backend)` for one of the names of
+  /// getBackendNames(); none for any other name.
+  static std::optional<QConfig> getForBackend(llvm::StringRef backend);
+  /// The backends a configuration may name: onednn, x86, fbgemm, qnnpack.
+  static llvm::ArrayRef<llvm::StringRef> getBackendNames();
 };
 
 /// A layer's equalization: its input and weight quantization after scaling.
@@ -102,6 +107,18 @@ struct Config {
   /// `default_qconfig`, add left float; linear and conv equalized with
   /// `default_equalization_qconfig`.
   static Config getDefault();
+
+  /// The `qconfig` section `"qconfig": "<backend>"` stands for: PyTorch
+  /// 1.13's `get_default_qconfig_mapping(backend)` restricted to the op
+  /// table's kinds. Global and every quantizable kind get the backend's
+  /// qconfig; kinds the backend leaves float are null. None for a name not in
+  /// QConfig::getBackendNames().
+  static std::optional<ConfigSection<QConfig>>
+  getNamedQConfig(llvm::StringRef backend);
+
+  /// The `equalization` section `"equalization": "default"` stands for:
+  /// `default_equalization_qconfig` on every layer kind of the op table.
+  static ConfigSection<EqualizationConfig> getDefaultEqualization();
 
   /// Parses and validates a configuration file's text. On error, `error`
   /// names the offending key, what was found and what was expected, and

@@ -42,74 +42,13 @@ import torch.fx  # noqa: E402
 from torch.ao.quantization.observer import (  # noqa: E402
     HistogramObserver, MovingAverageMinMaxObserver)
 
+from histogram_ref import ReferenceHistogramObserver  # noqa: E402
 from torch_ref import (SEED_MODELS, Results, ToolError, dyadic, dyadic_uniform,  # noqa: E402
                        eq_opt, exact_float_model, export_module, load_stats,
                        map_float_tensors, observer_roles, torch_qparams)
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
-
-
-class ReferenceHistogramObserver(HistogramObserver):
-    """HistogramObserver of PyTorch 1.13 with the defect removed: forward is
-    the original's code except that torch.histc gets min=min_val,
-    max=max_val (and combined_min/combined_max) instead of int(...)."""
-
-    def forward(self, x_orig: torch.Tensor) -> torch.Tensor:
-        if x_orig.numel() == 0:
-            return x_orig
-        x = x_orig.detach()
-        min_val = self.min_val
-        max_val = self.max_val
-        same_values = min_val.item() == max_val.item()
-        is_uninitialized = min_val == float("inf") and max_val == float("-inf")
-        if is_uninitialized or same_values:
-            min_val, max_val = torch.aminmax(x)
-            self.min_val.resize_(min_val.shape)
-            self.min_val.copy_(min_val)
-            self.max_val.resize_(max_val.shape)
-            self.max_val.copy_(max_val)
-            assert (
-                min_val.numel() == 1 and max_val.numel() == 1
-            ), "histogram min/max values must be scalar."
-            torch.histc(
-                x, self.bins, min=min_val, max=max_val, out=self.histogram  # was int(...)
-            )
-        else:
-            new_min, new_max = torch.aminmax(x)
-            combined_min = torch.min(new_min, min_val)
-            combined_max = torch.max(new_max, max_val)
-            (
-                combined_min,
-                combined_max,
-                downsample_rate,
-                start_idx,
-            ) = self._adjust_min_max(combined_min, combined_max, self.upsample_rate)
-            assert (
-                combined_min.numel() == 1 and combined_max.numel() == 1
-            ), "histogram min/max values must be scalar."
-            combined_histogram = torch.histc(
-                x, self.bins, min=combined_min, max=combined_max  # was int(...)
-            )
-            if combined_min == min_val and combined_max == max_val:
-                combined_histogram += self.histogram
-            else:
-                combined_histogram = self._combine_histograms(
-                    combined_histogram,
-                    self.histogram,
-                    self.upsample_rate,
-                    downsample_rate,
-                    start_idx,
-                    self.bins,
-                )
-
-            self.histogram.detach_().resize_(combined_histogram.shape)
-            self.histogram.copy_(combined_histogram)
-            self.min_val.detach_().resize_(combined_min.shape)
-            self.min_val.copy_(combined_min)
-            self.max_val.detach_().resize_(combined_max.shape)
-            self.max_val.copy_(combined_max)
-        return x_orig
 
 
 DTYPES = {"qint8": torch.qint8, "quint8": torch.quint8}
