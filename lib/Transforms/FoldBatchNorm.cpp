@@ -240,12 +240,15 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
 
     if (biasUse) {
       Operation *biasUser = biasUse->getOwner();
-      if (biasUser != layer->biasOp && !biasUser->hasOneUse()) {
-        // A broadcast shared with another op: this layer gets its own.
+      if (!biasUser->hasOneUse()) {
+        // A broadcast shared with another op (the add after the layer has
+        // one reader): this layer gets its own. It is the layer op's init,
+        // or an operand of the add.
+        Operation *reader =
+            biasUser == layer->biasOp ? layer->op : layer->biasOp;
         builder.setInsertionPoint(biasUser);
         Operation *copy = builder.clone(*biasUser);
-        layer->biasOp->replaceUsesOfWith(biasUser->getResult(0),
-                                         copy->getResult(0));
+        reader->replaceUsesOfWith(biasUser->getResult(0), copy->getResult(0));
         biasUser = copy;
       }
       builder.setInsertionPointAfter(layer->bias.getDefiningOp());

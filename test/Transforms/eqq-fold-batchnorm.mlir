@@ -264,3 +264,38 @@ func.func @linear_wrong_axis(%x: tensor<1x2x2xf32>) -> tensor<1x2x2xf32> {
   } -> tensor<1x2x2xf32>
   return %bn : tensor<1x2x2xf32>
 }
+
+// -----
+
+// Tests that a bias broadcast shared by two convs is copied before the
+// folded one changes it: conv `a` takes the batch norm (W' = [1, 6],
+// b' = [3, 9] as in @conv2d_bias), conv `b` keeps W = [2, 3] and b = [4, 5].
+
+// CHECK-LABEL: func.func @shared_bias_init(
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[{{\[}}[2.000000e+00]]], [{{\[}}[3.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: %[[WA:.*]] = arith.constant dense<{{\[}}[{{\[}}[1.000000e+00]]], [{{\[}}[6.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[4.000000e+00, 5.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[BA:.*]] = arith.constant dense<[3.000000e+00, 9.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[INITA:.*]] = linalg.broadcast ins(%[[BA]] : tensor<2xf32>)
+// CHECK-DAG: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>)
+// CHECK: %[[A:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %[[WA]] : {{.*}}) outs(%[[INITA]] : {{.*}})
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %[[W]] : {{.*}}) outs(%[[INIT]] : {{.*}})
+// CHECK: return %[[A]], %[[Y]]
+func.func @shared_bias_init(%x: tensor<1x1x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %w = arith.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %b = arith.constant dense<[4.0, 5.0]> : tensor<2xf32>
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %init = linalg.broadcast ins(%b : tensor<2xf32>) outs(%e : tensor<1x2x3x3xf32>) dimensions = [0, 2, 3]
+  %a = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x1x3x3xf32>, tensor<2x1x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %scale = arith.constant dense<[0.5, 2.0]> : tensor<2xf32>
+  %shift = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %bn_empty = tensor.empty() : tensor<1x2x3x3xf32>
+  %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %scale, %shift : tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>) outs(%bn_empty : tensor<1x2x3x3xf32>) {
+  ^bb0(%in: f32, %s: f32, %t: f32, %out: f32):
+    %m = arith.mulf %in, %s : f32
+    %r = arith.addf %m, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x3x3xf32>
+  return %bn, %y : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
