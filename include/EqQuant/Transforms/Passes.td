@@ -507,4 +507,82 @@ def EmitCInterfacePass : Pass<"eqq-emit-c-interface", "::mlir::ModuleOp"> {
   ];
 }
 
+def FoldBatchNormPass : Pass<"eqq-fold-batchnorm", "::mlir::ModuleOp"> {
+  let summary = "Fold eval-mode batch norms into the conv or linear in front";
+  let description = [{
+    Folds an inference batch norm, in the form `eq-export` gives it, into the
+    layer that produces its input, as PyTorch's `fuse_conv_bn_eval` and
+    `fuse_linear_bn_eval` do before quantization. Run it before
+    `--eqq-prepare`, so that the folded layer is quantized (and equalized)
+    as one conv or linear with a bias.
+
+    The batch norm is recognized structurally: an elementwise
+    `linalg.generic` with three inputs, a tensor `x` read through the
+    identity map and two 1-D f32 constants `scale` and `shift` read along
+    the layer's output channel axis (axis 1 for a conv, the last axis for a
+    linear), whose body is `arith.mulf` of `x` and `scale`, then
+    `arith.addf` of `shift`. The exporter has already reduced the running
+    statistics, `gamma` and `beta` to `scale = gamma / sqrt(var + eps)` and
+    `shift = beta - mean * scale`; a batch norm spelled out from mean,
+    variance, gamma and beta is not recognized.
+
+    When `x` is the output of a linear or conv1d/2d/3d layer (as
+    `--eqq-prepare` recognizes them, bias included) and the batch norm is its
+    only reader, the layer's weight rows and bias are rewritten in float32,
+
+        W'[o, ...] = W[o, ...] * scale[o]
+        b'[o]      = b[o] * scale[o] + shift[o]   (b = 0 without a bias)
+
+    and the batch norm's result is replaced by the layer's. A layer without
+    bias gets one as its init, through `linalg.broadcast`. The weight and
+    bias become new constants (`dense_resource` above 64 elements); the old
+    ones are erased when nothing else reads them. PyTorch folds from the
+    running statistics, `(b - mean) * rsqrt(var + eps) * gamma + beta`, so
+    its fused numbers can differ from these by float rounding (a few ulps).
+
+    A batch norm that cannot be folded (its input is read by another op too,
+    no recognized layer produces it, for example a depthwise or grouped
+    conv, its parameters or the layer's weight or bias are not constants)
+    stays a float op. It is silent by default; with `report-unfolded=true`
+    each one gets a remark saying why.
+
+    Before:
+
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>)
+           outs(%zeros : tensor<1x3x3x3xf32>) -> tensor<1x3x3x3xf32>
+    %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d1)>,
+                                           affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%y, %scale, %shift : tensor<1x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>)
+        outs(%empty : tensor<1x3x3x3xf32>) {
+    ^bb0(%in: f32, %s: f32, %t: f32, %out: f32):
+      %m = arith.mulf %in, %s : f32
+      %a = arith.addf %m, %t : f32
+      linalg.yield %a : f32
+    } -> tensor<1x3x3x3xf32>
+    ```
+
+    After (`%w2 = %w * %scale` per row, `%b2 = %shift`):
+
+    ```mlir
+    %init = linalg.broadcast ins(%b2 : tensor<3xf32>)
+              outs(%e : tensor<1x3x3x3xf32>) dimensions = [0, 2, 3]
+    %bn = linalg.conv_2d_nchw_fchw ins(%x, %w2 : tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>)
+            outs(%init : tensor<1x3x3x3xf32>) -> tensor<1x3x3x3xf32>
+    ```
+  }];
+  let options = [
+    Option<"reportUnfolded", "report-unfolded", "bool", /*default=*/"false",
+           "Emit a remark on each batch norm left unfolded, saying why">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // EQQ_TRANSFORMS_PASSES_TD

@@ -1,0 +1,288 @@
+//===- FoldBatchNorm.cpp - the --eqq-fold-batchnorm pass ------------------===//
+//
+// Folds an eval-mode batch norm (a per-channel affine `x * scale + shift`)
+// into the linear or conv layer in front of it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Convert/Observers.h"
+
+#include "EqQuant/Analysis/Layers.h"
+#include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::eqq {
+#define GEN_PASS_DEF_FOLDBATCHNORMPASS
+#include "EqQuant/Transforms/Passes.h.inc"
+} // namespace mlir::eqq
+
+using namespace mlir;
+using namespace mlir::eqq;
+
+namespace {
+/// A batch norm in the exporter's form: `x * scale + shift`, with `scale`
+/// and `shift` 1-D and read along `axis` of `x`.
+struct Affine {
+  linalg::GenericOp op;
+  OpOperand *input = nullptr;
+  Value scale, shift;
+  int64_t axis = 1;
+};
+} // namespace
+
+/// The block argument `v` is, if it is one of `body`'s input arguments.
+static std::optional<unsigned> getInputArg(Value v, Block &body,
+                                           unsigned numInputs) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != &body || arg.getArgNumber() >= numInputs)
+    return std::nullopt;
+  return arg.getArgNumber();
+}
+
+/// Matches `generic` as a per-channel affine (see the pass description).
+static std::optional<Affine> matchAffine(linalg::GenericOp generic) {
+  if (!generic.hasPureTensorSemantics() || generic.getNumDpsInputs() != 3 ||
+      generic.getNumDpsInits() != 1 || generic->getNumResults() != 1)
+    return std::nullopt;
+  if (!llvm::all_of(generic.getIteratorTypesArray(), [](utils::IteratorType t) {
+        return t == utils::IteratorType::parallel;
+      }))
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(generic->getResult(0).getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      type.getRank() < 2)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (!maps[0].isIdentity() || !maps[3].isIdentity() || maps[1] != maps[2] ||
+      maps[1].getNumResults() != 1)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(maps[1].getResult(0));
+  if (!dim)
+    return std::nullopt;
+  Affine affine;
+  affine.op = generic;
+  affine.axis = dim.getPosition();
+  affine.input = generic.getDpsInputOperand(0);
+  affine.scale = generic.getDpsInputOperand(1)->get();
+  affine.shift = generic.getDpsInputOperand(2)->get();
+  if (affine.input->get().getType() != type)
+    return std::nullopt;
+  for (Value param : {affine.scale, affine.shift}) {
+    auto paramType = dyn_cast<RankedTensorType>(param.getType());
+    if (!paramType || paramType.getRank() != 1 ||
+        !paramType.getElementType().isF32() ||
+        paramType.getDimSize(0) != type.getDimSize(affine.axis))
+      return std::nullopt;
+  }
+
+  // The body: %m = mulf(x, scale); %a = addf(%m, shift); yield %a.
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return std::nullopt;
+  auto isArg = [&](Value v, unsigned n) {
+    return getInputArg(v, body, 3) == n;
+  };
+  Value product;
+  if (isArg(add.getRhs(), 2))
+    product = add.getLhs();
+  else if (isArg(add.getLhs(), 2))
+    product = add.getRhs();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || mul->getBlock() != &body)
+    return std::nullopt;
+  if (!(isArg(mul.getLhs(), 0) && isArg(mul.getRhs(), 1)) &&
+      !(isArg(mul.getLhs(), 1) && isArg(mul.getRhs(), 0)))
+    return std::nullopt;
+  return affine;
+}
+
+/// The f32 values of the constant that defines `v` (dense or
+/// `dense_resource`), or std::nullopt.
+static std::optional<SmallVector<float>> getConstantValues(Value v) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return getFloatValues(attr);
+}
+
+/// The use of `bias` by the layer's ops: by `biasOp` itself, or by the
+/// broadcast that produces one of its operands.
+static OpOperand *findBiasUse(const Layer &layer) {
+  for (OpOperand &use : layer.biasOp->getOpOperands())
+    if (use.get() == layer.bias)
+      return &use;
+  for (Value operand : layer.biasOp->getOperands())
+    if (Operation *def = operand.getDefiningOp())
+      for (OpOperand &use : def->getOpOperands())
+        if (use.get() == layer.bias)
+          return &use;
+  return nullptr;
+}
+
+namespace {
+struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
+  using FoldBatchNormPassBase::FoldBatchNormPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    ModelAnalysis model(module);
+    SmallVector<Affine> affines;
+    module.walk([&](linalg::GenericOp generic) {
+      if (std::optional<Affine> affine = matchAffine(generic))
+        affines.push_back(*affine);
+    });
+    llvm::SetVector<Operation *> maybeDead;
+    for (Affine &affine : affines) {
+      std::string reason = tryFold(model, affine, maybeDead);
+      if (!reason.empty() && reportUnfolded)
+        affine.op.emitRemark() << "batch norm not folded: " << reason;
+    }
+    // Erase the constants, fills and empties nothing reads any more.
+    while (!maybeDead.empty()) {
+      Operation *op = maybeDead.pop_back_val();
+      if (!isOpTriviallyDead(op))
+        continue;
+      for (Value operand : op->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          maybeDead.insert(def);
+      op->erase();
+    }
+  }
+
+  /// Folds `affine` into the layer in front of it; returns why it cannot,
+  /// or "" when it did.
+  std::string tryFold(const ModelAnalysis &model, Affine &affine,
+                      llvm::SetVector<Operation *> &maybeDead) {
+    Value x = affine.input->get();
+    const Layer *layer = nullptr;
+    for (const Layer &l : model.getLayers())
+      if (l.output == x)
+        layer = &l;
+    if (!layer)
+      return "its input is not the output of a linear or conv layer "
+             "(depthwise and grouped convolutions are not folded)";
+    auto outType = cast<RankedTensorType>(x.getType());
+    int64_t channelAxis =
+        layer->kind == LayerKind::Linear ? outType.getRank() - 1 : 1;
+    if (affine.axis != channelAxis)
+      return ("it scales axis " + Twine(affine.axis) + ", not the output " +
+              "channel axis " + Twine(channelAxis) + " of layer '" +
+              layer->name + "'")
+          .str();
+    if (!x.hasOneUse())
+      return "the output of layer '" + layer->name +
+             "' has other readers besides the batch norm";
+    std::optional<SmallVector<float>> scale = getConstantValues(affine.scale);
+    std::optional<SmallVector<float>> shift = getConstantValues(affine.shift);
+    if (!scale || !shift)
+      return "its scale or shift is not an f32 constant";
+    Value weight = layer->getWeight();
+    std::optional<SmallVector<float>> w = getConstantValues(weight);
+    if (!w)
+      return "the weight of layer '" + layer->name + "' is not an f32 constant";
+    auto wType = cast<RankedTensorType>(weight.getType());
+    int64_t rows = wType.getDimSize(0);
+    if (rows != static_cast<int64_t>(scale->size()))
+      return ("layer '" + layer->name + "' has " + Twine(rows) +
+              " output channels, the batch norm " + Twine(scale->size()))
+          .str();
+    SmallVector<float> b(rows, 0.0f);
+    OpOperand *biasUse = nullptr;
+    if (layer->bias) {
+      std::optional<SmallVector<float>> given = getConstantValues(layer->bias);
+      biasUse = findBiasUse(*layer);
+      if (!given || !biasUse)
+        return "the bias of layer '" + layer->name + "' is not an f32 constant";
+      b = *given;
+    }
+
+    // W'[o, ...] = W[o, ...] * scale[o]; b'[o] = b[o] * scale[o] + shift[o],
+    // each product and sum rounded to f32 as the unfolded model rounds them.
+    int64_t rowSize = wType.getNumElements() / rows;
+    SmallVector<float> newW(*w);
+    for (int64_t o = 0; o < rows; ++o)
+      for (int64_t i = 0; i < rowSize; ++i)
+        newW[o * rowSize + i] *= (*scale)[o];
+    SmallVector<float> newB(rows);
+    for (int64_t o = 0; o < rows; ++o) {
+      float product = b[o] * (*scale)[o];
+      newB[o] = product + (*shift)[o];
+    }
+
+    OpBuilder builder(layer->op);
+    Location loc = affine.op.getLoc();
+    OpOperand *weightUse = layer->weightUse;
+    Operation *weightUser = weightUse->getOwner();
+    if (weightUser != layer->op && !weightUser->hasOneUse()) {
+      // A transpose shared with another matmul: this layer gets its own.
+      builder.setInsertionPoint(weightUser);
+      Operation *copy = builder.clone(*weightUser);
+      layer->op->replaceUsesOfWith(weightUser->getResult(0),
+                                   copy->getResult(0));
+      weightUse = &copy->getOpOperand(weightUse->getOperandNumber());
+      weightUser = copy;
+    }
+    // The new constants go where the old ones are, which dominate their uses.
+    builder.setInsertionPointAfter(weight.getDefiningOp());
+    weightUse->set(
+        createConstant(builder, weight.getLoc(), wType.getShape(), newW));
+    maybeDead.insert(weight.getDefiningOp());
+
+    if (biasUse) {
+      Operation *biasUser = biasUse->getOwner();
+      if (!biasUser->hasOneUse()) {
+        // A broadcast shared with another op (the add after the layer has
+        // one reader): this layer gets its own. It is the layer op's init,
+        // or an operand of the add.
+        Operation *reader =
+            biasUser == layer->biasOp ? layer->op : layer->biasOp;
+        builder.setInsertionPoint(biasUser);
+        Operation *copy = builder.clone(*biasUser);
+        reader->replaceUsesOfWith(biasUser->getResult(0), copy->getResult(0));
+        biasUser = copy;
+      }
+      builder.setInsertionPointAfter(layer->bias.getDefiningOp());
+      Value newBias =
+          createConstant(builder, layer->bias.getLoc(), {rows}, newB);
+      biasUser->replaceUsesOfWith(layer->bias, newBias);
+      maybeDead.insert(layer->bias.getDefiningOp());
+    } else {
+      // The bias as the init, broadcast along channel axis 1 (the matmul's
+      // 2-D init and every conv's).
+      auto dps = cast<DestinationStyleOpInterface>(layer->op);
+      OpOperand *initUse = dps.getDpsInitOperand(0);
+      auto initType = cast<RankedTensorType>(initUse->get().getType());
+      builder.setInsertionPoint(layer->op);
+      Value newBias = createConstant(builder, loc, {rows}, newB);
+      Value empty = tensor::EmptyOp::create(builder, loc, initType.getShape(),
+                                            initType.getElementType());
+      SmallVector<int64_t> dims;
+      for (int64_t d = 0; d < initType.getRank(); ++d)
+        if (d != 1)
+          dims.push_back(d);
+      auto bcast =
+          linalg::BroadcastOp::create(builder, loc, newBias, empty, dims);
+      if (Operation *oldInit = initUse->get().getDefiningOp())
+        maybeDead.insert(oldInit);
+      initUse->set(bcast->getResult(0));
+    }
+
+    affine.op->getResult(0).replaceAllUsesWith(x);
+    for (Value operand : affine.op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        maybeDead.insert(def);
+    affine.op->erase();
+    return "";
+  }
+};
+} // namespace
