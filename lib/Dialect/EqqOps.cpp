@@ -111,16 +111,12 @@ std::string mlir::eqq::checkObserverParams(ObserverKind kind, QDType dtype,
   return msg;
 }
 
-/// PyTorch's `calculate_qparams` for a quantization observer with the given
-/// statistics (the histogram observer's range search when a histogram is
-/// given and its range is finite).
-template <typename OpTy>
-static std::optional<QParams>
-computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
-  if (stats.min.size() != stats.max.size())
-    return std::nullopt;
+QParamsConfig mlir::eqq::getQParamsConfig(QScheme qscheme, QDType dtype,
+                                          std::optional<int64_t> quantMin,
+                                          std::optional<int64_t> quantMax,
+                                          bool reduceRange) {
   QParamsConfig config;
-  switch (op.getQscheme()) {
+  switch (qscheme) {
   case QScheme::per_tensor_affine:
   case QScheme::per_channel_affine:
     config.scheme = QParamsScheme::Affine;
@@ -133,10 +129,24 @@ computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
     config.scheme = QParamsScheme::AffineFloatQParams;
     break;
   }
-  config.unsignedStorage = op.getDtype() == QDType::quint8;
-  config.customRange = op.getQuantMin() && op.getQuantMax();
-  std::tie(config.quantMin, config.quantMax) = getQuantRange(
-      op.getDtype(), op.getQuantMin(), op.getQuantMax(), op.getReduceRange());
+  config.unsignedStorage = dtype == QDType::quint8;
+  config.customRange = quantMin && quantMax;
+  std::tie(config.quantMin, config.quantMax) =
+      getQuantRange(dtype, quantMin, quantMax, reduceRange);
+  return config;
+}
+
+/// PyTorch's `calculate_qparams` for a quantization observer with the given
+/// statistics (the histogram observer's range search when a histogram is
+/// given and its range is finite).
+template <typename OpTy>
+static std::optional<QParams>
+computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
+  if (stats.min.size() != stats.max.size())
+    return std::nullopt;
+  QParamsConfig config =
+      getQParamsConfig(op.getQscheme(), op.getDtype(), op.getQuantMin(),
+                       op.getQuantMax(), op.getReduceRange());
   ArrayRef<float> min = stats.min, max = stats.max;
   if (op.getKind() == ObserverKind::histogram && !stats.histogram.empty() &&
       !min.empty() && std::isfinite(min[0]) && std::isfinite(max[0])) {

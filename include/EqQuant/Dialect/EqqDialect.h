@@ -50,6 +50,14 @@ std::string checkObserverParams(ObserverKind kind, QDType dtype,
 /// True for the per-channel quantization schemes.
 bool isPerChannel(QScheme qscheme);
 
+/// How an observer with these parameters turns a range into a scale and
+/// zero point (lib/Support/QParams.h): the scheme, the storage signedness,
+/// and the quantization range after reduce_range.
+QParamsConfig getQParamsConfig(QScheme qscheme, QDType dtype,
+                               std::optional<int64_t> quantMin,
+                               std::optional<int64_t> quantMax,
+                               bool reduceRange);
+
 /// The f32 elements of a constant, dense or `dense_resource`, row-major;
 /// std::nullopt for other element types or unreadable blobs.
 std::optional<SmallVector<float>> getFloatValues(ElementsAttr attr);

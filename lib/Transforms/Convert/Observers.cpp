@@ -54,24 +54,9 @@ LayerObservers mlir::eqq::findObservers(const Layer &layer) {
 
 template <typename OpTy> static ObserverSpec getSpec(OpTy op) {
   ObserverSpec spec;
-  QParamsConfig &config = spec.config;
-  switch (op.getQscheme()) {
-  case QScheme::per_tensor_affine:
-  case QScheme::per_channel_affine:
-    config.scheme = QParamsScheme::Affine;
-    break;
-  case QScheme::per_tensor_symmetric:
-  case QScheme::per_channel_symmetric:
-    config.scheme = QParamsScheme::Symmetric;
-    break;
-  case QScheme::per_channel_affine_float_qparams:
-    config.scheme = QParamsScheme::AffineFloatQParams;
-    break;
-  }
-  config.unsignedStorage = op.getDtype() == QDType::quint8;
-  config.customRange = op.getQuantMin() && op.getQuantMax();
-  std::tie(config.quantMin, config.quantMax) = getQuantRange(
-      op.getDtype(), op.getQuantMin(), op.getQuantMax(), op.getReduceRange());
+  spec.config =
+      getQParamsConfig(op.getQscheme(), op.getDtype(), op.getQuantMin(),
+                       op.getQuantMax(), op.getReduceRange());
   spec.perChannel = isPerChannel(op.getQscheme());
   spec.axis = op.getAxis();
   spec.histogram = op.getKind() == ObserverKind::histogram;
