@@ -323,8 +323,7 @@ void PreparePass::runOnOperation() {
     if (!e.output.hasOneUse())
       continue;
     const ElementwiseOp *next = eltwiseByOp.lookup(*e.output.user_begin());
-    if (next && fusesInto(next->kind, e.kind) &&
-        next->dataInputs.size() == 1 &&
+    if (next && fusesInto(next->kind, e.kind) && next->dataInputs.size() == 1 &&
         cfg->qconfig.lookup(next->name, next->getObjectType())) {
       fusedAfter[e.op] = next;
       fusedRelus.insert(next->op);

@@ -1,7 +1,7 @@
 //===- OpTableTest.cpp - the op table -------------------------------------===//
 
-#include "EqQuant/Analysis/Config.h"
 #include "EqQuant/Analysis/OpTable.h"
+#include "EqQuant/Analysis/Config.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "gtest/gtest.h"

@@ -26,8 +26,8 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace mlir::eqq {
 

@@ -419,8 +419,7 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
     if (layer.getWeight().getDefiningOp<WeightObserverOp>())
       quantizedInputOps.insert(layer.getInputOp());
   for (const ElementwiseOp &e : model.getElementwiseOps()) {
-    if (getOpKindInfo(e.kind).observation !=
-            Observation::SharesInputObserver ||
+    if (getOpKindInfo(e.kind).observation != Observation::SharesInputObserver ||
         llvm::none_of(e.output.getUsers(), [&](Operation *user) {
           return quantizedInputOps.contains(user);
         }))
