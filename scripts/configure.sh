@@ -8,6 +8,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$1"
 shift
 llvm=/usr/lib/llvm-22
+# A sanitized or fuzzing build (fuzz.sh, sanitize.sh) links clang-22's
+# sanitizer runtimes and libFuzzer, which Debian packages apart.
+if [[ " $* " == *"EQQ_ENABLE_FUZZERS=ON"* || " $* " == *"LLVM_USE_SANITIZER"* ]] &&
+   ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
+  echo "== installing: libclang-rt-22-dev"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends libclang-rt-22-dev
+fi
 if [[ ! -f "$build/build.ninja" ]]; then
   echo "== configuring in $build"
   CC="$llvm/bin/clang" CXX="$llvm/bin/clang++" cmake -G Ninja -S "$root" -B "$build" \
