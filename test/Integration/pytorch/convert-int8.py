@@ -58,7 +58,7 @@ from torch_ref import (  # noqa: E402
 from convert_ref import (  # noqa: E402
     CHAINS, act_stats_only, chain_inputs, prepared_observers, spread_weights,
     torch_equalization, torch_equalization_config, torch_layer_nodes, torch_output_quantum,
-    write_config, write_torch_stats)
+    within_one_quantum, write_config, write_torch_stats)
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -76,11 +76,6 @@ SEED_RESULTS_MODELS = ["SingleLayerLinearModel", "TwoLayerLinearModel", "LinearA
 # non-equalized outputs may differ by this many quanta of the output per layer
 # (or 0.1).
 QUANTA_PER_LAYER = 2
-
-
-def handful(n):
-    """How many elements of an n-element output may differ by one quantum."""
-    return max(2, n // 100)
 
 
 # (name, model, x, PyTorch equalization config, layers excluded from our
@@ -182,24 +177,6 @@ for (name, model, x, eq_cfg, _), base, prep in zip(cases, bases, prepares):
         jobs.append(None)
 
 
-
-def within_one_quantum(what, ours_y, ref_y, quantum):
-    """Checks (a)/(b); returns a short summary."""
-    if not results.ok(ours_y.shape == ref_y.shape, what, "shape %s vs PyTorch %s"
-                      % (ours_y.shape, ref_y.shape)):
-        return "shape"
-    diff = np.abs(ours_y.astype(np.float64) - ref_y)
-    worst = float(diff.max()) / quantum
-    differing = int((diff > quantum / 2).sum())
-    results.ok(worst <= 1.0 + 1e-4 and differing <= handful(diff.size), what,
-               "%d of %d elements differ (at most %d may), the largest by %.3g quanta "
-               "(quantum %g); first at flat index %d: ours %r, PyTorch %r"
-               % (differing, diff.size, handful(diff.size), worst, quantum,
-                  int(np.argmax(diff)), float(ours_y.reshape(-1)[np.argmax(diff)]),
-                  float(ref_y.reshape(-1)[np.argmax(diff)])))
-    return "%d/%d differ, max %.2g q" % (differing, diff.size, worst)
-
-
 print("%-40s %-26s %-26s %s" % ("model", "(a) no eq vs PyTorch", "(b) eq vs PyTorch",
                                 "(c) |eq - no eq| (|eq - float|, |no eq - float|)"))
 ours_seconds = 0.0
@@ -212,12 +189,12 @@ for (name, model, x, _, _), row, job in zip(cases, reference, jobs):
     except Exception as e:  # eq-opt or eq-run failed
         results.error(name, e)
         continue
-    a = within_one_quantum("%s: int8 without equalization vs PyTorch" % name,
+    a = within_one_quantum(results, "%s: int8 without equalization vs PyTorch" % name,
                            got["no_eq"], row["no_eq"], row["no_eq_quantum"])
     if row["folded"]:
         b = "stale in PyTorch (%s)" % ", ".join(row["folded"])
     else:
-        b = within_one_quantum("%s: int8 with equalization vs PyTorch" % name,
+        b = within_one_quantum(results, "%s: int8 with equalization vs PyTorch" % name,
                                got["eq"], row["eq"], row["eq_quantum"])
     ours_eq, ours_no_eq = got["eq"], got["no_eq"]
     quantum = max(row["eq_quantum"], row["no_eq_quantum"])

@@ -48,7 +48,7 @@ from torch.ao.quantization.fx._equalize import default_equalization_qconfig  # n
 from torch.ao.quantization.observer import HistogramObserver  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
-from convert_ref import torch_output_quantum  # noqa: E402
+from convert_ref import torch_output_quantum, within_one_quantum  # noqa: E402
 from histogram_ref import ReferenceHistogramObserver  # noqa: E402
 from torch_ref import (  # noqa: E402
     Results, compare_observers, count_our_observers, count_torch_observers, dyadic,
@@ -97,11 +97,6 @@ RANGES = [(-0.5, 1.0), (-1.25, 0.75), (-0.25, 2.0)]
 TEST_RANGE = (-1.0, 1.5)
 
 
-def handful(n):
-    """How many elements of an n-element output may differ by one quantum."""
-    return max(2, n // 100)
-
-
 def reference_mapping(mapping):
     """`mapping` with each HistogramObserver activation replaced by
     ReferenceHistogramObserver with the same arguments; checks that every
@@ -133,19 +128,6 @@ def check_mapping(results, backend, mapping):
                "PyTorch's mapping has %s" % act.func.__name__)
     results.ok(act.keywords.get("reduce_range") == (backend in ("fbgemm", "x86")),
                "%s: reduce_range" % backend, "PyTorch's mapping has %s" % act.keywords)
-
-
-def within_one_quantum(results, what, ours_y, ref_y, quantum):
-    if not results.ok(ours_y.shape == ref_y.shape, what, "shape %s vs PyTorch %s"
-                      % (ours_y.shape, ref_y.shape)):
-        return "shape"
-    diff = np.abs(ours_y.astype(np.float64) - ref_y)
-    worst = float(diff.max()) / quantum
-    differing = int((diff > quantum / 2).sum())
-    results.ok(worst <= 1.0 + 1e-4 and differing <= handful(diff.size), what,
-               "%d of %d elements differ (at most %d may), the largest by %.3g quanta "
-               "(quantum %g)" % (differing, diff.size, handful(diff.size), worst, quantum))
-    return "%d/%d differ, max %.2g q" % (differing, diff.size, worst)
 
 
 results = Results()

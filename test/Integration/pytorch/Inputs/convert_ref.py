@@ -563,3 +563,27 @@ def act_stats_only(stats_path, out_path):
     with open(out_path, "w") as f:
         json.dump(stats, f)
     return out_path
+
+
+def handful(n):
+    """How many elements of an n-element output may differ by one quantum."""
+    return max(2, n // 100)
+
+
+def within_one_quantum(results, what, ours_y, ref_y, quantum):
+    """Checks that `ours_y` is within one quantum of PyTorch's `ref_y` and
+    differs by more than half a quantum on at most handful() elements
+    (recorded in `results`, a torch_ref.Results); returns a short summary."""
+    if not results.ok(ours_y.shape == ref_y.shape, what, "shape %s vs PyTorch %s"
+                      % (ours_y.shape, ref_y.shape)):
+        return "shape"
+    diff = np.abs(ours_y.astype(np.float64) - ref_y)
+    worst = float(diff.max()) / quantum
+    differing = int((diff > quantum / 2).sum())
+    results.ok(worst <= 1.0 + 1e-4 and differing <= handful(diff.size), what,
+               "%d of %d elements differ (at most %d may), the largest by %.3g quanta "
+               "(quantum %g); first at flat index %d: ours %r, PyTorch %r"
+               % (differing, diff.size, handful(diff.size), worst, quantum,
+                  int(np.argmax(diff)), float(ours_y.reshape(-1)[np.argmax(diff)]),
+                  float(ref_y.reshape(-1)[np.argmax(diff)])))
+    return "%d/%d differ, max %.2g q" % (differing, diff.size, worst)
