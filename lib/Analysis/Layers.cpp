@@ -22,6 +22,16 @@ Value Layer::getOutputAfterRelu() const {
   return relu ? relu->getResult(0) : output;
 }
 
+void mlir::eqq::recordLayerNames(const ModelAnalysis &model) {
+  for (const Layer &layer : model.getLayers()) {
+    if (getNameFromLoc(layer.op->getLoc()).empty())
+      continue;
+    MLIRContext *ctx = layer.op->getContext();
+    EqqDialect::LayerAttrHelper(ctx).setAttr(layer.op,
+                                             StringAttr::get(ctx, layer.name));
+  }
+}
+
 std::string mlir::eqq::getNameFromLoc(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();

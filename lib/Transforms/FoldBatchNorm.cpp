@@ -136,6 +136,9 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     ModelAnalysis model(module);
+    // The names, before a fold rewrites the layers' ops (a module printed
+    // after this pass has no locations).
+    recordLayerNames(model);
     SmallVector<Affine> affines;
     module.walk([&](linalg::GenericOp generic) {
       if (std::optional<Affine> affine = matchAffine(generic))

@@ -527,14 +527,8 @@ void PreparePass::runOnOperation() {
     observeOutput(out, plan.qconfig->activation, loc);
   }
 
-  // 4. Each layer named by its location keeps the name on its op, where a
-  // module printed without locations keeps it for the later stages.
-  // Generated names follow from program order, which no stage changes.
-  EqqDialect::LayerAttrHelper layerName =
-      getContext().getLoadedDialect<EqqDialect>()->getLayerAttrHelper();
-  for (const Layer &layer : layers)
-    if (!getNameFromLoc(layer.op->getLoc()).empty())
-      layerName.setAttr(layer.op, StringAttr::get(&getContext(), layer.name));
+  // 4. Each layer named by its location keeps the name on its op.
+  recordLayerNames(model);
 
   // 5. Per-channel statistics of the values a residual add's scale reaches
   // before its consumer: the add's operands, and the add's result where it

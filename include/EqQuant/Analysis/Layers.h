@@ -145,6 +145,13 @@ struct ResidualAdd {
 std::optional<ResidualAdd> matchResidualAdd(const ModelAnalysis &model,
                                             const Layer &consumer);
 
+/// Records each layer named by its location on its op (`eqq.layer`), where a
+/// module printed without locations keeps the name for the later stages
+/// (generated names follow from program order, which no stage changes).
+/// Every pass that rewrites a float model before --eqq-prepare calls it too,
+/// so that a stage run as a separate command keeps the names.
+void recordLayerNames(const ModelAnalysis &model);
+
 /// The name a NameLoc gives `loc` (looking into fused locations), or "".
 std::string getNameFromLoc(Location loc);
 
