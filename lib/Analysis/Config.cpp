@@ -335,7 +335,7 @@ private:
           return false;
         std::optional<ObserverKind> kind =
             symbolizeObserverKind(m.value.string);
-        if (!kind)
+        if (!kind || *kind == ObserverKind::fixed_qparams)
           return fail(m.value.pos,
                       "'" + mpath + "': unknown observer \"" + m.value.string +
                           "\"; expected one of: minmax, per_channel_minmax, "

@@ -559,24 +559,34 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
         return;
       ElementwiseOp e;
       e.op = op;
+      e.ops.push_back(op);
+      SmallVector<OpOperand *, 2> operands;
+      SmallVector<AffineMap, 2> maps;
       if (OpOperand *in = matchRelu(op)) {
         e.kind = OpKind::Relu;
         e.dataInputs.push_back(in);
-      } else {
-        SmallVector<OpOperand *, 2> operands;
-        SmallVector<AffineMap, 2> maps;
-        if (!matchAdd(op, operands, maps) ||
-            !llvm::all_of(maps, [](AffineMap m) { return m.isIdentity(); }))
-          return;
+      } else if (matchAdd(op, operands, maps) &&
+                 llvm::all_of(maps,
+                              [](AffineMap m) { return m.isIdentity(); })) {
         e.kind = OpKind::Add;
         for (OpOperand *operand : operands)
           if (!matchPattern(operand->get(), m_Constant()))
             e.dataInputs.push_back(operand);
-      }
-      if (!isF32Tensor(op->getResult(0)))
+      } else if (std::optional<ElementwiseOp> other = matchOtherOp(op)) {
+        // Named by the op that carries the name (a pool's sum); a layer's
+        // ops are no part of it.
+        if (llvm::any_of(other->ops,
+                         [&](Operation *o) { return ownerOf.count(o); }))
+          return;
+        e = std::move(*other);
+      } else {
         return;
-      e.output = op->getResult(0);
-      e.name = namer.name(op, e.getObjectType());
+      }
+      if (!e.output)
+        e.output = op->getResult(0);
+      if (!isF32Tensor(e.output))
+        return;
+      e.name = namer.name(e.op, e.getObjectType());
       eltwise.push_back(std::move(e));
     });
   }

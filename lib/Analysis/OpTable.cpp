@@ -4,8 +4,19 @@
 // torch/ao/quantization/backend_config/_common_operator_config_utils.py:
 // _get_linear_configs and _get_conv_configs (own observer, fused relu),
 // _get_binary_op_configs (add: own observer, fused relu),
-// _get_share_qparams_op_configs (relu, flatten, reshape, view: the output
-// shares the input's observer).
+// _get_share_qparams_op_configs (relu, flatten, reshape, view, max and
+// average pooling, adaptive average pooling, mean, hardtanh, relu6, clamp:
+// the output shares the input's observer), _get_cat_config (cat shares one
+// observer between its inputs and its output), _get_default_op_configs
+// (hardswish: own observer), _get_fixed_qparams_op_configs (sigmoid and
+// hardsigmoid: FixedQParamsObserver with scale 1/256 and zero point 0 over
+// [0, 1]), _get_binary_op_configs (mul as add). SiLU is in none of them: it
+// computes in float.
+//
+// A scale crosses an op only where that is exact for every positive
+// per-channel scale: relu, max pooling and average pooling commute with it.
+// A clamp with an upper bound (relu6) does not (min(x * s, 6) differs from
+// min(x, 6) * s), nor do the nonlinear activations, mul and cat.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +59,85 @@ static const OpKindInfo kOpTable[] = {
      false,
      {},
      ScalePassage::Commutes,
+     false,
+     false},
+    {OpKind::MaxPool,
+     "max_pool",
+     "nn.MaxPool2d, F.max_pool2d",
+     Observation::SharesInputObserver,
+     false,
+     {},
+     ScalePassage::Commutes,
+     false,
+     false},
+    {OpKind::AvgPool,
+     "avg_pool",
+     "nn.AvgPool2d, nn.AdaptiveAvgPool2d, F.avg_pool2d, "
+     "F.adaptive_avg_pool2d, torch.mean over spatial axes",
+     Observation::SharesInputObserver,
+     false,
+     {},
+     ScalePassage::Commutes,
+     false,
+     false},
+    {OpKind::Clamp,
+     "clamp",
+     "nn.ReLU6, nn.Hardtanh, F.relu6, F.hardtanh, torch.clamp",
+     Observation::SharesInputObserver,
+     false,
+     {},
+     ScalePassage::Blocks,
+     false,
+     false},
+    {OpKind::Hardswish,
+     "hardswish",
+     "nn.Hardswish, F.hardswish",
+     Observation::OwnObserver,
+     false,
+     {},
+     ScalePassage::Blocks,
+     false,
+     false},
+    {OpKind::Hardsigmoid,
+     "hardsigmoid",
+     "nn.Hardsigmoid, F.hardsigmoid",
+     Observation::FixedQParams,
+     false,
+     {},
+     ScalePassage::Blocks,
+     false,
+     false,
+     /*fixedRangeLo=*/0.0f,
+     /*fixedRangeHi=*/1.0f},
+    {OpKind::Sigmoid,
+     "sigmoid",
+     "nn.Sigmoid, torch.sigmoid",
+     Observation::FixedQParams,
+     false,
+     {},
+     ScalePassage::Blocks,
+     false,
+     false,
+     0.0f,
+     1.0f},
+    {OpKind::SiLU,
+     "silu",
+     "nn.SiLU, F.silu",
+     Observation::Float,
+     false,
+     {},
+     ScalePassage::Blocks,
+     false,
+     false},
+    {OpKind::Mul, "mul", "operator.mul, torch.mul", Observation::OwnObserver,
+     false, kFusesRelu, ScalePassage::Blocks, false, false},
+    {OpKind::Cat,
+     "cat",
+     "torch.cat",
+     Observation::SharesInputObserver,
+     false,
+     {},
+     ScalePassage::Blocks,
      false,
      false},
 };

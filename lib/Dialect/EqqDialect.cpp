@@ -52,10 +52,13 @@ LogicalResult EqqDialect::verifyOperationAttribute(Operation *op,
             llvm::all_of(array, [](Attribute a) { return isa<TypeAttr>(a); }),
         "an array of types");
   }
+  if (name == SharesObserverAttrHelper::getNameStr())
+    return expect(isa<UnitAttr>(value), "a unit attribute");
   return op->emitError("unknown discardable attribute '")
          << name << "'; the eqq dialect declares '"
          << LayerAttrHelper::getNameStr() << "', '"
          << FoldedScaleAttrHelper::getNameStr() << "', '"
-         << InputTypesAttrHelper::getNameStr() << "' and '"
-         << OutputTypesAttrHelper::getNameStr() << "'";
+         << InputTypesAttrHelper::getNameStr() << "', '"
+         << OutputTypesAttrHelper::getNameStr() << "' and '"
+         << SharesObserverAttrHelper::getNameStr() << "'";
 }

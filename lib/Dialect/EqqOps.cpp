@@ -147,6 +147,8 @@ computeQuantQParams(OpTy op, const ObserverStatistics &stats) {
   QParamsConfig config =
       getQParamsConfig(op.getQscheme(), op.getDtype(), op.getQuantMin(),
                        op.getQuantMax(), op.getReduceRange());
+  if (op.getKind() == ObserverKind::fixed_qparams)
+    config.scheme = QParamsScheme::Fixed;
   ArrayRef<float> min = stats.min, max = stats.max;
   if (op.getKind() == ObserverKind::histogram && !stats.histogram.empty() &&
       !min.empty() && std::isfinite(min[0]) && std::isfinite(max[0])) {
@@ -263,6 +265,10 @@ template <typename OpTy> static LogicalResult verifyQuantObserver(OpTy op) {
     if (!op.isCalibrated())
       return op.emitOpError("a histogram needs 'min_val' and 'max_val'");
   }
+  if (kind == ObserverKind::fixed_qparams && !op.isCalibrated())
+    return op.emitOpError("a 'fixed_qparams' observer needs 'min_val' and "
+                          "'max_val': the fixed range its storage range "
+                          "covers");
   StringRef what =
       isPerChannel(qscheme) ? "channel of the observed axis" : "tensor";
   return verifyStats(op, op.getMinVal(), op.getMaxVal(),
@@ -344,6 +350,8 @@ template <typename OpTy> struct QuantObserverMethods {
     switch (op.getKind()) {
     case ObserverKind::minmax:
     case ObserverKind::per_channel_minmax:
+    // Never calibrated: the fixed range stays (see getCalibratedObservers).
+    case ObserverKind::fixed_qparams:
       r.rule = AccumulationRule::MinMax;
       break;
     case ObserverKind::moving_average_minmax:

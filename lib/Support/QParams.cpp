@@ -59,6 +59,12 @@ QParams mlir::eqq::computeQParams(llvm::ArrayRef<float> min,
                                 : 128.0f;
       break;
     }
+    case QParamsScheme::Fixed: {
+      scale = (max[i] - min[i]) / (qmax - qmin + 1.0f);
+      zp = static_cast<float>(config.quantMin -
+                              std::nearbyint(min[i] / scale));
+      break;
+    }
     case QParamsScheme::AffineFloatQParams: {
       scale = (max[i] - min[i]) / (qmax - qmin);
       if (!(scale > kEps))

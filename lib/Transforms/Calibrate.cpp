@@ -53,6 +53,16 @@ struct Observed {
   int64_t channels = 1;
 };
 
+/// The output of an op that shares its input's observer
+/// (`eqq.shares_observer`): as PyTorch's one observer instance, the observer
+/// quantizing the op's input (`observed[target]`) observes it too.
+struct SharedFeed {
+  /// The op's index among the function's sharing ops (getSharingOps), which
+  /// finds it in the clone calibration runs.
+  size_t index;
+  size_t target;
+};
+
 } // namespace
 
 /// The observers of `func` that calibration data feeds (not those of
@@ -61,6 +71,10 @@ static SmallVector<ObserverOpInterface>
 getCalibratedObservers(func::FuncOp func) {
   SmallVector<ObserverOpInterface> result;
   func.walk([&](ObserverOpInterface op) {
+    // A fixed_qparams observer's range is fixed, not calibrated.
+    auto act = dyn_cast<ActObserverOp>(op.getOperation());
+    if (act && act.getKind() == ObserverKind::fixed_qparams)
+      return;
     if (!op.observesWeight() && !getConstantThroughObservers(op.getInput()))
       result.push_back(op);
   });
@@ -108,25 +122,69 @@ static Value buildReduction(OpBuilder &b, Location loc, Value x,
   return reduce.getResult(0);
 }
 
+/// The ops of `func` marked `eqq.shares_observer`, in program order.
+static SmallVector<Operation *> getSharingOps(func::FuncOp func) {
+  SmallVector<Operation *> ops;
+  EqqDialect::SharesObserverAttrHelper helper(func.getContext());
+  func.walk([&](Operation *op) {
+    if (helper.isAttrPresent(op) && op->getNumResults() == 1)
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+/// The index in `observed` of the observer quantizing the input of sharing
+/// op `op`: up through reshapes and other sharing ops.
+static std::optional<size_t> findSharedTarget(Operation *op,
+                                              ArrayRef<Observed> observed) {
+  Value v = op->getResult(0);
+  EqqDialect::SharesObserverAttrHelper helper(op->getContext());
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<ActObserverOp>(def)) {
+      for (auto [i, o] : llvm::enumerate(observed))
+        if (static_cast<Operation *>(o.op) == def)
+          return i;
+      return std::nullopt;
+    }
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    OpOperand *in = helper.isAttrPresent(def) ? matchSharingOp(v) : nullptr;
+    if (!in)
+      return std::nullopt;
+    v = in->get();
+  }
+  return std::nullopt;
+}
+
 /// Adds to `func` (in a clone) what it returns after its results: each
 /// observer's batch statistics, min and max tensors, or the observed tensor
-/// itself for histogram observers.
+/// itself for histogram observers; then the same for each sharing op's
+/// output, with its target observer's axis.
 static SmallVector<Value> instrument(func::FuncOp func,
-                                     ArrayRef<Observed> observed) {
-  SmallVector<ObserverOpInterface> ops = getCalibratedObservers(func);
-  assert(ops.size() == observed.size());
+                                     ArrayRef<Observed> observed,
+                                     ArrayRef<SharedFeed> feeds) {
   SmallVector<Value> extra;
-  for (auto [op, o] : llvm::zip(ops, observed)) {
+  // The batch statistics of `op`'s result for observer `o`.
+  auto addStatistics = [&](Operation *op, const Observed &o) {
     OpBuilder b(op->getContext());
     b.setInsertionPointAfter(op);
     Value x = op->getResult(0);
     if (o.stats.rule == AccumulationRule::Histogram) {
       extra.push_back(x);
-      continue;
+      return;
     }
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, true));
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, false));
-  }
+  };
+  SmallVector<ObserverOpInterface> ops = getCalibratedObservers(func);
+  assert(ops.size() == observed.size());
+  for (auto [op, o] : llvm::zip(ops, observed))
+    addStatistics(op, o);
+  SmallVector<Operation *> sharing = getSharingOps(func);
+  for (const SharedFeed &feed : feeds)
+    addStatistics(sharing[feed.index], observed[feed.target]);
   return extra;
 }
 
@@ -424,6 +482,11 @@ void CalibratePass::runOnOperation() {
   SmallVector<Observed> observed;
   for (ObserverOpInterface op : getCalibratedObservers(func))
     observed.push_back(describe(op));
+  SmallVector<SharedFeed> feeds;
+  for (auto [i, op] : llvm::enumerate(getSharingOps(func)))
+    if (std::optional<size_t> target = findSharedTarget(op, observed);
+        target && observed[*target].channels == 1)
+      feeds.push_back({i, *target});
   int64_t batches = 0;
 
   for (const std::string &path : statsIn) {
@@ -440,7 +503,7 @@ void CalibratePass::runOnOperation() {
   if (!data.empty()) {
     llvm::Expected<std::unique_ptr<InstrumentedRunner>> clone =
         compileInstrumented(module, entry, [&](func::FuncOp f) {
-          return instrument(f, observed);
+          return instrument(f, observed, feeds);
         });
     if (!clone)
       return fail(llvm::toString(clone.takeError()));
@@ -452,15 +515,20 @@ void CalibratePass::runOnOperation() {
         return fail(llvm::toString(std::move(e)));
       ArrayRef<NpyArray> results = (*clone)->getPickedResults();
       size_t r = 0;
-      for (Observed &o : observed) {
-        if (o.stats.rule == AccumulationRule::Histogram) {
-          o.stats.addHistogramBatch(results[r++].getValues<float>());
-          continue;
+      // The next results, in the order instrument() added them.
+      auto accumulate = [&](RunningStats &stats) {
+        if (stats.rule == AccumulationRule::Histogram) {
+          stats.addHistogramBatch(results[r++].getValues<float>());
+          return;
         }
         ArrayRef<float> lo = results[r++].getValues<float>();
         ArrayRef<float> hi = results[r++].getValues<float>();
-        o.stats.addRange(lo, hi);
-      }
+        stats.addRange(lo, hi);
+      };
+      for (Observed &o : observed)
+        accumulate(o.stats);
+      for (const SharedFeed &feed : feeds)
+        accumulate(observed[feed.target].stats);
       ++batches;
       Clock::time_point now = Clock::now();
       if (now - start > std::chrono::seconds(2) &&

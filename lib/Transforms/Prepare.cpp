@@ -106,6 +106,28 @@ static void foldStatistics(Operation *op) {
   (void)op->fold(results);
 }
 
+/// PyTorch's FixedQParamsObserver for an op with fixed output qparams, with
+/// the activation dtype of its qconfig: the whole storage range (no
+/// reduce_range), per tensor affine.
+static ObserverSpec getFixedQParamsSpec(const ObserverSpec &activation) {
+  ObserverSpec spec = activation;
+  spec.kind = ObserverKind::fixed_qparams;
+  spec.qscheme = QScheme::per_tensor_affine;
+  auto [lo, hi] = getStorageRange(spec.dtype);
+  spec.quantMin = lo;
+  spec.quantMax = hi;
+  spec.reduceRange = false;
+  return spec;
+}
+
+/// Sets a fixed_qparams observer's range to the op table's for `info`.
+static void setFixedRange(ActObserverOp obs, const OpKindInfo &info) {
+  ObserverStatistics stats;
+  stats.min = {info.fixedRangeLo};
+  stats.max = {info.fixedRangeHi};
+  obs.setStatistics(stats);
+}
+
 namespace {
 /// What prepare decided for one layer.
 struct LayerPlan {
@@ -319,6 +341,14 @@ void PreparePass::runOnOperation() {
     std::optional<QConfig> qc = cfg->qconfig.lookup(e.name, e.getObjectType());
     if (!qc)
       continue;
+    if (getOpKindInfo(e.kind).observation == Observation::Float) {
+      e.op->emitWarning("'")
+          << e.name << "' (" << e.getObjectType()
+          << ") stays float: the configuration asks to quantize it, but "
+             "PyTorch's backend configuration has no quantized "
+          << e.getObjectType() << " (" << getOpKindInfo(e.kind).pytorch << ")";
+      continue;
+    }
     eltwiseQConfig[e.op] = *qc;
     if (!e.output.hasOneUse())
       continue;
@@ -338,7 +368,8 @@ void PreparePass::runOnOperation() {
       quantizedReaders[layer.getInputOp()] = layer.name;
   for (const ElementwiseOp &e : eltwise)
     if (eltwiseQConfig.count(e.op))
-      quantizedReaders[e.op] = e.name;
+      for (OpOperand *in : e.dataInputs)
+        quantizedReaders[in->getOwner()] = e.name;
 
   // With shared-inputs, layers whose input only equalized layers read share
   // one scale (--eqq-convert computes it for the group).
@@ -473,13 +504,26 @@ void PreparePass::runOnOperation() {
       case Observation::OwnObserver:
         observeOutput(e->output, qc.activation, e->op->getLoc());
         break;
-      case Observation::SharesInputObserver:
-        sharingInput[e->op] = e->dataInputs.front()->get();
+      case Observation::SharesInputObserver: {
+        Operation *last = e->output.getDefiningOp();
+        sharingInput[last] = e->dataInputs.front()->get();
+        EqqDialect::SharesObserverAttrHelper(&getContext())
+            .setAttr(last, UnitAttr::get(&getContext()));
         break;
-      case Observation::FixedQParams:
+      }
+      case Observation::FixedQParams: {
+        Value out = e->output;
+        b.setInsertionPointAfterValue(out);
+        auto obs = createObserver<ActObserverOp>(
+            b, e->op->getLoc(), out, getFixedQParamsSpec(qc.activation),
+            /*axis=*/0);
+        setFixedRange(obs, getOpKindInfo(e->kind));
+        observed[out] = obs;
+        out.replaceAllUsesExcept(obs, obs.getOperation());
+        break;
+      }
       case Observation::Float:
-        llvm_unreachable("no recognized elementwise op has fixed qparams or "
-                         "stays float when its configuration quantizes it");
+        llvm_unreachable("a float op is not quantized (see eltwiseQConfig)");
       }
       continue;
     }

@@ -22,7 +22,7 @@
 // CHECK: %[[S:.*]] = linalg.add ins(%[[A]], %[[B]] :
 // CHECK: %[[SO:.*]] = eqq.act_observer %[[S]]
 // CHECK: %[[SE:.*]] = eqq.input_eq_observer %[[SO]] axis 1
-// CHECK: linalg.max ins(%[[SE]],
+// CHECK: linalg.max {eqq.shares_observer} ins(%[[SE]],
 // CHECK: eqq.input_eq_observer {{.*}} axis 1
 // CHECK: eqq.weight_eq_observer %cst_2
 // DEFAULT-LABEL: func.func @skip

@@ -51,6 +51,50 @@ TEST(OpTable, PyTorchObservationTypes) {
   EXPECT_FALSE(fusesInto(OpKind::Relu, OpKind::Relu));
 }
 
+// The CNN ops, as PyTorch 1.13's backend configuration lists them: pooling,
+// mean and clamps share their input's observer, hardswish and mul have their
+// own (mul fuses a relu like add), sigmoid and hardsigmoid fixed qparams over
+// [0, 1], SiLU is not listed (float). A scale crosses only the ops where that
+// is exact for any positive scale.
+TEST(OpTable, CnnOps) {
+  for (OpKind k : {OpKind::MaxPool, OpKind::AvgPool, OpKind::Clamp,
+                   OpKind::Cat})
+    EXPECT_EQ(getOpKindInfo(k).observation, Observation::SharesInputObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Hardswish).observation,
+            Observation::OwnObserver);
+  EXPECT_EQ(getOpKindInfo(OpKind::Mul).observation, Observation::OwnObserver);
+  EXPECT_TRUE(fusesInto(OpKind::Relu, OpKind::Mul));
+  for (OpKind k : {OpKind::Sigmoid, OpKind::Hardsigmoid}) {
+    EXPECT_EQ(getOpKindInfo(k).observation, Observation::FixedQParams);
+    EXPECT_EQ(getOpKindInfo(k).fixedRangeLo, 0.0f);
+    EXPECT_EQ(getOpKindInfo(k).fixedRangeHi, 1.0f);
+  }
+  EXPECT_EQ(getOpKindInfo(OpKind::SiLU).observation, Observation::Float);
+  EXPECT_EQ(getOpKindInfo(OpKind::MaxPool).scalePassage,
+            ScalePassage::Commutes);
+  EXPECT_EQ(getOpKindInfo(OpKind::AvgPool).scalePassage,
+            ScalePassage::Commutes);
+  EXPECT_EQ(getOpKindInfo(OpKind::Clamp).scalePassage, ScalePassage::Blocks);
+  for (const OpKindInfo &info : getOpTable())
+    if (info.kind >= OpKind::MaxPool)
+      EXPECT_FALSE(info.quantizedByDefault || info.equalizedByDefault)
+          << info.objectType.str();
+}
+
+// The named configurations quantize every kind but the float ones.
+TEST(OpTable, NamedConfigCoversTheTable) {
+  std::optional<ConfigSection<QConfig>> onednn =
+      Config::getNamedQConfig("onednn");
+  ASSERT_TRUE(onednn.has_value());
+  for (const OpKindInfo &info : getOpTable()) {
+    if (info.objectType.empty())
+      continue;
+    EXPECT_EQ(onednn->lookup("x", info.objectType).has_value(),
+              info.observation != Observation::Float)
+        << info.objectType.str();
+  }
+}
+
 // Only layers (ops with a weight) can be equalized, and the built-in default
 // configuration (interface.md section 4) follows from the table: linear,
 // conv and relu quantized, linear and conv equalized, add left float.

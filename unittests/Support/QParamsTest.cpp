@@ -454,3 +454,18 @@ TEST(HistogramSearch, LargeCountsFollowTorchSum) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Fixed qparams
+//===----------------------------------------------------------------------===//
+
+// default_fixed_qparams_range_0to1_observer (sigmoid, hardsigmoid): scale
+// 1/256 and zero point 0 over [0, 1] on quint8 [0, 255];
+// default_fixed_qparams_range_neg1to1_observer (tanh): 2/256 and 128 over
+// [-1, 1].
+TEST(QParams, FixedRanges) {
+  expectQParams(computeQParams({0.0f}, {1.0f}, quint8(S::Fixed)),
+                {0.00390625f}, {0.0f});
+  expectQParams(computeQParams({-1.0f}, {1.0f}, quint8(S::Fixed)),
+                {0.0078125f}, {128.0f});
+}

@@ -21,6 +21,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <cmath>
+#include <optional>
 #include <string>
 
 namespace mlir::eqq {
@@ -71,15 +73,25 @@ struct Layer {
   Operation *getInputOp() const { return inputUse->getOwner(); }
 };
 
-/// A relu or add that is not part of a layer.
+/// An op of the op table that is not a layer: relu, add, mul, pooling,
+/// mean, clamps, activations, cat. Not only elementwise ops, despite the
+/// name: every op that sits between layers and that quantization treats as
+/// one op.
 struct ElementwiseOp {
-  /// OpKind::Relu or OpKind::Add.
   OpKind kind;
   std::string name;
+  /// The op that carries the name: the relu/add/mul/activation generic, the
+  /// pooling op, the sum of an average pool or mean, the tensor.concat.
   Operation *op = nullptr;
+  /// Every op of the spelling, in program order (a pool's tensor.pad, the
+  /// pool or sum, the division of an average); the last one's result is
+  /// `output`.
+  llvm::SmallVector<Operation *, 3> ops;
   /// Uses of tensor operands that are not compile-time constants.
   llvm::SmallVector<OpOperand *, 2> dataInputs;
   Value output;
+  /// A clamp's bounds (-inf / inf where it has none).
+  float clampLo = -INFINITY, clampHi = INFINITY;
   llvm::StringRef getObjectType() const {
     return getOpKindInfo(kind).objectType;
   }
@@ -124,6 +136,16 @@ private:
 
 /// If `op` is a relu in one of the contract's spellings, its input operand.
 OpOperand *matchRelu(Operation *op);
+
+/// If `op` is the last op of a pooling, mean, clamp, activation, mul or cat
+/// spelling (lib/Analysis/Ops.cpp), that op, unnamed. Relu and add are
+/// matchRelu's and the model analysis's.
+std::optional<ElementwiseOp> matchOtherOp(Operation *op);
+
+/// If `output` is the result of an op that shares its input's observer (the
+/// op table's SharesInputObserver: relu, pooling, mean, clamp, cat), the use
+/// of its (first) data input.
+OpOperand *matchSharingOp(Value output);
 
 /// An add in front of a layer whose two operands can each take a scale from
 /// the layer that produces them (--eqq-prepare and --eqq-convert with

@@ -30,6 +30,22 @@ enum class OpKind {
   Add,
   /// tensor.collapse_shape / tensor.expand_shape (flatten, view, reshape).
   Reshape,
+  /// Max pooling (nn.MaxPool2d).
+  MaxPool,
+  /// Average pooling: nn.AvgPool2d, nn.AdaptiveAvgPool2d and torch.mean,
+  /// which PyTorch quantizes alike.
+  AvgPool,
+  /// Clamping to constant bounds: nn.ReLU6, nn.Hardtanh, torch.clamp.
+  Clamp,
+  Hardswish,
+  Hardsigmoid,
+  Sigmoid,
+  SiLU,
+  /// Elementwise multiplication of two tensors, broadcasting size-1 axes
+  /// (squeeze-and-excitation's `x * s`).
+  Mul,
+  /// torch.cat.
+  Cat,
 };
 
 /// How PyTorch observes an op's output (`ObservationType` plus the fixed
@@ -42,7 +58,9 @@ enum class Observation {
   /// input's scale and zero point, and the op runs on quantized values
   /// (relu, max pool, flatten, reshape, ...).
   SharesInputObserver,
-  /// Fixed output qparams whatever the data (sigmoid, softmax, tanh).
+  /// Fixed output qparams whatever the data (sigmoid, hardsigmoid, softmax,
+  /// tanh): the op table's `fixedRange` is the output range the storage
+  /// range covers.
   FixedQParams,
   /// Not in the backend configuration: computes in float, with dequantize
   /// and quantize at its boundaries.
@@ -83,6 +101,9 @@ struct OpKindInfo {
   bool quantizedByDefault;
   /// Equalized by the built-in default configuration.
   bool equalizedByDefault;
+  /// FixedQParams: the range [lo, hi] of the op's output that the storage
+  /// range covers (PyTorch's FixedQParamsObserver: scale (hi - lo) / 256).
+  float fixedRangeLo = 0.0f, fixedRangeHi = 0.0f;
 };
 
 /// The entry of `kind`.

@@ -57,6 +57,7 @@ def Eqq_Dialect : Dialect {
     | `eqq.folded_scale` | `DenseF32ArrayAttr` | a layer with a folded equalization scale |
     | `eqq.input_types` | `ArrayAttr` of `TypeAttr` | an entry function |
     | `eqq.output_types` | `ArrayAttr` of `TypeAttr` | an entry function |
+    | `eqq.shares_observer` | `UnitAttr` | the last op of a quantized op that shares its input's observer |
 
     * `eqq.layer = "<name>"` on a layer's matmul or conv op, or on the
       accumulating `linalg.generic` of its integer program: the layer's name
@@ -73,12 +74,20 @@ def Eqq_Dialect : Dialect {
       that `--eqq-emit-c-interface` prepared: its tensor signature (arrays of
       type attributes), which the JIT reads after lowering to the LLVM
       dialect.
+    * `eqq.shares_observer` on the op whose result is the output of an op
+      `--eqq-prepare` quantizes with its input's observer (the op table's
+      SharesInputObserver: a standalone relu, pooling, mean, clamp, cat;
+      PyTorch's OUTPUT_SHARE_OBSERVER_WITH_INPUT). As PyTorch's one observer
+      instance, the observer quantizing the op's input also observes its
+      output (`--eqq-calibrate` feeds it both), and `--eqq-convert` quantizes
+      the output with it.
   }];
   let discardableAttrs = (ins
     "::mlir::StringAttr":$layer,
     "::mlir::DenseF32ArrayAttr":$folded_scale,
     "::mlir::ArrayAttr":$input_types,
-    "::mlir::ArrayAttr":$output_types
+    "::mlir::ArrayAttr":$output_types,
+    "::mlir::UnitAttr":$shares_observer
   );
   let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::quant::QuantDialect"];
@@ -95,7 +104,11 @@ def Eqq_ObserverKind : I32EnumAttr<"ObserverKind",
   I32EnumAttrCase<"minmax", 0>,
   I32EnumAttrCase<"per_channel_minmax", 1>,
   I32EnumAttrCase<"moving_average_minmax", 2>,
-  I32EnumAttrCase<"histogram", 3>
+  I32EnumAttrCase<"histogram", 3>,
+  // PyTorch's FixedQParamsObserver, which --eqq-prepare puts on the output of
+  // an op with fixed output qparams (sigmoid, hardsigmoid): its min_val and
+  // max_val are the fixed range, calibration leaves them as they are.
+  I32EnumAttrCase<"fixed_qparams", 4>
 ]> {
   let cppNamespace = "::mlir::eqq";
   let genSpecializedAttr = 0;

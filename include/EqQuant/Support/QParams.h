@@ -19,7 +19,11 @@
 namespace mlir::eqq {
 
 /// How a range becomes a scale and zero point.
-enum class QParamsScheme { Affine, Symmetric, AffineFloatQParams };
+/// Affine, Symmetric and AffineFloatQParams are PyTorch's qschemes; Fixed is
+/// FixedQParamsObserver's: the range [min, max] spans the whole storage range,
+/// scale = (max - min) / (quant_max - quant_min + 1) and zero point
+/// quant_min - round(min / scale) (1/256 and 0 for sigmoid's [0, 1] on quint8).
+enum class QParamsScheme { Affine, Symmetric, AffineFloatQParams, Fixed };
 
 struct QParamsConfig {
   QParamsScheme scheme = QParamsScheme::Affine;

@@ -24,7 +24,7 @@ ActObserverOp mlir::eqq::getQuantizingObserver(Value v) {
       return obs;
     if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
       v = def->getOperand(0);
-    else if (OpOperand *in = matchRelu(def))
+    else if (OpOperand *in = matchSharingOp(v))
       v = in->get();
     else
       break;
@@ -60,6 +60,8 @@ template <typename OpTy> static ObserverSpec getSpec(OpTy op) {
   spec.perChannel = isPerChannel(op.getQscheme());
   spec.axis = op.getAxis();
   spec.histogram = op.getKind() == ObserverKind::histogram;
+  if (op.getKind() == ObserverKind::fixed_qparams)
+    spec.config.scheme = QParamsScheme::Fixed;
   spec.bins = op.getBins();
   return spec;
 }

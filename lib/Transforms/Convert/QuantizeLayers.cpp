@@ -2,6 +2,7 @@
 
 #include "QuantizeLayers.h"
 
+#include "EqQuant/Support/Statistics.h"
 #include "EqQuant/Support/WeightQuantization.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -11,6 +12,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 
 #include <cmath>
 
@@ -405,29 +407,208 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
   return q;
 }
 
+/// Makes the observers quantizing the inputs of cat `e` one: each gets the
+/// statistics of all of them merged, as PyTorch observes every input of a
+/// cat with one observer. An input without an observer (a float producer
+/// that nothing quantizes) is an error.
+static LogicalResult mergeCatObservers(RewriterBase &rewriter,
+                                       const ElementwiseOp &e) {
+  SmallVector<ActObserverOp> sources;
+  for (OpOperand *in : e.dataInputs) {
+    ActObserverOp obs = getQuantizingObserver(in->get());
+    if (!obs)
+      return e.op->emitError("cat '")
+             << e.name << "': input " << in->getOperandNumber()
+             << " is not quantized; every input of a quantized cat needs an "
+                "observer";
+    if (!obs.isCalibrated())
+      return obs.emitError("activation observer holds no statistics");
+    if (!llvm::is_contained(sources, obs))
+      sources.push_back(obs);
+  }
+  if (sources.size() < 2)
+    return success();
+  RunningStats merged = sources.front().getRunningStatistics();
+  for (ActObserverOp obs : llvm::drop_begin(sources))
+    merged.merge(obs.getRunningStatistics());
+  ObserverStatistics stats;
+  stats.min = merged.min;
+  stats.max = merged.max;
+  stats.histogram = merged.histogram;
+  for (ActObserverOp obs : sources)
+    rewriter.modifyOpInPlace(obs, [&] { obs.setStatistics(stats); });
+  return success();
+}
+
+/// The integer program of a quantized average pool or mean (`e`) whose input
+/// is dequantized and whose output is quantized with the same qparams (it
+/// shares its input's observer): as PyTorch's quantized kernels, the window
+/// sums the stored integers less the zero point, exactly, and the output is
+/// round_half_even(sum * float(1 / n)) + zero point. Averaging dequantized
+/// floats instead lands a hair off the ties that windows of an even size
+/// make, and rounds them either way. Leaves `e` float when its input or
+/// output is not quantized that way.
+static void quantizeAveragePool(RewriterBase &rewriter,
+                                const ElementwiseOp &e) {
+  auto dq = e.dataInputs.front()->get().getDefiningOp<DequantizeOp>();
+  if (!dq)
+    return;
+  auto inType = cast<RankedTensorType>(dq.getInput().getType());
+  auto qtype = dyn_cast<quant::UniformQuantizedType>(inType.getElementType());
+  QuantizeOp outQ;
+  for (Operation *user : e.output.getUsers())
+    if (auto q = dyn_cast<QuantizeOp>(user))
+      if (cast<RankedTensorType>(q.getType()).getElementType() == qtype)
+        outQ = q;
+  auto div = dyn_cast<linalg::GenericOp>(e.ops.back());
+  if (!qtype || !outQ || !div)
+    return;
+  // The divisor: a number in the body, or a constant tensor input.
+  Block &body = div.getRegion().front();
+  auto divf = cast<linalg::YieldOp>(body.getTerminator())
+                  .getOperand(0)
+                  .getDefiningOp<arith::DivFOp>();
+  if (!divf)
+    return;
+  Location loc = e.op->getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(outQ);
+  RewriterBase &b = rewriter;
+  Type f32 = b.getF32Type(), i8 = b.getIntegerType(8), i32 = b.getI32Type();
+  auto cf = [&](OpBuilder &nb, Location l, float v) {
+    return arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(v)).getResult();
+  };
+  Value reciprocal;
+  std::optional<AffineMap> reciprocalMap;
+  if (div.getNumDpsInputs() == 2) {
+    ElementsAttr d;
+    if (!matchPattern(div.getDpsInputOperand(1)->get(), m_Constant(&d)))
+      return;
+    std::optional<SmallVector<float>> values = getFloatValues(d);
+    if (!values)
+      return;
+    for (float &v : *values)
+      v = 1.0f / v;
+    auto type = cast<ShapedType>(d.getType());
+    reciprocal =
+        createConstant(b, loc, llvm::to_vector(type.getShape()), *values);
+    reciprocalMap = div.getIndexingMapsArray()[1];
+  } else {
+    FloatAttr c;
+    if (!matchPattern(divf.getRhs(), m_Constant(&c)))
+      return;
+    reciprocal = cf(b, loc, 1.0f / c.getValue().convertToFloat());
+  }
+
+  // The stored integers less the zero point, as exact floats.
+  int64_t rank = inType.getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  Value stored = toStorage(b, loc, dq.getInput());
+  auto centeredType = RankedTensorType::get(inType.getShape(), f32);
+  bool isUnsigned = !qtype.isSigned();
+  auto zp = static_cast<int32_t>(qtype.getZeroPoint());
+  Value centered =
+      linalg::GenericOp::create(
+          b, loc, centeredType, ValueRange{stored},
+          ValueRange{tensor::EmptyOp::create(b, loc, inType.getShape(), f32)},
+          ArrayRef<AffineMap>{id, id}, iters,
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value v = extend(nb, l, args[0], isUnsigned);
+            v = arith::SubIOp::create(
+                nb, l, v,
+                arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(zp)));
+            linalg::YieldOp::create(
+                nb, l, arith::SIToFPOp::create(nb, l, f32, v).getResult());
+          })
+          .getResult(0);
+  // The pad (zero: the zero point, centered) and the sum, on those.
+  IRMapping map;
+  map.map(e.dataInputs.front()->get(), centered);
+  Value sum;
+  for (Operation *op : ArrayRef(e.ops).drop_back()) {
+    Operation *clone = b.clone(*op, map);
+    sum = clone->getResult(0);
+  }
+  auto outType = cast<RankedTensorType>(div->getResult(0).getType());
+  int64_t outRank = outType.getRank();
+  AffineMap outId = b.getMultiDimIdentityMap(outRank);
+  SmallVector<Value> inputs{sum};
+  SmallVector<AffineMap> maps{outId};
+  if (reciprocalMap) {
+    inputs.push_back(reciprocal);
+    maps.push_back(*reciprocalMap);
+  }
+  maps.push_back(outId);
+  auto qmin = static_cast<float>(qtype.getStorageTypeMin());
+  auto qmax = static_cast<float>(qtype.getStorageTypeMax());
+  Value q =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get(outType.getShape(), i8), inputs,
+          ValueRange{tensor::EmptyOp::create(b, loc, outType.getShape(), i8)},
+          maps,
+          SmallVector<utils::IteratorType>(outRank,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value r = reciprocalMap ? args[1] : reciprocal;
+            Value y = math::RoundEvenOp::create(
+                nb, l, arith::MulFOp::create(nb, l, args[0], r));
+            y = arith::AddFOp::create(nb, l, y,
+                                      cf(nb, l, static_cast<float>(zp)));
+            y = arith::MaximumFOp::create(nb, l, y, cf(nb, l, qmin));
+            y = arith::MinimumFOp::create(nb, l, y, cf(nb, l, qmax));
+            Value i = arith::FPToSIOp::create(nb, l, i32, y);
+            linalg::YieldOp::create(
+                nb, l, arith::TruncIOp::create(nb, l, i8, i).getResult());
+          })
+          .getResult(0);
+  rewriter.replaceOp(outQ,
+                     quant::StorageCastOp::create(b, loc, outQ.getType(), q));
+}
+
 LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
                                        const ModelAnalysis &model,
                                        const CarriedFolds &carried) {
   // 0. An op that shares its input's observer (the op table's
-  //    SharesInputObserver: a standalone relu, PyTorch's
-  //    OUTPUT_SHARE_OBSERVER_WITH_INPUT) is quantized with its input's
-  //    qparams: where a quantized layer reads its output, the output gets a
-  //    copy of the input's observer. (For any other reader the copy changes
-  //    nothing: relu of dequantized values requantizes exactly.)
-  llvm::DenseSet<Operation *> quantizedInputOps;
+  //    SharesInputObserver, PyTorch's OUTPUT_SHARE_OBSERVER_WITH_INPUT;
+  //    --eqq-prepare marks the quantized ones eqq.shares_observer) is
+  //    quantized with its input's qparams: its output gets a copy of the
+  //    input's observer where a quantized op reads it, and always where the
+  //    op's float result is not exactly on the input's grid (an average, a
+  //    clamp to bounds off the grid, a cat of differently quantized inputs).
+  //    A relu or max pool of dequantized values requantizes exactly, so for
+  //    their other readers the copy would change nothing. (A standalone relu
+  //    without the mark, from a module prepared by hand, counts as marked.)
+  //    The inputs of a cat share one observer (PyTorch makes the observers
+  //    of all its inputs one): their statistics are merged first.
+  llvm::DenseSet<Operation *> quantizedReaders;
   for (const Layer &layer : model.getLayers())
     if (layer.getWeight().getDefiningOp<WeightObserverOp>())
-      quantizedInputOps.insert(layer.getInputOp());
+      quantizedReaders.insert(layer.getInputOp());
+  for (const ElementwiseOp &e : model.getElementwiseOps())
+    if (getOpKindInfo(e.kind).observation == Observation::OwnObserver &&
+        llvm::any_of(e.dataInputs, [](OpOperand *in) {
+          return getQuantizingObserver(in->get());
+        }))
+      for (OpOperand *in : e.dataInputs)
+        quantizedReaders.insert(in->getOwner());
+  EqqDialect::SharesObserverAttrHelper sharesObserver(module.getContext());
   for (const ElementwiseOp &e : model.getElementwiseOps()) {
     if (getOpKindInfo(e.kind).observation != Observation::SharesInputObserver ||
-        llvm::none_of(e.output.getUsers(), [&](Operation *user) {
-          return quantizedInputOps.contains(user);
+        (e.kind != OpKind::Relu &&
+         !sharesObserver.isAttrPresent(e.output.getDefiningOp())))
+      continue;
+    if (e.kind == OpKind::Cat && failed(mergeCatObservers(rewriter, e)))
+      return failure();
+    bool exact = e.kind == OpKind::Relu || e.kind == OpKind::MaxPool;
+    if (exact && llvm::none_of(e.output.getUsers(), [&](Operation *user) {
+          return quantizedReaders.contains(user);
         }))
       continue;
     ActObserverOp source = getQuantizingObserver(e.output);
     if (!source || source.getInput() == e.output)
       continue;
-    rewriter.setInsertionPointAfter(e.op);
+    rewriter.setInsertionPointAfterValue(e.output);
     IRMapping operand;
     operand.map(source.getInput(), e.output);
     Operation *copy = rewriter.clone(*source, operand);
@@ -463,7 +644,12 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
     rewriter.replaceOp(obs, dq);
   }
 
-  // 2. Quantized layers become integer programs.
+  // 2. Quantized average pools and means, and layers, become integer
+  //    programs.
+  for (const ElementwiseOp &e : model.getElementwiseOps())
+    if (e.kind == OpKind::AvgPool &&
+        sharesObserver.isAttrPresent(e.output.getDefiningOp()))
+      quantizeAveragePool(rewriter, e);
   for (const Layer &layer : model.getLayers())
     if (failed(quantizeLayer(rewriter, layer, carried)))
       return failure();

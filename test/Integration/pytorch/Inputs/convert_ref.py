@@ -432,8 +432,9 @@ def torch_equalization(prepared, roles):
 
 def torch_output_quantum(quantized):
     """The quantum of each output of a convert_fx'ed GraphModule: the scale
-    of the quantized tensor its dequantize reads, summed over the quantized
-    operands of float adds/subs in between (0 for float values)."""
+    of the quantized tensor its dequantize reads (through ops that share
+    their input's qparams), summed over the quantized operands of float
+    adds/subs in between (0 for float values)."""
     modules = _modules(quantized)
 
     def scale_of(node):
@@ -443,6 +444,10 @@ def torch_output_quantum(quantized):
             if (isinstance(a, torch.fx.Node) and a.op == "get_attr" and "scale" in a.target
                     and "equalization_scale" not in a.target):
                 return float(getattr(quantized, a.target))
+        # An op that shares its input's qparams (flatten, pooling, relu):
+        # the scale of its input.
+        if node.args and isinstance(node.args[0], torch.fx.Node):
+            return scale_of(node.args[0])
         raise ValueError("no scale on %s" % node.format_node())
 
     def quantum(node):
@@ -587,3 +592,26 @@ def within_one_quantum(results, what, ours_y, ref_y, quantum):
                   int(np.argmax(diff)), float(ours_y.reshape(-1)[np.argmax(diff)]),
                   float(ref_y.reshape(-1)[np.argmax(diff)])))
     return "%d/%d differ, max %.2g q" % (differing, diff.size, worst)
+
+
+def save_batches(base, batches):
+    """Writes each tensor of `batches` to BASE.<i>.npy; returns the paths."""
+    files = []
+    for k, t in enumerate(batches):
+        files.append("%s.%d.npy" % (base, k))
+        np.save(files[-1], t.numpy())
+    return files
+
+
+def torch_int8(model, mapping, batches, x):
+    """PyTorch's int8 output on `x` of `model` prepared with `mapping`
+    (prepare_fx), calibrated on `batches` and converted (convert_fx), and the
+    output's quantum (torch_output_quantum)."""
+    import copy
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    prepared = prepare_fx(copy.deepcopy(model), mapping, example_inputs=(batches[0],))
+    with torch.no_grad():
+        for t in batches:
+            prepared(t)
+        quantized = convert_fx(prepared)
+        return quantized(x).numpy(), torch_output_quantum(quantized)[0]

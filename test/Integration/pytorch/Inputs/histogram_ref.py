@@ -70,3 +70,23 @@ class ReferenceHistogramObserver(HistogramObserver):
             self.max_val.detach_().resize_(combined_max.shape)
             self.max_val.copy_(combined_max)
         return x_orig
+
+
+def reference_mapping(mapping):
+    """A QConfigMapping like `mapping` (global and object types) with each
+    HistogramObserver activation replaced by ReferenceHistogramObserver with
+    the same arguments."""
+    from torch.ao.quantization import QConfig, QConfigMapping
+
+    def fix(qconfig):
+        if qconfig is None:
+            return None
+        act = qconfig.activation
+        if getattr(getattr(act, "p", None), "func", None) is HistogramObserver:
+            act = ReferenceHistogramObserver.with_args(**act.p.keywords)
+        return QConfig(activation=act, weight=qconfig.weight)
+
+    result = QConfigMapping().set_global(fix(mapping.global_qconfig))
+    for key, qconfig in mapping.object_type_qconfigs.items():
+        result.set_object_type(key, fix(qconfig))
+    return result
