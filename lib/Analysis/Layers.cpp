@@ -692,3 +692,64 @@ mlir::eqq::matchResidualAdd(const ModelAnalysis &model, const Layer &consumer) {
     return std::nullopt;
   return r;
 }
+
+//===----------------------------------------------------------------------===//
+// Commuting chains
+//===----------------------------------------------------------------------===//
+
+std::optional<CommutingChain>
+mlir::eqq::matchCommutingChain(const ModelAnalysis &model, Value v,
+                               int64_t axis) {
+  auto soleUse = [](Value u) -> OpOperand * {
+    SmallVector<OpOperand *> uses;
+    collectUses(u, uses);
+    return uses.size() == 1 ? uses.front() : nullptr;
+  };
+  CommutingChain chain;
+  v = skipObserversUp(v);
+  auto isLayerOutput = [&](Value u) {
+    return llvm::any_of(model.getLayers(), [&](const Layer &l) {
+      return l.output == u || (l.relu && l.relu->getResult(0) == u);
+    });
+  };
+  // Up to a layer's output, its relu's included (a fused relu's output is
+  // where the layer is quantized).
+  while (!isLayerOutput(v)) {
+    const ElementwiseOp *e = nullptr;
+    for (const ElementwiseOp &op : model.getElementwiseOps())
+      if (op.output == v)
+        e = &op;
+    if (!e || e->dataInputs.size() != 1 ||
+        getOpKindInfo(e->kind).scalePassage != ScalePassage::Commutes)
+      break;
+    Value in = skipObserversUp(e->dataInputs.front()->get());
+    OpOperand *use = soleUse(in);
+    if (!use || use->getOwner() != e->dataInputs.front()->getOwner())
+      return std::nullopt;
+    chain.start = e->dataInputs.front();
+    v = in;
+  }
+  if (!chain.start)
+    return std::nullopt;
+  chain.producer = getFoldTarget(model, v, axis);
+  if (!chain.producer)
+    return std::nullopt;
+  return chain;
+}
+
+const Layer *mlir::eqq::getFoldTarget(const ModelAnalysis &model, Value v,
+                                      int64_t axis) {
+  for (const Layer &l : model.getLayers()) {
+    bool viaRelu = l.relu && l.relu->getResult(0) == v && l.output.hasOneUse();
+    if (l.output != v && !viaRelu)
+      continue;
+    auto type = cast<RankedTensorType>(l.output.getType());
+    int64_t channelAxis = l.kind == LayerKind::Linear ? type.getRank() - 1 : 1;
+    // Its weights and bias must be constants to take the scale.
+    if (channelAxis != axis || !getConstantThroughObservers(l.getWeight()) ||
+        (l.bias && !getConstantThroughObservers(l.bias)))
+      return nullptr;
+    return &l;
+  }
+  return nullptr;
+}

@@ -414,9 +414,9 @@ static std::optional<ElementwiseOp> matchMul(Operation *op) {
   } else {
     return std::nullopt;
   }
-  // Two data tensors: a product with a constant is a scaling, not this op.
-  if (inputs[0]->get() == inputs[1]->get() ||
-      llvm::any_of(inputs, [](OpOperand *in) {
+  // Two data tensors (x * x too): a product with a constant is a scaling,
+  // not this op.
+  if (llvm::any_of(inputs, [](OpOperand *in) {
         return !isStaticF32(in->get()) || matchPattern(in->get(), m_Constant());
       }))
     return std::nullopt;

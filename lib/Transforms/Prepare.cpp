@@ -408,6 +408,19 @@ void PreparePass::runOnOperation() {
     }
   }
 
+  // Equalized layers reading a chain of ops the scale commutes with (max or
+  // average pooling) from a layer: the scale can fold across the chain.
+  SmallVector<std::pair<const Layer *, OpOperand *>> commutingStarts;
+  for (auto [layer, plan] : llvm::zip(layers, plans)) {
+    if (!plan.qconfig || !plan.equalization ||
+        llvm::any_of(residuals,
+                     [&](const auto &r) { return r.first == &layer; }))
+      continue;
+    if (std::optional<CommutingChain> chain =
+            matchCommutingChain(model, layer.getInput(), layer.inputAxis))
+      commutingStarts.emplace_back(&layer, chain->start);
+  }
+
   // 2. The branch rule: a layer whose input also feeds another quantized op
   // cannot have a scale of its own on that value.
   for (auto [layer, plan] : llvm::zip(layers, plans)) {
@@ -470,6 +483,36 @@ void PreparePass::runOnOperation() {
     out.replaceAllUsesExcept(obs, obs.getDefiningOp());
   };
 
+  // An op EqQuant does not recognize between quantized ops stays float: its
+  // reader quantizes its output again. Each such op is named once.
+  llvm::DenseSet<Value> recognizedOutputs;
+  for (const Layer &layer : layers) {
+    recognizedOutputs.insert(layer.output);
+    recognizedOutputs.insert(layer.getOutputAfterRelu());
+  }
+  for (const ElementwiseOp &e : eltwise)
+    recognizedOutputs.insert(e.output);
+  llvm::DenseSet<Operation *> warnedUnrecognized;
+  auto warnIfUnrecognized =
+      [&](Value v, StringRef reader) {
+        while (Operation *def = v.getDefiningOp()) {
+          if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+            break;
+          v = def->getOperand(0);
+        }
+        Operation *def = v.getDefiningOp();
+        if (!def || recognizedOutputs.contains(v) || isa<ActObserverOp>(def) ||
+            def->hasTrait<OpTrait::ConstantLike>() ||
+            llvm::none_of(def->getOperands(), isObserved) ||
+            !warnedUnrecognized.insert(def).second)
+          return;
+        def->emitWarning("'")
+            << def->getName()
+            << "' stays float between quantized ops: it is none of the ops "
+               "EqQuant recognizes (docs/interface.md section 3); '"
+            << reader << "' quantizes its output again";
+      };
+
   // Program order over layers and elementwise ops together.
   struct Item {
     Operation *anchor;
@@ -494,8 +537,10 @@ void PreparePass::runOnOperation() {
   for (const Item &item : items) {
     if (const ElementwiseOp *e = item.elt) {
       const QConfig &qc = eltwiseQConfig[e->op];
-      for (OpOperand *in : e->dataInputs)
+      for (OpOperand *in : e->dataInputs) {
+        warnIfUnrecognized(in->get(), e->name);
         in->set(observe(in->get(), qc.activation, e->op->getLoc()));
+      }
       if (const ElementwiseOp *next = fusedAfter.lookup(e->op)) {
         observeOutput(next->output, qc.activation, e->op->getLoc());
         continue;
@@ -530,6 +575,7 @@ void PreparePass::runOnOperation() {
     const Layer &layer = *item.layer;
     const LayerPlan &plan = *item.plan;
     Location loc = layer.op->getLoc();
+    warnIfUnrecognized(layer.getInput(), layer.name);
     Value in = observe(layer.getInput(), plan.qconfig->activation, loc);
     if (plan.equalization) {
       b.setInsertionPoint(layer.getInputOp());
@@ -574,7 +620,23 @@ void PreparePass::runOnOperation() {
   // 4. Each layer named by its location keeps the name on its op.
   recordLayerNames(model);
 
-  // 5. Per-channel statistics of the values a residual add's scale reaches
+  // 5. Per-channel statistics of the values a scale folded across commuting
+  // ops reaches (a conv's output in front of a max or average pool): the
+  // quantization range of the producer's output becomes the scaled range of
+  // those values.
+  for (const auto &[layer, start] : commutingStarts) {
+    const LayerPlan &plan = plans[layer - layers.data()];
+    if (!plan.equalization)
+      continue;
+    const EqualizationConfig &eq = *plan.equalization;
+    b.setInsertionPoint(start->getOwner());
+    start->set(InputEqObserverOp::create(
+        b, start->getOwner()->getLoc(), start->get(), layer->inputAxis,
+        eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
+        DenseF32ArrayAttr()));
+  }
+
+  // 6. Per-channel statistics of the values a residual add's scale reaches
   // before its consumer: the add's operands, and the add's result where it
   // is quantized in front of a relu.
   for (auto &[consumer, r] : residuals) {

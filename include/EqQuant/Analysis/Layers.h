@@ -167,6 +167,29 @@ struct ResidualAdd {
 std::optional<ResidualAdd> matchResidualAdd(const ModelAnalysis &model,
                                             const Layer &consumer);
 
+/// The layer whose result (directly, or through its relu) is `v`, and that
+/// can take a scale on `v`'s channels: its output's channel axis is `axis`
+/// and its weight and bias are constants. Null if there is none.
+const Layer *getFoldTarget(const ModelAnalysis &model, Value v, int64_t axis);
+
+/// A chain of ops a scale commutes with (the op table's Commutes: max and
+/// average pooling, a standalone relu) between a layer and the layer that
+/// reads the chain's end: a scale wanted at the end can fold into the
+/// producer's rows. Each value of the chain has one reader; eqq observers
+/// are looked through.
+struct CommutingChain {
+  /// The layer whose output (or fused relu's output) starts the chain.
+  const Layer *producer = nullptr;
+  /// The use through which the chain's first op reads the producer's
+  /// output.
+  OpOperand *start = nullptr;
+};
+/// The chain that ends in `v` (a layer's input), if `v` is produced by at
+/// least one commuting op and the chain starts at a layer with constant
+/// weights whose channel axis is `axis`.
+std::optional<CommutingChain> matchCommutingChain(const ModelAnalysis &model,
+                                                  Value v, int64_t axis);
+
 /// Records each layer named by its location on its op (`eqq.layer`), where a
 /// module printed without locations keeps the name for the later stages
 /// (generated names follow from program order, which no stage changes).

@@ -23,28 +23,6 @@ getResidualStatistics(const ResidualAdd &r) {
   return stats;
 }
 
-/// The layer whose result (directly, or through its relu) is `v`, and that
-/// `v` can take a scale from: its output's channel axis is `axis`.
-static const Layer *getFoldTarget(const ModelAnalysis &model, Value v,
-                                  int64_t axis) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return nullptr;
-  for (const Layer &p : model.getLayers()) {
-    bool viaRelu = p.relu && p.relu->getResult(0) == v && p.output.hasOneUse();
-    if (p.output != v && !viaRelu)
-      continue;
-    auto type = cast<RankedTensorType>(p.output.getType());
-    int64_t channelAxis = p.kind == LayerKind::Linear ? type.getRank() - 1 : 1;
-    // Its weights and bias must be constants to take the scale.
-    if (channelAxis != axis || !getConstantThroughObservers(p.getWeight()) ||
-        (p.bias && !getConstantThroughObservers(p.bias)))
-      return nullptr;
-    return &p;
-  }
-  return nullptr;
-}
-
 /// True when `v` is produced by an op that will be quantized: a layer with a
 /// weight observer (or its relu), whose integer program outputs `v`
 /// quantized. Other ops (relu, add) compute in float even when they read
@@ -175,6 +153,16 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     const Layer *target = options.fold && soleUse && stripReshapes(in) == in
                               ? getFoldTarget(model, raw, layer.inputAxis)
                               : nullptr;
+    // Across ops the scale commutes with (max or average pooling), when
+    // prepare put per-channel statistics at the chain's start: the
+    // producer's output quantizer takes the scaled range of those values.
+    InputEqObserverOp chainStatistics;
+    if (options.fold && !target && soleUse && stripReshapes(in) == in)
+      if (std::optional<CommutingChain> chain =
+              matchCommutingChain(model, raw, layer.inputAxis))
+        if ((chainStatistics =
+                 chain->start->get().getDefiningOp<InputEqObserverOp>()))
+          target = chain->producer;
     // A residual add that prepare marked (per-channel observers on its
     // operands): both operands take s from their producers.
     std::optional<ResidualAdd> residual;
@@ -408,6 +396,21 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
       }
       if (inObs && haveRanges)
         step.ranges.push_back({inObs, step.min, step.max});
+      if (chainStatistics && !recipe) {
+        auto act = chainStatistics.getInput().getDefiningOp<ActObserverOp>();
+        if (!chainStatistics.isCalibrated() ||
+            chainStatistics.getMinVal()->size() != s.size())
+          return chainStatistics.emitError("the per-channel observer of the "
+                                           "output of '")
+                 << target->name << "', whose scale folds across to layer '"
+                 << layer.name << "', holds no statistics for its " << s.size()
+                 << " channels; run --eqq-calibrate first";
+        if (act) {
+          auto [lo, hi] = getScaledRange(*chainStatistics.getMinVal(),
+                                         *chainStatistics.getMaxVal(), s);
+          step.ranges.push_back({act, lo, hi});
+        }
+      }
     } else {
       // Multiply L's input. When nothing else reads the observed value and
       // its producer is not quantized (a function argument, a float op),
