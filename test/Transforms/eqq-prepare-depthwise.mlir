@@ -112,3 +112,23 @@ func.func @grouped(%x: tensor<1x4x3x3xf32>) -> tensor<1x4x1x1xf32> {
   %y = tensor.collapse_shape %yg [[0], [1, 2], [3], [4]] : tensor<1x2x2x1x1xf32> into tensor<1x4x1x1xf32>
   return %y : tensor<1x4x1x1xf32>
 }
+
+// -----
+
+// Tests that a depthwise conv reading a C x KH x KW weight constant directly
+// (no collapse) is a layer too: its weight observers see that 3-D constant,
+// whose axis 0 is still the channel.
+
+// CHECK-LABEL: func.func @depthwise_3d_weight(
+// CHECK: %[[WEQ:.*]] = eqq.weight_eq_observer %{{.*}} axis 0 qint8 per_channel_symmetric {max_val = array<f32: 1.000000e+00, 2.000000e+00>, min_val = array<f32: 1.000000e+00, 2.000000e+00>} : tensor<2x1x1xf32>
+// CHECK: %[[WOBS:.*]] = eqq.weight_observer %[[WEQ]]
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.*}} ins(%{{.*}}, %[[WOBS]] :
+// ONEDNN-LABEL: func.func @depthwise_3d_weight(
+func.func @depthwise_3d_weight(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[[1.0]], [[2.0]]]> : tensor<2x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %y = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) outs(%f : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
