@@ -132,3 +132,23 @@ func.func @depthwise_3d_weight(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %y = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) outs(%f : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
   return %y : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// Tests that a depthwise conv whose bias (in the init) is a function
+// argument, not a constant, stays float with a warning naming it, and gets
+// no observers.
+
+// CHECK-LABEL: func.func @depthwise_bias_not_constant(
+// CHECK-NOT: _observer
+// CHECK: return
+// ONEDNN-LABEL: func.func @depthwise_bias_not_constant(
+func.func @depthwise_bias_not_constant(%x: tensor<1x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x3x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %wc = tensor.collapse_shape %w [[0, 1], [2], [3]] : tensor<2x1x1x1xf32> into tensor<2x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %init = linalg.broadcast ins(%b : tensor<2xf32>) outs(%e : tensor<1x2x3x3xf32>) dimensions = [0, 2, 3]
+  // expected-warning @below {{layer 'conv2d_0' stays float: its bias is not a compile-time constant}}
+  %y = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wc : tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) outs(%init : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
