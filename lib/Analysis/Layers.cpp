@@ -423,6 +423,31 @@ static std::optional<LayerMatch> matchConv(ConvOp conv, LayerKind kind) {
   return match;
 }
 
+/// A depthwise conv2d (linalg.depthwise_conv_2d_nchw_chw): a conv2d layer
+/// whose weight is read, as PyTorch lays it out (`C x 1 x KH x KW`), through
+/// a tensor.collapse_shape to `C x KH x KW`; the rest as for other convs.
+static std::optional<LayerMatch>
+matchDepthwiseConv(linalg::DepthwiseConv2DNchwChwOp conv) {
+  std::optional<LayerMatch> match = matchConv(conv, LayerKind::Conv2d);
+  if (!match)
+    return std::nullopt;
+  Layer &layer = match->layer;
+  layer.depthwise = true;
+  auto collapse = layer.getWeight().getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || !collapse->hasOneUse() || !isF32Tensor(collapse.getSrc()))
+    return match;
+  ArrayRef<int64_t> src = collapse.getSrcType().getShape();
+  SmallVector<ReassociationIndices> reassoc =
+      collapse.getReassociationIndices();
+  // [[0, 1], [2], [3]] of C x 1 x KH x KW.
+  if (src.size() != 4 || src[1] != 1 || reassoc.size() != 3 ||
+      reassoc[0] != ReassociationIndices{0, 1})
+    return match;
+  layer.weightUse = &collapse.getSrcMutable();
+  match->ops.push_back(collapse);
+  return match;
+}
+
 /// The integer program of a quantized layer (see QuantizedLayer), from its
 /// accumulating op.
 static std::optional<QuantizedLayer> matchQuantizedLayer(Operation *op) {
@@ -465,6 +490,19 @@ static std::optional<QuantizedLayer> matchQuantizedLayer(Operation *op) {
     layer.kind = LayerKind::Linear;
     return layer;
   }
+  // depthwise conv2d: n, c, oh, ow parallel; kh, kw reduction, the weight
+  // read as (c, kh, kw).
+  if (loops == 6 && maps[1].getNumResults() == 3 &&
+      maps[2] ==
+          AffineMap::get(6, 0,
+                         {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
+                          getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)},
+                         ctx) &&
+      maps[1].getResult(0) == getAffineDimExpr(1, ctx)) {
+    layer.kind = LayerKind::Conv2d;
+    layer.depthwise = true;
+    return layer;
+  }
   // conv: n, f, o_1..o_s parallel; c, k_1..k_s reduction.
   static const LayerKind convKinds[] = {LayerKind::Conv1d, LayerKind::Conv2d,
                                         LayerKind::Conv3d};
@@ -489,6 +527,8 @@ static std::optional<LayerMatch> matchLayer(Operation *op) {
     return matchConv(conv, LayerKind::Conv2d);
   if (auto conv = dyn_cast<linalg::Conv3DNcdhwFcdhwOp>(op))
     return matchConv(conv, LayerKind::Conv3d);
+  if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
+    return matchDepthwiseConv(conv);
   return std::nullopt;
 }
 

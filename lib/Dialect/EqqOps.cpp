@@ -461,8 +461,13 @@ LogicalResult WeightEqObserverOp::verify() {
   auto type = cast<RankedTensorType>(getInput().getType());
   if (failed(verifyObservedRank(*this, type)))
     return failure();
-  return verifyStats(*this, getMinVal(), getMaxVal(), type.getDimSize(1),
-                     "input column of the weight");
+  if (getAxis() != 0 && getAxis() != 1)
+    return emitOpError("axis must be 1 (the input columns of W[out, in, ...]) "
+                       "or 0 (the rows of a depthwise conv's weight), got ")
+           << getAxis();
+  return verifyStats(
+      *this, getMinVal(), getMaxVal(), type.getDimSize(getAxis()),
+      getAxis() == 1 ? "input column of the weight" : "row of the weight");
 }
 
 OpFoldResult WeightEqObserverOp::fold(FoldAdaptor) {
@@ -472,8 +477,10 @@ OpFoldResult WeightEqObserverOp::fold(FoldAdaptor) {
 ObserverRole WeightEqObserverOp::getObserverRole() {
   return ObserverRole::WeightEqualization;
 }
-/// Input columns of W[out, in, ...].
-std::optional<int64_t> WeightEqObserverOp::getStatisticsAxis() { return 1; }
+/// Input columns of W[out, in, ...] (rows for a depthwise conv).
+std::optional<int64_t> WeightEqObserverOp::getStatisticsAxis() {
+  return getAxis();
+}
 void WeightEqObserverOp::setStatistics(const ObserverStatistics &statistics) {
   setMinMax(*this, statistics);
 }
@@ -482,7 +489,7 @@ void WeightEqObserverOp::clearStatistics() {
   removeMaxValAttr();
 }
 ObserverStatistics WeightEqObserverOp::computeStatistics(ArrayRef<float> data) {
-  return channelStatistics(data, getInput().getType(), /*axis=*/1);
+  return channelStatistics(data, getInput().getType(), getAxis());
 }
 std::optional<QParams>
 WeightEqObserverOp::computeQParams(const ObserverStatistics &) {

@@ -173,7 +173,7 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
         layer = &l;
     if (!layer)
       return "its input is not the output of a linear or conv layer "
-             "(depthwise and grouped convolutions are not folded)";
+             "(grouped convolutions are not folded)";
     auto outType = cast<RankedTensorType>(x.getType());
     int64_t channelAxis =
         layer->kind == LayerKind::Linear ? outType.getRank() - 1 : 1;

@@ -100,6 +100,63 @@ static void warnUnmatchedModuleNames(ModuleOp module,
   }
 }
 
+/// Why the weight of the depthwise conv `layer` cannot be quantized as
+/// PyTorch's `C x 1 x KH x KW` weight, or "" when it can: it must be that
+/// constant read through a tensor.collapse_shape, or a `C x KH x KW`
+/// constant, with C the input's channels.
+static std::string checkDepthwiseWeight(const Layer &layer) {
+  auto wType = cast<RankedTensorType>(layer.getWeight().getType());
+  auto inType = cast<RankedTensorType>(layer.getInput().getType());
+  std::string problem;
+  llvm::raw_string_ostream os(problem);
+  auto printType = [&](Type t) { os << "'" << t << "'"; };
+  if (Operation *def = layer.getWeight().getDefiningOp();
+      def && isa<tensor::CollapseShapeOp>(def)) {
+    os << "its depthwise weight is a tensor.collapse_shape of ";
+    printType(def->getOperand(0).getType());
+    os << " that is not the C x 1 x KH x KW weight of PyTorch's layout (or "
+          "that other ops read too)";
+    return problem;
+  }
+  int64_t c = inType.getDimSize(1);
+  ArrayRef<int64_t> shape = wType.getShape();
+  bool ok = (shape.size() == 4 && shape[0] == c && shape[1] == 1) ||
+            (shape.size() == 3 && shape[0] == c);
+  if (!ok) {
+    os << "its depthwise weight ";
+    printType(wType);
+    os << " does not match the input's " << c << " channels (expected " << c
+       << " x 1 x KH x KW)";
+  }
+  return problem;
+}
+
+/// Warns about each grouped conv that is not depthwise
+/// (linalg.conv_2d_ngchw_gfchw) that the qconfig would quantize as a
+/// conv2d: it stays float.
+static void warnGroupedConvs(ModuleOp module, const Config &cfg) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    func.walk([&](linalg::Conv2DNgchwGfchwOp conv) {
+      std::string name = getNameFromLoc(conv->getLoc());
+      if (!cfg.qconfig.lookup(name, getLayerKindName(LayerKind::Conv2d)))
+        return;
+      auto wType =
+          cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType());
+      InFlightDiagnostic diag = conv->emitWarning("'");
+      if (name.empty())
+        diag << conv->getName();
+      else
+        diag << name;
+      diag << "' stays float: grouped conv with " << wType.getDimSize(0)
+           << " groups is not quantized (only depthwise convs, groups == "
+              "input channels == output channels, and convs with groups = 1 "
+              "are)";
+    });
+  }
+}
+
 /// Folds an observer of a constant, which computes its statistics.
 static void foldStatistics(Operation *op) {
   SmallVector<OpFoldResult> results;
@@ -303,6 +360,13 @@ void PreparePass::runOnOperation() {
                "configuration does not quantize it";
       continue;
     }
+    if (layer.depthwise) {
+      if (std::string problem = checkDepthwiseWeight(layer); !problem.empty()) {
+        layer.op->emitWarning("layer '")
+            << layer.name << "' stays float: " << problem;
+        continue;
+      }
+    }
     if (!getConstantThroughObservers(layer.getWeight())) {
       layer.op->emitWarning("layer '")
           << layer.name
@@ -329,6 +393,7 @@ void PreparePass::runOnOperation() {
   }
 
   warnUnmatchedModuleNames(module, model, *cfg);
+  warnGroupedConvs(module, *cfg);
 
   // Standalone relus and adds that are quantized. An op the table lets fuse
   // into a quantized one (relu after add) joins it when it is that op's sole
@@ -600,10 +665,10 @@ void PreparePass::runOnOperation() {
     b.setInsertionPoint(weightUse->getOwner());
     Value w = weightUse->get();
     if (plan.equalization) {
-      auto weq =
-          WeightEqObserverOp::create(b, loc, w, plan.equalization->weight.dtype,
-                                     plan.equalization->weight.qscheme,
-                                     DenseF32ArrayAttr(), DenseF32ArrayAttr());
+      auto weq = WeightEqObserverOp::create(
+          b, loc, w, plan.equalization->weight.dtype,
+          plan.equalization->weight.qscheme, DenseF32ArrayAttr(),
+          DenseF32ArrayAttr(), layer.getWeightInputAxis());
       foldStatistics(weq);
       w = weq;
     }

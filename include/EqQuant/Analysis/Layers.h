@@ -3,7 +3,9 @@
 // The one place that knows the input spellings of the interface contract
 // (section 3): linear (transposed weight or a transposed-B matmul, bias in the
 // init or added after, optional collapse/expand around a higher-rank input),
-// conv1d/2d/3d (optional zero tensor.pad), relu and add; and the integer
+// conv1d/2d/3d (optional zero tensor.pad), depthwise conv2d
+// (linalg.depthwise_conv_2d_nchw_chw, a conv2d layer with `depthwise` set),
+// relu and add; and the integer
 // programs --eqq-convert makes of quantized layers. Prepare, convert,
 // lowering and the numeric comparison all ask this analysis.
 //
@@ -51,8 +53,13 @@ struct Layer {
   /// for a linear input of rank > 2.
   int64_t inputAxis = 1;
   /// The use through which the layer reads its weight `W[out, in, ...]`: an
-  /// operand of the linalg.transpose, or of the op.
+  /// operand of the linalg.transpose, or of the op. A depthwise conv reads
+  /// PyTorch's `W[C, 1, KH, KW]` through a tensor.collapse_shape to
+  /// `C x KH x KW`: the collapse's operand (else the op's, `C x KH x KW`).
   OpOperand *weightUse = nullptr;
+  /// A depthwise conv2d (groups == C_in == C_out): output channel c reads
+  /// only input channel c, through weight row c.
+  bool depthwise = false;
   /// The 1-D bias (compile-time constant or not), or null.
   Value bias;
   /// The op that adds the bias: the elementwise add after the op, or the
@@ -71,6 +78,10 @@ struct Layer {
   Value getOutputAfterRelu() const;
   /// The op through which the layer's input enters (pad, collapse or op).
   Operation *getInputOp() const { return inputUse->getOwner(); }
+  /// The weight axis that input channel j of the layer meets: the input
+  /// columns (axis 1), or for a depthwise conv its rows (axis 0). Input
+  /// equalization divides the weight along it.
+  int64_t getWeightInputAxis() const { return depthwise ? 0 : 1; }
 };
 
 /// An op of the op table that is not a layer: relu, add, mul, pooling,
@@ -103,6 +114,8 @@ struct ElementwiseOp {
 /// `quant.scast` to the quantized output type).
 struct QuantizedLayer {
   LayerKind kind;
+  /// A depthwise conv2d (loops n, c, oh, ow, kh, kw).
+  bool depthwise = false;
   /// The accumulating op's `eqq.layer` attribute, else its NameLoc, else
   /// generated.
   std::string name;

@@ -180,6 +180,10 @@ def Eqq_WeightEqObserverOp : Eqq_Op<"weight_eq_observer",
     so folding computes the statistics. `dtype` and `qscheme` describe the
     weight quantization the equalized layer will get.
 
+    `axis` (default 1, printed only when it is not) is the weight axis that
+    the layer's input channels meet: 0 for a depthwise conv, whose input
+    channel c is read only by weight row `W[c, 0, :, :]`.
+
     Example:
 
     ```mlir
@@ -189,6 +193,9 @@ def Eqq_WeightEqObserverOp : Eqq_Op<"weight_eq_observer",
     %0 = eqq.weight_eq_observer %w qint8 per_channel_symmetric
            {max_val = array<f32: 1.0, 4.0>, min_val = array<f32: 0.5, -2.0>}
            : tensor<2x2xf32>
+    // a depthwise conv's weight C x 1 x KH x KW: ranges of its rows
+    %1 = eqq.weight_eq_observer %dw axis 0 qint8 per_channel_symmetric
+           : tensor<8x1x3x3xf32>
     ```
   }];
   let arguments = (ins
@@ -196,12 +203,13 @@ def Eqq_WeightEqObserverOp : Eqq_Op<"weight_eq_observer",
     Eqq_QDTypeAttr:$dtype,
     Eqq_QSchemeAttr:$qscheme,
     OptionalAttr<DenseF32ArrayAttr>:$min_val,
-    OptionalAttr<DenseF32ArrayAttr>:$max_val
+    OptionalAttr<DenseF32ArrayAttr>:$max_val,
+    DefaultValuedAttr<I64Attr, "1">:$axis
   );
   let results = (outs Eqq_F32Tensor:$output);
   let assemblyFormat = [{
-    $input custom<EnumKeyword>($dtype) custom<EnumKeyword>($qscheme)
-    attr-dict `:` type($input)
+    $input (`axis` $axis^)? custom<EnumKeyword>($dtype)
+    custom<EnumKeyword>($qscheme) attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

@@ -12,8 +12,9 @@ include "mlir/Pass/PassBase.td"
 def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
   let summary = "Insert observers for quantization and input-weight equalization";
   let description = [{
-    Recognizes the layers of a float model (linear, conv1d/2d/3d, relu, add in
-    the spellings of the interface contract), decides from the configuration
+    Recognizes the layers of a float model (linear, conv1d/2d/3d, depthwise
+    conv2d, relu, add in the spellings of the interface contract), decides
+    from the configuration
     which are quantized and which are equalized, and inserts `eqq` observers
     with the semantics of PyTorch's `prepare_fx` with an `_equalization_config`:
 
@@ -29,6 +30,13 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     its input also feeds another quantized or observed op (the branch rule of
     the reference). A layer whose weight is not a compile-time constant stays
     float, with a warning. Ops that are not quantized are left untouched.
+
+    A depthwise conv2d (`linalg.depthwise_conv_2d_nchw_chw`, its weight
+    PyTorch's `C x 1 x KH x KW` read through a `tensor.collapse_shape`) is a
+    conv2d layer; its weight-equalization observer records the rows of that
+    weight (`axis 0`), the only weights its input channel c meets. A grouped
+    conv that is not depthwise (`linalg.conv_2d_ngchw_gfchw`) stays float,
+    with a warning naming it when the configuration quantizes conv2d.
 
     Without `config`, the built-in default is used: linear, conv and relu
     quantized with PyTorch 1.13's `default_qconfig`, add left float, linear
@@ -541,7 +549,7 @@ def FoldBatchNormPass : Pass<"eqq-fold-batchnorm", "::mlir::ModuleOp"> {
     its fused numbers can differ from these by float rounding (a few ulps).
 
     A batch norm that cannot be folded (its input is read by another op too,
-    no recognized layer produces it, for example a depthwise or grouped
+    no recognized layer produces it, for example a grouped (not depthwise)
     conv, its parameters or the layer's weight or bias are not constants)
     stays a float op. It is silent by default; with `report-unfolded=true`
     each one gets a remark saying why.

@@ -45,7 +45,8 @@ static SmallVector<double> computeOutputs(const Layer &layer,
     }
     return out;
   }
-  // conv: [N, C, S...] * [F, C, K...], zero padding, strides, dilations.
+  // conv: [N, C, S...] * [F, C, K...], zero padding, strides, dilations
+  // (depthwise: [C, 1, K...], output channel f reads input channel f only).
   int64_t spatial = static_cast<int64_t>(samples.shape.size()) - 2;
   SmallVector<int64_t> size(3, 1), kernel(3, 1), stride(3, 1), dilation(3, 1),
       low(3, 0), high(3, 0), outSize(3, 1);
@@ -75,7 +76,8 @@ static SmallVector<double> computeOutputs(const Layer &layer,
   int64_t channels = samples.shape[1];
   int64_t image = channels * size[0] * size[1] * size[2];
   int64_t taps = kernel[0] * kernel[1] * kernel[2];
-  int64_t count = getScoredPositions(positions, features * channels * taps);
+  int64_t perOutput = layer.depthwise ? 1 : channels;
+  int64_t count = getScoredPositions(positions, features * perOutput * taps);
   for (int64_t i = 0; i < count; ++i) {
     int64_t p = i * positions / count;
     int64_t o[3];
@@ -86,7 +88,8 @@ static SmallVector<double> computeOutputs(const Layer &layer,
     const float *img = x.data() + p * image;
     for (int64_t f = 0; f < features; ++f) {
       double acc = 0;
-      for (int64_t c = 0; c < channels; ++c)
+      int64_t cBegin = layer.depthwise ? f : 0;
+      for (int64_t c = cBegin; c < cBegin + perOutput; ++c)
         for (int64_t k0 = 0; k0 < kernel[0]; ++k0)
           for (int64_t k1 = 0; k1 < kernel[1]; ++k1)
             for (int64_t k2 = 0; k2 < kernel[2]; ++k2) {
@@ -97,7 +100,7 @@ static SmallVector<double> computeOutputs(const Layer &layer,
                   i2 < 0 || i2 >= size[2])
                 continue;
               float v = img[((c * size[0] + i0) * size[1] + i1) * size[2] + i2];
-              float wv = w[(f * channels + c) * taps +
+              float wv = w[(f * perOutput + c - cBegin) * taps +
                            (k0 * kernel[1] + k1) * kernel[2] + k2];
               acc += static_cast<double>(v) * wv;
             }
@@ -129,15 +132,17 @@ std::optional<double> mlir::eqq::scoreScale(const Layer &layer,
   int64_t rank = static_cast<int64_t>(x.shape.size());
   ArrayRef<float> xmin = *obs.inputEq.getMinVal(),
                   xmax = *obs.inputEq.getMaxVal();
-  // The samples' channels must be the weight's input columns.
-  if (axis >= rank || x.shape[axis] != wShape[1] ||
-      static_cast<int64_t>(xmin.size()) != wShape[1] ||
+  // The samples' channels must be the weight's input columns (rows of a
+  // depthwise conv).
+  int64_t wAxis = layer.getWeightInputAxis();
+  if (axis >= rank || x.shape[axis] != wShape[wAxis] ||
+      static_cast<int64_t>(xmin.size()) != wShape[wAxis] ||
       (layer.kind == LayerKind::Linear && axis != rank - 1) ||
       (layer.kind != LayerKind::Linear &&
        rank != static_cast<int64_t>(wShape.size())) ||
-      (!s.empty() && static_cast<int64_t>(s.size()) != wShape[1]))
+      (!s.empty() && static_cast<int64_t>(s.size()) != wShape[wAxis]))
     return std::nullopt;
-  int64_t channels = wShape[1];
+  int64_t channels = wShape[wAxis];
   int64_t inner = 1;
   for (int64_t d = axis + 1; d < rank; ++d)
     inner *= x.shape[d];
@@ -165,7 +170,7 @@ std::optional<double> mlir::eqq::scoreScale(const Layer &layer,
   // The weight, its columns divided by s, quantized by its observer.
   SmallVector<float> ws(w->begin(), w->end());
   if (ones.empty())
-    scaleAlong(ws, wShape, /*axis=*/1, getReciprocal(s));
+    scaleAlong(ws, wShape, wAxis, getReciprocal(s));
   std::string reason;
   std::optional<QuantizedWeight> qw = quantizeWeight(
       obs.weight, getWeightQParamsFor(obs.weight, ws), ws, wShape, reason);

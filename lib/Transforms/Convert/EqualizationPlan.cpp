@@ -84,7 +84,8 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     plan.decisions[name].applied = "folded_into:" + llvm::join(names, ",");
     for (auto [reader, producer] : r.readers) {
       LayerParams &rp = getParams(*reader);
-      scaleAlong(rp.weight, rp.weightShape, /*axis=*/1, reciprocal);
+      scaleAlong(rp.weight, rp.weightShape, reader->getWeightInputAxis(),
+                 reciprocal);
       rp.changed = true;
       EqualizationDecision &d = plan.decisions[reader->name];
       d.scale = SmallVector<float>(s);
@@ -142,7 +143,13 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
       return layer.op->emitError("layer '")
              << layer.name << "' has an input-equalization observer but no "
              << "weight-equalization observer";
-    int64_t columns = cast<ShapedType>(wEq.getType()).getDimSize(1);
+    // Input channel j meets weight column j (row j of a depthwise conv).
+    if (static_cast<int64_t>(wEq.getAxis()) != layer.getWeightInputAxis())
+      return wEq.emitError("layer '")
+             << layer.name << "': the weight-equalization observer records "
+             << "axis " << wEq.getAxis() << " of the weight, but the layer's "
+             << "input channels meet its axis " << layer.getWeightInputAxis();
+    int64_t columns = cast<ShapedType>(wEq.getType()).getDimSize(wEq.getAxis());
     // The producer a scale can fold into: L is the only consumer of its
     // output (through at most a relu).
     Value in = inEq.getInput();
@@ -362,7 +369,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
 
     LayerParams &p = getParams(layer);
     SmallVector<float> reciprocal = getReciprocal(s);
-    scaleAlong(p.weight, p.weightShape, /*axis=*/1, reciprocal);
+    scaleAlong(p.weight, p.weightShape, layer.getWeightInputAxis(), reciprocal);
     p.changed = true;
 
     // The range L's input is quantized from: the scaled values' range.

@@ -262,7 +262,11 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       llvm::all_of(qw->zeroPoint, [](int64_t z) { return z == 0; });
   int64_t out0 = wShape[0];
   int64_t inner = static_cast<int64_t>(qw->values.size()) / out0;
-  auto wType = RankedTensorType::get(wShape, i8);
+  // A depthwise conv reads its C x 1 x KH x KW weight as C x KH x KW.
+  SmallVector<int64_t> wqShape = wShape;
+  if (layer.depthwise && wqShape.size() == 4)
+    wqShape.erase(wqShape.begin() + 1);
+  auto wType = RankedTensorType::get(wqShape, i8);
   Value wq = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(wType, ArrayRef<int8_t>(qw->values)));
 
@@ -313,16 +317,22 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       strides = llvm::to_vector(attr.getValues<int64_t>());
     if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("dilations"))
       dilations = llvm::to_vector(attr.getValues<int64_t>());
-    // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction).
-    int64_t numLoops = 2 + spatial + 1 + spatial;
+    // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction). A
+    // depthwise conv has no c loop: output channel f reads input channel f
+    // through weight row f, (f, k_1..k_s).
+    bool dw = layer.depthwise;
+    int64_t numLoops = 2 + spatial + (dw ? 0 : 1) + spatial;
+    int64_t firstKernel = numLoops - spatial;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs{d(0), d(2 + spatial)};
-    SmallVector<AffineExpr> wExprs{d(1), d(2 + spatial)};
+    SmallVector<AffineExpr> inExprs{d(0), dw ? d(1) : d(2 + spatial)};
+    SmallVector<AffineExpr> wExprs{d(1)};
+    if (!dw)
+      wExprs.push_back(d(2 + spatial));
     SmallVector<AffineExpr> outExprs{d(0), d(1)};
     for (int64_t i = 0; i < spatial; ++i) {
       inExprs.push_back(d(2 + i) * strides[i] +
-                        d(3 + spatial + i) * dilations[i]);
-      wExprs.push_back(d(3 + spatial + i));
+                        d(firstKernel + i) * dilations[i]);
+      wExprs.push_back(d(firstKernel + i));
       outExprs.push_back(d(2 + i));
       bcastDims.push_back(2 + i);
     }

@@ -153,3 +153,15 @@ func.func @requantize_other(%q: tensor<4x!quant.uniform<u8:f32, 0.1:3>>) -> tens
   %r = eqq.quantize %d : tensor<4xf32> to tensor<4x!quant.uniform<u8:f32, 0.2:3>>
   return %r : tensor<4x!quant.uniform<u8:f32, 0.2:3>>
 }
+
+// -----
+
+// Tests that a weight-equalization observer with axis 0 (a depthwise conv's
+// weight C x 1 x KH x KW) folds to one range per row.
+// CHECK-LABEL: func.func @weight_eq_observer_rows
+// CHECK: eqq.weight_eq_observer %{{.*}} axis 0 qint8 per_channel_symmetric {max_val = array<f32: 1.000000e+00, 7.000000e+00>, min_val = array<f32: 0.000000e+00, -1.000000e+00>}
+func.func @weight_eq_observer_rows() -> tensor<2x1x1x2xf32> {
+  %w = arith.constant dense<[[[[0.0, 1.0]]], [[[-1.0, 7.0]]]]> : tensor<2x1x1x2xf32>
+  %0 = eqq.weight_eq_observer %w axis 0 qint8 per_channel_symmetric : tensor<2x1x1x2xf32>
+  return %0 : tensor<2x1x1x2xf32>
+}

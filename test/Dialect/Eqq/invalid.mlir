@@ -357,3 +357,22 @@ func.func @dequantize_shape(%q: tensor<4x5x!quant.uniform<u8:f32, 0.1:3>>) -> te
   %0 = eqq.dequantize %q : tensor<4x5x!quant.uniform<u8:f32, 0.1:3>> to tensor<5x4xf32>
   return %0 : tensor<5x4xf32>
 }
+
+// -----
+
+// Tests that a weight-equalization observer's axis is 1 (input columns) or 0
+// (a depthwise conv's rows), nothing else.
+func.func @weight_eq_axis(%w: tensor<4x1x3x3xf32>) -> tensor<4x1x3x3xf32> {
+  // expected-error @+1 {{axis must be 1 (the input columns of W[out, in, ...]) or 0 (the rows of a depthwise conv's weight), got 2}}
+  %0 = eqq.weight_eq_observer %w axis 2 qint8 per_channel_symmetric : tensor<4x1x3x3xf32>
+  return %0 : tensor<4x1x3x3xf32>
+}
+
+// -----
+
+// Tests that with axis 0 the statistics have one entry per row.
+func.func @weight_eq_axis0_stats(%w: tensor<4x1x3x3xf32>) -> tensor<4x1x3x3xf32> {
+  // expected-error @+1 {{statistics have 1 min and 1 max entries; expected 4 (one per row of the weight)}}
+  %0 = eqq.weight_eq_observer %w axis 0 qint8 per_channel_symmetric {min_val = array<f32: 0.0>, max_val = array<f32: 1.0>} : tensor<4x1x3x3xf32>
+  return %0 : tensor<4x1x3x3xf32>
+}

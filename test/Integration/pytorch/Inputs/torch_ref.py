@@ -220,7 +220,7 @@ def load_stats(path):
 _OBSERVER_RE = re.compile(
     r'^\s*%\S+ = (eqq\.(?:act_observer|input_eq_observer|weight_eq_observer|weight_observer))\b'
     r'.*\bloc\("([^"]*)"\)\s*$')
-_LAYER_RE = re.compile(r'^\s*%\S+ = linalg\.(?:matmul|conv_\w+)\b.*\bloc\("([^"]*)"\)\s*$')
+_LAYER_RE = re.compile(r'^\s*%\S+ = linalg\.(?:matmul|conv_\w+|depthwise_conv_\w+)\b.*\bloc\("([^"]*)"\)\s*$')
 _ROLE = {"eqq.input_eq_observer": "input_eq", "eqq.weight_eq_observer": "weight_eq",
          "eqq.weight_observer": "weight"}
 

@@ -1,0 +1,91 @@
+// RUN: eq-opt %s --eqq-int8-kernels=isa=vnni | FileCheck %s
+// RUN: eq-opt %s --eqq-int8-kernels=isa=portable | FileCheck %s
+
+// The integer program of a depthwise conv (--eqq-convert of
+// test/Transforms/eqq-convert-depthwise.mlir's @int8_program), taken through
+// --eqq-lower-to-llvm up to --eqq-int8-kernels: bufferized and deallocated.
+
+// Tests that the int8 kernels, made for linear and full convs, leave the
+// depthwise accumulation (loops n, c, oh, ow, kh, kw; weight C x KH x KW)
+// to the generic loop lowering rather than misreading it as a conv: the
+// generic stays as it is, no weight is packed and no dot instruction is
+// emitted (eq-run then runs it through the generic loop lowering; see
+// test/Integration/pytorch/depthwise.py).
+// CHECK-LABEL: func.func @int8_program
+// CHECK-NOT: __eqq_packed
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK: linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : memref<1x2x5x5xi8>, memref<2x3x3xi8>) outs(%{{.*}} : memref<1x2x2x2xi32>)
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK: return
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+module {
+  memref.global "private" constant @__constant_2x3x3xi8 : memref<2x3x3xi8> = dense<[[[127, 127, 127], [127, 127, 127], [127, 127, 127]], [[64, 64, 64], [64, 64, 64], [64, 64, 64]]]> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_2xi32 : memref<2xi32> = dense<[-48006, -24192]> {alignment = 64 : i64}
+  func.func @int8_program(%arg0: memref<1x2x3x3xf32>, %arg1: memref<1x2x2x2xf32>) attributes {eqq.input_types = [tensor<1x2x3x3xf32>], eqq.output_types = [tensor<1x2x2x2xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %c42_i8 = arith.constant 42 : i8
+    %cst_1 = arith.constant 0.0629921257 : f32
+    %cst_2 = arith.constant 1.85270968E-4 : f32
+    %cst_3 = arith.constant 4.200000e+01 : f32
+    %cst_4 = arith.constant 42.3333321 : f32
+    %cst_5 = arith.constant 6.400000e+01 : f32
+    %cst_6 = arith.constant 1.587500e+01 : f32
+    %0 = memref.get_global @__constant_2xi32 : memref<2xi32>
+    %1 = memref.get_global @__constant_2x3x3xi8 : memref<2x3x3xi8>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x2x3x3xi8>
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : memref<1x2x3x3xf32>) outs(%alloc : memref<1x2x3x3xi8>) {
+    ^bb0(%in: f32, %out: i8):
+      %2 = arith.mulf %in, %cst_4 : f32
+      %3 = math.roundeven %2 : f32
+      %4 = arith.addf %3, %cst_3 : f32
+      %5 = arith.maximumf %4, %cst : f32
+      %6 = arith.minimumf %5, %cst_0 : f32
+      %7 = arith.fptosi %6 : f32 to i32
+      %8 = arith.trunci %7 : i32 to i8
+      linalg.yield %8 : i8
+    }
+    %alloc_7 = memref.alloc() {alignment = 64 : i64} : memref<1x2x5x5xi8>
+    linalg.map outs(%alloc_7 : memref<1x2x5x5xi8>)
+      (%init: i8) {
+        linalg.yield %c42_i8 : i8
+      }
+    %subview = memref.subview %alloc_7[0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 1, 1] : memref<1x2x5x5xi8> to memref<1x2x3x3xi8, strided<[50, 25, 5, 1], offset: 6>>
+    memref.copy %alloc, %subview : memref<1x2x3x3xi8> to memref<1x2x3x3xi8, strided<[50, 25, 5, 1], offset: 6>>
+    %alloc_8 = memref.alloc() {alignment = 64 : i64} : memref<1x2x2x2xi32>
+    linalg.broadcast ins(%0 : memref<2xi32>) outs(%alloc_8 : memref<1x2x2x2xi32>) dimensions = [0, 2, 3] 
+    linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%alloc_7, %1 : memref<1x2x5x5xi8>, memref<2x3x3xi8>) outs(%alloc_8 : memref<1x2x2x2xi32>) attrs =  {eqq.layer = "dw"} {
+    ^bb0(%in: i8, %in_9: i8, %out: i32):
+      %2 = arith.extui %in : i8 to i32
+      %3 = arith.extsi %in_9 : i8 to i32
+      %4 = arith.muli %2, %3 : i32
+      %5 = arith.addi %out, %4 : i32
+      linalg.yield %5 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc_8 : memref<1x2x2x2xi32>) outs(%arg1 : memref<1x2x2x2xf32>) {
+    ^bb0(%in: i32, %out: f32):
+      %2 = arith.sitofp %in : i32 to f32
+      %3 = arith.mulf %2, %cst_2 : f32
+      %4 = arith.addf %3, %cst : f32
+      %5 = arith.mulf %4, %cst_6 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst_5 : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      %12 = arith.extui %11 : i8 to i32
+      %13 = arith.sitofp %12 : i32 to f32
+      %14 = arith.subf %13, %cst_5 : f32
+      %15 = arith.mulf %14, %cst_1 : f32
+      linalg.yield %15 : f32
+    }
+    memref.dealloc %alloc : memref<1x2x3x3xi8>
+    memref.dealloc %alloc_7 : memref<1x2x5x5xi8>
+    memref.dealloc %alloc_8 : memref<1x2x2x2xi32>
+    return
+  }
+}
