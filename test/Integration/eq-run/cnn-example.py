@@ -15,7 +15,6 @@
 #
 # RUN: %python %s %eqq_obj/bin %eqq_src/examples/cnn
 
-import os
 import sys
 
 bin_dir, example = sys.argv[1], sys.argv[2]
