@@ -419,6 +419,11 @@ def main():
             s = results[name]["sqnr"]
             print("%-20s %s  (%.0f s)" % (name, "  ".join("%s %s" % (label, fmt(s.get(v)))
                                                         for v, label in VARIANTS), time.time() - t))
+            # The stages too, as they come: a run stopped early keeps them.
+            print("%-20s %s" % ("", "  ".join(
+                "%s%s %.1f s/%s" % (st, " " + v if v else "", tm[0],
+                                    "-" if tm[1] is None else "%.0f MB" % tm[1])
+                for (st, v), tm in results[name]["times"].items())))
             sys.stdout.flush()
             if not args.keep:  # the intermediate files of big models take GBs
                 for f in os.listdir(tmp):
