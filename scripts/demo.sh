@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs EqQuant on the bundled example:
-# a small MLP and CNN trained on scikit-learn's digits (examples/digits/),
-# equalized and quantized to int8, with accuracy and SQNR against float (and
-# against PyTorch's int8 when PyTorch is installed).
+# Installs what is missing, builds, and runs EqQuant on the bundled examples:
+# a small MLP and CNN trained on scikit-learn's digits (examples/digits/), and
+# a small ResNet and MobileNetV2-style net on the digits upscaled to 16x16
+# (examples/cnn/), equalized and quantized to int8, with accuracy and SQNR
+# against float (and against PyTorch's int8 when PyTorch is installed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${EQQ_BUILD_DIR:-$root/build}"
@@ -32,3 +33,9 @@ echo "   (int8 module: $out/mlp.int8.mlir, recipe: $out/mlp.recipe.json)"
 echo
 echo "== top-1 accuracy and SQNR on the digits test split"
 /usr/bin/python3 "$digits/evaluate.py" "$build/bin"
+echo
+echo "== CNNs (batch norm, max pool, depthwise convs, relu6, residual adds): top-1 accuracy and SQNR"
+echo "   per model and configuration C.json (e.g. {\"qconfig\": \"onednn\", \"equalization\": \"default\"}):"
+echo "   eq-opt resnet.mlir --eqq-fold-batchnorm --eqq-prepare=\"config=C.json\" \\"
+echo "          --eqq-calibrate=\"data=calib0.npy,calib1.npy\" --eqq-convert -o resnet.int8.mlir"
+/usr/bin/python3 "$root/examples/cnn/evaluate.py" "$build/bin"
