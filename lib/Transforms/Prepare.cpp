@@ -489,10 +489,10 @@ void PreparePass::runOnOperation() {
     Value in = observe(layer.getInput(), plan.qconfig->activation, loc);
     if (plan.equalization) {
       b.setInsertionPoint(layer.getInputOp());
-      in = InputEqObserverOp::create(b, loc, in, layer.inputAxis,
-                                     plan.equalization->input.dtype,
-                                     plan.equalization->input.qscheme,
-                                     DenseF32ArrayAttr(), DenseF32ArrayAttr());
+      in = InputEqObserverOp::create(
+          b, loc, in, layer.inputAxis, plan.equalization->input.dtype,
+          plan.equalization->input.qscheme, DenseF32ArrayAttr(),
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr());
     }
     layer.inputUse->set(in);
 
@@ -547,7 +547,7 @@ void PreparePass::runOnOperation() {
       use->set(InputEqObserverOp::create(
           b, use->getOwner()->getLoc(), use->get(), consumer->inputAxis,
           eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
-          DenseF32ArrayAttr()));
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr()));
     }
   }
 }

@@ -275,6 +275,11 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "requantize multiplier instead of its int8 weights where that "
            "loses less in the weights (false: always quantize the folded "
            "weights, as PyTorch does)">,
+    Option<"select", "select", "bool", /*default=*/"false",
+           "Keep each layer's equalization only where its scale gives a "
+           "better int8 layer output than no equalization on the samples "
+           "--eqq-calibrate kept (false: equalize every configured layer, "
+           "as PyTorch does)">,
     Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
            "Choose each layer's alpha (or no equalization) by the SQNR of its "
            "int8 output on `data`">,
