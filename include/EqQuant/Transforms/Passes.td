@@ -128,11 +128,25 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     naming the file and the first bad index). Runs of more than a few seconds
     report progress on stderr.
 
+    Samples for `--eqq-convert="select=true"`: the input-equalization
+    observer in front of each equalized layer also keeps a uniform sample
+    (reservoir sampling, deterministic) of the rows that layer multiplies,
+    over every position of every batch: a linear's input rows, a conv's
+    input patches (channels x kernel taps, zero padding included) at output
+    positions. About 65536 values per layer, between 32 and 512 rows, as
+    `samples` (f32 `[rows, channels, taps]`) and `samples_seen`. The clone
+    returns a strided slice of each batch for this (whole images, about half
+    a million values), so memory stays bounded at real model sizes.
+
     Statistics can be written to a JSON file (`stats-out`) and read back
     (`stats-in`, several files merge: calibration sharded across machines,
     then combined; exact for min/max, approximate for moving averages and
     histograms). `stats-in` without `data` applies statistics without
-    running anything.
+    running anything. An input-equalization observer's entry carries its
+    sample as `"samples": {"seen": N, "shape": [rows, channels, taps],
+    "values": [...]}` (optional: files without it stay valid, their layers
+    are then not scored); merged samples draw from each file in proportion
+    to the rows it saw.
 
     Example: `--eqq-calibrate="data=b0.npy,b1.npy stats-out=stats.json"`.
   }];
@@ -237,6 +251,23 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     the SQNR of every candidate (`auto_alpha`). Equalization can hurt a
     layer whose input has no outlier channels: this is how it is left out
     there.
+
+    Selection (`select=true`): per equalized layer (or group of layers
+    sharing an input), the configured scale (`alpha`, `scale-mode`,
+    `data-free`) and no equalization are scored as auto-alpha scores its
+    candidates, but on the rows `--eqq-calibrate` sampled (no data option,
+    no model run): up to about 2^24 multiply-adds per candidate, the float
+    output computed once. No equalization wins ties. The recipe records for
+    each such layer `"selection"`: both candidates' SQNR, the rows scored
+    and the verdict in words, or why it was not scored (no samples: a module
+    calibrated from statistics files without them), in which case the layer
+    is equalized as configured. The scored input quantization is the range
+    the scaled input would get, which is the previous layer's output
+    quantization where the scale folds into it; that layer's int8 weights do
+    not change with the fold (carried, or per-channel). The default,
+    `select=false`, equalizes every configured layer as PyTorch does (the
+    interface's contract); the selection applies only with `quantize=true`
+    and without `recipe-in` or `auto-alpha`, which decide themselves.
 
     `recipe=FILE` writes every decision: per layer its equalization scale,
     where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
