@@ -83,8 +83,7 @@ getCalibratedObservers(func::FuncOp func) {
 
 static Observed
 describe(ObserverOpInterface op,
-         const llvm::DenseMap<Operation *, const Layer *> &sampledLayers,
-         uint64_t seed) {
+         const llvm::DenseMap<Operation *, const Layer *> &sampledLayers) {
   Observed o;
   o.op = op;
   // Statistics already present are where calibration resumes.
@@ -112,11 +111,11 @@ describe(ObserverOpInterface op,
   o.sliceImages = images;
   o.sliceStride = batch / images;
   o.reservoir = std::make_unique<RowReservoir>(
-      getSampleCapacity(g->rowLength()), g->rowLength(), seed);
+      getSampleCapacity(g->rowLength()), g->rowLength());
   auto inEq = cast<InputEqObserverOp>(op.getOperation());
   SampleRows stored = getStoredSamples(inEq);
   if (stored.rowLength() == g->rowLength() && inEq.getSamplesSeen())
-    o.reservoir->resume(stored.values, *inEq.getSamplesSeen());
+    o.reservoir->addSample(stored.values, *inEq.getSamplesSeen());
   return o;
 }
 
@@ -306,12 +305,11 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
         }
         // The sampled rows of the layer behind an input-equalization
         // observer (optional: files without them stay valid).
-        if (o.reservoir && !o.reservoir->getValues().empty()) {
+        if (o.reservoir && o.reservoir->getNumRows() > 0) {
           j.attributeObject("samples", [&] {
             j.attribute("seen", o.reservoir->getSeen());
             j.attributeArray("shape", [&] {
-              j.value(static_cast<int64_t>(o.reservoir->getValues().size()) /
-                      o.reservoir->getRowLength());
+              j.value(o.reservoir->getNumRows());
               j.value(o.rows->channels);
               j.value(o.rows->taps);
             });
@@ -556,9 +554,8 @@ void CalibratePass::runOnOperation() {
       if (layer.op->getParentOfType<func::FuncOp>() == func)
         sampledLayers[inEq] = &layer;
   SmallVector<Observed, 0> observed;
-  for (auto [i, op] : llvm::enumerate(getCalibratedObservers(func)))
-    observed.push_back(
-        describe(op, sampledLayers, 0x9E3779B97F4A7C15ull * (i + 1)));
+  for (ObserverOpInterface op : getCalibratedObservers(func))
+    observed.push_back(describe(op, sampledLayers));
   int64_t batches = 0;
 
   for (const std::string &path : statsIn) {
@@ -571,7 +568,7 @@ void CalibratePass::runOnOperation() {
     for (auto [o, s, rows] : llvm::zip(observed, loaded, loadedSamples)) {
       o.stats.merge(s);
       if (o.reservoir && rows)
-        o.reservoir->merge(rows->values, rows->seen);
+        o.reservoir->addSample(rows->values, rows->seen);
     }
     batches += loadedBatches;
   }
@@ -628,7 +625,7 @@ void CalibratePass::runOnOperation() {
     if (o.stats.rule == AccumulationRule::Histogram)
       s.histogram = o.stats.histogram;
     o.op.setStatistics(s);
-    if (o.reservoir && !o.reservoir->getValues().empty())
+    if (o.reservoir && o.reservoir->getNumRows() > 0)
       setStoredSamples(cast<InputEqObserverOp>(o.op.getOperation()),
                        o.reservoir->getValues(), o.rows->channels, o.rows->taps,
                        o.reservoir->getSeen());

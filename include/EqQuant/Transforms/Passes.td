@@ -129,14 +129,17 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     report progress on stderr.
 
     Samples for `--eqq-convert="select=true"`: the input-equalization
-    observer in front of each equalized layer also keeps a uniform sample
-    (reservoir sampling, deterministic) of the rows that layer multiplies,
-    over every position of every batch: a linear's input rows, a conv's
-    input patches (channels x kernel taps, zero padding included) at output
-    positions. About 65536 values per layer, between 32 and 512 rows, as
-    `samples` (f32 `[rows, channels, taps]`) and `samples_seen`. The clone
-    returns a strided slice of each batch for this (whole images, about half
-    a million values), so memory stays bounded at real model sizes.
+    observer in front of each equalized layer also keeps a uniform sample of
+    the rows that layer multiplies: a linear's input rows, a conv's input
+    patches (channels x kernel taps, zero padding included) at output
+    positions. The clone returns a strided slice of each batch for this
+    (whole images, about half a million values, all of a small batch), so
+    memory stays bounded at real model sizes; every row of it is offered,
+    and the rows with the smallest hashes of their values are kept (bottom-k
+    sampling: the same sample whether calibration runs at once, resumes, or
+    merges shards). About 65536 values per layer, between 32 and 512 rows,
+    as `samples` (f32 `[rows, channels, taps]`, ordered by hash) and
+    `samples_seen`.
 
     Statistics can be written to a JSON file (`stats-out`) and read back
     (`stats-in`, several files merge: calibration sharded across machines,
@@ -145,8 +148,8 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     running anything. An input-equalization observer's entry carries its
     sample as `"samples": {"seen": N, "shape": [rows, channels, taps],
     "values": [...]}` (optional: files without it stay valid, their layers
-    are then not scored); merged samples draw from each file in proportion
-    to the rows it saw.
+    are then not scored); merging keeps the rows with the smallest hashes
+    over all files, which is the sample of one run over all their data.
 
     Example: `--eqq-calibrate="data=b0.npy,b1.npy stats-out=stats.json"`.
   }];

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "llvm/Support/xxhash.h"
+
 using namespace mlir;
 using namespace mlir::eqq;
 
@@ -121,70 +123,60 @@ void RowGeometry::extractRow(ArrayRef<float> x, int64_t p, float *row) const {
         }
 }
 
-RowReservoir::RowReservoir(int64_t capacity, int64_t rowLength, uint64_t seed)
-    : capacity(capacity), rowLength(rowLength), rng(seed) {}
+RowReservoir::RowReservoir(int64_t capacity, int64_t rowLength)
+    : capacity(capacity), rowLength(rowLength), scratch(rowLength) {}
 
-void RowReservoir::resume(ArrayRef<float> stored, int64_t storedSeen) {
-  values.assign(stored.begin(), stored.end());
-  int64_t rows = static_cast<int64_t>(values.size()) / rowLength;
-  if (rows > capacity) {
-    values.resize(capacity * rowLength);
-    rows = capacity;
+void RowReservoir::add(const float *row) {
+  uint64_t key = llvm::xxh3_64bits(ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(row), rowLength * sizeof(float)));
+  auto byKey = [](const std::pair<uint64_t, int64_t> &a,
+                  const std::pair<uint64_t, int64_t> &b) {
+    return a.first < b.first;
+  };
+  if (static_cast<int64_t>(heap.size()) < capacity) {
+    int64_t slot = static_cast<int64_t>(heap.size());
+    storage.append(row, row + rowLength);
+    heap.emplace_back(key, slot);
+    std::push_heap(heap.begin(), heap.end(), byKey);
+    return;
   }
-  seen = std::max(storedSeen, rows);
+  if (capacity == 0 || key >= heap.front().first)
+    return;
+  // Replace the row with the largest hash.
+  std::pop_heap(heap.begin(), heap.end(), byKey);
+  int64_t slot = heap.back().second;
+  std::copy_n(row, rowLength, storage.begin() + slot * rowLength);
+  heap.back() = {key, slot};
+  std::push_heap(heap.begin(), heap.end(), byKey);
 }
 
 void RowReservoir::offer(int64_t count,
                          llvm::function_ref<void(int64_t, float *)> extract) {
-  for (int64_t p = 0; p < count; ++p, ++seen) {
-    int64_t rows = static_cast<int64_t>(values.size()) / rowLength;
-    if (rows < capacity) {
-      values.resize(values.size() + rowLength);
-      extract(p, values.data() + rows * rowLength);
-      continue;
-    }
-    // Algorithm R: row `seen` replaces a kept one with probability
-    // capacity / (seen + 1).
-    std::uniform_int_distribution<int64_t> pick(0, seen);
-    int64_t slot = pick(rng);
-    if (slot < capacity)
-      extract(p, values.data() + slot * rowLength);
+  for (int64_t p = 0; p < count; ++p) {
+    extract(p, scratch.data());
+    add(scratch.data());
   }
+  seen += count;
 }
 
-void RowReservoir::merge(ArrayRef<float> other, int64_t otherSeen) {
-  int64_t mine = static_cast<int64_t>(values.size()) / rowLength;
-  int64_t theirs = static_cast<int64_t>(other.size()) / rowLength;
-  otherSeen = std::max(otherSeen, theirs);
-  if (theirs == 0) {
-    seen += otherSeen;
-    return;
-  }
-  int64_t total = seen + otherSeen;
-  int64_t keep = std::min<int64_t>(capacity, mine + theirs);
-  // Rows from the other side in proportion to what each side saw.
-  int64_t fromOther = static_cast<int64_t>(
-      std::llround(static_cast<double>(keep) * otherSeen / total));
-  fromOther = std::clamp(fromOther, keep - mine, theirs);
-  int64_t fromMine = keep - fromOther;
-  auto choose = [&](int64_t n, int64_t k) {
-    SmallVector<int64_t> idx(n);
-    std::iota(idx.begin(), idx.end(), 0);
-    std::shuffle(idx.begin(), idx.end(), rng);
-    idx.resize(k);
-    llvm::sort(idx);
-    return idx;
-  };
-  SmallVector<float> merged;
-  merged.reserve(keep * rowLength);
-  for (int64_t r : choose(mine, fromMine))
-    merged.append(values.begin() + r * rowLength,
-                  values.begin() + (r + 1) * rowLength);
-  for (int64_t r : choose(theirs, fromOther))
-    merged.append(other.begin() + r * rowLength,
-                  other.begin() + (r + 1) * rowLength);
-  values = std::move(merged);
-  seen = total;
+void RowReservoir::addSample(ArrayRef<float> values, int64_t sampleSeen) {
+  int64_t rows = static_cast<int64_t>(values.size()) / rowLength;
+  for (int64_t r = 0; r < rows; ++r)
+    add(values.data() + r * rowLength);
+  seen += std::max(sampleSeen, rows);
+}
+
+SmallVector<float> RowReservoir::getValues() const {
+  std::vector<std::pair<uint64_t, int64_t>> order = heap;
+  // Equal hashes are equal rows: any order of them gives the same values.
+  llvm::sort(order,
+             [](const auto &a, const auto &b) { return a.first < b.first; });
+  SmallVector<float> values;
+  values.reserve(order.size() * rowLength);
+  for (auto [key, slot] : order)
+    values.append(storage.begin() + slot * rowLength,
+                  storage.begin() + (slot + 1) * rowLength);
+  return values;
 }
 
 SampleRows mlir::eqq::getStoredSamples(InputEqObserverOp op) {

@@ -5,8 +5,8 @@
 // conv's is the patch one output position reads (channels x kernel taps,
 // zero padding included), so that a conv's output at that position is the
 // row times the weight `W[F, C * taps]`. --eqq-calibrate keeps a bounded
-// uniform sample of rows per equalized layer (a reservoir over every
-// position of every batch) on its input-equalization observer
+// uniform sample of rows per equalized layer (bottom-k by hash, see
+// RowReservoir) on its input-equalization observer
 // (`samples`, `samples_seen`); auto-alpha with `data=` takes rows from the
 // inputs it records. Both are scored the same way (AutoAlpha.cpp).
 //
@@ -21,8 +21,9 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cstdint>
-#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mlir::eqq {
 
@@ -74,28 +75,33 @@ using SampleMap = llvm::DenseMap<Operation *, SampleRows>;
 int64_t getSampleCapacity(int64_t rowLength);
 
 /// A uniform sample without replacement of at most `capacity` rows from a
-/// stream of rows (reservoir sampling), deterministic for a given seed and
-/// stream.
+/// stream of rows: the rows with the smallest hashes of their values
+/// (bottom-k sampling, the hash standing in for a random key). The sample
+/// depends only on the multiset of rows offered, not on their order or on
+/// how they were split: calibrating in one run, resuming, or merging the
+/// samples of shards gives the same rows, in the same order (by hash).
 class RowReservoir {
 public:
-  RowReservoir(int64_t capacity, int64_t rowLength, uint64_t seed);
-  /// Continues from a stored sample of `seen` rows.
-  void resume(ArrayRef<float> values, int64_t seen);
+  RowReservoir(int64_t capacity, int64_t rowLength);
   /// Offers the `count` positions of a batch; `extract(p, row)` writes
-  /// position p's row when it is kept.
+  /// position p's row.
   void offer(int64_t count, llvm::function_ref<void(int64_t, float *)> extract);
-  /// Merges another sample of the same stream kind (shards): the result is
-  /// a sample of the union, each side contributing in proportion to what
-  /// it saw.
-  void merge(ArrayRef<float> values, int64_t seen);
-  ArrayRef<float> getValues() const { return values; }
+  /// Adds a stored sample (of the same kind) drawn from `seen` rows: from a
+  /// previous calibration or a statistics file.
+  void addSample(ArrayRef<float> values, int64_t seen);
+  /// The kept rows, ordered by hash.
+  SmallVector<float> getValues() const;
+  int64_t getNumRows() const { return static_cast<int64_t>(heap.size()); }
   int64_t getSeen() const { return seen; }
   int64_t getRowLength() const { return rowLength; }
 
 private:
+  void add(const float *row);
   int64_t capacity, rowLength, seen = 0;
-  SmallVector<float> values;
-  std::mt19937_64 rng;
+  /// Rows in slots of `rowLength` values, and a max-heap of (hash, slot).
+  SmallVector<float> storage;
+  std::vector<std::pair<uint64_t, int64_t>> heap;
+  SmallVector<float> scratch;
 };
 
 /// The samples stored on an input-equalization observer (empty when none).
