@@ -39,6 +39,9 @@ the int8 model's output against the float model's output is printed:
                    --eqq-calibrate --eqq-convert
   EqQuant default  eq-opt --eqq-prepare (built-in default: linear and conv
                    equalized with default_equalization_qconfig) ...
+  select           the default with --eqq-convert="select=true": each layer
+                   keeps its equalization only where it scores better than
+                   none on the rows --eqq-calibrate sampled
   alpha=, scale-mode=, data-free=
                    --eqq-convert migration options (mlp, conv)
   shared-inputs    --eqq-prepare="shared-inputs=true" (qkv, block, block-bal)
@@ -73,7 +76,9 @@ Targets, one PASS/FAIL line each:
   (b) the best EqQuant variant beats PyTorch eq on every model, and its
       digits top-1 is at least PyTorch eq's;
   and, for mlp and conv, EqQuant default beats both EqQuant noeq and
-  PyTorch eq.
+  PyTorch eq; (c) select is never more than 0.2 dB below noeq, and on mlp
+  and conv within 0.2 dB of default (equalization's gain kept). The
+  pipeline's time (one eq-opt command) with and without select is printed.
 
 With --layers, per-layer details from EqQuant's recipe files are printed too
 (equalization scales and alphas, input ranges and qparams after
@@ -241,6 +246,7 @@ def without_outliers(block, scales):
 NOEQ = ("noeq", NOEQ_CONFIG, "", "")
 DEFAULT = ("default", None, "", "")
 AUTO = ("auto-alpha", None, "", "auto-alpha=true data={calib}")
+SELECT = ("select", None, "", "select=true")
 SHARED = ("shared-inputs", None, "shared-inputs=true", "")
 RESIDUAL = ("residual-adds", None, "residual-adds=true", "")
 SHARED_RESIDUAL = ("shared-inputs + residual-adds", None, "shared-inputs=true residual-adds=true", "")
@@ -248,16 +254,16 @@ SHARED_RESIDUAL = ("shared-inputs + residual-adds", None, "shared-inputs=true re
 MIGRATION = ["alpha=0.25", "alpha=0.75", "scale-mode=absmax", "scale-mode=absmax alpha=0.75",
              "data-free=true"]
 
-BLOCK_VARIANTS = [NOEQ, DEFAULT, SHARED, RESIDUAL, SHARED_RESIDUAL, AUTO,
+BLOCK_VARIANTS = [NOEQ, DEFAULT, SELECT, SHARED, RESIDUAL, SHARED_RESIDUAL, AUTO,
                   ("all", None, SHARED_RESIDUAL[2], AUTO[3]),
                   ("residual-adds, carry-folds=false", None, RESIDUAL[2], "carry-folds=false")]
 CASES = [
-    ("mlp", [NOEQ, DEFAULT, AUTO] + [(m, None, "", m) for m in MIGRATION]),
-    ("conv", [NOEQ, DEFAULT, AUTO] + [(m, None, "", m) for m in MIGRATION]),
-    ("qkv", [NOEQ, DEFAULT, SHARED, AUTO, ("all", None, SHARED[2], AUTO[3])]),
+    ("mlp", [NOEQ, DEFAULT, SELECT, AUTO] + [(m, None, "", m) for m in MIGRATION]),
+    ("conv", [NOEQ, DEFAULT, SELECT, AUTO] + [(m, None, "", m) for m in MIGRATION]),
+    ("qkv", [NOEQ, DEFAULT, SELECT, SHARED, AUTO, ("all", None, SHARED[2], AUTO[3])]),
     ("block", BLOCK_VARIANTS),
     ("block-bal", BLOCK_VARIANTS),
-    ("plain", [NOEQ, DEFAULT, AUTO]),
+    ("plain", [NOEQ, DEFAULT, SELECT, AUTO]),
 ]
 # The option each model is there to measure (target (a)). shared-inputs
 # alone cannot fold the blocks' shared input h into fc_in, since h also feeds
@@ -310,8 +316,10 @@ def eqquant(tmp, tag, mlir, calib_files, test_files, config, prepare_options="",
     convert = "recipe=" + recipe
     if convert_options:
         convert += " " + convert_options.format(calib=",".join(calib_files))
+    start = time.time()
     run([EQ_OPT, mlir, prep, "--eqq-calibrate=data=" + ",".join(calib_files),
          "--eqq-convert=" + convert, "-o", out_mlir])
+    PIPELINE_SECONDS[tag] = time.time() - start
     ys = []
     for i, x in enumerate(test_files):
         y = os.path.join(tmp, "%s.y%d.npy" % (tag, i))
@@ -319,6 +327,10 @@ def eqquant(tmp, tag, mlir, calib_files, test_files, config, prepare_options="",
         ys.append(np.load(y))
     with open(recipe) as f:
         return np.concatenate(ys), json.load(f)
+
+
+# Seconds of each eq-opt pipeline command, by tag.
+PIPELINE_SECONDS = {}
 
 
 def pytorch_int8(model, calib, test, equalize):
@@ -481,20 +493,22 @@ def best_eqquant(res):
 def print_sqnr(cases):
     print("\nSQNR (dB) of the int8 output vs the float output on a held-out batch "
           "(calibration: %d batches; higher is better)" % CALIB_BATCHES)
-    hdr = "%-9s  %-34s  %12s  %10s  %10s  %10s  %10s  %10s" % (
-        "model", "outlier channels (scale)", "float eq-run", "EqQ noeq", "EqQ eq", "EqQ auto",
-        "torch noeq", "torch eq")
+    hdr = "%-9s  %-34s  %12s  %10s  %10s  %10s  %10s  %10s  %10s" % (
+        "model", "outlier channels (scale)", "float eq-run", "EqQ noeq", "EqQ eq", "EqQ select",
+        "EqQ auto", "torch noeq", "torch eq")
     print(hdr)
     print("-" * len(hdr))
     for name, _ in CASES:
         c = cases[name]
         outl = ",".join("%d(%.0fx)" % (i, s) for i, s in zip(c["idx"], c["scales"])) or "none"
-        print("%-9s  %-34s  %12.1e  %s  %s  %s  %s  %s" % (
+        print("%-9s  %-34s  %12.1e  %s  %s  %s  %s  %s  %s" % (
             name, outl, c["float_dev"], fmt(c["sqnr"]["noeq"]), fmt(c["sqnr"]["default"]),
-            fmt(c["sqnr"]["auto-alpha"]), fmt(c["torch-noeq"]), fmt(c["torch-eq"])))
-        print("%-9s  %-34s  %12s  %s  %s  %s" % (
+            fmt(c["sqnr"]["select"]), fmt(c["sqnr"]["auto-alpha"]), fmt(c["torch-noeq"]),
+            fmt(c["torch-eq"])))
+        print("%-9s  %-34s  %12s  %s  %s  %s  %s" % (
             "", "  output-quantization floor", "", fmt(c["floor"].get("noeq")),
-            fmt(c["floor"].get("default")), fmt(c["floor"].get("auto-alpha"))))
+            fmt(c["floor"].get("default")), fmt(c["floor"].get("select")),
+            fmt(c["floor"].get("auto-alpha"))))
     print("(float eq-run: max |eq-run float - torch float| / max |torch float|;")
     print(" output-quantization floor: SQNR of the float output itself quantized with the int8 model's")
     print(" output qparams (default_qconfig: quint8 [0, 127]); no int8 model with them can do better;")
@@ -521,6 +535,19 @@ def print_sqnr(cases):
                                    fmt(cases["block-bal"].get("unscaled-noeq"), 9)))
     print("(all: every option of the column's model together; qkv has no residual add;")
     print(" without outliers: block-bal's block before its outlier channels were made, same function)")
+
+    print("\nselect's choices per model (from the recipe) and the pipeline's time "
+          "(prepare, calibrate, convert: one eq-opt command):")
+    for name, _ in CASES:
+        recipe = cases[name]["recipes"].get("select")
+        if recipe is None:
+            continue
+        scored = [L for L in recipe["layers"] if L.get("selection")]
+        left = [L["name"] for L in scored if not L["equalized"]]
+        t = lambda label: PIPELINE_SECONDS.get("%s.%s" % (name, label))
+        print("  %-9s %d of %d layers left unequalized%s; %.2f s with select, %.2f s default"
+              % (name, len(left), len(scored), (" (" + ", ".join(left) + ")") if left else "",
+                 t("select") or math.nan, t("default") or math.nan))
 
     print("\nauto-alpha's choices per model (from the recipe; none = left unequalized):")
     for name, _ in CASES:
@@ -584,6 +611,14 @@ def print_targets(cases, digits):
             vs = "%+.2f dB vs default" % (r["auto-alpha"] - r["default"])
         print("info auto-alpha on %s: %s vs EqQuant default %s, noeq %s (%s)" % (
             name, db(r["auto-alpha"]), db(r["default"]), db(r["noeq"]), vs))
+    # (c) select: never more than 0.2 dB below noeq; equalization's gain kept.
+    for name, _ in CASES:
+        r = cases[name]["sqnr"]
+        ok = (None not in (r["select"], r["noeq"], r["default"])
+              and r["select"] >= r["noeq"] - 0.2
+              and (name not in ("mlp", "conv") or r["select"] >= r["default"] - 0.2))
+        print("%s (c) select on %s: %s vs EqQuant noeq %s, default %s" % (
+            verdict(ok), name, db(r["select"]), db(r["noeq"]), db(r["default"])))
     # (b) the best EqQuant variant against PyTorch's equalization.
     for name, _ in CASES:
         c = cases[name]

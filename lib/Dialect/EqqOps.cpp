@@ -425,8 +425,27 @@ LogicalResult InputEqObserverOp::verify() {
   if (isPerChannel(getQscheme()))
     return emitOpError("input qscheme must be per-tensor, got '")
            << stringifyQScheme(getQscheme()) << "'";
-  return verifyStats(*this, getMinVal(), getMaxVal(),
-                     type.getDimSize(getAxis()), "channel of the input axis");
+  if (failed(verifyStats(*this, getMinVal(), getMaxVal(),
+                         type.getDimSize(getAxis()),
+                         "channel of the input axis")))
+    return failure();
+  if (!getSamplesAttr() && !getSamplesSeenAttr())
+    return success();
+  auto samples = getSamplesAttr()
+                     ? dyn_cast<RankedTensorType>(getSamplesAttr().getType())
+                     : RankedTensorType();
+  if (!samples || !getSamplesSeenAttr())
+    return emitOpError("'samples' and 'samples_seen' go together");
+  if (samples.getRank() != 3 || !samples.getElementType().isF32() ||
+      samples.getDimSize(1) != type.getDimSize(getAxis()) ||
+      samples.getDimSize(2) < 1)
+    return emitOpError("'samples' must be f32 [rows, ")
+           << type.getDimSize(getAxis()) << ", taps], got " << samples;
+  if (*getSamplesSeen() < samples.getDimSize(0))
+    return emitOpError("'samples_seen' (")
+           << *getSamplesSeen() << ") is less than the "
+           << samples.getDimSize(0) << " sampled rows";
+  return success();
 }
 
 OpFoldResult InputEqObserverOp::fold(FoldAdaptor) {
@@ -445,6 +464,8 @@ void InputEqObserverOp::setStatistics(const ObserverStatistics &statistics) {
 void InputEqObserverOp::clearStatistics() {
   removeMinValAttr();
   removeMaxValAttr();
+  removeSamplesAttr();
+  removeSamplesSeenAttr();
 }
 ObserverStatistics InputEqObserverOp::computeStatistics(ArrayRef<float> data) {
   return channelStatistics(data, getInput().getType(), getAxis());

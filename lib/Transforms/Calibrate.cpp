@@ -8,6 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Convert/Observers.h"
+#include "Convert/Samples.h"
+
 #include "EqQuant/Analysis/Layers.h"
 #include "EqQuant/Dialect/EqqDialect.h"
 #include "EqQuant/Support/Json.h"
@@ -51,6 +54,13 @@ struct Observed {
   /// The axis whose channels are kept, for per-channel statistics.
   std::optional<int64_t> channelAxis;
   int64_t channels = 1;
+  /// For the input-equalization observer in front of a layer: how that
+  /// layer reads the slice of each batch the clone returns (leading indices
+  /// `sliceImages` of the observed tensor, every `sliceStride`-th), and the
+  /// sample of its rows kept so far.
+  std::optional<RowGeometry> rows;
+  int64_t sliceImages = 0, sliceStride = 1;
+  std::unique_ptr<RowReservoir> reservoir;
 };
 
 /// The output of an op that shares its input's observer
@@ -62,6 +72,10 @@ struct SharedFeed {
   size_t index;
   size_t target;
 };
+
+/// Values of one batch's observed tensor that the clone returns for
+/// sampling (whole leading indices, spread over the batch; at least one).
+static constexpr int64_t kSliceValues = int64_t(1) << 19;
 
 } // namespace
 
@@ -81,13 +95,41 @@ getCalibratedObservers(func::FuncOp func) {
   return result;
 }
 
-static Observed describe(ObserverOpInterface op) {
+static Observed
+describe(ObserverOpInterface op,
+         const llvm::DenseMap<Operation *, const Layer *> &sampledLayers) {
   Observed o;
   o.op = op;
   // Statistics already present are where calibration resumes.
   o.stats = op.getRunningStatistics();
   o.channelAxis = op.getStatisticsAxis();
   o.channels = op.getNumStatChannels();
+  const Layer *layer = sampledLayers.lookup(op);
+  if (!layer)
+    return o;
+  // The rows the layer multiplies, sampled from a slice of each batch.
+  auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!type.hasStaticShape() || type.getRank() < 2 || type.getDimSize(0) < 1)
+    return o;
+  int64_t batch = type.getDimSize(0);
+  int64_t perImage = type.getNumElements() / batch;
+  int64_t images = std::clamp<int64_t>(
+      (kSliceValues + perImage - 1) / std::max<int64_t>(1, perImage), 1, batch);
+  SmallVector<int64_t> sliceShape(type.getShape());
+  sliceShape[0] = images;
+  std::string why;
+  std::optional<RowGeometry> g = getRowGeometry(*layer, sliceShape, why);
+  if (!g || g->rowLength() == 0)
+    return o;
+  o.rows = *g;
+  o.sliceImages = images;
+  o.sliceStride = batch / images;
+  o.reservoir = std::make_unique<RowReservoir>(
+      getSampleCapacity(g->rowLength()), g->rowLength());
+  auto inEq = cast<InputEqObserverOp>(op.getOperation());
+  SampleRows stored = getStoredSamples(inEq);
+  if (stored.rowLength() == g->rowLength() && inEq.getSamplesSeen())
+    o.reservoir->addSample(stored.values, *inEq.getSamplesSeen());
   return o;
 }
 
@@ -166,8 +208,9 @@ static SmallVector<Value> instrument(func::FuncOp func,
                                      ArrayRef<Observed> observed,
                                      ArrayRef<SharedFeed> feeds) {
   SmallVector<Value> extra;
-  // The batch statistics of `op`'s result for observer `o`.
-  auto addStatistics = [&](Operation *op, const Observed &o) {
+  // The batch statistics of `op`'s result for observer `o`, and with
+  // `sampleRows` the slice of it the layer's row sample is drawn from.
+  auto addStatistics = [&](Operation *op, const Observed &o, bool sampleRows) {
     OpBuilder b(op->getContext());
     b.setInsertionPointAfter(op);
     Value x = op->getResult(0);
@@ -177,14 +220,38 @@ static SmallVector<Value> instrument(func::FuncOp func,
     }
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, true));
     extra.push_back(buildReduction(b, op->getLoc(), x, o.channelAxis, false));
+    if (!sampleRows || !o.rows)
+      return;
+    // The slice sampled for the layer's rows: whole leading indices.
+    auto type = cast<RankedTensorType>(x.getType());
+    if (o.sliceImages == type.getDimSize(0)) {
+      // A copy: the observed value may be returned already (a histogram
+      // observer's, or an argument), and each result needs its own buffer.
+      Value empty = tensor::EmptyOp::create(b, op->getLoc(), type.getShape(),
+                                            type.getElementType());
+      extra.push_back(
+          linalg::CopyOp::create(b, op->getLoc(), x, empty).getResult(0));
+      return;
+    }
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> offsets(rank, 0), sizes(type.getShape()),
+        strides(rank, 1);
+    sizes[0] = o.sliceImages;
+    strides[0] = o.sliceStride;
+    MLIRContext *ctx = op->getContext();
+    extra.push_back(tensor::ExtractSliceOp::create(
+        b, op->getLoc(), x, getAsIndexOpFoldResult(ctx, offsets),
+        getAsIndexOpFoldResult(ctx, sizes),
+        getAsIndexOpFoldResult(ctx, strides)));
   };
   SmallVector<ObserverOpInterface> ops = getCalibratedObservers(func);
   assert(ops.size() == observed.size());
   for (auto [op, o] : llvm::zip(ops, observed))
-    addStatistics(op, o);
+    addStatistics(op, o, /*sampleRows=*/true);
   SmallVector<Operation *> sharing = getSharingOps(func);
   for (const SharedFeed &feed : feeds)
-    addStatistics(sharing[feed.index], observed[feed.target]);
+    addStatistics(sharing[feed.index], observed[feed.target],
+                  /*sampleRows=*/false);
   return extra;
 }
 
@@ -296,6 +363,21 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
           json::writeFloats(j, o.stats.histogram);
           j.attributeEnd();
         }
+        // The sampled rows of the layer behind an input-equalization
+        // observer (optional: files without them stay valid).
+        if (o.reservoir && o.reservoir->getNumRows() > 0) {
+          j.attributeObject("samples", [&] {
+            j.attribute("seen", o.reservoir->getSeen());
+            j.attributeArray("shape", [&] {
+              j.value(o.reservoir->getNumRows());
+              j.value(o.rows->channels);
+              j.value(o.rows->taps);
+            });
+            j.attributeBegin("values");
+            json::writeFloats(j, o.reservoir->getValues());
+            j.attributeEnd();
+          });
+        }
         // What the statistics mean for quantization (informational).
         writeQParams(j, o.op);
       });
@@ -339,6 +421,12 @@ static llvm::Error writeStats(StringRef path, func::FuncOp func,
 }
 
 namespace {
+/// An observer's sampled rows as a statistics file holds them.
+struct LoadedSamples {
+  SmallVector<float> values;
+  int64_t seen = 0;
+};
+
 /// Reads a statistics file written by writeStats.
 class StatsReader {
 public:
@@ -347,7 +435,9 @@ public:
 
   /// Parses the file into one RunningStats per observer (rules copied from
   /// `observed`) and its batch count.
-  llvm::Error read(SmallVectorImpl<RunningStats> &result, int64_t &batches) {
+  llvm::Error read(SmallVectorImpl<RunningStats> &result,
+                   SmallVectorImpl<std::optional<LoadedSamples>> &samples,
+                   int64_t &batches) {
     json::Value root;
     json::Position pos;
     std::string error;
@@ -382,9 +472,11 @@ public:
       stats.min.clear();
       stats.max.clear();
       stats.histogram.clear();
-      if (llvm::Error e = readObserver(entryValue, i, stats))
+      std::optional<LoadedSamples> loaded;
+      if (llvm::Error e = readObserver(entryValue, i, stats, loaded))
         return e;
       result.push_back(std::move(stats));
+      samples.push_back(std::move(loaded));
     }
     return llvm::Error::success();
   }
@@ -416,7 +508,8 @@ private:
   }
 
   llvm::Error readObserver(const json::Value &v, size_t index,
-                           RunningStats &stats) {
+                           RunningStats &stats,
+                           std::optional<LoadedSamples> &samples) {
     const Observed &o = observed[index];
     std::string where = "observer " + std::to_string(index);
     if (!v.isObject())
@@ -456,7 +549,40 @@ private:
                           stats.histogram))
         return e;
     }
-    return llvm::Error::success();
+    // Sampled rows: optional; read where the module samples this observer.
+    const json::Value *sv = v.get("samples");
+    if (!sv || !o.rows)
+      return llvm::Error::success();
+    auto integer = [](const json::Value *n) {
+      return n && n->isNumber() && n->isInteger && n->number >= 0;
+    };
+    const json::Value *seen = sv->isObject() ? sv->get("seen") : nullptr;
+    const json::Value *shape = sv->isObject() ? sv->get("shape") : nullptr;
+    const json::Value *values = sv->isObject() ? sv->get("values") : nullptr;
+    if (!integer(seen) || !shape || !shape->isArray() ||
+        shape->elements.size() != 3 ||
+        !llvm::all_of(shape->elements,
+                      [&](const json::Value &d) { return integer(&d); }) ||
+        !values)
+      return fail(sv->pos, where + ": 'samples' must be {\"seen\": N, "
+                                   "\"shape\": [rows, channels, taps], "
+                                   "\"values\": [...]}");
+    int64_t rows = static_cast<int64_t>(shape->elements[0].number);
+    int64_t channels = static_cast<int64_t>(shape->elements[1].number);
+    int64_t taps = static_cast<int64_t>(shape->elements[2].number);
+    if (channels != o.rows->channels || taps != o.rows->taps)
+      return fail(shape->pos, where + ": 'samples' must have shape [rows, " +
+                                  std::to_string(o.rows->channels) + ", " +
+                                  std::to_string(o.rows->taps) +
+                                  "] to match the module");
+    if (static_cast<int64_t>(seen->number) < rows)
+      return fail(seen->pos, where + ": 'samples' 'seen' is less than its " +
+                                 std::to_string(rows) + " rows");
+    samples.emplace();
+    samples->seen = static_cast<int64_t>(seen->number);
+    return readNumbers(*values, "values",
+                       static_cast<size_t>(rows * channels * taps),
+                       samples->values);
   }
 };
 
@@ -479,9 +605,17 @@ void CalibratePass::runOnOperation() {
   if (!func || func.isExternal())
     return fail("no function @" + entry + " with a body to calibrate");
 
-  SmallVector<Observed> observed;
+  // The input-equalization observers in front of layers sample the rows
+  // of their layer.
+  llvm::DenseMap<Operation *, const Layer *> sampledLayers;
+  ModelAnalysis model(module);
+  for (const Layer &layer : model.getLayers())
+    if (InputEqObserverOp inEq = findObservers(layer).inputEq)
+      if (layer.op->getParentOfType<func::FuncOp>() == func)
+        sampledLayers[inEq] = &layer;
+  SmallVector<Observed, 0> observed;
   for (ObserverOpInterface op : getCalibratedObservers(func))
-    observed.push_back(describe(op));
+    observed.push_back(describe(op, sampledLayers));
   SmallVector<SharedFeed> feeds;
   for (auto [i, op] : llvm::enumerate(getSharingOps(func)))
     if (std::optional<size_t> target = findSharedTarget(op, observed);
@@ -491,12 +625,16 @@ void CalibratePass::runOnOperation() {
 
   for (const std::string &path : statsIn) {
     SmallVector<RunningStats> loaded;
+    SmallVector<std::optional<LoadedSamples>> loadedSamples;
     int64_t loadedBatches = 0;
-    if (llvm::Error e =
-            StatsReader(path, entry, observed).read(loaded, loadedBatches))
+    if (llvm::Error e = StatsReader(path, entry, observed)
+                            .read(loaded, loadedSamples, loadedBatches))
       return fail(llvm::toString(std::move(e)));
-    for (auto [o, s] : llvm::zip(observed, loaded))
+    for (auto [o, s, rows] : llvm::zip(observed, loaded, loadedSamples)) {
       o.stats.merge(s);
+      if (o.reservoir && rows)
+        o.reservoir->addSample(rows->values, rows->seen);
+    }
     batches += loadedBatches;
   }
 
@@ -519,14 +657,22 @@ void CalibratePass::runOnOperation() {
       auto accumulate = [&](RunningStats &stats) {
         if (stats.rule == AccumulationRule::Histogram) {
           stats.addHistogramBatch(results[r++].getValues<float>());
-          return;
+          return false;
         }
         ArrayRef<float> lo = results[r++].getValues<float>();
         ArrayRef<float> hi = results[r++].getValues<float>();
         stats.addRange(lo, hi);
+        return true;
       };
-      for (Observed &o : observed)
-        accumulate(o.stats);
+      for (Observed &o : observed) {
+        if (!accumulate(o.stats) || !o.reservoir)
+          continue;
+        ArrayRef<float> x = results[r++].getValues<float>();
+        const RowGeometry &g = *o.rows;
+        o.reservoir->offer(g.numPositions(), [&](int64_t p, float *row) {
+          g.extractRow(x, p, row);
+        });
+      }
       for (const SharedFeed &feed : feeds)
         accumulate(observed[feed.target].stats);
       ++batches;
@@ -550,6 +696,10 @@ void CalibratePass::runOnOperation() {
     if (o.stats.rule == AccumulationRule::Histogram)
       s.histogram = o.stats.histogram;
     o.op.setStatistics(s);
+    if (o.reservoir && o.reservoir->getNumRows() > 0)
+      setStoredSamples(cast<InputEqObserverOp>(o.op.getOperation()),
+                       o.reservoir->getValues(), o.rows->channels, o.rows->taps,
+                       o.reservoir->getSeen());
   }
 
   if (!statsOut.empty())

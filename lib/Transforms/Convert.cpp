@@ -169,6 +169,12 @@ void ConvertPass::runOnOperation() {
   SampleMap samples;
   if (autoAlpha && failed(collectSamples(module, model, entry, data, samples)))
     return signalPassFailure();
+  // The default selection scores int8 outputs on calibration's samples; it
+  // has nothing to weigh without quantization, and a recipe or auto-alpha
+  // decides instead.
+  bool selecting = select && quantize && !autoAlpha && !recipeInput;
+  if (selecting)
+    samples = getCalibrationSamples(model);
   EqualizationOptions options;
   options.fold = fold;
   options.dataFree = dataFree;
@@ -177,6 +183,7 @@ void ConvertPass::runOnOperation() {
   options.alpha = alpha;
   options.autoAlpha = autoAlpha;
   options.alphaGrid.assign(alphaGrid.begin(), alphaGrid.end());
+  options.select = selecting;
   FailureOr<EqualizationPlan> plan = planEqualization(
       module, model, options, recipeInput ? &*recipeInput : nullptr, recipeIn,
       samples);

@@ -477,9 +477,10 @@ void PreparePass::runOnOperation() {
   // average pooling) from a layer: the scale can fold across the chain.
   SmallVector<std::pair<const Layer *, OpOperand *>> commutingStarts;
   for (auto [layer, plan] : llvm::zip(layers, plans)) {
+    const Layer *reader = &layer;
     if (!plan.qconfig || !plan.equalization ||
         llvm::any_of(residuals,
-                     [&](const auto &r) { return r.first == &layer; }))
+                     [&](const auto &r) { return r.first == reader; }))
       continue;
     if (std::optional<CommutingChain> chain =
             matchCommutingChain(model, layer.getInput(), layer.inputAxis))
@@ -644,10 +645,10 @@ void PreparePass::runOnOperation() {
     Value in = observe(layer.getInput(), plan.qconfig->activation, loc);
     if (plan.equalization) {
       b.setInsertionPoint(layer.getInputOp());
-      in = InputEqObserverOp::create(b, loc, in, layer.inputAxis,
-                                     plan.equalization->input.dtype,
-                                     plan.equalization->input.qscheme,
-                                     DenseF32ArrayAttr(), DenseF32ArrayAttr());
+      in = InputEqObserverOp::create(
+          b, loc, in, layer.inputAxis, plan.equalization->input.dtype,
+          plan.equalization->input.qscheme, DenseF32ArrayAttr(),
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr());
     }
     layer.inputUse->set(in);
 
@@ -698,7 +699,7 @@ void PreparePass::runOnOperation() {
     start->set(InputEqObserverOp::create(
         b, start->getOwner()->getLoc(), start->get(), layer->inputAxis,
         eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
-        DenseF32ArrayAttr()));
+        DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr()));
   }
 
   // 6. Per-channel statistics of the values a residual add's scale reaches
@@ -718,7 +719,7 @@ void PreparePass::runOnOperation() {
       use->set(InputEqObserverOp::create(
           b, use->getOwner()->getLoc(), use->get(), consumer->inputAxis,
           eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
-          DenseF32ArrayAttr()));
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr()));
     }
   }
 }

@@ -66,7 +66,8 @@ func.func @forward(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {
 std::vector<std::string> batchesRun;
 
 /// Returns, for every picked value, a tensor of its shape filled with -1.5
-/// (even positions: calibration picks a minimum, then a maximum) or 2.5.
+/// (a minimum reduction), 2.5 (a maximum reduction) or 0.5 (an observed
+/// tensor itself, as calibration picks for its samples).
 struct FakeRunner : InstrumentedRunner {
   std::vector<NpyArray> results;
   llvm::Error runBatch(llvm::StringRef path) override {
@@ -86,12 +87,18 @@ struct FakeModelRunner : EqqModelRunnerInterface {
     if (!func)
       return llvm::createStringError("no @" + entry.str());
     auto runner = std::make_unique<FakeRunner>();
-    for (auto [i, value] : llvm::enumerate(instrument(func))) {
+    for (Value value : instrument(func)) {
       auto type = cast<RankedTensorType>(value.getType());
       NpyArray &array =
           runner->results.emplace_back(NpyDType::F32, type.getShape());
+      float fill = 0.5f;
+      if (auto reduce = value.getDefiningOp<linalg::ReduceOp>()) {
+        bool isMin = false;
+        reduce.getBody()->walk([&](arith::MinimumFOp) { isMin = true; });
+        fill = isMin ? -1.5f : 2.5f;
+      }
       for (float &x : array.getMutableValues<float>())
-        x = i % 2 ? 2.5f : -1.5f;
+        x = fill;
     }
     return runner;
   }

@@ -144,6 +144,13 @@ def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
     (features last). Inputs have rank 2 to 5. `dtype` and `qscheme` (per-tensor
     only) describe the input quantization the equalized layer will get.
 
+    `--eqq-calibrate` also keeps, on the observer in front of an equalized
+    layer, a bounded uniform sample of the rows that layer multiplies
+    (`samples`, f32 `[rows, channels, taps]`: a linear's input rows, a conv's
+    input patches of channels x kernel taps at sampled output positions,
+    zero padding included) and how many rows it was drawn from
+    (`samples_seen`); `--eqq-convert` scores equalization candidates on it.
+
     Example:
 
     ```mlir
@@ -158,7 +165,9 @@ def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
     Eqq_QDTypeAttr:$dtype,
     Eqq_QSchemeAttr:$qscheme,
     OptionalAttr<DenseF32ArrayAttr>:$min_val,
-    OptionalAttr<DenseF32ArrayAttr>:$max_val
+    OptionalAttr<DenseF32ArrayAttr>:$max_val,
+    OptionalAttr<ElementsAttr>:$samples,
+    OptionalAttr<I64Attr>:$samples_seen
   );
   let results = (outs Eqq_F32Tensor:$output);
   let assemblyFormat = [{

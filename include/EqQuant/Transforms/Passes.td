@@ -136,11 +136,28 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     naming the file and the first bad index). Runs of more than a few seconds
     report progress on stderr.
 
+    Samples for `--eqq-convert="select=true"`: the input-equalization
+    observer in front of each equalized layer also keeps a uniform sample of
+    the rows that layer multiplies: a linear's input rows, a conv's input
+    patches (channels x kernel taps, zero padding included) at output
+    positions. The clone returns a strided slice of each batch for this
+    (whole images, about half a million values, all of a small batch), so
+    memory stays bounded at real model sizes; every row of it is offered,
+    and the rows with the smallest hashes of their values are kept (bottom-k
+    sampling: the same sample whether calibration runs at once, resumes, or
+    merges shards). About 65536 values per layer, between 32 and 512 rows,
+    as `samples` (f32 `[rows, channels, taps]`, ordered by hash) and
+    `samples_seen`.
+
     Statistics can be written to a JSON file (`stats-out`) and read back
     (`stats-in`, several files merge: calibration sharded across machines,
     then combined; exact for min/max, approximate for moving averages and
     histograms). `stats-in` without `data` applies statistics without
-    running anything.
+    running anything. An input-equalization observer's entry carries its
+    sample as `"samples": {"seen": N, "shape": [rows, channels, taps],
+    "values": [...]}` (optional: files without it stay valid, their layers
+    are then not scored); merging keeps the rows with the smallest hashes
+    over all files, which is the sample of one run over all their data.
 
     Example: `--eqq-calibrate="data=b0.npy,b1.npy stats-out=stats.json"`.
   }];
@@ -246,6 +263,23 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     layer whose input has no outlier channels: this is how it is left out
     there.
 
+    Selection (`select=true`): per equalized layer (or group of layers
+    sharing an input), the configured scale (`alpha`, `scale-mode`,
+    `data-free`) and no equalization are scored as auto-alpha scores its
+    candidates, but on the rows `--eqq-calibrate` sampled (no data option,
+    no model run): up to about 2^24 multiply-adds per candidate, the float
+    output computed once. No equalization wins ties. The recipe records for
+    each such layer `"selection"`: both candidates' SQNR, the rows scored
+    and the verdict in words, or why it was not scored (no samples: a module
+    calibrated from statistics files without them), in which case the layer
+    is equalized as configured. The scored input quantization is the range
+    the scaled input would get, which is the previous layer's output
+    quantization where the scale folds into it; that layer's int8 weights do
+    not change with the fold (carried, or per-channel). The default,
+    `select=false`, equalizes every configured layer as PyTorch does (the
+    interface's contract); the selection applies only with `quantize=true`
+    and without `recipe-in` or `auto-alpha`, which decide themselves.
+
     `recipe=FILE` writes every decision: per layer its equalization scale,
     where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
     input and output quantization (scale, zero point, range) and the weight
@@ -283,6 +317,11 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "requantize multiplier instead of its int8 weights where that "
            "loses less in the weights (false: always quantize the folded "
            "weights, as PyTorch does)">,
+    Option<"select", "select", "bool", /*default=*/"false",
+           "Keep each layer's equalization only where its scale gives a "
+           "better int8 layer output than no equalization on the samples "
+           "--eqq-calibrate kept (false: equalize every configured layer, "
+           "as PyTorch does)">,
     Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
            "Choose each layer's alpha (or no equalization) by the SQNR of its "
            "int8 output on `data`">,

@@ -47,6 +47,17 @@ struct RecipeCandidate {
   double sqnrDb = 0;
 };
 
+/// The default selection of --eqq-convert for a layer: the SQNR of its
+/// output with no equalization and with the configured scale on the
+/// calibration samples (or why it was not scored), and the verdict.
+struct RecipeSelection {
+  bool scored = false;
+  SmallVector<RecipeCandidate> candidates;
+  /// Sampled rows (linear) or output positions (conv) scored.
+  int64_t rows = 0;
+  std::string reason;
+};
+
 struct RecipeLayer {
   std::string name;
   std::string kind;
@@ -56,6 +67,7 @@ struct RecipeLayer {
   std::string applied = "none";
   std::optional<float> alpha;
   std::optional<SmallVector<RecipeCandidate>> autoAlpha;
+  std::optional<RecipeSelection> selection;
   std::optional<RecipeActivation> input, output;
   std::optional<RecipeWeight> weight;
   /// Where the layer is in the file that was read.

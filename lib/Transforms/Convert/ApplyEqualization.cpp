@@ -2,6 +2,8 @@
 
 #include "EqualizationPlan.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 using namespace mlir;
 using namespace mlir::eqq;
 
@@ -137,6 +139,36 @@ static RecipeActivation describeActivation(ActObserverOp obs) {
   return a;
 }
 
+/// The selection's record: the candidates and, in words, why the winner won.
+static RecipeSelection describeSelection(const AlphaChoice &choice) {
+  RecipeSelection r;
+  r.scored = choice.scored;
+  if (!choice.scored) {
+    r.reason = "not scored, equalized as configured: " + choice.why;
+    return r;
+  }
+  r.rows = choice.rows;
+  auto name = [](std::optional<float> a) {
+    return a ? llvm::formatv("alpha {0}", *a).str()
+             : std::string("no equalization");
+  };
+  const AlphaCandidate *best = nullptr, *runnerUp = nullptr;
+  for (const AlphaCandidate &c : choice.candidates) {
+    r.candidates.push_back({c.alpha, c.sqnrDb});
+    if (c.alpha == choice.alpha)
+      best = &c;
+    else if (!runnerUp || c.sqnrDb > runnerUp->sqnrDb)
+      runnerUp = &c;
+  }
+  if (best && runnerUp)
+    r.reason = llvm::formatv("{0}: {1:F2} dB, {2}: {3:F2} dB on the layer's "
+                             "int8 output ({4} sampled rows)",
+                             name(best->alpha), best->sqnrDb,
+                             name(runnerUp->alpha), runnerUp->sqnrDb, r.rows)
+                   .str();
+  return r;
+}
+
 Recipe mlir::eqq::describeRecipe(ModuleOp module,
                                  const ModelAnalysis &equalized,
                                  const EqualizationPlan &plan) {
@@ -158,6 +190,9 @@ Recipe mlir::eqq::describeRecipe(ModuleOp module,
       for (const AlphaCandidate &c : tried->second)
         r.autoAlpha->push_back({c.alpha, c.sqnrDb});
     }
+    auto selected = plan.selection.find(layer.name);
+    if (selected != plan.selection.end())
+      r.selection = describeSelection(selected->second);
     if (ActObserverOp in = getInputObserver(layer))
       r.input = describeActivation(in);
     if (ActObserverOp out = findObservers(layer).output)

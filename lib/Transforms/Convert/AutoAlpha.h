@@ -11,6 +11,7 @@
 #define EQQUANT_TRANSFORMS_CONVERT_AUTOALPHA_H
 
 #include "Observers.h"
+#include "Samples.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -20,28 +21,50 @@
 
 namespace mlir::eqq {
 
-/// What a layer read on auto-alpha's data: batches concatenated along the
-/// first axis.
-struct Samples {
-  SmallVector<float> values;
-  SmallVector<int64_t> shape;
-};
-
-/// Samples by the input-equalization observer of the layer that read them.
-using SampleMap = llvm::DenseMap<Operation *, Samples>;
-
 /// Runs `entry` of `module` on each batch of `data` (JIT) and records the
 /// input of every equalized layer (up to about a million values per layer,
-/// whole batches).
+/// whole batches), as the rows auto-alpha scores: rows (linear) or output
+/// positions (conv) spread evenly over what was recorded, as many as about
+/// 2^24 multiply-adds per candidate allow (at least 256).
 LogicalResult collectSamples(ModuleOp module, const ModelAnalysis &model,
                              StringRef entry, ArrayRef<std::string> data,
                              SampleMap &samples);
 
-/// The noise-to-signal energy ratio of `layer`'s output computed from its
-/// int8 input and weight, with the equalization scale `s` (empty: none),
-/// against its float output on `samples`; none when it cannot be scored.
-std::optional<double> scoreScale(const Layer &layer, LayerObservers obs,
-                                 const SampleMap &samples, ArrayRef<float> s);
+/// How many of `available` rows a candidate is scored on, with
+/// `macsPerPosition` multiply-adds each: all, or as many as about 2^24
+/// multiply-adds allow (at least 256).
+int64_t getScoredPositions(int64_t available, int64_t macsPerPosition);
+
+/// The samples --eqq-calibrate stored on the input-equalization observers
+/// of `model`'s layers.
+SampleMap getCalibrationSamples(const ModelAnalysis &model);
+
+/// Scores equalization scales for one layer on its sampled rows: the
+/// noise-to-signal energy ratio of its output computed from its int8 input
+/// and weight, with a scale `s` (empty: none), against its float output.
+/// The float output is computed once.
+class LayerScorer {
+public:
+  /// Null (with `why`) when the layer cannot be scored.
+  static std::unique_ptr<LayerScorer> create(const Layer &layer,
+                                             LayerObservers obs,
+                                             const SampleMap &samples,
+                                             std::string &why);
+  /// None when `s` cannot be scored (a weight that cannot be quantized).
+  std::optional<double> score(ArrayRef<float> s) const;
+  int64_t getNumRows() const { return rows; }
+
+private:
+  LayerScorer() = default;
+  const Layer *layer = nullptr;
+  LayerObservers obs;
+  SmallVector<float> x, w, bias, xmin, xmax;
+  SmallVector<int64_t> wShape;
+  int64_t channels = 0, taps = 1, rows = 0;
+  SmallVector<double> yf;
+  double signal = 0;
+  SmallVector<double> outputs(ArrayRef<float> xs, ArrayRef<float> ws) const;
+};
 
 /// One scored candidate: its alpha (none: no equalization) and SQNR (dB).
 struct AlphaCandidate {
@@ -49,12 +72,17 @@ struct AlphaCandidate {
   double sqnrDb;
 };
 
-/// What auto-alpha chose for one layer or group sharing its input.
+/// What auto-alpha (or the default selection) chose for one layer or group
+/// sharing its input.
 struct AlphaChoice {
-  /// False when a layer could not be scored (the pass's alpha applies).
+  /// False when a layer could not be scored (the pass's alpha applies);
+  /// `why` says why.
   bool scored = false;
+  std::string why;
   std::optional<float> alpha;
   SmallVector<AlphaCandidate> candidates;
+  /// Rows the candidates were scored on (the smallest over the group).
+  int64_t rows = 0;
 };
 
 /// The alpha (none: no equalization) whose scale gives the layers in

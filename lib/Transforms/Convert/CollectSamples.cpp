@@ -58,12 +58,17 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
       });
   if (!clone)
     return fail(llvm::toString(clone.takeError()));
+  // What each layer read: batches concatenated along the first axis.
+  struct Recorded {
+    SmallVector<float> values;
+    SmallVector<int64_t> shape;
+  };
+  SmallVector<Recorded> recorded(picked.size());
   for (const std::string &path : data) {
     if (llvm::Error e = (*clone)->runBatch(path))
       return fail(llvm::toString(std::move(e)));
     bool full = true;
-    for (auto [op, result] : llvm::zip(picked, (*clone)->getPickedResults())) {
-      Samples &x = samples[op];
+    for (auto [x, result] : llvm::zip(recorded, (*clone)->getPickedResults())) {
       if (x.values.size() >= kMaxSampleValues)
         continue;
       ArrayRef<float> values = result.getValues<float>();
@@ -76,6 +81,32 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
     }
     if (full)
       break;
+  }
+  // The rows scored: evenly spaced over every position, as many as the
+  // scoring budget allows.
+  llvm::DenseMap<Operation *, const Layer *> layerOf;
+  for (const Layer &layer : model.getLayers())
+    if (InputEqObserverOp o = findObservers(layer).inputEq)
+      layerOf[o] = &layer;
+  for (auto [op, x] : llvm::zip(picked, recorded)) {
+    const Layer *layer = layerOf.lookup(op);
+    std::string why;
+    std::optional<RowGeometry> g =
+        layer ? getRowGeometry(*layer, x.shape, why) : std::nullopt;
+    auto wType = layer ? dyn_cast<ShapedType>(layer->getWeight().getType())
+                       : ShapedType();
+    if (!g || !wType || !wType.hasStaticShape() || g->rowLength() == 0)
+      continue;
+    int64_t positions = g->numPositions();
+    int64_t count =
+        getScoredPositions(positions, wType.getDimSize(0) * g->rowLength());
+    SampleRows &rows = samples[op];
+    rows.channels = g->channels;
+    rows.taps = g->taps;
+    rows.values.resize(count * g->rowLength());
+    for (int64_t i = 0; i < count; ++i)
+      g->extractRow(x.values, i * positions / count,
+                    rows.values.data() + i * g->rowLength());
   }
   return success();
 }

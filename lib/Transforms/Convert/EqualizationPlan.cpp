@@ -321,7 +321,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     if (!recipe) {
       if (shared && !firstPeer) {
         layerAlpha = shared->alpha;
-      } else if (options.autoAlpha) {
+      } else if (options.autoAlpha || options.select) {
         // The layers the scale serves (one, or the group sharing the input).
         SmallVector<const Layer *> scored{&layer};
         if (shared) {
@@ -329,17 +329,24 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
           for (InputEqObserverOp peer : peers)
             scored.push_back(&layers[layerOfInputEq.lookup(peer)]);
         }
+        // auto-alpha searches its grid; the selection weighs the configured
+        // alpha against no equalization.
         SmallVector<float> grid = options.alphaGrid;
-        if (grid.empty())
+        if (!options.autoAlpha)
+          grid = {options.alpha};
+        else if (grid.empty())
           grid = {0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
         AlphaChoice choice =
             chooseAlpha(scored, observers, layers, samples, grid, [&](float a) {
               return computeEqualizationScale(sxmin, sxmax, wmin, wmax, mode,
                                               a);
             });
-        if (choice.scored) {
+        if (choice.scored)
           layerAlpha = choice.alpha;
-          for (const Layer *l : scored)
+        for (const Layer *l : scored) {
+          if (!options.autoAlpha)
+            plan.selection[l->name] = choice;
+          else if (choice.scored)
             plan.autoAlpha[l->name] = choice.candidates;
         }
       }
@@ -351,7 +358,8 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
         shared->scale = s;
       }
       if (!layerAlpha) {
-        // Not equalized: auto-alpha found no scale better than none.
+        // Not equalized: auto-alpha or the selection found no scale better
+        // than none.
         plan.steps.push_back(std::move(step));
         continue;
       }

@@ -40,6 +40,10 @@ struct EqualizationOptions {
   /// auto-alpha: the candidates besides no equalization (empty: off).
   bool autoAlpha = false;
   SmallVector<float> alphaGrid;
+  /// The default selection: each layer (or group sharing its input) keeps
+  /// its equalization only where `alpha`'s scale scores better than none on
+  /// the calibration samples.
+  bool select = false;
 };
 
 /// An activation observer's range as the plan sets it.
@@ -97,6 +101,9 @@ struct EqualizationPlan {
   llvm::StringMap<EqualizationDecision> decisions;
   /// Each auto-alpha candidate's SQNR per layer.
   llvm::StringMap<SmallVector<AlphaCandidate>> autoAlpha;
+  /// The default selection per layer: its candidates' SQNR, or why it was
+  /// not scored (and equalized as configured).
+  llvm::StringMap<AlphaChoice> selection;
   /// How many activation observers the module has after the plan is applied
   /// (recipe-in gives each a range).
   size_t numActObserversAfter = 0;
@@ -104,7 +111,7 @@ struct EqualizationPlan {
 
 /// Computes the plan, reporting errors (and failing) without touching the
 /// IR. `recipe` (read from `recipePath`) replaces statistics and auto-alpha
-/// when given; `samples` are auto-alpha's.
+/// when given; `samples` are what auto-alpha or the selection scores on.
 FailureOr<EqualizationPlan>
 planEqualization(ModuleOp module, const ModelAnalysis &model,
                  const EqualizationOptions &options, const Recipe *recipe,

@@ -55,9 +55,10 @@ static void writeLayer(llvm::json::OStream &j, const RecipeLayer &l) {
       json::writeFloat(j, *l.alpha);
       j.attributeEnd();
     }
-    if (l.autoAlpha) {
-      j.attributeArray("auto_alpha", [&] {
-        for (const RecipeCandidate &c : *l.autoAlpha)
+    auto writeCandidates = [&](StringRef key,
+                               ArrayRef<RecipeCandidate> candidates) {
+      j.attributeArray(key, [&] {
+        for (const RecipeCandidate &c : candidates)
           j.object([&] {
             if (c.alpha) {
               j.attributeBegin("alpha");
@@ -70,6 +71,18 @@ static void writeLayer(llvm::json::OStream &j, const RecipeLayer &l) {
             json::writeDouble(j, c.sqnrDb);
             j.attributeEnd();
           });
+      });
+    };
+    if (l.autoAlpha)
+      writeCandidates("auto_alpha", *l.autoAlpha);
+    if (l.selection) {
+      j.attributeObject("selection", [&] {
+        j.attribute("scored", l.selection->scored);
+        if (l.selection->scored) {
+          writeCandidates("candidates", l.selection->candidates);
+          j.attribute("rows", l.selection->rows);
+        }
+        j.attribute("reason", l.selection->reason);
       });
     }
     if (l.input) {
