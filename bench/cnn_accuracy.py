@@ -34,6 +34,9 @@ Variants:
                     --eqq-calibrate="data=<CALIB batches>" -> --eqq-convert ->
                     eq-run on the test batches
   (d) EqQ eq        (c) with {"qconfig": "onednn", "equalization": "default"}
+  (d') EqQ eq select (d) with --eqq-convert="select=true" (each layer's
+                    equalization kept only where it does not lower the
+                    layer's int8 SQNR on the samples calibration kept)
   (e) EqQ auto      (d) with --eqq-convert="auto-alpha=true data=<CALIB batches>"
                     (same prepared and calibrated module as (d))
 
@@ -97,7 +100,7 @@ CONFIG_NOEQ = {"qconfig": "onednn"}
 CONFIG_EQ = {"qconfig": "onednn", "equalization": "default"}
 # Columns of the accuracy table, in order.
 VARIANTS = [("torch", "torch"), ("torch-eq", "torch eq"), ("noeq", "EqQ"), ("eq", "EqQ eq"),
-            ("auto", "EqQ auto")]
+            ("select", "EqQ eq select"), ("auto", "EqQ auto")]
 STAGES = ["export", "fold", "prepare", "calibrate", "convert", "run"]
 
 
@@ -207,7 +210,7 @@ def eqquant(p, model_file, calib_files, test_files, notes, float_check):
     """Runs variants (c), (d), (e) from the exported model. Returns {variant:
     outputs or None} and the float eq-run output of the folded module (or
     None)."""
-    outs = {"noeq": None, "eq": None, "auto": None, "float": None}
+    outs = {"noeq": None, "eq": None, "select": None, "auto": None, "float": None}
     folded = p.eq_opt("fold", "", model_file, ["--eqq-fold-batchnorm"], p.path("folded.mlir"))
     if float_check:
         try:
@@ -229,6 +232,8 @@ def eqquant(p, model_file, calib_files, test_files, notes, float_check):
             continue
         converts = [(variant, "--eqq-convert=recipe=" + p.path(variant + ".recipe.json"))]
         if variant == "eq":
+            converts.append(("select", "--eqq-convert=recipe=%s select=true"
+                             % p.path("select.recipe.json")))
             converts.append(("auto", "--eqq-convert=recipe=%s auto-alpha=true data=%s"
                              % (p.path("auto.recipe.json"), data)))
         for v, convert in converts:
@@ -299,7 +304,7 @@ def run_model(args, bins, tmp, name, notes):
     except StageError as e:
         notes.append("%s: %s" % (name, e))
         outs = {}
-    for v in ("noeq", "eq", "auto"):
+    for v in ("noeq", "eq", "select", "auto"):
         res["sqnr"][v] = None if outs.get(v) is None else sqnr(ref, outs[v])
     if outs.get("float") is not None:
         res["float_dev"] = float(np.abs(outs["float"] - ref).max() / np.abs(ref).max())
@@ -365,7 +370,7 @@ def print_targets(results):
         ok = None not in (s["noeq"], s["torch"]) and abs(s["noeq"] - s["torch"]) <= 0.1
         print("%s %s: EqQ %s dB within 0.1 dB of torch %s dB" % (
             "PASS" if ok else "FAIL", name, fmt(s["noeq"]), fmt(s["torch"])))
-        for v in ("eq", "auto"):
+        for v in ("eq", "select", "auto"):
             torches = [s[t] for t in ("torch", "torch-eq") if s[t] is not None]
             ok = s[v] is not None and s["torch"] is not None and all(s[v] >= t for t in torches)
             print("%s %s: %s %s dB at or above torch %s dB and torch eq %s dB" % (
