@@ -1,12 +1,12 @@
 # Tests the int8 outputs of torchvision 0.14's resnet18 and squeezenet1_1
 # (random init, random batch-norm statistics, small inputs so that CI runs
 # them quickly) against PyTorch 1.13's prepare_fx/convert_fx on the onednn
-# engine, with the same calibration batches (Inputs/torchvision_int8.py):
-# with min/max activation observers, within one quantum on at most 1% of
-# the output elements; with {"qconfig": "onednn"} (histogram observers),
-# within two quanta and the same SQNR against float to 0.5 dB, the fraction
-# that differs printed (a histogram's range search can end a bin apart when
-# the float calibration forwards differ in the last bits). Conv + batch norm
+# engine, with the same calibration batches (Inputs/torchvision_int8.py),
+# with min/max activation observers and with {"qconfig": "onednn"}
+# (histogram observers): within two quanta and the same SQNR against float
+# to 0.5 dB, the fraction of output elements that differ printed (a
+# histogram's range search can end a bin apart when the float calibration
+# forwards differ in the last bits). Conv + batch norm
 # (folded) + relu, max pooling with padding, residual add + relu, the
 # downsampling blocks, global average pooling, fire modules (cat), the
 # classifier's conv + relu + pooling + flatten.
