@@ -196,6 +196,7 @@ private:
                                (names.size() > 1 ? "one of: " : "") + quoted +
                                " or an object");
       section = std::move(*named);
+      section.preset = v.string;
       return true;
     }
     if (!v.isObject())

@@ -439,7 +439,11 @@ void PreparePass::runOnOperation() {
   // With shared-inputs, layers whose input only equalized layers read share
   // one scale (--eqq-convert computes it for the group).
   llvm::DenseSet<Operation *> equalizedReaders;
-  if (sharedInputs)
+  // The named "equalization": "default" applies the shared-input rule too:
+  // a ResNet's downsampling block (conv1 and the downsample conv reading one
+  // value) shares one scale instead of leaving both unequalized.
+  bool shareInputs = sharedInputs || cfg->equalization.preset == "default";
+  if (shareInputs)
     for (auto [layer, plan] : llvm::zip(layers, plans))
       if (plan.qconfig && plan.equalization)
         equalizedReaders.insert(layer.getInputOp());

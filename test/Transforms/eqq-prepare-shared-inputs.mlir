@@ -1,10 +1,12 @@
 // RUN: eq-opt %s --eqq-prepare 2>&1 | FileCheck %s --check-prefix=DEFAULT
 // RUN: eq-opt %s --eqq-prepare=shared-inputs=true 2>&1 | FileCheck %s --check-prefix=SHARED
+// RUN: eq-opt %s --eqq-prepare=config=%S/Inputs/named-onednn-equalization.json 2>&1 | FileCheck %s --check-prefix=SHARED
 
 // Tests q/k-style layers reading one input. PyTorch's branch rule skips both
 // (one value cannot carry two scales); with shared-inputs, every reader being
 // an equalized layer, both are equalized and --eqq-convert gives them one
-// scale.
+// scale. The named "equalization": "default" applies the rule by itself (a
+// ResNet's downsampling block: conv1 and the downsample conv read one value).
 // DEFAULT-COUNT-2: layer '{{[qk]}}' is not equalized: its input also feeds
 // DEFAULT-NOT: eqq.input_eq_observer
 // SHARED-NOT: warning

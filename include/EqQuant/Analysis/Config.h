@@ -68,6 +68,9 @@ template <typename T> struct ConfigSection {
   std::optional<std::optional<T>> global;
   std::map<std::string, std::optional<T>> objectType;
   std::map<std::string, std::optional<T>> moduleName;
+  /// The named configuration the section was given as (`"onednn"`,
+  /// `"default"`, ...), or empty for the object form.
+  std::string preset;
 
   /// The entry for a layer named `name` of kind `objectType`:
   /// module_name (the name itself, then each dotted parent) beats

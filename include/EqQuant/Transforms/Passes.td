@@ -101,7 +101,8 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     Option<"sharedInputs", "shared-inputs", "bool", /*default=*/"false",
            "Equalize layers that share their input (q/k/v style) when every "
            "quantized reader of it is an equalized layer: one scale for all "
-           "(--eqq-convert), instead of the branch rule's skip">,
+           "(--eqq-convert), instead of the branch rule's skip (always on "
+           "with the named \"equalization\": \"default\")">,
     Option<"residualAdds", "residual-adds", "bool", /*default=*/"false",
            "Give both operands of an add in front of an equalized layer the "
            "layer's scale (folded into their producers) instead of a "
