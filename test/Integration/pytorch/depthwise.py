@@ -34,12 +34,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inp
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-from torch.ao.quantization import QConfig, QConfigMapping, get_default_qconfig_mapping  # noqa: E402
-from torch.ao.quantization.observer import HistogramObserver  # noqa: E402
+from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 from convert_ref import torch_output_quantum, within_one_quantum  # noqa: E402
-from histogram_ref import ReferenceHistogramObserver  # noqa: E402
+from histogram_ref import reference_mapping  # noqa: E402
 from torch_ref import (  # noqa: E402
     Results, compare_observers, count_our_observers, count_torch_observers, dyadic,
     dyadic_uniform, eq_opt, eq_run, exact_float_model, export_module, load_stats,
@@ -61,27 +60,6 @@ class SeparableBlock(nn.Module):
 
     def forward(self, x):
         return self.project(self.relu2(self.dw(self.relu1(self.expand(x)))))
-
-
-def reference_mapping(mapping):
-    """`mapping` with each HistogramObserver activation replaced by
-    ReferenceHistogramObserver with the same arguments."""
-    replaced = {}
-
-    def fix(qconfig):
-        if qconfig is None:
-            return None
-        if id(qconfig) not in replaced:
-            act = qconfig.activation
-            if getattr(getattr(act, "p", None), "func", None) is HistogramObserver:
-                act = ReferenceHistogramObserver.with_args(**act.p.keywords)
-            replaced[id(qconfig)] = QConfig(activation=act, weight=qconfig.weight)
-        return replaced[id(qconfig)]
-
-    result = QConfigMapping().set_global(fix(mapping.global_qconfig))
-    for key, qconfig in mapping.object_type_qconfigs.items():
-        result.set_object_type(key, fix(qconfig))
-    return result
 
 
 def sqnr(ref, y):

@@ -72,21 +72,32 @@ class ReferenceHistogramObserver(HistogramObserver):
         return x_orig
 
 
-def reference_mapping(mapping):
+def map_histogram_activations(mapping, observer):
     """A QConfigMapping like `mapping` (global and object types) with each
-    HistogramObserver activation replaced by ReferenceHistogramObserver with
-    the same arguments."""
+    HistogramObserver activation replaced by `observer(keywords)`, an
+    observer constructor built from the HistogramObserver's arguments. Equal
+    qconfigs stay one object, as PyTorch's fusion compares them."""
     from torch.ao.quantization import QConfig, QConfigMapping
+    replaced = {}
 
     def fix(qconfig):
         if qconfig is None:
             return None
-        act = qconfig.activation
-        if getattr(getattr(act, "p", None), "func", None) is HistogramObserver:
-            act = ReferenceHistogramObserver.with_args(**act.p.keywords)
-        return QConfig(activation=act, weight=qconfig.weight)
+        if id(qconfig) not in replaced:
+            act = qconfig.activation
+            if getattr(getattr(act, "p", None), "func", None) is HistogramObserver:
+                act = observer(act.p.keywords)
+            replaced[id(qconfig)] = QConfig(activation=act, weight=qconfig.weight)
+        return replaced[id(qconfig)]
 
     result = QConfigMapping().set_global(fix(mapping.global_qconfig))
     for key, qconfig in mapping.object_type_qconfigs.items():
         result.set_object_type(key, fix(qconfig))
     return result
+
+
+def reference_mapping(mapping):
+    """`mapping` with each HistogramObserver activation replaced by
+    ReferenceHistogramObserver with the same arguments."""
+    return map_histogram_activations(
+        mapping, lambda keywords: ReferenceHistogramObserver.with_args(**keywords))

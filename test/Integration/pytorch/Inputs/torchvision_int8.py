@@ -49,7 +49,7 @@ from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 
 from cnn_models import randomize_batchnorms  # noqa: E402
 from convert_ref import save_batches, torch_int8  # noqa: E402
-from histogram_ref import reference_mapping  # noqa: E402
+from histogram_ref import map_histogram_activations, reference_mapping  # noqa: E402
 from torch_ref import eq_opt, eq_run, export_module  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -78,22 +78,9 @@ def sqnr(y, ref):
 
 def minmax_mapping(mapping):
     """`mapping` with MinMaxObserver activations of the same arguments."""
-    from torch.ao.quantization import QConfig, QConfigMapping
-    from torch.ao.quantization.observer import HistogramObserver, MinMaxObserver
-
-    def fix(qconfig):
-        if qconfig is None:
-            return None
-        act = qconfig.activation
-        if getattr(getattr(act, "p", None), "func", None) is HistogramObserver:
-            kwargs = {k: v for k, v in act.p.keywords.items() if k != "bins"}
-            act = MinMaxObserver.with_args(**kwargs)
-        return QConfig(activation=act, weight=qconfig.weight)
-
-    result = QConfigMapping().set_global(fix(mapping.global_qconfig))
-    for key, qconfig in mapping.object_type_qconfigs.items():
-        result.set_object_type(key, fix(qconfig))
-    return result
+    from torch.ao.quantization.observer import MinMaxObserver
+    return map_histogram_activations(mapping, lambda keywords: MinMaxObserver.with_args(
+        **{k: v for k, v in keywords.items() if k != "bins"}))
 
 
 out = sys.argv[1]
