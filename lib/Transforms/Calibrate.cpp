@@ -176,7 +176,9 @@ static SmallVector<Operation *> getSharingOps(func::FuncOp func) {
 }
 
 /// The index in `observed` of the observer quantizing the input of sharing
-/// op `op`: up through reshapes and other sharing ops.
+/// op `op`: up through reshapes, other sharing ops and input-equalization
+/// observers (the per-channel statistics a max pool's input carries when a
+/// scale folds across it).
 static std::optional<size_t> findSharedTarget(Operation *op,
                                               ArrayRef<Observed> observed) {
   Value v = op->getResult(0);
@@ -188,7 +190,8 @@ static std::optional<size_t> findSharedTarget(Operation *op,
           return i;
       return std::nullopt;
     }
-    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def)) {
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, InputEqObserverOp>(
+            def)) {
       v = def->getOperand(0);
       continue;
     }

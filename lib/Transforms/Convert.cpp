@@ -172,8 +172,17 @@ void ConvertPass::runOnOperation() {
   // The default selection scores int8 outputs on calibration's samples; it
   // has nothing to weigh without quantization, and a recipe or auto-alpha
   // decides instead.
-  bool selecting = select && quantize && !autoAlpha && !recipeInput;
-  if (selecting)
+  // Without the option, the layers whose observer asks for it (the named
+  // equalization) are selected.
+  bool canSelect = quantize && !autoAlpha && !recipeInput;
+  bool selecting = canSelect && select.hasValue() && select;
+  bool selectingMarked =
+      canSelect && !select.hasValue() &&
+      llvm::any_of(model.getLayers(), [](const Layer &layer) {
+        InputEqObserverOp inEq = findObservers(layer).inputEq;
+        return inEq && inEq.getSelect();
+      });
+  if (selecting || selectingMarked)
     samples = getCalibrationSamples(model);
   EqualizationOptions options;
   options.fold = fold;
@@ -184,6 +193,8 @@ void ConvertPass::runOnOperation() {
   options.autoAlpha = autoAlpha;
   options.alphaGrid.assign(alphaGrid.begin(), alphaGrid.end());
   options.select = selecting;
+  options.selectMarked = selectingMarked;
+  options.selectMarginDb = selectMargin;
   FailureOr<EqualizationPlan> plan = planEqualization(
       module, model, options, recipeInput ? &*recipeInput : nullptr, recipeIn,
       samples);

@@ -649,10 +649,12 @@ void PreparePass::runOnOperation() {
     Value in = observe(layer.getInput(), plan.qconfig->activation, loc);
     if (plan.equalization) {
       b.setInsertionPoint(layer.getInputOp());
+      // The named equalization keeps a layer's scale only where it helps.
       in = InputEqObserverOp::create(
           b, loc, in, layer.inputAxis, plan.equalization->input.dtype,
           plan.equalization->input.qscheme, DenseF32ArrayAttr(),
-          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr());
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr(),
+          /*select=*/cfg->equalization.preset == "default");
     }
     layer.inputUse->set(in);
 
@@ -703,7 +705,8 @@ void PreparePass::runOnOperation() {
     start->set(InputEqObserverOp::create(
         b, start->getOwner()->getLoc(), start->get(), layer->inputAxis,
         eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
-        DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr()));
+        DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr(),
+        /*select=*/false));
   }
 
   // 6. Per-channel statistics of the values a residual add's scale reaches
@@ -723,7 +726,8 @@ void PreparePass::runOnOperation() {
       use->set(InputEqObserverOp::create(
           b, use->getOwner()->getLoc(), use->get(), consumer->inputAxis,
           eq.input.dtype, eq.input.qscheme, DenseF32ArrayAttr(),
-          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr()));
+          DenseF32ArrayAttr(), ElementsAttr(), IntegerAttr(),
+          /*select=*/false));
     }
   }
 }

@@ -58,6 +58,8 @@
 // FULL-NEXT: %[[R_OBS:.*]] = eqq.act_observer %[[R]] histogram quint8 per_tensor_affine : tensor<4x3xf32>
 // REDUCED-NEXT: %[[R_OBS:.*]] = eqq.act_observer %[[R]] histogram quint8 per_tensor_affine reduce_range : tensor<4x3xf32>
 // EQ: %[[R_EQ:.*]] = eqq.input_eq_observer %[[R_OBS]] axis 1 quint8 per_tensor_symmetric
+// The named equalization asks --eqq-convert to select: the observer is marked.
+// EQ-SAME: {select}
 // EQ: eqq.weight_eq_observer %{{.*}} qint8 per_channel_symmetric
 // PERCHANNEL: %[[W2:.*]] = eqq.weight_observer %{{.*}} per_channel_minmax qint8 per_channel_symmetric {max_val = array<f32: 1.000000e+00, 1.000000e+00, 1.000000e+00>
 // PERTENSOR: %[[W2:.*]] = eqq.weight_observer %{{.*}} minmax qint8 per_tensor_symmetric {max_val = array<f32: 1.000000e+00>

@@ -151,6 +151,11 @@ def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
     zero padding included) and how many rows it was drawn from
     (`samples_seen`); `--eqq-convert` scores equalization candidates on it.
 
+    `select` (a unit attribute) asks `--eqq-convert` to keep this layer's
+    equalization only where it scores better than none on that sample (its
+    `select` option, when given, decides for every layer instead).
+    `--eqq-prepare` sets it under the named `"equalization": "default"`.
+
     Example:
 
     ```mlir
@@ -167,7 +172,8 @@ def Eqq_InputEqObserverOp : Eqq_Op<"input_eq_observer",
     OptionalAttr<DenseF32ArrayAttr>:$min_val,
     OptionalAttr<DenseF32ArrayAttr>:$max_val,
     OptionalAttr<ElementsAttr>:$samples,
-    OptionalAttr<I64Attr>:$samples_seen
+    OptionalAttr<I64Attr>:$samples_seen,
+    UnitAttr:$select
   );
   let results = (outs Eqq_F32Tensor:$output);
   let assemblyFormat = [{

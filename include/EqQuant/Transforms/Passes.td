@@ -276,10 +276,18 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     is equalized as configured. The scored input quantization is the range
     the scaled input would get, which is the previous layer's output
     quantization where the scale folds into it; that layer's int8 weights do
-    not change with the fold (carried, or per-channel). The default,
-    `select=false`, equalizes every configured layer as PyTorch does (the
-    interface's contract); the selection applies only with `quantize=true`
-    and without `recipe-in` or `auto-alpha`, which decide themselves.
+    not change with the fold (carried, or per-channel). A scale must score
+    `select-margin` dB (default 1) above no equalization to be kept: the
+    sample is of the data that set the ranges, which flatters a scale (on
+    unseen data an equalized input clips on many channels). A scale that
+    multiplies an input already quantized for other readers is scored with
+    that input rounded twice, as it will be. Depthwise convs are scored
+    too. `select=false` equalizes every configured layer as PyTorch does
+    (the interface's contract); without the option, the layers whose
+    input-equalization observer carries `select` (set by the named
+    `"equalization": "default"`) are selected and the others equalized as
+    configured. The selection applies only with `quantize=true` and without
+    `recipe-in` or `auto-alpha`, which decide themselves.
 
     `recipe=FILE` writes every decision: per layer its equalization scale,
     where it was applied (`input_mul`, `folded_into:<layer>`, `none`), the
@@ -322,7 +330,11 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "Keep each layer's equalization only where its scale gives a "
            "better int8 layer output than no equalization on the samples "
            "--eqq-calibrate kept (false: equalize every configured layer, "
-           "as PyTorch does)">,
+           "as PyTorch does; not given: the layers whose input-equalization "
+           "observer carries `select`)">,
+    Option<"selectMargin", "select-margin", "double", /*default=*/"1.0",
+           "How many dB a layer's scale must score above no equalization "
+           "for the selection to keep it">,
     Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
            "Choose each layer's alpha (or no equalization) by the SQNR of its "
            "int8 output on `data`">,

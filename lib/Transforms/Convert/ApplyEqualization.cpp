@@ -166,6 +166,14 @@ static RecipeSelection describeSelection(const AlphaChoice &choice) {
                              name(best->alpha), best->sqnrDb,
                              name(runnerUp->alpha), runnerUp->sqnrDb, r.rows)
                    .str();
+  if (best && runnerUp && !best->alpha && runnerUp->sqnrDb > best->sqnrDb)
+    r.reason += llvm::formatv("; a scale must score {0:F2} dB above no "
+                              "equalization",
+                              choice.marginDb)
+                    .str();
+  if (choice.requantized)
+    r.reason += "; the scaled input is rounded twice (it is quantized for "
+                "other readers first)";
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::eqq;
@@ -43,6 +44,17 @@ SmallVector<double> LayerScorer::outputs(ArrayRef<float> xs,
   out.reserve(rows * features);
   for (int64_t i = 0; i < rows; ++i) {
     const float *row = xs.data() + i * k;
+    if (layer->depthwise) {
+      // Output channel n reads input channel n's taps only.
+      for (int64_t n = 0; n < features; ++n) {
+        const float *xr = row + n * taps, *wr = ws.data() + n * taps;
+        double acc = 0;
+        for (int64_t t = 0; t < taps; ++t)
+          acc += static_cast<double>(xr[t]) * wr[t];
+        out.push_back(acc);
+      }
+      continue;
+    }
     for (int64_t n = 0; n < features; ++n) {
       const float *wr = ws.data() + n * k;
       double acc = 0;
@@ -88,8 +100,13 @@ std::unique_ptr<LayerScorer> LayerScorer::create(const Layer &layer,
       llvm::to_vector(cast<ShapedType>(wAttr.getType()).getShape());
   int64_t perRow = static_cast<int64_t>(w->size()) / wShape[0];
   ArrayRef<float> xmin = *obs.inputEq.getMinVal();
-  if (wShape.size() < 2 || x.channels != wShape[1] || x.rowLength() != perRow ||
-      static_cast<int64_t>(xmin.size()) != x.channels) {
+  // A row holds every input channel's taps; a depthwise weight row (one
+  // per channel) holds one channel's.
+  bool rowsMatch = layer.depthwise
+                       ? x.channels == wShape[0] && x.taps == perRow
+                       : wShape.size() >= 2 && x.channels == wShape[1] &&
+                             x.rowLength() == perRow;
+  if (!rowsMatch || static_cast<int64_t>(xmin.size()) != x.channels) {
     why = "its sampled rows do not match its weight";
     return nullptr;
   }
@@ -111,11 +128,12 @@ std::unique_ptr<LayerScorer> LayerScorer::create(const Layer &layer,
   if (count == available) {
     sc.x.assign(x.values.begin(), x.values.end());
   } else {
-    sc.x.reserve(count * perRow);
+    int64_t rowLength = x.rowLength();
+    sc.x.reserve(count * rowLength);
     for (int64_t i = 0; i < count; ++i) {
       int64_t r = i * available / count;
-      sc.x.append(x.values.begin() + r * perRow,
-                  x.values.begin() + (r + 1) * perRow);
+      sc.x.append(x.values.begin() + r * rowLength,
+                  x.values.begin() + (r + 1) * rowLength);
     }
   }
   sc.bias.assign(sc.wShape[0], 0.0f);
@@ -136,34 +154,54 @@ std::unique_ptr<LayerScorer> LayerScorer::create(const Layer &layer,
   return scorer;
 }
 
-std::optional<double> LayerScorer::score(ArrayRef<float> s) const {
+std::optional<double> LayerScorer::score(ArrayRef<float> s,
+                                         bool requantized) const {
   if (!s.empty() && static_cast<int64_t>(s.size()) != channels)
     return std::nullopt;
   SmallVector<float> ones;
+  requantized = requantized && !s.empty();
   if (s.empty()) {
     ones.assign(channels, 1.0f);
     s = ones;
   }
   ActObserverOp input = obs.quantizingInput;
-  // The input, scaled and quantized with the range of the scaled values.
-  auto [lo, hi] = getScaledRange(xmin, xmax, s);
-  QParams q = getActQParamsFor(input, lo, hi);
   auto [qmin, qmax] = getStorageRange(input.getDtype());
-  if (!(q.scale[0] > 0.0f) || !std::isfinite(q.scale[0]))
+  // Rounds `v` to the grid of the qparams for the range [lo, hi].
+  auto quantizer = [&](float lo,
+                       float hi) -> std::optional<std::function<float(float)>> {
+    QParams q = getActQParamsFor(input, lo, hi);
+    if (!(q.scale[0] > 0.0f) || !std::isfinite(q.scale[0]))
+      return std::nullopt;
+    float scale = q.scale[0], inv = 1.0f / scale, zp = q.zeroPoint[0];
+    return std::function<float(float)>([=](float v) {
+      float r = std::nearbyint(v * inv) + zp;
+      r = std::clamp(r, static_cast<float>(qmin), static_cast<float>(qmax));
+      return (r - zp) * scale;
+    });
+  };
+  // The input, scaled and quantized with the range of the scaled values
+  // (after its unscaled quantization when it is requantized).
+  auto [lo, hi] = getScaledRange(xmin, xmax, s);
+  std::optional<std::function<float(float)>> round = quantizer(lo, hi);
+  std::optional<std::function<float(float)>> first;
+  if (requantized) {
+    auto [lo0, hi0] = getScaledRange(xmin, xmax, SmallVector<float>(channels, 1.0f));
+    first = quantizer(lo0, hi0);
+    if (!first)
+      return std::nullopt;
+  }
+  if (!round)
     return std::nullopt;
-  float scale = q.scale[0], inv = 1.0f / scale, zp = q.zeroPoint[0];
   SmallVector<float> xq(x.size());
   for (size_t i = 0, e = xq.size(); i < e; ++i) {
-    float v = x[i] * s[(static_cast<int64_t>(i) / taps) % channels];
-    float r = std::nearbyint(v * inv) + zp;
-    r = std::clamp(r, static_cast<float>(qmin), static_cast<float>(qmax));
-    xq[i] = (r - zp) * scale;
+    float v = requantized ? (*first)(x[i]) : x[i];
+    xq[i] = (*round)(v * s[(static_cast<int64_t>(i) / taps) % channels]);
   }
 
   // The weight, its columns divided by s, quantized by its observer.
   SmallVector<float> ws(w.begin(), w.end());
   if (ones.empty())
-    scaleAlong(ws, wShape, /*axis=*/1, getReciprocal(s));
+    scaleAlong(ws, wShape, layer->getWeightInputAxis(), getReciprocal(s));
   std::string reason;
   std::optional<QuantizedWeight> qw = quantizeWeight(
       obs.weight, getWeightQParamsFor(obs.weight, ws), ws, wShape, reason);
@@ -188,8 +226,11 @@ std::optional<double> LayerScorer::score(ArrayRef<float> s) const {
 AlphaChoice mlir::eqq::chooseAlpha(
     ArrayRef<const Layer *> scored, ArrayRef<LayerObservers> observers,
     ArrayRef<Layer> layers, const SampleMap &samples, ArrayRef<float> grid,
-    llvm::function_ref<SmallVector<float>(float)> scaleFor) {
+    llvm::function_ref<SmallVector<float>(float)> scaleFor, double marginDb,
+    bool requantized) {
   AlphaChoice choice;
+  choice.marginDb = marginDb;
+  choice.requantized = requantized;
   SmallVector<std::unique_ptr<LayerScorer>> scorers;
   for (const Layer *l : scored) {
     std::string why;
@@ -215,7 +256,7 @@ AlphaChoice mlir::eqq::chooseAlpha(
     SmallVector<float> s = a ? scaleFor(*a) : SmallVector<float>();
     double total = 0;
     for (const std::unique_ptr<LayerScorer> &scorer : scorers) {
-      std::optional<double> r = scorer->score(s);
+      std::optional<double> r = scorer->score(s, requantized);
       if (!r) {
         AlphaChoice failed;
         failed.why = "a candidate's weight cannot be quantized";
@@ -225,6 +266,10 @@ AlphaChoice mlir::eqq::chooseAlpha(
     }
     double ratio = total / static_cast<double>(scored.size());
     choice.candidates.push_back({a, -10.0 * std::log10(ratio)});
+    // A scale must beat no equalization by the margin (a noise-to-signal
+    // ratio 10^(margin/10) times smaller).
+    if (!a)
+      ratio /= std::pow(10.0, marginDb / 10.0);
     if (ratio < bestRatio) {
       bestRatio = ratio;
       choice.alpha = a;

@@ -51,7 +51,10 @@ public:
                                              const SampleMap &samples,
                                              std::string &why);
   /// None when `s` cannot be scored (a weight that cannot be quantized).
-  std::optional<double> score(ArrayRef<float> s) const;
+  /// `requantized`: the scale multiplies the input after its unscaled
+  /// quantization (a quantized producer's output that other ops read too),
+  /// so a scaled input is rounded twice.
+  std::optional<double> score(ArrayRef<float> s, bool requantized = false) const;
   int64_t getNumRows() const { return rows; }
 
 private:
@@ -83,16 +86,22 @@ struct AlphaChoice {
   SmallVector<AlphaCandidate> candidates;
   /// Rows the candidates were scored on (the smallest over the group).
   int64_t rows = 0;
+  /// The margin a scale had to beat no equalization by (dB), and whether a
+  /// scaled input was scored rounded twice.
+  double marginDb = 0.0;
+  bool requantized = false;
 };
 
 /// The alpha (none: no equalization) whose scale gives the layers in
 /// `scored` the best int8 output, over `grid` (sorted here) and no
-/// equalization (which wins ties).
+/// equalization, which wins ties and any alpha that does not beat it by
+/// more than `marginDb` dB. `requantized` as for LayerScorer::score.
 AlphaChoice chooseAlpha(ArrayRef<const Layer *> scored,
                         ArrayRef<LayerObservers> observers,
                         ArrayRef<Layer> layers, const SampleMap &samples,
                         ArrayRef<float> grid,
-                        llvm::function_ref<SmallVector<float>(float)> scaleFor);
+                        llvm::function_ref<SmallVector<float>(float)> scaleFor,
+                        double marginDb = 0.0, bool requantized = false);
 
 } // namespace mlir::eqq
 

@@ -321,7 +321,12 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     if (!recipe) {
       if (shared && !firstPeer) {
         layerAlpha = shared->alpha;
-      } else if (options.autoAlpha || options.select) {
+      } else if (options.autoAlpha || options.select ||
+                 (options.selectMarked &&
+                  (inEq.getSelect() ||
+                   llvm::any_of(peers, [](InputEqObserverOp peer) {
+                     return peer.getSelect();
+                   })))) {
         // The layers the scale serves (one, or the group sharing the input).
         SmallVector<const Layer *> scored{&layer};
         if (shared) {
@@ -336,11 +341,23 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
           grid = {options.alpha};
         else if (grid.empty())
           grid = {0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
+        // A scale that multiplies an input already quantized for its other
+        // readers (as below) rounds it twice; the score includes that.
+        bool floatSource =
+            inObs && in == inObs.getResult() &&
+            !isQuantizedProducer(model, raw) &&
+            (shared ? llvm::all_of(in.getUsers(),
+                                   [](Operation *u) {
+                                     return isa<InputEqObserverOp>(u);
+                                   })
+                    : in.hasOneUse());
+        bool requantized = (shared || !(target || residual)) && !floatSource;
         AlphaChoice choice =
             chooseAlpha(scored, observers, layers, samples, grid, [&](float a) {
               return computeEqualizationScale(sxmin, sxmax, wmin, wmax, mode,
                                               a);
-            });
+            },
+            options.autoAlpha ? 0.0 : options.selectMarginDb, requantized);
         if (choice.scored)
           layerAlpha = choice.alpha;
         for (const Layer *l : scored) {

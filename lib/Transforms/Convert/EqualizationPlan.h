@@ -44,6 +44,12 @@ struct EqualizationOptions {
   /// its equalization only where `alpha`'s scale scores better than none on
   /// the calibration samples.
   bool select = false;
+  /// The selection for the layers whose input-equalization observer carries
+  /// `select` (or, in a group sharing an input, any of whose do).
+  bool selectMarked = false;
+  /// How many dB a scale must score above no equalization to be kept by
+  /// the selection.
+  double selectMarginDb = 0.0;
 };
 
 /// An activation observer's range as the plan sets it.

@@ -22,7 +22,11 @@ ActObserverOp mlir::eqq::getQuantizingObserver(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (auto obs = dyn_cast<ActObserverOp>(def))
       return obs;
-    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+    // Reshapes and input-equalization observers (the per-channel
+    // statistics at the start of a chain a scale folds across) pass the
+    // value on.
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, InputEqObserverOp>(
+            def))
       v = def->getOperand(0);
     else if (OpOperand *in = matchSharingOp(v))
       v = in->get();

@@ -39,7 +39,8 @@ Value stripReshapes(Value v);
 
 /// The activation observer whose qparams quantize `v`: its own, or, through
 /// the ops that share their input's observer (the op table's
-/// SharesInputObserver: reshapes and standalone relus), their input's.
+/// SharesInputObserver: reshapes, standalone relus, pools), their input's;
+/// input-equalization observers pass the value on.
 ActObserverOp getQuantizingObserver(Value v);
 
 LayerObservers findObservers(const Layer &layer);
