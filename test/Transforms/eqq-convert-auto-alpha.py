@@ -1,8 +1,10 @@
 # REQUIRES: torch
 # RUN: %python %s %t
 #
-# Tests --eqq-convert auto-alpha: for each equalized layer of a linear chain
-# and of a strided, padded conv chain, the recipe lists the SQNR of every
+# Tests --eqq-convert auto-alpha: for each equalized layer of a linear chain,
+# of a strided, padded conv chain and of a 1x1 conv -> depthwise 3x3 conv
+# chain (the depthwise layer's scale divides its weight rows, one per
+# channel), the recipe lists the SQNR of every
 # candidate (no equalization, then alpha-grid ascending), and each value is
 # what a NumPy model of the layer gives: the input scaled by the candidate's
 # scale and quantized (default_qconfig: quint8 [0, 127] from the scaled
@@ -55,19 +57,22 @@ def scale_for(alpha, xr, wr):
     return s
 
 
-def layer_sqnr(x, w, b, alpha, forward):
-    """x: the layer's input (channel axis 1 or last), w: W[out, in, ...]."""
+def layer_sqnr(x, w, b, alpha, forward, depthwise=False):
+    """x: the layer's input (channel axis 1 or last), w: W[out, in, ...];
+    a depthwise conv's input channel c meets weight row c (W[c, 1, kh, kw])."""
     axis = x.ndim - 1 if w.ndim == 2 else 1
     other = tuple(d for d in range(x.ndim) if d != axis)
     xmin, xmax = x.min(axis=other), x.max(axis=other)
-    wr = w.max(axis=(0,) + tuple(range(2, w.ndim))) - w.min(axis=(0,) + tuple(range(2, w.ndim)))
-    s = np.ones(w.shape[1], np.float32) if alpha is None else scale_for(alpha, xmax - xmin, wr)
+    waxis = 0 if depthwise else 1
+    wother = tuple(d for d in range(w.ndim) if d != waxis)
+    wr = w.max(axis=wother) - w.min(axis=wother)
+    s = np.ones(w.shape[waxis], np.float32) if alpha is None else scale_for(alpha, xmax - xmin, wr)
     shape = [1] * x.ndim
     shape[axis] = -1
     lo, hi = float((xmin * s).min()), float((xmax * s).max())
     xq = fake_quant_act(x * s.reshape(shape), lo, hi)
     wshape = [1] * w.ndim
-    wshape[1] = -1
+    wshape[waxis] = -1
     wq = fake_quant_weight(w / s.reshape(wshape))
     ref = forward(x.astype(np.float64), w.astype(np.float64))
     got = forward(xq.astype(np.float64), wq.astype(np.float64))
@@ -84,6 +89,15 @@ def linear(x, w):
 def conv(x, w):
     return torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w),
                                       stride=2, padding=1).numpy()
+
+
+def conv1x1(x, w):
+    return torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w)).numpy()
+
+
+def depthwise(x, w):
+    return torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w),
+                                      stride=2, padding=1, groups=w.shape[0]).numpy()
 
 
 class Linears(nn.Module):
@@ -106,10 +120,21 @@ class Convs(nn.Module):
         return self.conv2(torch.relu(self.conv1(x)))
 
 
+class Depthwise(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 1)
+        self.conv2 = nn.Conv2d(6, 6, 3, stride=2, padding=1, groups=6)
+
+    def forward(self, x):
+        return self.conv2(torch.relu(self.conv1(x)))
+
+
 torch.manual_seed(0)
 failures = []
 for name, model, shape, fwd in (("linear", Linears(), (64, 8), linear),
-                                ("conv", Convs(), (2, 3, 9, 9), conv)):
+                                ("conv", Convs(), (2, 3, 9, 9), conv),
+                                ("depthwise", Depthwise(), (2, 3, 9, 9), depthwise)):
     model.eval()
     x = torch.randn(shape)
     x[:, 1] *= 50.0  # an outlier input channel
@@ -141,8 +166,11 @@ for name, model, shape, fwd in (("linear", Linears(), (64, 8), linear),
             continue
         w = mod.weight.detach().numpy()
         b = mod.bias.detach().numpy()
+        first_fwd = conv1x1 if name == "depthwise" else fwd
         for c in tried:
-            want = layer_sqnr(inputs[mod], w, b, c["alpha"], fwd)
+            want = layer_sqnr(inputs[mod], w, b, c["alpha"],
+                              fwd if mod is second else first_fwd,
+                              depthwise=name == "depthwise" and mod is second)
             print("%-6s alpha %-5s recipe %.3f dB  numpy %.3f dB" % (lname, c["alpha"], c["sqnr_db"], want))
             if abs(want - c["sqnr_db"]) > 0.05:
                 failures.append("%s alpha %s: recipe %.3f dB, numpy %.3f dB"

@@ -141,7 +141,8 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     observer in front of each equalized layer also keeps a uniform sample of
     the rows that layer multiplies: a linear's input rows, a conv's input
     patches (channels x kernel taps, zero padding included) at output
-    positions. The clone returns a strided slice of each batch for this
+    positions (a depthwise conv's too: its output channel c reads channel c
+    of the patch). The clone returns a strided slice of each batch for this
     (whole images, about half a million values, all of a small batch), so
     memory stays bounded at real model sizes; every row of it is offered,
     and the rows with the smallest hashes of their values are kept (bottom-k

@@ -46,23 +46,27 @@ mlir::eqq::getRowGeometry(const Layer &layer, ArrayRef<int64_t> inputShape,
       g.images *= inputShape[d];
     return g;
   }
-  if (layer.depthwise) {
-    why = "a depthwise conv's rows are not sampled (each output channel reads "
-          "one input channel)";
-    return std::nullopt;
-  }
+  // A conv's row is the patch at an output position: every input channel's
+  // kernel taps. A depthwise conv (weight `C x 1 x KH x KW` or `C x KH x KW`)
+  // has the same patches; its output channel c reads row c's channel c.
   auto wType = dyn_cast<ShapedType>(layer.getWeight().getType());
   int64_t spatial = rank - 2;
-  if (axis != 1 || spatial < 1 || spatial > 3 || !wType ||
-      wType.getRank() != rank || wType.getDimSize(1) != g.channels) {
+  bool weightMatches =
+      wType && (layer.depthwise
+                    ? wType.getRank() >= spatial + 1 &&
+                          wType.getDimSize(0) == g.channels
+                    : wType.getRank() == rank &&
+                          wType.getDimSize(1) == g.channels);
+  if (axis != 1 || spatial < 1 || spatial > 3 || !weightMatches) {
     why = "its input is not NC plus spatial axes matching the weight";
     return std::nullopt;
   }
   g.isConv = true;
   g.images = inputShape[0];
+  int64_t firstKernelDim = wType.getRank() - spatial;
   for (int64_t d = 0; d < spatial; ++d) {
     g.size[d] = inputShape[2 + d];
-    g.kernel[d] = wType.getDimSize(2 + d);
+    g.kernel[d] = wType.getDimSize(firstKernelDim + d);
   }
   if (auto attr = layer.op->getAttrOfType<DenseIntElementsAttr>("strides"))
     for (auto [d, v] : llvm::enumerate(attr.getValues<int64_t>()))
