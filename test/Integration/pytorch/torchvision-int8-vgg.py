@@ -3,11 +3,6 @@
 # classifier) against PyTorch 1.13's onednn convert_fx, as
 # torchvision-int8-resnet-squeezenet.py does.
 #
-# resnet50 is not checked here: its output elements differ from PyTorch's
-# by up to five quanta (30% of them by up to two with min/max observers;
-# SQNR against float: EqQuant 29.23 dB, PyTorch 29.06 dB at 32 x 32), a
-# difference not pinned down yet (resnet18's outputs are equal).
-#
 # REQUIRES: torchvision
 # RUN: %python %S/Inputs/torchvision_int8.py %t vgg11_bn:32 | FileCheck %s
 # CHECK: ok   vgg11_bn 32x32 minmax:

@@ -1,4 +1,4 @@
-"""torchvision_int8.py OUT NAME:SIZE ...: for each torchvision 0.14 model
+"""torchvision_int8.py OUT NAME:SIZE[:VARIANT] ...: for each torchvision 0.14 model
 (random initialization with seed 0, batch norms with random running
 statistics, gamma and beta), quantizes it with PyTorch 1.13's
 prepare_fx/convert_fx on the onednn engine and with EqQuant
@@ -22,9 +22,21 @@ output quantum, twice:
   values quantized with them round to the neighbouring integer where they
   sit near a tie.
 
-Both variants check that no element differs by more than MAX_QUANTA and
-that EqQuant's SQNR against float is within MAX_SQNR_DB of PyTorch's, and
-print the fraction of elements that differ.
+Both variants check that EqQuant's SQNR against float is within
+MAX_SQNR_DB of PyTorch's, and that no element differs by more than
+MAX_QUANTA, or, on a model whose int8 output PyTorch's own implementations
+do not agree on, by no more than they disagree: PyTorch's reference model
+(convert_to_reference_fx: dequantize, float op, quantize) is run too, and
+where it differs from onednn's kernels by more than MAX_QUANTA, EqQuant
+passes when it differs from onednn on no more elements and by no more
+quanta than the reference model does. resnet50 is such a model: its 53
+layers carry a rounding flipped near a tie in an early layer on to the
+output, and the reference model differs from onednn on about 70% of the
+output elements by up to 5 quanta at 32 x 32 with min/max observers (with
+PyTorch's own activation ranges put into EqQuant's recipe, EqQuant differs
+as much: the ranges are not the cause). Prints the fraction of elements
+that differ, and the reference model's. A VARIANT after the size runs only
+that variant.
 
 PyTorch 1.13's HistogramObserver histograms a range truncated to integers
 (histogram_ref.py); ReferenceHistogramObserver, the same observer without
@@ -76,6 +88,19 @@ def sqnr(y, ref):
     return float("inf") if noise == 0 else 10 * np.log10(np.sum(ref.astype(np.float64) ** 2) / noise)
 
 
+def torch_reference_int8(model, mapping, batches, x):
+    """The output on `x` of PyTorch's reference quantized model of `model`
+    (convert_to_reference_fx after the same prepare and calibration as
+    torch_int8): every quantized op as dequantize, float op, quantize."""
+    import copy
+    from torch.ao.quantization.quantize_fx import convert_to_reference_fx, prepare_fx
+    prepared = prepare_fx(copy.deepcopy(model), mapping, example_inputs=(batches[0],))
+    with torch.no_grad():
+        for t in batches:
+            prepared(t)
+        return convert_to_reference_fx(prepared)(x).numpy()
+
+
 def minmax_mapping(mapping):
     """`mapping` with MinMaxObserver activations of the same arguments."""
     from torch.ao.quantization.observer import MinMaxObserver
@@ -99,7 +124,8 @@ for variant, (config, _) in VARIANTS.items():
         json.dump(config, f)
 failures = 0
 for spec in sys.argv[2:]:
-    name, _, size = spec.partition(":")
+    name, _, rest = spec.partition(":")
+    size, _, only = rest.partition(":")
     size = int(size)
     gen = torch.Generator().manual_seed(1)
     batches = [smooth_images(2, size, gen) for _ in range(2)]
@@ -113,6 +139,8 @@ for spec in sys.argv[2:]:
         f.write(export_module(model, (batches[0],)))
     files = save_batches(base, batches + [x])
     for variant, (_, mapping) in VARIANTS.items():
+        if only and variant != only:
+            continue
         t0 = time.time()
         what = "%s %dx%d %s" % (name, size, size, variant)
         try:
@@ -124,18 +152,26 @@ for spec in sys.argv[2:]:
                    "--output", base + ".y.npy")
             ours = np.load(base + ".y.npy")
             ref, quantum = torch_int8(model, mapping, batches, x)
+            reference = torch_reference_int8(model, mapping, batches, x)
         except Exception as e:  # noqa: BLE001
             print("FAIL %s: %s" % (what, e))
             failures += 1
             continue
         diff = np.abs(ours.astype(np.float64) - ref) / quantum
         differing = int((diff > 0.5).sum())
+        rdiff = np.abs(reference.astype(np.float64) - ref) / quantum
+        rdiffering = int((rdiff > 0.5).sum())
         ours_db, ref_db = sqnr(ours, float_y), sqnr(ref, float_y)
-        ok = diff.max() <= MAX_QUANTA and abs(ours_db - ref_db) <= MAX_SQNR_DB
+        close = diff.max() <= MAX_QUANTA or (
+            rdiff.max() > MAX_QUANTA and diff.max() <= rdiff.max() + 1e-2 and
+            differing <= rdiffering)
+        ok = close and abs(ours_db - ref_db) <= MAX_SQNR_DB
         failures += not ok
         print("%s %s: %d of %d output elements (%.1f%%) differ from PyTorch's, largest by %.3g "
-              "quanta; SQNR vs float: EqQuant %.2f dB, PyTorch %.2f dB (%.0f s)"
+              "quanta (PyTorch's reference model: %.1f%%, by up to %.3g); SQNR vs float: "
+              "EqQuant %.2f dB, PyTorch %.2f dB (%.0f s)"
               % ("ok  " if ok else "FAIL", what, differing, diff.size, 100.0 * differing / diff.size,
-                 diff.max(), ours_db, ref_db, time.time() - t0))
+                 diff.max(), 100.0 * rdiffering / diff.size, rdiff.max(), ours_db, ref_db,
+                 time.time() - t0))
         sys.stdout.flush()
 sys.exit(1 if failures else 0)
