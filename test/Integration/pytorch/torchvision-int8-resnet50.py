@@ -24,3 +24,4 @@
 # REQUIRES: torchvision
 # RUN: %python %S/Inputs/torchvision_int8.py %t resnet50:32:minmax | FileCheck %s
 # CHECK: ok   resnet50 32x32 minmax:
+# CHECK-NEXT: resnet50 32x32 minmax with PyTorch's activation ranges:
