@@ -165,7 +165,9 @@ std::optional<double> LayerScorer::score(ArrayRef<float> s,
     s = ones;
   }
   ActObserverOp input = obs.quantizingInput;
-  auto [qmin, qmax] = getStorageRange(input.getDtype());
+  auto storage = getStorageRange(input.getDtype());
+  float qmin = static_cast<float>(storage.first);
+  float qmax = static_cast<float>(storage.second);
   // Rounds `v` to the grid of the qparams for the range [lo, hi].
   auto quantizer = [&](float lo,
                        float hi) -> std::optional<std::function<float(float)>> {
@@ -175,7 +177,7 @@ std::optional<double> LayerScorer::score(ArrayRef<float> s,
     float scale = q.scale[0], inv = 1.0f / scale, zp = q.zeroPoint[0];
     return std::function<float(float)>([=](float v) {
       float r = std::nearbyint(v * inv) + zp;
-      r = std::clamp(r, static_cast<float>(qmin), static_cast<float>(qmax));
+      r = std::clamp(r, qmin, qmax);
       return (r - zp) * scale;
     });
   };
@@ -185,7 +187,8 @@ std::optional<double> LayerScorer::score(ArrayRef<float> s,
   std::optional<std::function<float(float)>> round = quantizer(lo, hi);
   std::optional<std::function<float(float)>> first;
   if (requantized) {
-    auto [lo0, hi0] = getScaledRange(xmin, xmax, SmallVector<float>(channels, 1.0f));
+    auto [lo0, hi0] =
+        getScaledRange(xmin, xmax, SmallVector<float>(channels, 1.0f));
     first = quantizer(lo0, hi0);
     if (!first)
       return std::nullopt;

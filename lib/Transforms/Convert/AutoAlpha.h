@@ -54,7 +54,8 @@ public:
   /// `requantized`: the scale multiplies the input after its unscaled
   /// quantization (a quantized producer's output that other ops read too),
   /// so a scaled input is rounded twice.
-  std::optional<double> score(ArrayRef<float> s, bool requantized = false) const;
+  std::optional<double> score(ArrayRef<float> s,
+                              bool requantized = false) const;
   int64_t getNumRows() const { return rows; }
 
 private:
