@@ -291,7 +291,19 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
         peers.push_back(peer);
     SharedInput *shared = nullptr;
     bool firstPeer = true;
-    if (peers.size() > 1) {
+    bool isShared = peers.size() > 1;
+    // Whether a multiply of L's input can read the float value itself: the
+    // observed value is read only by L (or by the group sharing it) and its
+    // producer is not quantized (a function argument, a float op). Otherwise
+    // it reads the observed (later: dequantized) value, rounded twice.
+    bool multiplyReadsFloat =
+        inObs && in == inObs.getResult() && !isQuantizedProducer(model, raw) &&
+        (isShared ? llvm::all_of(in.getUsers(),
+                                 [](Operation *u) {
+                                   return isa<InputEqObserverOp>(u);
+                                 })
+                  : in.hasOneUse());
+    if (isShared) {
       auto [it, first] = sharedInputs.try_emplace(in);
       shared = &it->second;
       firstPeer = first;
@@ -343,15 +355,8 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
           grid = {0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f};
         // A scale that multiplies an input already quantized for its other
         // readers (as below) rounds it twice; the score includes that.
-        bool floatSource =
-            inObs && in == inObs.getResult() &&
-            !isQuantizedProducer(model, raw) &&
-            (shared ? llvm::all_of(in.getUsers(),
-                                   [](Operation *u) {
-                                     return isa<InputEqObserverOp>(u);
-                                   })
-                    : in.hasOneUse());
-        bool requantized = (shared || !(target || residual)) && !floatSource;
+        bool requantized =
+            (shared || !(target || residual)) && !multiplyReadsFloat;
         AlphaChoice choice =
             chooseAlpha(scored, observers, layers, samples, grid, [&](float a) {
               return computeEqualizationScale(sxmin, sxmax, wmin, wmax, mode,
@@ -406,12 +411,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
       step.sharedInput = in;
       // The float value itself when only these layers read the observed
       // one and its producer is not quantized (as for one layer below).
-      step.readsFloat = inObs && in == inObs.getResult() &&
-                        llvm::all_of(in.getUsers(),
-                                     [](Operation *u) {
-                                       return isa<InputEqObserverOp>(u);
-                                     }) &&
-                        !isQuantizedProducer(model, raw);
+      step.readsFloat = multiplyReadsFloat;
       if (firstPeer && step.quantizingInput) {
         ++numActs;
         // The unscaled observer goes once every peer reads the multiply.
@@ -452,8 +452,7 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
       // reads the observed (later: dequantized) value, as in PyTorch.
       decision.applied = "input_mul";
       step.multiply = true;
-      step.readsFloat = inObs && in == inObs.getResult() && in.hasOneUse() &&
-                        !isQuantizedProducer(model, raw);
+      step.readsFloat = multiplyReadsFloat;
       if (step.quantizingInput && !step.readsFloat)
         ++numActs;
     }

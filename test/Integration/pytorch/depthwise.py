@@ -39,7 +39,7 @@ import torch.nn as nn  # noqa: E402
 from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
-from convert_ref import torch_output_quantum, within_one_quantum  # noqa: E402
+from convert_ref import save_batches, torch_output_quantum, within_one_quantum  # noqa: E402
 from histogram_ref import reference_mapping  # noqa: E402
 from torch_ref import (  # noqa: E402
     Results, compare_observers, count_our_observers, count_torch_observers, dyadic,
@@ -67,14 +67,6 @@ class SeparableBlock(nn.Module):
 def sqnr(ref, y):
     ref = ref.astype(np.float64)
     return 20 * math.log10(np.linalg.norm(ref) / np.linalg.norm(ref - y))
-
-
-def save_batches(base, tensors):
-    files = []
-    for k, t in enumerate(tensors):
-        files.append("%s.%d.npy" % (base, k))
-        np.save(files[-1], t.numpy())
-    return files
 
 
 results = Results()

@@ -43,13 +43,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inp
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-from torch.ao.quantization import QConfig, QConfigMapping, get_default_qconfig_mapping  # noqa: E402
+from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.fx._equalize import default_equalization_qconfig  # noqa: E402
 from torch.ao.quantization.observer import HistogramObserver  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 from convert_ref import torch_output_quantum, within_one_quantum  # noqa: E402
-from histogram_ref import ReferenceHistogramObserver  # noqa: E402
+from histogram_ref import reference_mapping  # noqa: E402
 from torch_ref import (  # noqa: E402
     Results, compare_observers, count_our_observers, count_torch_observers, dyadic,
     dyadic_uniform, eq_opt, eq_run, exact_float_model, export_module, load_stats,
@@ -95,29 +95,6 @@ MODELS = {"linear-relu-linear": (LinearReluLinear, (6, 8)),
 # rebinned), and a fourth input for the int8 outputs.
 RANGES = [(-0.5, 1.0), (-1.25, 0.75), (-0.25, 2.0)]
 TEST_RANGE = (-1.0, 1.5)
-
-
-def reference_mapping(mapping):
-    """`mapping` with each HistogramObserver activation replaced by
-    ReferenceHistogramObserver with the same arguments; checks that every
-    activation is a HistogramObserver (what the named config promises)."""
-    replaced = {}
-
-    def fix(qconfig):
-        if qconfig is None:
-            return None
-        if id(qconfig) not in replaced:
-            act = qconfig.activation
-            func = getattr(getattr(act, "p", None), "func", None)
-            if func is HistogramObserver:
-                act = ReferenceHistogramObserver.with_args(**act.p.keywords)
-            replaced[id(qconfig)] = QConfig(activation=act, weight=qconfig.weight)
-        return replaced[id(qconfig)]
-
-    result = QConfigMapping().set_global(fix(mapping.global_qconfig))
-    for key, qconfig in mapping.object_type_qconfigs.items():
-        result.set_object_type(key, fix(qconfig))
-    return result
 
 
 def check_mapping(results, backend, mapping):
