@@ -5,9 +5,9 @@ values in [0, 1] (scikit-learn's 8x8 digits upscaled, see train.py), and
 return 10 logits per image.
 """
 
-import numpy as np
 import torch
 import torch.nn as nn
+from common.weights import load_weights  # examples/ is on sys.path: train.py and evaluate.py put it
 
 
 class BasicBlock(nn.Module):
@@ -100,15 +100,6 @@ class SmallMobileNetV2(nn.Module):
 MODELS = {"resnet": SmallResNet, "mobilenet": SmallMobileNetV2}
 
 
-def save_weights(model, path):
-    """The state dict as a .npz (plain arrays: readable without PyTorch, no
-    pickle); batch norms' running statistics included."""
-    np.savez(path, **{k: v.detach().cpu().numpy() for k, v in model.state_dict().items()})
-
-
 def load_model(name, path):
-    """A float model in eval mode with the weights saved by save_weights."""
-    model = MODELS[name]()
-    with np.load(path) as w:
-        model.load_state_dict({k: torch.from_numpy(w[k]) for k in w.files})
-    return model.eval()
+    """A float model in eval mode with the weights train.py saved."""
+    return load_weights(MODELS[name](), path)

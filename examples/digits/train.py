@@ -25,106 +25,39 @@ to --eqq-calibrate as they are. evaluate.py measures accuracy and SQNR.
 usage: /usr/bin/python3 examples/digits/train.py [--out DIR]   (needs PyTorch, scikit-learn)
 """
 
-import argparse
 import os
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tools", "eq-export"))
+sys.path.insert(0, os.path.dirname(HERE))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn as nn  # noqa: E402
-from eq_export import export_module  # noqa: E402
-from models import MODELS, save_weights  # noqa: E402
+from common.training import CALIB_BATCHES, accuracy, digits_splits, setup, train  # noqa: E402
+from models import MODELS  # noqa: E402
 
 BATCH = 256
-TEST_BATCHES = 2
-CALIB_BATCHES = 2
 EPOCHS = 60
 SEED = 0
 
 
-def load_splits():
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        sys.exit("train.py needs scikit-learn (Debian: apt-get install -y python3-sklearn)")
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
-    y = digits.target.astype(np.int64)
-    perm = np.random.RandomState(SEED).permutation(len(y))
-    n_test, n_calib = TEST_BATCHES * BATCH, CALIB_BATCHES * BATCH
-    test, calib, train = perm[:n_test], perm[n_test:n_test + n_calib], perm[n_test + n_calib:]
-    return (x[train], y[train]), (x[calib], y[calib]), (x[test], y[test])
-
-
-def train(name, x, y):
-    torch.manual_seed(SEED)
-    model = MODELS[name]()
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    gen = torch.Generator().manual_seed(SEED)
-    model.train()
-    for _ in range(EPOCHS):
-        order = torch.randperm(len(yt), generator=gen)
-        for i in range(0, len(order), 32):
-            idx = order[i:i + 32]
-            opt.zero_grad()
-            loss = loss_fn(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-    return model.eval()
-
-
-def accuracy(model, x, y):
-    with torch.no_grad():
-        return float((model(torch.from_numpy(x)).argmax(1).numpy() == y).mean())
-
-
 def main():
-    ap = argparse.ArgumentParser(description="Train the digits models and write the example's files.")
-    ap.add_argument("--out", default=HERE, help="output directory (default: this script's)")
-    args = ap.parse_args()
-    torch.set_num_threads(1)  # reproducible results
     t0 = time.time()
-    os.makedirs(args.out, exist_ok=True)
-    (xtr, ytr), (xc, _), (xte, yte) = load_splits()
-    written = []
-
-    def out(name):
-        path = os.path.join(args.out, name)
-        written.append(path)
-        return path
-
-    np.save(out("test_x.npy"), xte)
-    np.save(out("test_y.npy"), yte)
-    for i in range(CALIB_BATCHES):
-        np.save(out("calib%d.npy" % i), xc[i * BATCH:(i + 1) * BATCH])
+    out = setup("Train the digits models and write the example's files.", HERE)
+    (xtr, ytr), (xc, _), (xte, yte) = digits_splits(BATCH, seed=SEED)
+    out.save_data((xte, yte), xc, BATCH)
     print("digits: %d train, %d calibration (%d x %d), %d test images"
           % (len(ytr), len(xc), CALIB_BATCHES, BATCH, len(yte)))
     for name in MODELS:
         t = time.time()
-        model = train(name, xtr, ytr)
+        model = train(MODELS[name], xtr, ytr, EPOCHS, 32, SEED)
         print("%s: float top-1 train %.2f%%, test %.2f%% (%.1f s)"
               % (name, 100 * accuracy(model, xtr, ytr), 100 * accuracy(model, xte, yte), time.time() - t))
-        save_weights(model, out(name + "_weights.npz"))
-        text = export_module(model, (torch.from_numpy(xte[:BATCH]),))
-        with open(out(name + ".mlir"), "w") as f:
-            f.write("// %s for scikit-learn's digits: input (%d, 1, 8, 8), pixels in [0, 1]; "
-                    "10 logits.\n// Written by examples/digits/train.py (tools/eq-export).\n"
-                    % (type(model).__name__, BATCH))
-            f.write(text)
-    total = 0
-    for path in written:
-        size = os.path.getsize(path)
-        total += size
-        print("  %-18s %8d bytes" % (os.path.relpath(path, args.out), size))
-    print("  %-18s %8d bytes  (%.1f s)" % ("total", total, time.time() - t0))
+        out.save_model(name, model, xte[:BATCH],
+                       "// %s for scikit-learn's digits: input (%d, 1, 8, 8), pixels in [0, 1]; "
+                       "10 logits.\n// Written by examples/digits/train.py (tools/eq-export).\n"
+                       % (type(model).__name__, BATCH))
+    out.print_sizes(18, t0)
     return 0
 
 
