@@ -195,6 +195,9 @@ void ConvertPass::runOnOperation() {
   options.select = selecting;
   options.selectMarked = selectingMarked;
   options.selectMarginDb = selectMargin;
+  // auto-alpha's best alpha wins over no equalization by any margin unless
+  // one is given.
+  options.autoAlphaMarginDb = selectMargin.hasValue() ? selectMargin : 0.0;
   FailureOr<EqualizationPlan> plan = planEqualization(
       module, model, options, recipeInput ? &*recipeInput : nullptr, recipeIn,
       samples);

@@ -10,7 +10,8 @@
 # scale and quantized (default_qconfig: quint8 [0, 127] from the scaled
 # range), times the weight divided by the scale and quantized (per-tensor
 # symmetric qint8), against the float layer, on every row / output position of
-# the data. The chosen alpha is the best candidate (no equalization on ties),
+# the data. The chosen alpha is the best candidate (no equalization on ties;
+# with select-margin given, the best alpha must beat no equalization by it),
 # layers whose inputs have an outlier channel are equalized, and the
 # equalized float model (quantize=false) still computes the original function.
 
@@ -195,6 +196,21 @@ for name, model, shape, fwd in (("linear", Linears(), (64, 8), linear),
     print("%s: equalized float model, max relative error %.2e" % (name, err))
     if err > 1e-5:
         failures.append("%s: the equalized float model differs (%.2e)" % (name, err))
+
+# With select-margin given, auto-alpha weighs its best alpha against no
+# equalization with it: 6 dB keeps fc1's scale (about 8.5 dB above none) and
+# drops fc2's (about 4.2 dB).
+recipe = os.path.join(out, "linear.margin.json")
+run("eq-opt", os.path.join(out, "linear.mlir"), "--eqq-prepare",
+    "--eqq-calibrate=data=" + os.path.join(out, "linear.npy"),
+    "--eqq-convert=auto-alpha=true select-margin=6 alpha-grid=%s data=%s recipe=%s"
+    % (",".join(map(str, GRID)), os.path.join(out, "linear.npy"), recipe), "-o", "/dev/null")
+with open(recipe) as f:
+    layers = {L["name"]: L for L in json.load(f)["layers"]}
+got = [(n, layers[n]["equalized"]) for n in ("fc1", "fc2")]
+print("select-margin=6:", got)
+if got != [("fc1", True), ("fc2", False)]:
+    failures.append("select-margin=6: equalized %s, expected fc1 only" % got)
 
 if failures:
     print("FAIL:\n  " + "\n  ".join(failures))

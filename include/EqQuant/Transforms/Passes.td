@@ -254,13 +254,15 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     batches of `entry`'s arguments as for `--eqq-calibrate` (the
     calibration batches, or held-out ones); the module runs once in the JIT
     to record each equalized layer's input (the first batches, up to about
-    a million values per layer). A candidate is scored on up to 256 rows
-    (linear) or output positions (conv) of those inputs: the input scaled
+    a million values per layer). A candidate is scored on rows (linear) or
+    output positions (conv) of those inputs, as many as about 2^24
+    multiply-adds allow (at least 256): the input scaled
     and quantized with the range it would get, times the weight divided by
     the scale and quantized with its observer's qparams, against the float
     layer; the score is the SQNR of that product (for a group, from the sum
     of its layers' noise-to-signal ratios). Ties go to no equalization,
-    then to the smaller alpha. The recipe records each layer's `alpha` and
+    then to the smaller alpha; with `select-margin` given, the best alpha
+    must score that many dB above no equalization. The recipe records each layer's `alpha` and
     the SQNR of every candidate (`auto_alpha`). Equalization can hurt a
     layer whose input has no outlier channels: this is how it is left out
     there.
@@ -335,7 +337,7 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
            "observer carries `select`)">,
     Option<"selectMargin", "select-margin", "double", /*default=*/"1.0",
            "How many dB a layer's scale must score above no equalization "
-           "for the selection to keep it">,
+           "for the selection to keep it (auto-alpha: 0 unless given)">,
     Option<"autoAlpha", "auto-alpha", "bool", /*default=*/"false",
            "Choose each layer's alpha (or no equalization) by the SQNR of its "
            "int8 output on `data`">,

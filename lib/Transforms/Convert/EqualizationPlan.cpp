@@ -362,7 +362,9 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
               return computeEqualizationScale(sxmin, sxmax, wmin, wmax, mode,
                                               a);
             },
-            options.autoAlpha ? 0.0 : options.selectMarginDb, requantized);
+            options.autoAlpha ? options.autoAlphaMarginDb
+                              : options.selectMarginDb,
+            requantized);
         if (choice.scored)
           layerAlpha = choice.alpha;
         for (const Layer *l : scored) {

@@ -48,8 +48,9 @@ struct EqualizationOptions {
   /// `select` (or, in a group sharing an input, any of whose do).
   bool selectMarked = false;
   /// How many dB a scale must score above no equalization to be kept by
-  /// the selection.
+  /// the selection, and by auto-alpha.
   double selectMarginDb = 0.0;
+  double autoAlphaMarginDb = 0.0;
 };
 
 /// An activation observer's range as the plan sets it.
