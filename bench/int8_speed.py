@@ -11,6 +11,10 @@ torch.set_num_threads(1)):
   (d) the seed's ConvModel conv (3 -> 5, 3x3, no pad, no bias) on 16x3x224x224:
                                              end to end (float in, float out),
                                              target >= 2.0x; kernels for information
+  (e) Conv2d 1x64x56x56 -> 128, 3x3, stride 2, pad 1 (a ResNet downsampling
+      conv)                                  kernel vs kernel,     target >= 1.0x
+  (f) Conv2d 1x3x224x224 -> 64, 7x7, stride 2, pad 3 (a ResNet stem)
+                                             kernel vs kernel,     target >= 1.0x
   and for every shape: EqQuant int8 model (float in/out) >= 3x EqQuant's own
   float model, both through eq-run.
 
@@ -81,7 +85,7 @@ children's CPU time); above 10% the verdicts are marked "measured on a busy
 machine".
 
 usage: bench/int8_speed.py [--rounds R] [--thread-rounds R'] [--budget SECONDS]
-                           [--only a,b,c,d] [--threads 1,2] [--no-probe]
+                           [--only a,b,c,d,e,f] [--threads 1,2] [--no-probe]
                            [--keep]
 --threads 1 runs only the single-thread section; --threads 2 only the thread
 section (which still times 1 thread as its baseline).
@@ -809,6 +813,14 @@ SHAPES = [
      "make": lambda: torch.nn.Conv2d(3, 5, 3, bias=False),
      "shape": (16, 3, 224, 224), "ops": 2 * 16 * 5 * 3 * 9 * 222 * 222,
      "compare": "end to end", "target": 2.0},
+    {"key": "e", "name": "Conv2d 1x64x56x56 -> 128, 3x3, stride 2, pad 1",
+     "make": lambda: torch.nn.Conv2d(64, 128, 3, stride=2, padding=1),
+     "shape": (1, 64, 56, 56), "ops": 2 * 128 * 64 * 9 * 28 * 28,
+     "compare": "kernel", "target": 1.0},
+    {"key": "f", "name": "Conv2d 1x3x224x224 -> 64, 7x7, stride 2, pad 3 (stem)",
+     "make": lambda: torch.nn.Conv2d(3, 64, 7, stride=2, padding=3),
+     "shape": (1, 3, 224, 224), "ops": 2 * 64 * 3 * 49 * 112 * 112,
+     "compare": "kernel", "target": 1.0},
 ]
 FLOAT_TARGET = 3.0
 
@@ -940,7 +952,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--budget", type=float, default=0.5,
                     help="seconds per measurement per round (default 0.5)")
-    ap.add_argument("--only", default="a,b,c,d",
+    ap.add_argument("--only", default=",".join(s["key"] for s in SHAPES),
                     help="shapes to run, e.g. a,c (default all)")
     ap.add_argument("--threads", default=",".join(map(str, THREADS)),
                     help="thread counts to run (default 1,2): 1 is the "

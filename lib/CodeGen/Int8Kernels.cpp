@@ -54,8 +54,8 @@ struct Int8Layer {
   /// Start value per output channel.
   SmallVector<int32_t> init;
   linalg::BroadcastOp initOp;
-  /// Conv geometry (2-D, stride 1 along W).
-  int64_t strideH = 1, dilationH = 1, dilationW = 1;
+  /// Conv geometry (2-D).
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
   /// The fused elementwise consumer of acc (may be null).
   linalg::GenericOp epilogue;
   /// Conv: x is a zero-point padding of `padSource` (an allocation filled
@@ -370,11 +370,10 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
           }
       return false;
     };
-    int64_t strideW = 0;
     if (!matchSpatial(maps[0].getResult(2), 2, 5, layer.strideH,
                       layer.dilationH) ||
-        !matchSpatial(maps[0].getResult(3), 3, 6, strideW, layer.dilationW) ||
-        strideW != 1)
+        !matchSpatial(maps[0].getResult(3), 3, 6, layer.strideW,
+                      layer.dilationW))
       return std::nullopt;
     channelDim = 1;
   } else {
@@ -799,18 +798,22 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   eraseOriginal();
 }
 
-/// Conv 2-D (NCHW input, FCHW weight, stride 1 along W): lanes run along 16
-/// output columns (8 for a row's last <= 8 columns).
+/// Conv 2-D (NCHW input, FCHW weight): lanes run along 16 output columns
+/// (8 for a row's last <= 8 columns).
 ///
-///   xp[N][C/4][H][Wx * 4]: 4 consecutive channels of a pixel per 4 bytes,
+///   xp[N][C/4][H][SW][Wx * 4]: 4 consecutive channels of a pixel per 4
+///                          bytes; the columns of a row split by their
+///                          phase modulo the width stride sw (column X at
+///                          [X % sw][X / sw]), so that the columns one tap
+///                          reads for consecutive outputs are contiguous;
 ///                          padding and unused bytes filled (Wx covers the
 ///                          widest read)
 ///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
 ///   in parallel over n and oh; for each block of fr output channels and
 ///   each block of ov vectors along ow:
 ///     acc[i][v] = start[f + i]
-///     for c4, kh, kw:
-///       a[v] = xp[n][c4][oh * sh + kh * dh][(ow_v + kw * dw) * 4 ...]
+///     for c4, kh, kw (tap column kw * dw = q * sw + p):
+///       a[v] = xp[n][c4][oh * sh + kh * dh][p][(ow_v + q) * 4 ...]
 ///       acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f + i][c4][kh][kw]))
 ///     epilogue(acc) -> output (masked in the last columns)
 void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
@@ -823,7 +826,11 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
   int64_t c4 = llvm::divideCeil(c, 4);
   int64_t owBlocks = llvm::divideCeil(ow, kLanes);
-  int64_t wx = std::max(wIn, owBlocks * kLanes + (kw - 1) * layer.dilationW);
+  // Columns per phase: every input column, and the last vector's widest
+  // read.
+  int64_t sw = layer.strideW;
+  int64_t wx = std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
 
   // Packed weights: one i32 per (f, c4, kh, kw); start values.
   SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
@@ -862,7 +869,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   int64_t fill = layer.padSource ? layer.padValue : 0;
   if (layer.padSource && layer.xSigned)
     fill ^= 0x80;
-  auto xpType = MemRefType::get({nBatch, c4, h, wx * 4}, b.getI8Type());
+  auto xpType = MemRefType::get({nBatch, c4, h, sw * wx * 4}, b.getI8Type());
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
   Value fill8 = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
@@ -882,7 +889,8 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     SmallVector<OpFoldResult> offsets{n, cq, b.getIndexAttr(0),
                                       b.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
-                                    b.getIndexAttr(h), b.getIndexAttr(wx * 4)};
+                                    b.getIndexAttr(h),
+                                    b.getIndexAttr(sw * wx * 4)};
     SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
     Value slab = memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides);
     linalg::FillOp::create(b, loc, fill8, slab);
@@ -903,7 +911,8 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     Value flip16 = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
     Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
-    int64_t fullPixels = srcW / 16 * 16;
+    // 16 pixels at a time when the phases split them evenly.
+    int64_t fullPixels = 16 % sw == 0 ? srcW / 16 * 16 : 0;
     if (fullPixels > 0) {
       auto cols = scf::ForOp::create(b, loc, cst(0), cst(fullPixels), cst(16));
       OpBuilder::InsertionGuard inner(b);
@@ -935,10 +944,39 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
           vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
       Value packedPixels =
           vector::ShuffleOp::create(b, loc, ab, cd, interleave);
-      Value xOut = arith::AddIOp::create(b, loc, x0, cst(layer.padLeft));
-      vector::StoreOp::create(
-          b, loc, packedPixels, xp,
-          ValueRange{n, cq, yOut, arith::MulIOp::create(b, loc, xOut, cst(4))});
+      if (sw == 1) {
+        Value xOut = arith::AddIOp::create(b, loc, x0, cst(layer.padLeft));
+        vector::StoreOp::create(
+            b, loc, packedPixels, xp,
+            ValueRange{n, cq, yOut,
+                       arith::MulIOp::create(b, loc, xOut, cst(4))});
+      } else {
+        // Pixel i (padded column x0 + padLeft + i) goes to phase
+        // (padLeft + i) % sw (x0 is a multiple of 16, so of sw): each phase
+        // takes every sw-th pixel, 16 / sw of them, stored contiguously.
+        Value dwordsOf = vector::BitCastOp::create(
+            b, loc, VectorType::get({16}, b.getI32Type()), packedPixels);
+        Value base = arith::DivUIOp::create(b, loc, x0, cst(sw));
+        for (int64_t p = 0; p < sw; ++p) {
+          int64_t i0 = ((p - layer.padLeft) % sw + sw) % sw;
+          SmallVector<int64_t> lanes;
+          for (int64_t i = i0; i < 16; i += sw)
+            lanes.push_back(i);
+          Value part =
+              vector::ShuffleOp::create(b, loc, dwordsOf, dwordsOf, lanes);
+          Value bytes = vector::BitCastOp::create(
+              b, loc,
+              VectorType::get({4 * static_cast<int64_t>(lanes.size())},
+                              b.getI8Type()),
+              part);
+          Value col = arith::AddIOp::create(
+              b, loc, base, cst(p * wx + (layer.padLeft + i0) / sw));
+          vector::StoreOp::create(
+              b, loc, bytes, xp,
+              ValueRange{n, cq, yOut,
+                         arith::MulIOp::create(b, loc, col, cst(4))});
+        }
+      }
     }
     if (srcW > fullPixels) {
       auto cols =
@@ -955,12 +993,18 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
           memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
       if (layer.xSigned)
         v = arith::XOrIOp::create(b, loc, v, flip8);
+      // Padded column X at [X % sw][X / sw].
+      Value xPadded = arith::AddIOp::create(b, loc, xi, cst(layer.padLeft));
+      Value phaseCol = xPadded;
+      if (sw > 1)
+        phaseCol = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(
+                b, loc, arith::RemUIOp::create(b, loc, xPadded, cst(sw)),
+                cst(wx)),
+            arith::DivUIOp::create(b, loc, xPadded, cst(sw)));
       Value col = arith::AddIOp::create(
-          b, loc,
-          arith::MulIOp::create(
-              b, loc, arith::AddIOp::create(b, loc, xi, cst(layer.padLeft)),
-              cst(4)),
-          cc);
+          b, loc, arith::MulIOp::create(b, loc, phaseCol, cst(4)), cc);
       memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, yOut, col});
     }
   }
@@ -996,11 +1040,12 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                 arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
             for (int64_t dx = 0; dx < kw; ++dx) {
               SmallVector<Value> a;
+              int64_t tap = dx * layer.dilationW;
               for (int64_t v = 0; v < vecs; ++v) {
                 Value xcol = arith::MulIOp::create(
                     b, loc,
                     arith::AddIOp::create(b, loc, owIdx[v],
-                                          cst(dx * layer.dilationW)),
+                                          cst(tap % sw * wx + tap / sw)),
                     cst(4));
                 a.push_back(vector::LoadOp::create(
                     b, loc, VectorType::get({4 * lanesOf(v)}, b.getI8Type()),

@@ -203,6 +203,99 @@
 
 // -----
 
+// Tests the 3x3 conv above with stride 2 along the width (4x9 output, one
+// 16-lane vector per row, 9 lanes stored): the
+// padded input's 20 columns split by parity (column X at [X % 2][X / 2]),
+// each phase 16 + 1 columns wide (the last tap reads one column further),
+// so a row holds 2 * 17 * 4 = 136 bytes; the even phase takes the odd
+// source pixels (padding 1), the odd phase the even ones; taps 0 and 2 read
+// the even phase at offsets 0 and 1, tap 1 the odd phase.
+// VNNI-LABEL: func.func @forward_stride2
+// VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
+// VNNI: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
+// VNNI: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"{{.*}} : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x5x4x9xf32>, vector<16xi1>, vector<16xf32>
+// VNNI-NOT: memref<1x5x4x9xi32>
+// VNNI: return
+// NONE-LABEL: func.func @forward_stride2
+// NONE: "reduction", "reduction", "reduction"
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d1)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 * 2 + d6)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#map4 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+  memref.global "private" constant @__constant_3xf32 : memref<3xf32> = dense<[0.614896774, 0.621327698, 0.616061747]> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5x3x3x3xi8 : memref<5x3x3x3xi8> = dense<"0xFF4597A2CF22FD65F521DAE787ACCC05324CAAC82E6AE65FEB0D7489B0E0CE6EADC5A788B66D383D07BF158AA5BE504BC7FB527F331156B5189DA7BE3A33B42645F0051D4E799FD2326A6F7119910CB08972618018EAEBC531B42E405B2F83AE3F1A9DB77856C8E086FEA09EF913CC4CB2745894E006121E3208C23C87B5E0C2D397E51BADF95B"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xi32 : memref<5xi32> = dense<0> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xf32 : memref<5xf32> = dense<[-0.0197839178, 0.00534861442, -0.0166024584, 0.0389483124, 0.12236736]> {alignment = 64 : i64}
+  func.func @forward_stride2(%arg0: memref<1x3x4x18xf32>, %arg1: memref<1x5x4x9xf32>) attributes {eqq.input_types = [tensor<1x3x4x18xf32>], eqq.output_types = [tensor<1x5x4x9xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %c0_i8 = arith.constant 0 : i8
+    %cst_1 = arith.constant 0.00386789604 : f32
+    %cst_2 = arith.constant 1.1864523E-5 : f32
+    %cst_3 = arith.constant 206.386139 : f32
+    %cst_4 = arith.constant 258.538483 : f32
+    %0 = memref.get_global @__constant_5xf32 : memref<5xf32>
+    %1 = memref.get_global @__constant_5xi32 : memref<5xi32>
+    %2 = memref.get_global @__constant_5x3x3x3xi8 : memref<5x3x3x3xi8>
+    %3 = memref.get_global @__constant_3xf32 : memref<3xf32>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x3x4x18xi8>
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %3 : memref<1x3x4x18xf32>, memref<3xf32>) outs(%alloc : memref<1x3x4x18xi8>) {
+    ^bb0(%in: f32, %in_7: f32, %out: i8):
+      %4 = arith.mulf %in, %in_7 : f32
+      %5 = arith.mulf %4, %cst_3 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      linalg.yield %11 : i8
+    }
+    %alloc_5 = memref.alloc() {alignment = 64 : i64} : memref<1x3x6x20xi8>
+    linalg.map outs(%alloc_5 : memref<1x3x6x20xi8>)
+      (%init: i8) {
+        linalg.yield %c0_i8 : i8
+      }
+    %subview = memref.subview %alloc_5[0, 0, 1, 1] [1, 3, 4, 18] [1, 1, 1, 1] : memref<1x3x6x20xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    memref.copy %alloc, %subview : memref<1x3x4x18xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    %alloc_6 = memref.alloc() {alignment = 64 : i64} : memref<1x5x4x9xi32>
+    linalg.broadcast ins(%1 : memref<5xi32>) outs(%alloc_6 : memref<1x5x4x9xi32>) dimensions = [0, 2, 3] 
+    linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%alloc_5, %2 : memref<1x3x6x20xi8>, memref<5x3x3x3xi8>) outs(%alloc_6 : memref<1x5x4x9xi32>) {
+    ^bb0(%in: i8, %in_7: i8, %out: i32):
+      %4 = arith.extui %in : i8 to i32
+      %5 = arith.extsi %in_7 : i8 to i32
+      %6 = arith.muli %4, %5 : i32
+      %7 = arith.addi %out, %6 : i32
+      linalg.yield %7 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc_6, %0 : memref<1x5x4x9xi32>, memref<5xf32>) outs(%arg1 : memref<1x5x4x9xf32>) {
+    ^bb0(%in: i32, %in_7: f32, %out: f32):
+      %4 = arith.sitofp %in : i32 to f32
+      %5 = arith.mulf %4, %cst_2 : f32
+      %6 = arith.addf %5, %in_7 : f32
+      %7 = arith.mulf %6, %cst_4 : f32
+      %8 = math.roundeven %7 : f32
+      %9 = arith.addf %8, %cst : f32
+      %10 = arith.maximumf %9, %cst : f32
+      %11 = arith.minimumf %10, %cst_0 : f32
+      %12 = arith.fptosi %11 : f32 to i32
+      %13 = arith.trunci %12 : i32 to i8
+      %14 = arith.extui %13 : i8 to i32
+      %15 = arith.sitofp %14 : i32 to f32
+      %16 = arith.mulf %15, %cst_1 : f32
+      linalg.yield %16 : f32
+    }
+    memref.dealloc %alloc : memref<1x3x4x18xi8>
+    memref.dealloc %alloc_5 : memref<1x3x6x20xi8>
+    memref.dealloc %alloc_6 : memref<1x5x4x9xi32>
+    return
+  }
+
+// -----
+
 // Tests that a last column vector with one real lane is stored as a scalar
 // (N = 17 = 16 + 1): LLVM 22's x86 backend turns a one-lane masked store of
 // a truncated vector into a store of the whole untruncated lane, which

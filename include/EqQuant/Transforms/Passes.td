@@ -463,9 +463,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     layers of `--eqq-convert` (a `linalg.generic` of i8 activations times a
     constant s8 weight accumulating into i32, filled with per-channel start
     values by a `linalg.broadcast` of a constant): linear
-    (`(m, n, k) -> x(m, k), W(n, k)`) and 2-D conv with stride 1 along the
-    width (any stride and dilation along the height, any dilation along the
-    width). Each becomes a register-tiled loop nest whose step is a 4-byte
+    (`(m, n, k) -> x(m, k), W(n, k)`) and full 2-D conv (any stride and
+    dilation; grouped and depthwise convs stay loops). Each becomes a register-tiled loop nest whose step is a 4-byte
     dot product per i32 lane, `acc += sum_4(u8 a * s8 w)`, over operands
     packed at compile time:
 
@@ -474,11 +473,13 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
       acc[i][j] = start[col]; for k4: acc[i][j] = dot(acc[i][j],
                                      broadcast(x[m + i][4 k4 .. 4 k4 + 3]),
                                      Wp[col block j][k4])
-    conv:   x repacked to xp[N][C/4][H][W x 4 bytes], Wp[F][C/4][KH][KW] (i32);
-            tile fr output channels x ov vectors of 16 output columns
-      acc[i][v] = start[f + i]; for c4, kh, kw: acc[i][v] = dot(acc[i][v],
-                                     xp[n][c4][row][col v .. + 16 pixels],
-                                     broadcast(Wp[f + i][c4][kh][kw]))
+    conv:   x repacked to xp[N][C/4][H][SW][W/SW x 4 bytes] (a row's columns
+            split by phase modulo the width stride SW), Wp[F][C/4][KH][KW]
+            (i32); tile fr output channels x ov vectors of 16 output columns
+      acc[i][v] = start[f + i]; for c4, kh, kw (kw * dw = q * SW + p):
+                 acc[i][v] = dot(acc[i][v],
+                                 xp[n][c4][row][p][col v + q .. + 16 pixels],
+                                 broadcast(Wp[f + i][c4][kh][kw]))
     ```
 
     The elementwise consumer of the accumulator (requantize, fused relu,

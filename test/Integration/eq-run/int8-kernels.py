@@ -9,7 +9,7 @@
 # (rows, columns, K, channels, output width), with and without relu and bias,
 # with u8 activations (the default config) and with s8 activations and
 # per-channel weights; conv with padding, stride and dilation along the height
-# (the kernels' shape) and along the width (left to the loops). Each path the
+# and the width (strides 2, 3 and 4, the 7x7 stride-2 stem). Each path the
 # machine cannot run is still compiled to x86 assembly and checked for its
 # instruction (vpdpbusd, vpmaddwd).
 
@@ -147,6 +147,16 @@ MODELS = {
     "conv_stride2_rows": conv_model(1, 4, 11, 21, 9, 3, 3, 1, (2, 1), (1, 1), True),
     "conv_dilated": conv_model(1, 6, 10, 19, 4, 3, 3, 2, (1, 1), (2, 2), False),
     "conv_stride2_both": conv_model(1, 3, 10, 10, 5, 3, 3, 1, (2, 2), (1, 1), False),
+    # Width strides: columns split by phase. A 7x7 stride-2 stem (3 input
+    # channels, padding 3: odd phases), a 1x1 stride-2 downsample wider than
+    # 64 pixels (4 packed vectors and a tail), stride 2 with dilation 2 (every
+    # tap in one phase), stride 3 (16 pixels do not split in 3: packed one by
+    # one) and stride 4.
+    "conv_stem_7x7_s2": conv_model(1, 3, 15, 45, 8, 7, 7, 3, (2, 2), (1, 1), True),
+    "conv_1x1_s2_wide": conv_model(2, 9, 4, 70, 6, 1, 1, 0, (2, 2), (1, 1), False),
+    "conv_s2_dilated": conv_model(1, 4, 9, 41, 5, 3, 3, 2, (2, 2), (2, 2), True),
+    "conv_s3_width": conv_model(1, 5, 5, 40, 4, 3, 3, 1, (1, 3), (1, 1), False),
+    "conv_s4_width": conv_model(1, 6, 4, 67, 3, 2, 5, 1, (1, 4), (1, 1), True),
 }
 
 SIGNED = {"qconfig": {"global": None, "object_type": {
