@@ -15,6 +15,8 @@ torch.set_num_threads(1)):
       conv)                                  kernel vs kernel,     target >= 1.0x
   (f) Conv2d 1x3x224x224 -> 64, 7x7, stride 2, pad 3 (a ResNet stem)
                                              kernel vs kernel,     target >= 1.0x
+  (g) depthwise Conv2d 1x144x56x56, 3x3, pad 1 (a MobileNetV2 block's)
+                                             kernel vs kernel,     target >= 1.0x
   and for every shape: EqQuant int8 model (float in/out) >= 3x EqQuant's own
   float model, both through eq-run.
 
@@ -85,7 +87,7 @@ children's CPU time); above 10% the verdicts are marked "measured on a busy
 machine".
 
 usage: bench/int8_speed.py [--rounds R] [--thread-rounds R'] [--budget SECONDS]
-                           [--only a,b,c,d,e,f] [--threads 1,2] [--no-probe]
+                           [--only a,b,c,d,e,f,g] [--threads 1,2] [--no-probe]
                            [--keep]
 --threads 1 runs only the single-thread section; --threads 2 only the thread
 section (which still times 1 thread as its baseline).
@@ -820,6 +822,10 @@ SHAPES = [
     {"key": "f", "name": "Conv2d 1x3x224x224 -> 64, 7x7, stride 2, pad 3 (stem)",
      "make": lambda: torch.nn.Conv2d(3, 64, 7, stride=2, padding=3),
      "shape": (1, 3, 224, 224), "ops": 2 * 64 * 3 * 49 * 112 * 112,
+     "compare": "kernel", "target": 1.0},
+    {"key": "g", "name": "depthwise Conv2d 1x144x56x56, 3x3, pad 1",
+     "make": lambda: torch.nn.Conv2d(144, 144, 3, padding=1, groups=144),
+     "shape": (1, 144, 56, 56), "ops": 2 * 144 * 9 * 56 * 56,
      "compare": "kernel", "target": 1.0},
 ]
 FLOAT_TARGET = 3.0

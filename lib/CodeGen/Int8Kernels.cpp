@@ -44,11 +44,13 @@ enum class Isa { Vnni, Avx2, Portable };
 struct Int8Layer {
   linalg::GenericOp op;
   bool isConv = false;
+  /// A depthwise conv: W[C][KH][KW], output channel c from input channel c.
+  bool isDepthwise = false;
   Value x, acc;
   /// Activations are signed (s8): they are offset by 128 to become u8 and
   /// 128 * sum(W) leaves the start values.
   bool xSigned = false;
-  /// Linear: W[N][K]. Conv: W[F][C][KH][KW].
+  /// Linear: W[N][K]. Conv: W[F][C][KH][KW]. Depthwise: W[C][KH][KW].
   SmallVector<int8_t> weight;
   SmallVector<int64_t> weightShape;
   /// Start value per output channel.
@@ -340,6 +342,18 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
   MLIRContext *ctx = op.getContext();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // A spatial index `o * s + k * dil` (s, dil >= 1).
+  auto matchSpatial = [&](AffineExpr e, unsigned o, unsigned k, int64_t &s,
+                          int64_t &dil) {
+    for (int64_t sv = 1; sv <= 16; ++sv)
+      for (int64_t dv = 1; dv <= 16; ++dv)
+        if (e == d(o) * sv + d(k) * dv) {
+          s = sv;
+          dil = dv;
+          return true;
+        }
+    return false;
+  };
   int64_t channelDim;
   if (op.getNumLoops() == 3) {
     // Linear: (m, n, k) -> x(m, k), W(n, k), acc(m, n).
@@ -358,21 +372,23 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
         maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
         maps[0].getResult(1) != d(4))
       return std::nullopt;
-    // A spatial index `o * s + k * dil` (s, dil >= 1).
-    auto matchSpatial = [&](AffineExpr e, unsigned o, unsigned k, int64_t &s,
-                            int64_t &dil) {
-      for (int64_t sv = 1; sv <= 16; ++sv)
-        for (int64_t dv = 1; dv <= 16; ++dv)
-          if (e == d(o) * sv + d(k) * dv) {
-            s = sv;
-            dil = dv;
-            return true;
-          }
-      return false;
-    };
     if (!matchSpatial(maps[0].getResult(2), 2, 5, layer.strideH,
                       layer.dilationH) ||
         !matchSpatial(maps[0].getResult(3), 3, 6, layer.strideW,
+                      layer.dilationW))
+      return std::nullopt;
+    channelDim = 1;
+  } else if (op.getNumLoops() == 6) {
+    // Depthwise 2-D: (n, c, oh, ow, kh, kw) -> x(n, c, oh * sh + kh * dh,
+    // ow * sw + kw * dw), W(c, kh, kw), acc(n, c, oh, ow).
+    layer.isDepthwise = true;
+    if (maps[1] != AffineMap::get(6, 0, {d(1), d(4), d(5)}, ctx) ||
+        maps[2] != AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx) ||
+        maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
+        maps[0].getResult(1) != d(1) ||
+        !matchSpatial(maps[0].getResult(2), 2, 4, layer.strideH,
+                      layer.dilationH) ||
+        !matchSpatial(maps[0].getResult(3), 3, 5, layer.strideW,
                       layer.dilationW))
       return std::nullopt;
     channelDim = 1;
@@ -382,8 +398,9 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
   if (!matchInit(layer, channelDim) ||
       static_cast<int64_t>(layer.init.size()) != layer.weightShape[0])
     return std::nullopt;
-  layer.epilogue = matchEpilogue(layer, layer.isConv ? 3 : 1);
-  if (layer.isConv)
+  bool spatial = layer.isConv || layer.isDepthwise;
+  layer.epilogue = matchEpilogue(layer, spatial ? 3 : 1);
+  if (spatial)
     matchPadding(layer);
   return layer;
 }
@@ -403,6 +420,7 @@ public:
 
   void buildLinear(int64_t mr, int64_t nv);
   void buildConv(int64_t fr, int64_t ov);
+  void buildDepthwise(int64_t ov);
 
 private:
   Value cst(int64_t v) {
@@ -418,7 +436,21 @@ private:
   Value lanesMask(int64_t valid, int64_t lanes = kLanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
-  void eraseOriginal();
+  /// Erases the layer and its fused consumer; with `packed`, frees that
+  /// packed input after the layer and erases the padding buffer the packing
+  /// replaced.
+  void eraseOriginal(Value packed = nullptr);
+  // Packing a conv's input into rows split by column phase modulo the width
+  // stride `sw`, `wx` columns per phase, `unit` bytes per column.
+  void forEachPackedRow(Value xp, int64_t nBatch, int64_t groups, int64_t h,
+                        int64_t rowBytes, int64_t srcH, Value fill8,
+                        function_ref<void(Value, Value, Value, Value)> row);
+  void storeByPhase(Value pixels, int64_t unit, Value xp, ValueRange rowIdx,
+                    Value x0, int64_t sw, int64_t wx);
+  Value phaseColumn(Value x, int64_t sw, int64_t wx);
+  void forEachSourcePixel(int64_t srcW, int64_t sw,
+                          function_ref<void(Value)> block16,
+                          function_ref<void(Value)> pixel);
 
   Int8Layer &layer;
   Isa isaKind;
@@ -641,7 +673,13 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
   store(result, epi.getDpsInitOperand(0)->get(), loopIndices);
 }
 
-void KernelBuilder::eraseOriginal() {
+void KernelBuilder::eraseOriginal(Value packed) {
+  if (packed) {
+    // Deallocation ran before this pass: the packed input is freed here.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(layer.op);
+    memref::DeallocOp::create(b, loc, packed);
+  }
   if (linalg::GenericOp epi = layer.epilogue)
     epi.erase();
   layer.op.erase();
@@ -655,6 +693,110 @@ void KernelBuilder::eraseOriginal() {
     for (Operation *u : llvm::make_early_inc_range(acc.getUsers()))
       u->erase();
     alloc.erase();
+  }
+  // The padding buffer: copy, subview, fill, deallocation, allocation.
+  for (Operation *op : layer.padOps)
+    op->erase();
+}
+
+/// In parallel over images and groups of channels: fills the group's slab
+/// of `xp` (N x G x H x rowBytes) with `fill8` (padding, missing channels,
+/// columns past the input), then calls `row(n, g, y, yOut)` for each source
+/// row y, written at row yOut = y + padTop.
+void KernelBuilder::forEachPackedRow(
+    Value xp, int64_t nBatch, int64_t groups, int64_t h, int64_t rowBytes,
+    int64_t srcH, Value fill8,
+    function_ref<void(Value, Value, Value, Value)> row) {
+  OpBuilder::InsertionGuard guard(b);
+  auto outer = scf::ParallelOp::create(b, loc, ValueRange{cst(0), cst(0)},
+                                       ValueRange{cst(nBatch), cst(groups)},
+                                       ValueRange{cst(1), cst(1)});
+  b.setInsertionPoint(outer.getBody()->getTerminator());
+  Value n = outer.getInductionVars()[0], g = outer.getInductionVars()[1];
+  SmallVector<OpFoldResult> offsets{n, g, b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
+                                  b.getIndexAttr(h), b.getIndexAttr(rowBytes)};
+  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+  Value slab = memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides);
+  linalg::FillOp::create(b, loc, fill8, slab);
+  auto rows = scf::ForOp::create(b, loc, cst(0), cst(srcH), cst(1));
+  b.setInsertionPoint(rows.getBody()->getTerminator());
+  Value y = rows.getInductionVar();
+  row(n, g, y, arith::AddIOp::create(b, loc, y, cst(layer.padTop)));
+}
+
+/// Stores 16 source pixels from column x0 (a multiple of 16), `unit` bytes
+/// each (`pixels`: vector<16 unit x i8>), into the packed row `rowIdx`
+/// (n, g, yOut): pixel i, padded column X = x0 + padLeft + i, goes to phase
+/// X % sw, column X / sw. x0 is a multiple of sw (sw divides 16), so each
+/// phase takes every sw-th pixel, 16 / sw of them, contiguously.
+void KernelBuilder::storeByPhase(Value pixels, int64_t unit, Value xp,
+                                 ValueRange rowIdx, Value x0, int64_t sw,
+                                 int64_t wx) {
+  auto at = [&](Value col) {
+    SmallVector<Value> idx(rowIdx.begin(), rowIdx.end());
+    idx.push_back(arith::MulIOp::create(b, loc, col, cst(unit)));
+    return idx;
+  };
+  if (sw == 1) {
+    vector::StoreOp::create(
+        b, loc, pixels, xp,
+        at(arith::AddIOp::create(b, loc, x0, cst(layer.padLeft))));
+    return;
+  }
+  Type elem = b.getIntegerType(8 * unit);
+  Value elems = unit == 1 ? pixels
+                          : vector::BitCastOp::create(
+                                b, loc, VectorType::get({16}, elem), pixels)
+                                .getResult();
+  Value base = arith::DivUIOp::create(b, loc, x0, cst(sw));
+  for (int64_t p = 0; p < sw; ++p) {
+    int64_t i0 = ((p - layer.padLeft) % sw + sw) % sw;
+    SmallVector<int64_t> lanes;
+    for (int64_t i = i0; i < 16; i += sw)
+      lanes.push_back(i);
+    Value part = vector::ShuffleOp::create(b, loc, elems, elems, lanes);
+    if (unit != 1)
+      part = vector::BitCastOp::create(
+          b, loc,
+          VectorType::get({unit * static_cast<int64_t>(lanes.size())},
+                          b.getI8Type()),
+          part);
+    Value col = arith::AddIOp::create(b, loc, base,
+                                      cst(p * wx + (layer.padLeft + i0) / sw));
+    vector::StoreOp::create(b, loc, part, xp, at(col));
+  }
+}
+
+/// The packed column of source column `x`: padded column X = x + padLeft at
+/// phase X % sw, column X / sw.
+Value KernelBuilder::phaseColumn(Value x, int64_t sw, int64_t wx) {
+  Value xPadded = arith::AddIOp::create(b, loc, x, cst(layer.padLeft));
+  if (sw == 1)
+    return xPadded;
+  return arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, xPadded, cst(sw)), cst(wx)),
+      arith::DivUIOp::create(b, loc, xPadded, cst(sw)));
+}
+
+/// Over a source row of `srcW` pixels: `block16(x0)` for blocks of 16 from
+/// x0 = 0 when the phases split 16 pixels evenly (sw divides 16), then
+/// `pixel(x)` for each pixel left.
+void KernelBuilder::forEachSourcePixel(int64_t srcW, int64_t sw,
+                                       function_ref<void(Value)> block16,
+                                       function_ref<void(Value)> pixel) {
+  int64_t full = 16 % sw == 0 ? srcW / 16 * 16 : 0;
+  for (auto [lo, hi, step, body] :
+       {std::tuple(int64_t(0), full, int64_t(16), block16),
+        std::tuple(full, srcW, int64_t(1), pixel)}) {
+    if (hi <= lo)
+      continue;
+    auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
   }
 }
 
@@ -829,7 +971,8 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   // Columns per phase: every input column, and the last vector's widest
   // read.
   int64_t sw = layer.strideW;
-  int64_t wx = std::max<int64_t>(llvm::divideCeil(wIn, sw),
+  int64_t wx =
+      std::max<int64_t>(llvm::divideCeil(wIn, sw),
                         owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
 
   // Packed weights: one i32 per (f, c4, kh, kw); start values.
@@ -875,139 +1018,73 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
   Value flip8 =
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
-  {
-    // Per image and group of 4 channels, per row: 16 pixels at a time, the
-    // 4 channels' bytes interleaved by one shuffle; the last pixels one by
-    // one.
-    OpBuilder::InsertionGuard guard(b);
-    auto outer = scf::ParallelOp::create(b, loc, ValueRange{cst(0), cst(0)},
-                                         ValueRange{cst(nBatch), cst(c4)},
-                                         ValueRange{cst(1), cst(1)});
-    b.setInsertionPoint(outer.getBody()->getTerminator());
-    Value n = outer.getInductionVars()[0], cq = outer.getInductionVars()[1];
-    // This slab's fill (padding, missing channels, columns past the input).
-    SmallVector<OpFoldResult> offsets{n, cq, b.getIndexAttr(0),
-                                      b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
-                                    b.getIndexAttr(h),
-                                    b.getIndexAttr(sw * wx * 4)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    Value slab = memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides);
-    linalg::FillOp::create(b, loc, fill8, slab);
-    auto rows = scf::ForOp::create(b, loc, cst(0), cst(srcH), cst(1));
-    b.setInsertionPoint(rows.getBody()->getTerminator());
-    Value y = rows.getInductionVar();
-    Value yOut = arith::AddIOp::create(b, loc, y, cst(layer.padTop));
-    // The channels of the group that exist (the others stay zero).
-    SmallVector<Value> channels;
-    for (int64_t cc = 0; cc < 4; ++cc)
-      channels.push_back(arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cst(cc)));
-    Value validChannels = arith::MinSIOp::create(
-        b, loc, cst(4),
-        arith::SubIOp::create(b, loc, cst(c),
-                              arith::MulIOp::create(b, loc, cq, cst(4))));
-    auto i8x16 = VectorType::get({16}, b.getI8Type());
-    Value flip16 = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
-    Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
-    // 16 pixels at a time when the phases split them evenly.
-    int64_t fullPixels = 16 % sw == 0 ? srcW / 16 * 16 : 0;
-    if (fullPixels > 0) {
-      auto cols = scf::ForOp::create(b, loc, cst(0), cst(fullPixels), cst(16));
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPoint(cols.getBody()->getTerminator());
-      Value x0 = cols.getInductionVar();
-      SmallVector<Value> rowsOf4;
-      for (int64_t cc = 0; cc < 4; ++cc) {
-        // Channel 4 cq + cc, or zeros past the last channel (loaded from the
-        // last channel, in bounds, and replaced).
-        Value exists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                             cst(cc), validChannels);
-        Value channel =
-            arith::MinSIOp::create(b, loc, channels[cc], cst(c - 1));
-        Value v = vector::LoadOp::create(b, loc, i8x16, source,
-                                         ValueRange{n, channel, y, x0});
-        if (layer.xSigned)
-          v = arith::XOrIOp::create(b, loc, v, flip16);
-        rowsOf4.push_back(arith::SelectOp::create(b, loc, exists, v, zero16));
-      }
-      SmallVector<int64_t> first, interleave;
-      for (int64_t i = 0; i < 32; ++i)
-        first.push_back(i);
-      for (int64_t i = 0; i < 16; ++i)
+  // Per image and group of 4 channels, per row: 16 pixels at a time, the 4
+  // channels' bytes interleaved by one shuffle; the last pixels one by one.
+  forEachPackedRow(
+      xp, nBatch, c4, h, sw * wx * 4, srcH, fill8,
+      [&](Value n, Value cq, Value y, Value yOut) {
+        // The channels of the group that exist (the others stay zero).
+        SmallVector<Value> channels;
         for (int64_t cc = 0; cc < 4; ++cc)
-          interleave.push_back((cc / 2) * 32 + (cc % 2) * 16 + i);
-      Value ab =
-          vector::ShuffleOp::create(b, loc, rowsOf4[0], rowsOf4[1], first);
-      Value cd =
-          vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
-      Value packedPixels =
-          vector::ShuffleOp::create(b, loc, ab, cd, interleave);
-      if (sw == 1) {
-        Value xOut = arith::AddIOp::create(b, loc, x0, cst(layer.padLeft));
-        vector::StoreOp::create(
-            b, loc, packedPixels, xp,
-            ValueRange{n, cq, yOut,
-                       arith::MulIOp::create(b, loc, xOut, cst(4))});
-      } else {
-        // Pixel i (padded column x0 + padLeft + i) goes to phase
-        // (padLeft + i) % sw (x0 is a multiple of 16, so of sw): each phase
-        // takes every sw-th pixel, 16 / sw of them, stored contiguously.
-        Value dwordsOf = vector::BitCastOp::create(
-            b, loc, VectorType::get({16}, b.getI32Type()), packedPixels);
-        Value base = arith::DivUIOp::create(b, loc, x0, cst(sw));
-        for (int64_t p = 0; p < sw; ++p) {
-          int64_t i0 = ((p - layer.padLeft) % sw + sw) % sw;
-          SmallVector<int64_t> lanes;
-          for (int64_t i = i0; i < 16; i += sw)
-            lanes.push_back(i);
-          Value part =
-              vector::ShuffleOp::create(b, loc, dwordsOf, dwordsOf, lanes);
-          Value bytes = vector::BitCastOp::create(
-              b, loc,
-              VectorType::get({4 * static_cast<int64_t>(lanes.size())},
-                              b.getI8Type()),
-              part);
+          channels.push_back(arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cst(cc)));
+        Value validChannels = arith::MinSIOp::create(
+            b, loc, cst(4),
+            arith::SubIOp::create(b, loc, cst(c),
+                                  arith::MulIOp::create(b, loc, cq, cst(4))));
+        auto i8x16 = VectorType::get({16}, b.getI8Type());
+        Value flip16 = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
+        Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
+        auto block16 = [&](Value x0) {
+          SmallVector<Value> rowsOf4;
+          for (int64_t cc = 0; cc < 4; ++cc) {
+            // Channel 4 cq + cc, or zeros past the last channel (loaded from
+            // the last channel, in bounds, and replaced).
+            Value exists = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::slt, cst(cc), validChannels);
+            Value channel =
+                arith::MinSIOp::create(b, loc, channels[cc], cst(c - 1));
+            Value v = vector::LoadOp::create(b, loc, i8x16, source,
+                                             ValueRange{n, channel, y, x0});
+            if (layer.xSigned)
+              v = arith::XOrIOp::create(b, loc, v, flip16);
+            rowsOf4.push_back(
+                arith::SelectOp::create(b, loc, exists, v, zero16));
+          }
+          SmallVector<int64_t> first, interleave;
+          for (int64_t i = 0; i < 32; ++i)
+            first.push_back(i);
+          for (int64_t i = 0; i < 16; ++i)
+            for (int64_t cc = 0; cc < 4; ++cc)
+              interleave.push_back((cc / 2) * 32 + (cc % 2) * 16 + i);
+          Value ab =
+              vector::ShuffleOp::create(b, loc, rowsOf4[0], rowsOf4[1], first);
+          Value cd =
+              vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
+          storeByPhase(vector::ShuffleOp::create(b, loc, ab, cd, interleave),
+                       /*unit=*/4, xp, ValueRange{n, cq, yOut}, x0, sw, wx);
+        };
+        auto pixel = [&](Value xi) {
+          auto chans =
+              scf::ForOp::create(b, loc, cst(0), validChannels, cst(1));
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPoint(chans.getBody()->getTerminator());
+          Value cc = chans.getInductionVar();
+          Value ci = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cc);
+          Value v =
+              memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
+          if (layer.xSigned)
+            v = arith::XOrIOp::create(b, loc, v, flip8);
           Value col = arith::AddIOp::create(
-              b, loc, base, cst(p * wx + (layer.padLeft + i0) / sw));
-          vector::StoreOp::create(
-              b, loc, bytes, xp,
-              ValueRange{n, cq, yOut,
-                         arith::MulIOp::create(b, loc, col, cst(4))});
-        }
-      }
-    }
-    if (srcW > fullPixels) {
-      auto cols =
-          scf::ForOp::create(b, loc, cst(fullPixels), cst(srcW), cst(1));
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPoint(cols.getBody()->getTerminator());
-      Value xi = cols.getInductionVar();
-      auto chans = scf::ForOp::create(b, loc, cst(0), validChannels, cst(1));
-      b.setInsertionPoint(chans.getBody()->getTerminator());
-      Value cc = chans.getInductionVar();
-      Value ci = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cc);
-      Value v =
-          memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
-      if (layer.xSigned)
-        v = arith::XOrIOp::create(b, loc, v, flip8);
-      // Padded column X at [X % sw][X / sw].
-      Value xPadded = arith::AddIOp::create(b, loc, xi, cst(layer.padLeft));
-      Value phaseCol = xPadded;
-      if (sw > 1)
-        phaseCol = arith::AddIOp::create(
-            b, loc,
-            arith::MulIOp::create(
-                b, loc, arith::RemUIOp::create(b, loc, xPadded, cst(sw)),
-                cst(wx)),
-            arith::DivUIOp::create(b, loc, xPadded, cst(sw)));
-      Value col = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, phaseCol, cst(4)), cc);
-      memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, yOut, col});
-    }
-  }
+              b, loc,
+              arith::MulIOp::create(b, loc, phaseColumn(xi, sw, wx), cst(4)),
+              cc);
+          memref::StoreOp::create(b, loc, v, xp, ValueRange{n, cq, yOut, col});
+        };
+        forEachSourcePixel(srcW, sw, block16, pixel);
+      });
 
   auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
                     int64_t vecs, int64_t lastLanes) {
@@ -1104,16 +1181,132 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     if (f > fullF)
       owLoops(iv[0], cst(fullF), f - fullF, iv[1]);
   });
-  // Deallocation ran before this pass: the packed input is freed here.
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointAfter(layer.op);
-    memref::DeallocOp::create(b, loc, xp);
-  }
-  eraseOriginal();
-  // The padding buffer: copy, subview, fill, deallocation, allocation.
-  for (Operation *op : layer.padOps)
-    op->erase();
+  eraseOriginal(xp);
+}
+
+/// Depthwise conv 2-D (NCHW input, CHW weight): output channel c from input
+/// channel c's KH x KW taps. Lanes run along 16 output columns as in the conv
+/// kernel, ov vectors per block:
+///
+///   xp[N][C][H][SW][Wx]:   each channel's rows with their columns split by
+///                          phase modulo the width stride sw (padded column
+///                          X at [X % sw][X / sw]), padding and unused bytes
+///                          filled (Wx covers the widest read)
+///   in parallel over n, c and oh; for each block of ov vectors along ow:
+///     acc[v] = start[c]
+///     for kh, kw (tap column kw * dw = q * sw + p):
+///       acc[v] += ext(xp[n][c][oh * sh + kh * dh][p][ow_v + q .. + 16])
+///                 * W[c][kh][kw]
+///     epilogue(acc) -> output (masked in the last columns)
+///
+/// One channel per output leaves no 4-byte dot product to use: the products
+/// are i32 lanes (the same code for every instruction set).
+void KernelBuilder::buildDepthwise(int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          h = xType.getDimSize(2), wIn = xType.getDimSize(3);
+  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
+  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  int64_t sw = layer.strideW;
+  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
+  int64_t wx =
+      std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
+
+  SmallVector<int32_t> weights(layer.weight.begin(), layer.weight.end());
+  auto wType = RankedTensorType::get({c, kh, kw}, b.getI32Type());
+  Value wv = global("__eqq_depthwise_weight", wType,
+                    DenseElementsAttr::get(wType, ArrayRef<int32_t>(weights)));
+  auto initType = RankedTensorType::get({c}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(layer.init)));
+
+  // Pack each channel's rows by phase; a padded input is packed from its
+  // source, the padding written as the fill value.
+  Value source = layer.padSource ? layer.padSource : layer.x;
+  auto sourceType = cast<MemRefType>(source.getType());
+  int64_t srcH = sourceType.getDimSize(2), srcW = sourceType.getDimSize(3);
+  int64_t fill = layer.padSource ? layer.padValue : 0;
+  auto xpType = MemRefType::get({nBatch, c, h, sw * wx}, b.getI8Type());
+  Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
+  Value fill8 = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
+  forEachPackedRow(
+      xp, nBatch, c, h, sw * wx, srcH, fill8,
+      [&](Value n, Value ci, Value y, Value yOut) {
+        auto i8x16 = VectorType::get({16}, b.getI8Type());
+        forEachSourcePixel(
+            srcW, sw,
+            [&](Value x0) {
+              storeByPhase(vector::LoadOp::create(b, loc, i8x16, source,
+                                                  ValueRange{n, ci, y, x0}),
+                           /*unit=*/1, xp, ValueRange{n, ci, yOut}, x0, sw, wx);
+            },
+            [&](Value xi) {
+              Value v = memref::LoadOp::create(b, loc, source,
+                                               ValueRange{n, ci, y, xi});
+              memref::StoreOp::create(
+                  b, loc, v, xp,
+                  ValueRange{n, ci, yOut, phaseColumn(xi, sw, wx)});
+            });
+      });
+
+  auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
+                    int64_t lastLanes) {
+    SmallVector<Value> owIdx;
+    for (int64_t v = 0; v < vecs; ++v)
+      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+    Value start = memref::LoadOp::create(b, loc, initV, ValueRange{ci});
+    SmallVector<Value> accs(vecs,
+                            vector::BroadcastOp::create(b, loc, i32x16, start));
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    auto i8x16 = VectorType::get({kLanes}, b.getI8Type());
+    for (int64_t dy = 0; dy < kh; ++dy) {
+      Value row =
+          arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+      for (int64_t dx = 0; dx < kw; ++dx) {
+        int64_t tap = dx * layer.dilationW;
+        Value w = vector::BroadcastOp::create(
+            b, loc, i32x16,
+            memref::LoadOp::create(b, loc, wv,
+                                   ValueRange{ci, cst(dy), cst(dx)}));
+        for (int64_t v = 0; v < vecs; ++v) {
+          Value col = arith::AddIOp::create(b, loc, owIdx[v],
+                                            cst(tap % sw * wx + tap / sw));
+          Value a = vector::LoadOp::create(b, loc, i8x16, xp,
+                                           ValueRange{n, ci, row, col});
+          Value a32 =
+              layer.xSigned
+                  ? arith::ExtSIOp::create(b, loc, i32x16, a).getResult()
+                  : arith::ExtUIOp::create(b, loc, i32x16, a).getResult();
+          accs[v] = arith::AddIOp::create(
+              b, loc, accs[v], arith::MulIOp::create(b, loc, a32, w));
+        }
+      }
+    }
+    for (int64_t v = 0; v < vecs; ++v)
+      finish(accs[v], {n, ci, y, owIdx[v]}, /*laneDim=*/3,
+             v + 1 == vecs ? lastLanes : kLanes);
+  };
+  parallel({{0, nBatch, 1}, {0, c, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+    int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
+    if (fullBlocks > 0) {
+      auto loop = scf::ForOp::create(
+          b, loc, cst(0), cst(fullBlocks * ov * kLanes), cst(ov * kLanes));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      kernel(iv[0], iv[1], iv[2], loop.getInductionVar(), ov, kLanes);
+    }
+    int64_t rest = ow - fullBlocks * ov * kLanes;
+    if (rest > 0) {
+      int64_t vecs = llvm::divideCeil(rest, kLanes);
+      kernel(iv[0], iv[1], iv[2], cst(fullBlocks * ov * kLanes), vecs,
+             rest - (vecs - 1) * kLanes);
+    }
+  });
+  eraseOriginal(xp);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1146,7 +1339,9 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     SymbolTable symbols(getOperation());
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, resolveIsa(), getOperation(), symbols);
-      if (layer.isConv)
+      if (layer.isDepthwise)
+        kb.buildDepthwise(convVectors);
+      else if (layer.isConv)
         kb.buildConv(convChannelTile, convVectors);
       else
         kb.buildLinear(rowTile, colVectors);

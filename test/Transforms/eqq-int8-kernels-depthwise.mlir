@@ -5,17 +5,26 @@
 // test/Transforms/eqq-convert-depthwise.mlir's @int8_program), taken through
 // --eqq-lower-to-llvm up to --eqq-int8-kernels: bufferized and deallocated.
 
-// Tests that the int8 kernels, made for linear and full convs, leave the
-// depthwise accumulation (loops n, c, oh, ow, kh, kw; weight C x KH x KW)
-// to the generic loop lowering rather than misreading it as a conv: the
-// generic stays as it is, no weight is packed and no dot instruction is
-// emitted (eq-run then runs it through the generic loop lowering; see
-// test/Integration/pytorch/depthwise.py).
+// Tests the depthwise kernel on a 3x3 stride-2 depthwise conv of 2 channels
+// (pad 1, zero point 42): the weight as i32 per (c, kh, kw), the padded input
+// packed per channel from the unpadded one (the padded copy is gone), its
+// columns split by parity (padded column X at [X % 2][X / 2], each phase
+// 16 + 1 columns wide: 34 bytes a row), the zero point written around it;
+// in parallel over images, channels and output rows, 9 taps of widened i32
+// products per 16 output columns (no dot product: one channel per output),
+// the requantize+dequantize consumer fused and the 2 real lanes stored
+// masked; the accumulating generic and the i32 buffer are gone.
 // CHECK-LABEL: func.func @int8_program
-// CHECK-NOT: __eqq_packed
-// CHECK-NOT: llvm.call_intrinsic
-// CHECK: linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : memref<1x2x5x5xi8>, memref<2x3x3xi8>) outs(%{{.*}} : memref<1x2x2x2xi32>)
-// CHECK-NOT: llvm.call_intrinsic
+// CHECK-DAG: memref.get_global @__eqq_depthwise_weight : memref<2x3x3xi32>
+// CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x2x5x34xi8>
+// CHECK: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x5x34xi8, strided<[340, 170, 34, 1], offset: ?>>)
+// CHECK: scf.parallel
+// CHECK-COUNT-9: arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x2x2x2xf32>, vector<16xi1>, vector<16xf32>
+// CHECK-NOT: "reduction"
+// CHECK-NOT: memref<1x2x2x2xi32>
+// CHECK-NOT: memref.copy
+// CHECK: memref.dealloc %{{.*}} : memref<1x2x5x34xi8>
 // CHECK: return
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>

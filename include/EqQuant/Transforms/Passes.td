@@ -463,10 +463,11 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     layers of `--eqq-convert` (a `linalg.generic` of i8 activations times a
     constant s8 weight accumulating into i32, filled with per-channel start
     values by a `linalg.broadcast` of a constant): linear
-    (`(m, n, k) -> x(m, k), W(n, k)`) and full 2-D conv (any stride and
-    dilation; grouped and depthwise convs stay loops). Each becomes a register-tiled loop nest whose step is a 4-byte
-    dot product per i32 lane, `acc += sum_4(u8 a * s8 w)`, over operands
-    packed at compile time:
+    (`(m, n, k) -> x(m, k), W(n, k)`), full 2-D conv and depthwise 2-D conv
+    (`(n, c, oh, ow, kh, kw)`, weight `C x KH x KW`), any stride and
+    dilation. Linear and conv become a register-tiled loop nest whose step
+    is a 4-byte dot product per i32 lane, `acc += sum_4(u8 a * s8 w)`, over
+    operands packed at compile time:
 
     ```
     linear: Wp[N/16][K/4][16 x 4 bytes]; tile mr rows x nv vectors of 16 columns
@@ -481,6 +482,11 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
                                  xp[n][c4][row][p][col v + q .. + 16 pixels],
                                  broadcast(Wp[f + i][c4][kh][kw]))
     ```
+
+    A depthwise conv has one input channel per output, so no 4-byte dot:
+    each channel's rows are packed by phase as for conv (`xp[N][C][H][SW][W/SW]`)
+    and 16 output columns accumulate widened i32 products of a tap's 16
+    contiguous bytes and its broadcast weight, the same code on every `isa`.
 
     The elementwise consumer of the accumulator (requantize, fused relu,
     dequantize; `--eqq-fuse-elementwise` makes it one op) is computed from

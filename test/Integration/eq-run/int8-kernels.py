@@ -9,7 +9,8 @@
 # (rows, columns, K, channels, output width), with and without relu and bias,
 # with u8 activations (the default config) and with s8 activations and
 # per-channel weights; conv with padding, stride and dilation along the height
-# and the width (strides 2, 3 and 4, the 7x7 stride-2 stem). Each path the
+# and the width (strides 2, 3 and 4, the 7x7 stride-2 stem); depthwise conv
+# (3x3 and 5x5, strides 1 to 3, dilation, a 1-pixel input). Each path the
 # machine cannot run is still compiled to x86 assembly and checked for its
 # instruction (vpdpbusd, vpmaddwd).
 
@@ -99,14 +100,17 @@ def mlp_model(m, sizes):
     return "\n".join(lines) + "\n", (m, sizes[0])
 
 
-def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu):
-    wt = rng.standard_normal((f, c, kh, kw)).astype(np.float32) / np.sqrt(c * kh * kw)
+def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu, depthwise=False):
+    """A conv2d layer (f output channels), or with `depthwise` a depthwise
+    conv2d (f == c; the weight C x KH x KW)."""
+    wshape = (c, kh, kw) if depthwise else (f, c, kh, kw)
+    wt = rng.standard_normal(wshape).astype(np.float32) / np.sqrt((1 if depthwise else c) * kh * kw)
     b = rng.standard_normal(f).astype(np.float32)
     hp, wp = h + 2 * pad, w_ + 2 * pad
     oh = (hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     lines = [f"func.func @forward(%x: {t(n, c, h, w_)}) -> {t(n, f, oh, ow)} {{",
-             f"  %w = arith.constant {hexdense(wt)} : {t(f, c, kh, kw)}",
+             f"  %w = arith.constant {hexdense(wt)} : {t(*wshape)}",
              f"  %b = arith.constant {hexdense(b)} : {t(f)}",
              "  %zero = arith.constant 0.0 : f32"]
     src = "x"
@@ -119,9 +123,10 @@ def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu):
     lines += [f"  %e = tensor.empty() : {t(n, f, oh, ow)}",
               f"  %init = linalg.broadcast ins(%b : {t(f)}) outs(%e : {t(n, f, oh, ow)}) "
               "dimensions = [0, 2, 3]",
-              f"  %y = linalg.conv_2d_nchw_fchw {{dilations = dense<[{dilation[0]}, {dilation[1]}]> "
+              f"  %y = linalg.{'depthwise_conv_2d_nchw_chw' if depthwise else 'conv_2d_nchw_fchw'} "
+              f"{{dilations = dense<[{dilation[0]}, {dilation[1]}]> "
               f": tensor<2xi64>, strides = dense<[{stride[0]}, {stride[1]}]> : tensor<2xi64>}} "
-              f"ins(%{src}, %w : {t(n, c, hp, wp)}, {t(f, c, kh, kw)}) "
+              f"ins(%{src}, %w : {t(n, c, hp, wp)}, {t(*wshape)}) "
               f"outs(%init : {t(n, f, oh, ow)}) -> {t(n, f, oh, ow)} loc(\"conv\")"]
     result = "y"
     if relu:
@@ -157,6 +162,13 @@ MODELS = {
     "conv_s2_dilated": conv_model(1, 4, 9, 41, 5, 3, 3, 2, (2, 2), (2, 2), True),
     "conv_s3_width": conv_model(1, 5, 5, 40, 4, 3, 3, 1, (1, 3), (1, 1), False),
     "conv_s4_width": conv_model(1, 6, 4, 67, 3, 2, 5, 1, (1, 4), (1, 1), True),
+    # Depthwise: 3x3 pad 1 (MobileNet's stride 1 and 2), 5x5 pad 2 stride 2
+    # (EfficientNet's), dilation 2, stride 3, rows of 1 to 70 pixels.
+    "dw_3x3_s1": conv_model(2, 7, 9, 37, 7, 3, 3, 1, (1, 1), (1, 1), True, True),
+    "dw_3x3_s2": conv_model(1, 5, 12, 70, 5, 3, 3, 1, (2, 2), (1, 1), False, True),
+    "dw_5x5_s2": conv_model(1, 4, 11, 35, 4, 5, 5, 2, (2, 2), (1, 1), True, True),
+    "dw_dilated_s3": conv_model(1, 3, 9, 41, 3, 3, 3, 2, (1, 3), (2, 2), False, True),
+    "dw_1_pixel": conv_model(1, 6, 1, 1, 6, 3, 3, 1, (1, 1), (1, 1), True, True),
 }
 
 SIGNED = {"qconfig": {"global": None, "object_type": {
@@ -248,6 +260,10 @@ for name, (text, shape) in MODELS.items():
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
                 run("eq-opt", int8, "--eqq-lower-to-llvm=" + ISAS[isa], "-o", lowered)
+                # Every layer here has a kernel (the loops would pass the
+                # comparison trivially): each kernel packs its start values.
+                if isa != "none" and "__eqq_packed_start" not in open(lowered).read():
+                    failures.append("%s %s %s: no kernel" % (name, tag, isa))
                 if isa in INSTRUCTION and (isa, name.startswith("conv")) not in checked_asm:
                     ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
                     attrs, mnemonic = INSTRUCTION[isa]
