@@ -18,8 +18,21 @@ extern "C" int omp_get_max_threads(void);
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 using namespace mlir;
 using namespace mlir::eqq;
+
+void mlir::eqq::keepFreedMemoryForReuse() {
+#ifdef __GLIBC__
+  // Allocations up to glibc's largest mmap threshold (32 MB) come from the
+  // heap, and up to 1 GB freed at its top stays there.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
 
 int64_t TensorSpec::getNumElements() const {
   int64_t n = 1;

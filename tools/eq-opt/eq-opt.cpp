@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "EqQuant/InitAll.h"
+#include "EqQuant/Runtime/Jit.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -14,6 +15,8 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  // Calibration and auto-alpha run the model once per batch.
+  mlir::eqq::keepFreedMemoryForReuse();
   mlir::registerAllPasses();
   mlir::eqq::registerAllPasses();
 

@@ -224,6 +224,7 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "EqQuant runner: JIT-compile and run a model on .npy files\n");
+  mlir::eqq::keepFreedMemoryForReuse();
 
   if (compare) {
     if (moduleFiles.size() != 2)

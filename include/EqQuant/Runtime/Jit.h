@@ -69,6 +69,16 @@ private:
 /// Registers the translations from the builtin and LLVM dialects to LLVM IR.
 void registerLLVMTranslations(DialectRegistry &registry);
 
+/// Makes the C library keep freed memory for the next call instead of
+/// returning it: the compiled code allocates its intermediate buffers on
+/// every call, and glibc maps allocations above 128 KB to fresh pages and
+/// unmaps them when freed, so each call faulted and zeroed every page of
+/// every large buffer again (on a conv + quantized add over 64 x 112 x 112,
+/// two thirds of the call). For tools that run a model many times (eq-run,
+/// calibration in eq-opt); it changes the process's allocator, so a library
+/// does not call it on its own. No effect without glibc.
+void keepFreedMemoryForReuse();
+
 } // namespace eqq
 } // namespace mlir
 
