@@ -10,7 +10,8 @@ each batch norm gets non-trivial statistics and affine parameters: its
 running mean and variance are measured on a separate batch of the images
 below (so activations keep a sane scale through deep nets), then perturbed
 (mean + 0.2 * std * N(0, 1), variance * U(0.5, 2)), gamma ~ U(0.5, 1.5),
-beta ~ U(-0.5, 0.5). Eval mode.
+beta ~ U(-0.5, 0.5). Eval mode. (Models, images and the stage runner are in
+bench/cnn_models.py, shared with bench/cnn_speed.py.)
 
 Images: smooth random images (low-pass filtered noise: Gaussian noise at
 1/8 of the resolution, bicubically upsampled, plus a little fine noise),
@@ -24,6 +25,14 @@ of the model's output (the logits) against PyTorch's float output.
 Variants:
   (a) torch         PyTorch FX, onednn engine: prepare_fx with
                     get_default_qconfig_mapping("onednn"), calibrate, convert_fx
+  (a') torch ref    PyTorch's reference model of (a): convert_to_reference_fx
+                    of the same calibrated model (dequantize, float op,
+                    quantize). Not a configuration: the same int8 program as
+                    (a) in another rounding order. How far its SQNR is from
+                    (a)'s (the "spread") shows how much a model's output
+                    SQNR moves when roundings near a tie flip: random-weight
+                    nets amplify such flips layer after layer (mobilenet_v3
+                    and efficientnet at these sizes sit at 3-9 dB SQNR).
   (b) torch eq      the same with _equalization_config =
                     default_equalization_qconfig on every nn.Linear and
                     nn.Conv2d (and nn.ReLU, so that conv + relu still fuse:
@@ -41,31 +50,22 @@ Variants:
   (d') EqQ eq all   (d) with --eqq-convert="select=false": every layer
                     equalized, as PyTorch does (for comparison; no target)
   (e) EqQ auto      (d) with --eqq-convert="auto-alpha=true data=<CALIB batches>"
-                    (same prepared and calibrated module as (d); the best
-                    alpha is kept where it scores select-margin above none)
+                    (same prepared and calibrated module as (d))
 
 Each EqQuant stage is a separate process (eq_export.py's CLI, eq-opt per
 pass, writing MLIR between them), timed (wall clock) with its peak resident
-memory (ru_maxrss of that process): export, fold, prepare, calibrate,
+memory (maximum resident set size of that process, from GNU time: see
+bench/cnn_models.py's run_stage): export, fold, prepare, calibrate,
 convert (per variant), run (eq-run, all test batches). With --float-check
 the float module after folding is also run in eq-run against PyTorch's float
 output (relative max error, a sanity check of export and folding; the
 exporter's tests check the same). On big models the JIT compile in each
 eq-run and calibration dominates the run time, hence few, larger batches.
 
-  (a') torch ref     PyTorch's reference model of (a): convert_to_reference_fx
-                    of the same calibrated model (dequantize, float op,
-                    quantize). Not a configuration: the same int8 program as
-                    (a) in another rounding order. How far its SQNR is from
-                    (a)'s (the "spread") shows how much a model's output
-                    SQNR moves when roundings near a tie flip: random-weight
-                    nets amplify such flips layer after layer (mobilenet_v3
-                    and efficientnet at these sizes sit at 3-9 dB SQNR).
-
 Targets (issue 13), PASS/FAIL lines per model:
   - EqQ within max(0.1 dB, spread) of torch;
-  - EqQ eq and EqQ auto at or above both torch and torch eq
-    (less the spread where it exceeds 0.1 dB);
+  - EqQ eq and EqQ auto at or above both torch and torch eq, less the
+    spread;
   - each of them no more than 0.2 dB below EqQ (equalization never hurts;
     EqQuant against itself, no spread allowed).
 
@@ -86,121 +86,40 @@ usage: bench/cnn_accuracy.py [--size 64] [--batch 8] [--calib-batches 2]
 import argparse
 import copy
 import json
-import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 import warnings
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORTER = os.path.join(ROOT, "tools", "eq-export", "eq_export.py")
+sys.dont_write_bytecode = True  # nothing written into the source tree
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 import torchvision  # noqa: E402
 from torch.ao.quantization import QConfigMapping, get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.fx._equalize import default_equalization_qconfig  # noqa: E402
 from torch.ao.quantization.quantize_fx import (convert_fx, convert_to_reference_fx,  # noqa: E402
                                                prepare_fx)
 
+import cnn_models  # noqa: E402
+from cnn_models import (CONFIG_EQ, CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, StageError,  # noqa: E402
+                        config_file, model_and_data, run_stage, selected_models, sqnr,
+                        tool_paths)
+
 warnings.filterwarnings("ignore")
 
-MODELS = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
-          "squeezenet1_1", "vgg11_bn"]
-CONFIG_NOEQ = {"qconfig": "onednn"}
-CONFIG_EQ = {"qconfig": "onednn", "equalization": "default"}
 # Columns of the accuracy table, in order.
 VARIANTS = [("torch", "torch"), ("torch-ref", "torch ref"), ("torch-eq", "torch eq"), ("noeq", "EqQ"),
             ("eq", "EqQ eq"), ("all", "EqQ eq all"), ("auto", "EqQ auto")]
 STAGES = ["export", "fold", "prepare", "calibrate", "convert", "run"]
 
 
-def smooth_images(n, size, gen):
-    """Low-pass filtered noise, roughly ImageNet-normalized scale."""
-    low = max(2, size // 8)
-    x = torch.randn(n, 3, low, low, generator=gen)
-    x = F.interpolate(x, size=(size, size), mode="bicubic", align_corners=False)
-    return (x + 0.1 * torch.randn(n, 3, size, size, generator=gen)).contiguous()
-
-
-def make_model(name, stats_batch, seed):
-    """torchvision's model (random init), batch norms with measured-then-
-    perturbed running statistics and random gamma/beta, eval mode."""
-    torch.manual_seed(seed)
-    model = getattr(torchvision.models, name)()
-    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    model.train()
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None  # cumulative average: the batch's statistics
-    with torch.no_grad():
-        model(stats_batch)
-    g = torch.Generator().manual_seed(seed + 1)
-    with torch.no_grad():
-        for m in bns:
-            c = m.num_features
-            std = m.running_var.sqrt()
-            m.running_mean.add_(0.2 * std * torch.randn(c, generator=g))
-            m.running_var.mul_(0.5 + 1.5 * torch.rand(c, generator=g))
-            if m.weight is not None:
-                m.weight.copy_(0.5 + torch.rand(c, generator=g))
-                m.bias.copy_(torch.rand(c, generator=g) - 0.5)
-    return model.eval()
-
-
-def sqnr(ref, x):
-    ref = np.asarray(ref, dtype=np.float64)
-    err = np.linalg.norm(ref - np.asarray(x, dtype=np.float64))
-    return math.inf if err == 0 else 20 * math.log10(np.linalg.norm(ref) / err)
-
-
-class StageError(Exception):
-    pass
-
-
-def run_stage(cmd, log_dir, tag):
-    """Runs one tool; returns (seconds, peak RSS in MB). stdout/stderr go to
-    files (no pipe buffers to fill); an error raises StageError with the end
-    of stderr."""
-    out_path = os.path.join(log_dir, tag + ".out")
-    err_path = os.path.join(log_dir, tag + ".err")
-    t0 = time.time()
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        p = subprocess.Popen([str(c) for c in cmd], stdout=out, stderr=err)
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-    dt = time.time() - t0
-    if p.returncode:
-        with open(err_path) as f:
-            lines = [ln for ln in f.read().splitlines() if ln.strip()]
-        tail = "\n".join(lines[-6:])
-        raise StageError("%s exited with %d:\n%s" % (tag, p.returncode, tail))
-    return dt, usage.ru_maxrss / 1024.0
-
-
-class Pipeline:
+class Pipeline(cnn_models.Pipeline):
     """EqQuant's stages on one model, recording times and peak memory."""
-
-    def __init__(self, bins, tmp, name):
-        self.bins, self.tmp, self.name = bins, tmp, name
-        self.times = {}  # (stage, variant or "") -> (s, MB)
-
-    def path(self, suffix):
-        return os.path.join(self.tmp, "%s.%s" % (self.name, suffix))
-
-    def stage(self, stage, variant, cmd):
-        tag = "%s.%s%s" % (self.name, stage, "." + variant if variant else "")
-        self.times[stage, variant] = run_stage(cmd, self.tmp, tag)
-
-    def eq_opt(self, stage, variant, src, args, dst):
-        self.stage(stage, variant, [self.bins["eq-opt"], src] + args + ["-o", dst])
-        return dst
 
     def eq_run(self, variant, mlir, test_files):
         """Runs `mlir` on every test batch (timed together); returns the
@@ -214,13 +133,6 @@ class Pipeline:
             ys.append(np.load(y))
         self.times["run", variant] = (t, mem)
         return np.concatenate(ys)
-
-
-def config_file(tmp, tag, config):
-    path = os.path.join(tmp, tag + ".config.json")
-    with open(path, "w") as f:
-        json.dump(config, f)
-    return path
 
 
 def eqquant(p, model_file, calib_files, test_files, notes, float_check):
@@ -298,12 +210,9 @@ def torch_int8(model, calib, tests, equalize):
 
 def run_model(args, bins, tmp, name, notes):
     """Everything for one model; returns a result dict."""
-    gen = torch.Generator().manual_seed(2024)
     shape = (args.batch, 3, args.size, args.size)
-    stats_batch = smooth_images(args.batch, args.size, gen)
-    calib = [smooth_images(args.batch, args.size, gen) for _ in range(args.calib_batches)]
-    tests = [smooth_images(args.batch, args.size, gen) for _ in range(args.test_batches)]
-    model = make_model(name, stats_batch, seed=0)
+    model, calib, tests, _ = model_and_data(name, args.batch, args.size, args.calib_batches,
+                                            args.test_batches)
     with torch.no_grad():
         ref = np.concatenate([model(x).numpy() for x in tests])
     res = {"sqnr": {}, "times": {}, "float_dev": None, "layers": None}
@@ -317,13 +226,9 @@ def run_model(args, bins, tmp, name, notes):
         np.save(test_files[-1], x.numpy())
 
     # EqQuant.
-    sd = p.path("state.pt")
-    torch.save(model.state_dict(), sd)
     model_file = p.path("mlir")
     try:
-        p.stage("export", "", [sys.executable, "-B", EXPORTER, "--module", "torchvision.models:" + name,
-                               "--state-dict", sd, "--input-shape", "x".join(map(str, shape)),
-                               "-o", model_file])
+        p.export(name, model, shape, model_file)
         outs = eqquant(p, model_file, calib_files, test_files, notes, args.float_check)
     except StageError as e:
         notes.append("%s: %s" % (name, e))
@@ -395,8 +300,9 @@ def print_targets(results):
     compute the same int8 program in different rounding orders; on a model
     whose output SQNR moves by D dB between the two, that model cannot tell
     int8 programs apart by less than D, so the comparisons with PyTorch
-    allow max(0.1, D) (printed). Equalization against no equalization is
-    EqQuant against itself and allows nothing beyond the issue's 0.2 dB."""
+    allow D (printed): within max(0.1, D) of torch, at or above torch less
+    D. Equalization against no equalization is EqQuant against itself and
+    allows nothing beyond the issue's 0.2 dB."""
     print("\nTargets (spread: |torch - torch ref|, how far PyTorch's two implementations of one "
           "int8 program differ):")
     for name, r in results.items():
@@ -410,10 +316,10 @@ def print_targets(results):
             label = dict(VARIANTS)[v]
             torches = [s[t] for t in ("torch", "torch-eq") if s[t] is not None]
             ok = s[v] is not None and s["torch"] is not None and all(
-                s[v] >= t - (tol if tol > 0.1 else 0.0) - 1e-9 for t in torches)
-            print("%s %s: %s %s dB at or above torch %s dB and torch eq %s dB%s" % (
+                s[v] >= t - (spread or 0.0) - 1e-9 for t in torches)
+            print("%s %s: %s %s dB at or above torch %s dB and torch eq %s dB, less the spread" % (
                 "PASS" if ok else "FAIL", name, label, fmt(s[v]), fmt(s["torch"]),
-                fmt(s["torch-eq"]), " (less the spread)" if tol > 0.1 else ""))
+                fmt(s["torch-eq"])))
             ok = None not in (s[v], s["noeq"]) and s[v] >= s["noeq"] - 0.2 - 1e-9
             print("%s %s: %s %s dB no more than 0.2 dB below EqQ %s dB" % (
                 "PASS" if ok else "FAIL", name, label, fmt(s[v]), fmt(s["noeq"])))
@@ -431,21 +337,15 @@ def main():
                     help="also run the folded float module in eq-run against PyTorch's float output")
     ap.add_argument("--models", default=",".join(MODELS),
                     help="comma-separated subset of: %s" % ", ".join(MODELS))
-    ap.add_argument("--build-dir", default=os.environ.get("EQQ_BUILD_DIR", os.path.join(ROOT, "build")),
+    ap.add_argument("--build-dir", default=DEFAULT_BUILD_DIR,
                     help="build directory holding bin/eq-opt and bin/eq-run (default: $EQQ_BUILD_DIR, "
                          "else build/)")
     ap.add_argument("--keep", default=None, help="keep the intermediate files in this directory")
     args = ap.parse_args()
-    models = [m for m in args.models.split(",") if m]
-    for m in models:
-        if m not in MODELS:
-            ap.error("unknown model %r (choose from %s)" % (m, ", ".join(MODELS)))
+    models = selected_models(ap, args)
     if args.size < 32 or min(args.batch, args.calib_batches, args.test_batches) < 1:
         ap.error("--size must be at least 32 and the batch counts at least 1")
-    bins = {b: os.path.join(args.build_dir, "bin", b) for b in ("eq-opt", "eq-run")}
-    for b in bins.values():
-        if not os.access(b, os.X_OK):
-            sys.exit("%s not found (build first, or give --build-dir / set EQQ_BUILD_DIR)" % b)
+    bins = tool_paths(args.build_dir)
 
     torch.backends.quantized.engine = "onednn"
     print("PyTorch %s, torchvision %s, engine %s; tools from %s" % (
