@@ -448,6 +448,10 @@ private:
   void storeByPhase(Value pixels, int64_t unit, Value xp, ValueRange rowIdx,
                     Value x0, int64_t sw, int64_t wx);
   Value phaseColumn(Value x, int64_t sw, int64_t wx);
+  /// An scf.for over [lo, hi) by `step`; `body` builds one iteration at
+  /// the builder's insertion point. An empty range builds nothing.
+  void forLoop(int64_t lo, int64_t hi, int64_t step,
+               function_ref<void(Value)> body);
   void forEachSourcePixel(int64_t srcW, int64_t sw,
                           function_ref<void(Value)> block16,
                           function_ref<void(Value)> pixel);
@@ -788,16 +792,18 @@ void KernelBuilder::forEachSourcePixel(int64_t srcW, int64_t sw,
                                        function_ref<void(Value)> block16,
                                        function_ref<void(Value)> pixel) {
   int64_t full = 16 % sw == 0 ? srcW / 16 * 16 : 0;
-  for (auto [lo, hi, step, body] :
-       {std::tuple(int64_t(0), full, int64_t(16), block16),
-        std::tuple(full, srcW, int64_t(1), pixel)}) {
-    if (hi <= lo)
-      continue;
-    auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(step));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  }
+  forLoop(0, full, 16, block16);
+  forLoop(full, srcW, 1, pixel);
+}
+
+void KernelBuilder::forLoop(int64_t lo, int64_t hi, int64_t step,
+                            function_ref<void(Value)> body) {
+  if (hi <= lo)
+    return;
+  auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(step));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
 }
 
 /// Linear: acc[M][N] = init + x[M][K] * W[N][K]^T.
@@ -1153,15 +1159,6 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   };
 
   // Loops n, f blocks, oh, ow blocks; remainders by narrower kernels.
-  auto forLoop = [&](int64_t lo, int64_t hi, int64_t stepSize,
-                     function_ref<void(Value)> body) {
-    if (hi <= lo)
-      return;
-    auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(stepSize));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  };
   auto owLoops = [&](Value n, Value f0, int64_t frows, Value y) {
     int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
     forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
@@ -1292,13 +1289,8 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   };
   parallel({{0, nBatch, 1}, {0, c, 1}, {0, oh, 1}}, [&](ValueRange iv) {
     int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
-    if (fullBlocks > 0) {
-      auto loop = scf::ForOp::create(
-          b, loc, cst(0), cst(fullBlocks * ov * kLanes), cst(ov * kLanes));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      kernel(iv[0], iv[1], iv[2], loop.getInductionVar(), ov, kLanes);
-    }
+    forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
+            [&](Value ow0) { kernel(iv[0], iv[1], iv[2], ow0, ov, kLanes); });
     int64_t rest = ow - fullBlocks * ov * kLanes;
     if (rest > 0) {
       int64_t vecs = llvm::divideCeil(rest, kLanes);
