@@ -53,13 +53,15 @@ Variants timed, one thread each (float in, float out, the whole network):
                quant_pre_process where that exists), run by an
                InferenceSession with intra_op_num_threads = 1,
                inter_op_num_threads = 1. When this interpreter lacks
-               onnxruntime and $EQQ_ORT_PYTHON names a python that has it
-               (e.g. a venv made with --system-site-packages and pip install
-               onnxruntime onnx), that interpreter runs ORT's part as a child
-               process (a small helper written to the temporary directory:
-               quantize once, then a session answering "time N" / "output
-               FILE" requests on stdin); the ONNX model and the .npy batches
-               come from this process. Otherwise the ORT columns say "-".
+               onnxruntime, the python named by $EQQ_ORT_PYTHON (default:
+               the repository's .venv-ort/bin/python when it exists) runs
+               ORT's part as a child process (a small helper written to the
+               temporary directory: quantize once, then a session answering
+               "time N" / "output FILE" requests on stdin); the ONNX model
+               and the .npy batches come from this process.
+               scripts/setup-ort.sh makes that venv (--system-site-packages,
+               pinned onnxruntime and onnx, Debian's numpy). Otherwise the
+               ORT columns say "-".
   EqQ int8 xT  EqQ int8 with --num-threads T (--threads, default 2): the
                threads section
 
@@ -75,8 +77,11 @@ CPU time); above 10% the targets say "busy machine".
 Checks and other measurements:
   - SQNR vs the float output (20 log10(||float|| / ||float - int8||), dB) of
     EqQ int8, PT int8 and ORT int8 on x, and EqQ int8 vs PT int8; the
-    relative max error of EqQ float vs PyTorch's float output; whether the
-    T-thread int8 output equals the 1-thread one bit for bit. No targets.
+    relative max error (max |y - float| / max |float|) vs PyTorch's float
+    output of EqQ float and of ORT on the exported float ONNX model (before
+    quantization: checks the export); whether the T-thread int8 output
+    equals the 1-thread one bit for bit; CPU time / wall time of the timed
+    PyTorch and ORT calls (about 1: one thread). No targets.
   - Calibration cost (unless --skip-calibration-cost): T1, T2 = wall time of
     eq-opt prepared.mlir --eqq-calibrate=data=<1 batch | 1 + K batches> -o
     /dev/null, K = --calib-extra-batches (default 1: 1 and 2 batches; median
@@ -156,8 +161,8 @@ import torchvision  # noqa: E402
 from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
-from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, Pipeline, StageError,  # noqa: E402
-                        config_file, model_and_data, run_stage, smooth_images, sqnr,
+from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, ROOT, Pipeline,  # noqa: E402
+                        StageError, config_file, model_and_data, run_stage, smooth_images, sqnr,
                         selected_models, stage_files, tool_paths)
 
 warnings.filterwarnings("ignore")
@@ -175,8 +180,11 @@ MEMORY_TARGET = 5.0
 THREADS_TARGET = 1.8         # for 2 threads
 BUSY_SHARE = 0.10
 LLVM_DIRS = ["/usr/lib/llvm-22/bin"]
-ORT_MISSING = ("ONNX Runtime: not installed (pip install onnxruntime in a venv with "
-               "--system-site-packages); skipped")
+# scripts/setup-ort.sh makes this venv (--system-site-packages, pinned
+# onnxruntime and onnx, Debian's numpy); used when $EQQ_ORT_PYTHON is unset.
+ORT_VENV_PYTHON = os.path.join(ROOT, ".venv-ort", "bin", "python")
+ORT_MISSING = ("ONNX Runtime: not installed (scripts/setup-ort.sh makes a venv with it; then "
+               "EQQ_ORT_PYTHON=VENV/bin/python, or nothing for its default .venv-ort); skipped")
 
 # Columns of the speed table: (key, label).
 VARIANTS = [("eqq-int8", "EqQ int8"), ("eqq-float", "EqQ float"), ("torch-int8", "PT int8"),
@@ -236,7 +244,8 @@ ORT_HELPER = r'''"""ONNX Runtime side of bench/cnn_speed.py (numpy and onnxrunti
   helper.py check                                 -> {"version"}
   helper.py quantize F.onnx Q.onnx A.npy,B.npy    -> {"preprocessed"}
   helper.py serve Q.onnx X.npy THREADS, then one request a line on stdin:
-      time N        -> {"median_ms"}  (median of N calls after one warm-up call)
+      time N        -> {"median_ms", "cpu_s", "wall_s"}  (median of N calls after one
+                       warm-up call; process CPU time and wall time of the N calls)
       output Y.npy  -> {}             (one call, its output saved)
 Each answer is one JSON line on stdout.
 """
@@ -293,11 +302,13 @@ class Model:
     def time(self, x, runs):
         self.run(x)
         times = []
+        c0, w0 = time.process_time(), time.perf_counter()
         for _ in range(runs):
             t = time.perf_counter()
             self.run(x)
             times.append(time.perf_counter() - t)
-        return statistics.median(times) * 1e3
+        return {"median_ms": statistics.median(times) * 1e3,
+                "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}
 
 
 def serve(path, x_file, threads):
@@ -308,7 +319,7 @@ def serve(path, x_file, threads):
         if not words:
             continue
         if words[0] == "time":
-            answer = {"median_ms": model.time(x, int(words[1]))}
+            answer = model.time(x, int(words[1]))
         elif words[0] == "output":
             np.save(words[1].strip(), model.run(x))
             answer = {}
@@ -408,7 +419,7 @@ class OrtChild:
 
         class Session:
             def time(self, runs):
-                return request("time %d" % runs)["median_ms"]
+                return request("time %d" % runs)
 
             def output(self, y_file):
                 request("output " + y_file)
@@ -424,7 +435,7 @@ class OrtChild:
 def ort_backend(tmp):
     """(backend or None, a line saying which ONNX Runtime is used or why none).
     This interpreter's onnxruntime first; where it is missing or unusable,
-    the one in $EQQ_ORT_PYTHON."""
+    the one in $EQQ_ORT_PYTHON, else in the repository's .venv-ort."""
     why = ORT_MISSING
     if importlib.util.find_spec("onnxruntime") is not None:
         try:
@@ -433,14 +444,16 @@ def ort_backend(tmp):
         except Exception as e:  # noqa: BLE001  (e.g. onnxruntime.quantization needs onnx)
             why = "ONNX Runtime: cannot be used in this interpreter (%s: %s); skipped" % (
                 type(e).__name__, str(e).strip()[:300])
-    python = os.environ.get("EQQ_ORT_PYTHON")
+    python = os.environ.get("EQQ_ORT_PYTHON") or (
+        ORT_VENV_PYTHON if os.access(ORT_VENV_PYTHON, os.X_OK) else None)
     if python:
         try:
             b = OrtChild(python, tmp)
-            return b, "ONNX Runtime %s (EQQ_ORT_PYTHON=%s)" % (b.version, python)
+            return b, "ONNX Runtime %s (%s)" % (b.version, python)
         except Exception as e:  # noqa: BLE001
-            return None, "ONNX Runtime: EQQ_ORT_PYTHON=%s cannot run it (%s); skipped" % (
-                python, str(e).strip()[:500])
+            why = (str(e).strip().splitlines() or [type(e).__name__])[-1]  # the error, one line
+            return None, ("ONNX Runtime: %s cannot run it (%s; scripts/setup-ort.sh makes a venv "
+                          "that can); skipped" % (python, why[:300]))
     return None, why
 
 
@@ -513,6 +526,21 @@ class FnVariant:
 
     def measure(self):
         return self.timer(self.runs)
+
+
+class SessionVariant(FnVariant):
+    """ORT through a session of OrtInProcess or OrtChild, whose answers carry
+    the CPU and wall time of the timed calls (the child's own, for OrtChild)."""
+
+    def __init__(self, session, budget):
+        super().__init__(None, budget, timer=self._session_time)
+        self.session = session
+
+    def _session_time(self, runs):
+        t = self.session.time(runs)
+        self.cpu += t["cpu_s"]
+        self.wall += t["wall_s"]
+        return t["median_ms"]
 
 
 def torch_int8_model(model, calib):
@@ -668,10 +696,19 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
             t0 = time.time()
             info = ort.quantize(fp32, q, calib_files)
             res["ort_quantize"] = (time.time() - t0, info.get("preprocessed"))
+            # The exported float model in ORT: checks the export apart from
+            # the quantization.
+            s = ort.session(fp32, x_file, 1)
+            try:
+                s.output(p.path("ort-float.y.npy"))
+            finally:
+                s.close()
+            y = np.load(p.path("ort-float.y.npy"))
+            res["ort_float_rel"] = float(np.abs(y - ref).max() / np.abs(ref).max())
             s = ort.session(q, x_file, 1)
             sessions.append(s)
             s.output(p.path("ort-int8.y.npy"))
-            return FnVariant(None, args.budget, timer=s.time)
+            return SessionVariant(s, args.budget)
         add("ort-int8", make_ort, "ONNX Runtime QDQ int8")
 
     # Interleaved rounds.
@@ -782,9 +819,9 @@ def print_tables(args, results, ort_line, ort_available, baseline):
     print("\n(calls per measurement: %s)" % "; ".join(
         "%s %s" % (r["label"], ", ".join("%s %d" % (k, n) for k, n in r["runs"].items()))
         for r in results))
-    print("(CPU time / wall time of the PyTorch calls, about 1 on one thread: %s)" % "; ".join(
-        "%s %s" % (r["label"], ", ".join("%s %.2f" % kv for kv in r.get("cpu_per_wall", {}).items()))
-        for r in results))
+    print("(CPU time / wall time of the PyTorch and ORT calls, about 1 on one thread: %s)"
+          % "; ".join("%s %s" % (r["label"], ", ".join(
+              "%s %.2f" % kv for kv in r.get("cpu_per_wall", {}).items())) for r in results))
     quantized = ["%s %.1f s%s" % (r["label"], r["ort_quantize"][0],
                                   " (after quant_pre_process)" if r["ort_quantize"][1] else "")
                  for r in results if r.get("ort_quantize")]
@@ -794,17 +831,19 @@ def print_tables(args, results, ort_line, ort_available, baseline):
     print("\n### Output SQNR vs float (dB, on the timing input)\n")
     mt = args.threads > 1
     print("| model | EqQ int8 | PT int8 | ORT int8 | EqQ int8 vs PT int8 | EqQ float rel. max err |"
+          " ORT float rel. max err |"
           + (" int8 %d threads = 1 thread |" % args.threads if mt else ""))
-    print("| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if mt else ""))
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if mt else ""))
     for r in results:
         s = r["sqnr"]
         eq = r["threads_equal"]
-        print(("| %s | %s | %s | %s | %s | %s |" + (" %s |" if mt else "")) % ((
+        print(("| %s | %s | %s | %s | %s | %s | %s |" + (" %s |" if mt else "")) % ((
             r["label"], cell(r, "eqq-int8", s.get("eqq-int8"), "%.2f"),
             cell(r, "torch-int8", s.get("torch-int8"), "%.2f"),
             cell(r, "ort-int8", s.get("ort-int8"), "%.2f"),
             "-" if s.get("eqq-vs-torch") is None else "%.2f" % s["eqq-vs-torch"],
-            cell(r, "eqq-float", r["float_rel"], "%.1e"))
+            cell(r, "eqq-float", r["float_rel"], "%.1e"),
+            cell(r, "ort-int8", r.get("ort_float_rel"), "%.1e"))
             + ((("-" if eq is None else ("yes" if eq else "NO")),) if mt else ())))
 
     if args.threads > 1:
