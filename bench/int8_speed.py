@@ -17,6 +17,10 @@ torch.set_num_threads(1)):
                                              kernel vs kernel,     target >= 1.0x
   (g) depthwise Conv2d 1x144x56x56, 3x3, pad 1 (a MobileNetV2 block's)
                                              kernel vs kernel,     target >= 1.0x
+  (h) Conv2d 1x256x14x14 -> 256, 3x3, pad 1 (ResNet's layer3; rows of 14
+      columns: lanes along output channels)  kernel vs kernel,     target >= 1.0x
+  (i) Conv2d 1x512x7x7 -> 512, 3x3, pad 1 (ResNet's layer4)
+                                             kernel vs kernel,     target >= 1.0x
   and for every shape: EqQuant int8 model (float in/out) >= 3x EqQuant's own
   float model, both through eq-run.
 
@@ -826,6 +830,14 @@ SHAPES = [
     {"key": "g", "name": "depthwise Conv2d 1x144x56x56, 3x3, pad 1",
      "make": lambda: torch.nn.Conv2d(144, 144, 3, padding=1, groups=144),
      "shape": (1, 144, 56, 56), "ops": 2 * 144 * 9 * 56 * 56,
+     "compare": "kernel", "target": 1.0},
+    {"key": "h", "name": "Conv2d 1x256x14x14 -> 256, 3x3, pad 1 (ResNet layer3)",
+     "make": lambda: torch.nn.Conv2d(256, 256, 3, padding=1),
+     "shape": (1, 256, 14, 14), "ops": 2 * 256 * 256 * 9 * 14 * 14,
+     "compare": "kernel", "target": 1.0},
+    {"key": "i", "name": "Conv2d 1x512x7x7 -> 512, 3x3, pad 1 (ResNet layer4)",
+     "make": lambda: torch.nn.Conv2d(512, 512, 3, padding=1),
+     "shape": (1, 512, 7, 7), "ops": 2 * 512 * 512 * 9 * 7 * 7,
      "compare": "kernel", "target": 1.0},
 ]
 FLOAT_TARGET = 3.0

@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorBody.h"
+
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -46,6 +48,14 @@ struct Int8Layer {
   bool isConv = false;
   /// A depthwise conv: W[C][KH][KW], output channel c from input channel c.
   bool isDepthwise = false;
+  /// A conv whose kernel runs its lanes along output channels (else along
+  /// output columns).
+  bool channelLanes = false;
+  /// A max pool of stored integers (acc is its i8 output, `weightShape` the
+  /// window {C, KH, KW}, xSigned the comparison); `outFill` fills the output
+  /// with the storage minimum first.
+  bool isMaxPool = false;
+  linalg::FillOp outFill;
   Value x, acc;
   /// Activations are signed (s8): they are offset by 128 to become u8 and
   /// 128 * sum(W) leaves the start values.
@@ -146,22 +156,6 @@ static bool matchInit(Int8Layer &layer, int64_t channelDim) {
   return false;
 }
 
-/// True when `op` can be computed on vectors lane by lane.
-static bool isVectorizable(Operation &op) {
-  if (isa<linalg::YieldOp>(op))
-    return true;
-  if (op.getNumRegions() || op.getNumResults() != 1 ||
-      !isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
-    return false;
-  if (auto c = dyn_cast<arith::ConstantOp>(op))
-    return isa<IntegerAttr, FloatAttr>(c.getValue());
-  if (!OpTrait::hasElementwiseMappableTraits(&op))
-    return false;
-  return llvm::all_of(op.getOperandTypes(), [](Type t) {
-    return t.isIntOrIndexOrFloat() && !t.isIndex();
-  });
-}
-
 /// The elementwise consumer of the accumulator that the kernel can compute
 /// from its registers: all loops parallel, acc read with the identity map,
 /// one output written with it, other inputs read with projections, where
@@ -171,7 +165,7 @@ static bool isVectorizable(Operation &op) {
 static linalg::GenericOp matchEpilogue(Int8Layer &layer, int64_t laneDim) {
   linalg::GenericOp consumer;
   for (Operation *user : layer.acc.getUsers()) {
-    if (user == layer.op || user == layer.initOp ||
+    if (user == layer.op || user == layer.initOp || user == layer.outFill ||
         isa<memref::DeallocOp>(user))
       continue;
     auto g = dyn_cast<linalg::GenericOp>(user);
@@ -211,7 +205,8 @@ static linalg::GenericOp matchEpilogue(Int8Layer &layer, int64_t laneDim) {
       return nullptr;
     buffers.push_back(in->get());
   }
-  if (!readsAcc || !llvm::all_of(consumer.getRegion().front(), isVectorizable))
+  if (!readsAcc ||
+      !llvm::all_of(consumer.getRegion().front(), eqq::isVectorizable))
     return nullptr;
   // Scalars from outside the body must exist where the kernel is built.
   Block &body = consumer.getRegion().front();
@@ -318,7 +313,36 @@ static void matchPadding(Int8Layer &layer) {
   layer.padOps = std::move(ops);
 }
 
-static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
+/// A spatial index `o * s + k * dil` (s, dil in [1, 16]).
+static bool matchSpatial(AffineExpr e, AffineExpr o, AffineExpr k, int64_t &s,
+                         int64_t &dil) {
+  for (int64_t sv = 1; sv <= 16; ++sv)
+    for (int64_t dv = 1; dv <= 16; ++dv)
+      if (e == o * sv + k * dv) {
+        s = sv;
+        dil = dv;
+        return true;
+      }
+  return false;
+}
+
+/// The maps of a per-channel window (depthwise conv, pool) over loops
+/// (n, c, oh, ow, kh, kw): x(n, c, oh * sh + kh * dh, ow * sw + kw * dw) and
+/// out(n, c, oh, ow); sets the layer's strides and dilations.
+static bool matchChannelWindow(AffineMap x, AffineMap out, Int8Layer &layer) {
+  MLIRContext *ctx = x.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  return out == AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx) &&
+         x.getNumResults() == 4 && x.getResult(0) == d(0) &&
+         x.getResult(1) == d(1) &&
+         matchSpatial(x.getResult(2), d(2), d(4), layer.strideH,
+                      layer.dilationH) &&
+         matchSpatial(x.getResult(3), d(3), d(5), layer.strideW,
+                      layer.dilationW);
+}
+
+static std::optional<Int8Layer> matchLayer(linalg::GenericOp op,
+                                           eqq::ConvLanes lanes) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1)
     return std::nullopt;
@@ -342,18 +366,6 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
   MLIRContext *ctx = op.getContext();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  // A spatial index `o * s + k * dil` (s, dil >= 1).
-  auto matchSpatial = [&](AffineExpr e, unsigned o, unsigned k, int64_t &s,
-                          int64_t &dil) {
-    for (int64_t sv = 1; sv <= 16; ++sv)
-      for (int64_t dv = 1; dv <= 16; ++dv)
-        if (e == d(o) * sv + d(k) * dv) {
-          s = sv;
-          dil = dv;
-          return true;
-        }
-    return false;
-  };
   int64_t channelDim;
   if (op.getNumLoops() == 3) {
     // Linear: (m, n, k) -> x(m, k), W(n, k), acc(m, n).
@@ -372,9 +384,9 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
         maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
         maps[0].getResult(1) != d(4))
       return std::nullopt;
-    if (!matchSpatial(maps[0].getResult(2), 2, 5, layer.strideH,
+    if (!matchSpatial(maps[0].getResult(2), d(2), d(5), layer.strideH,
                       layer.dilationH) ||
-        !matchSpatial(maps[0].getResult(3), 3, 6, layer.strideW,
+        !matchSpatial(maps[0].getResult(3), d(3), d(6), layer.strideW,
                       layer.dilationW))
       return std::nullopt;
     channelDim = 1;
@@ -383,13 +395,7 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
     // ow * sw + kw * dw), W(c, kh, kw), acc(n, c, oh, ow).
     layer.isDepthwise = true;
     if (maps[1] != AffineMap::get(6, 0, {d(1), d(4), d(5)}, ctx) ||
-        maps[2] != AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx) ||
-        maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
-        maps[0].getResult(1) != d(1) ||
-        !matchSpatial(maps[0].getResult(2), 2, 4, layer.strideH,
-                      layer.dilationH) ||
-        !matchSpatial(maps[0].getResult(3), 3, 5, layer.strideW,
-                      layer.dilationW))
+        !matchChannelWindow(maps[0], maps[2], layer))
       return std::nullopt;
     channelDim = 1;
   } else {
@@ -399,9 +405,70 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op) {
       static_cast<int64_t>(layer.init.size()) != layer.weightShape[0])
     return std::nullopt;
   bool spatial = layer.isConv || layer.isDepthwise;
-  layer.epilogue = matchEpilogue(layer, spatial ? 3 : 1);
+  // A conv's lanes: along output channels for rows shorter than a vector
+  // (or when asked), unless its consumer cannot take them that way.
+  if (layer.isConv) {
+    int64_t ow = cast<MemRefType>(layer.acc.getType()).getDimSize(3);
+    layer.channelLanes = lanes == eqq::ConvLanes::channels ||
+                         (lanes == eqq::ConvLanes::automatic && ow < kLanes);
+    if (layer.channelLanes) {
+      layer.epilogue = matchEpilogue(layer, /*laneDim=*/1);
+      if (!layer.epilogue && lanes == eqq::ConvLanes::automatic &&
+          (layer.epilogue = matchEpilogue(layer, /*laneDim=*/3)))
+        layer.channelLanes = false;
+    }
+  }
+  if (!layer.channelLanes)
+    layer.epilogue = matchEpilogue(layer, spatial ? 3 : 1);
   if (spatial)
     matchPadding(layer);
+  return layer;
+}
+
+/// A max pool on stored integers, as --eqq-convert writes it:
+/// (n, c, oh, ow, kh, kw) -> x(n, c, oh * sh + kh * dh, ow * sw + kw * dw),
+/// window(kh, kw), out(n, c, oh, ow), the body max(in, out) (maxui for u8,
+/// maxsi for s8), the output filled with one constant before.
+static std::optional<Int8Layer> matchMaxPool(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 6)
+    return std::nullopt;
+  Int8Layer layer;
+  layer.op = op;
+  layer.isMaxPool = true;
+  layer.x = op.getDpsInputOperand(0)->get();
+  layer.acc = op.getDpsInitOperand(0)->get();
+  auto xType = dyn_cast<MemRefType>(layer.x.getType());
+  auto accType = dyn_cast<MemRefType>(layer.acc.getType());
+  auto windowType =
+      dyn_cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
+  if (!xType || !accType || !windowType || windowType.getRank() != 2 ||
+      !xType.getElementType().isInteger(8) ||
+      !accType.getElementType().isInteger(8) || !isContiguous(layer.x) ||
+      !isContiguous(layer.acc))
+    return std::nullopt;
+  Block &body = op.getRegion().front();
+  Operation *max = body.getTerminator()->getOperand(0).getDefiningOp();
+  if (body.getOperations().size() != 2 || !max ||
+      !isa<arith::MaxUIOp, arith::MaxSIOp>(max) ||
+      !llvm::is_contained(max->getOperands(), body.getArgument(0)) ||
+      !llvm::is_contained(max->getOperands(), body.getArgument(2)))
+    return std::nullopt;
+  layer.xSigned = isa<arith::MaxSIOp>(max);
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  if (maps[1] != AffineMap::get(6, 0, {d(4), d(5)}, ctx) ||
+      !matchChannelWindow(maps[0], maps[2], layer))
+    return std::nullopt;
+  layer.weightShape = {accType.getDimSize(1), windowType.getDimSize(0),
+                       windowType.getDimSize(1)};
+  for (Operation *user : layer.acc.getUsers())
+    if (auto fill = dyn_cast<linalg::FillOp>(user))
+      if (fill->getBlock() == op->getBlock() && fill->isBeforeInBlock(op))
+        layer.outFill = fill;
+  layer.epilogue = matchEpilogue(layer, /*laneDim=*/3);
+  matchPadding(layer);
   return layer;
 }
 
@@ -420,7 +487,9 @@ public:
 
   void buildLinear(int64_t mr, int64_t nv);
   void buildConv(int64_t fr, int64_t ov);
+  void buildConvChannels(int64_t cv, int64_t px);
   void buildDepthwise(int64_t ov);
+  void buildMaxPool(int64_t ov);
 
 private:
   Value cst(int64_t v) {
@@ -433,7 +502,6 @@ private:
                 function_ref<void(ValueRange)> body);
   Value dot(Value acc, Value a, Value w);
   Value broadcastDword(Value dword, int64_t lanes = kLanes);
-  Value lanesMask(int64_t valid, int64_t lanes = kLanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
   /// Erases the layer and its fused consumer; with `packed`, frees that
@@ -452,6 +520,17 @@ private:
   /// the builder's insertion point. An empty range builds nothing.
   void forLoop(int64_t lo, int64_t hi, int64_t step,
                function_ref<void(Value)> body);
+  SmallVector<int32_t> convStart();
+  SmallVector<Value> accumulateTaps(
+      ValueRange accs, int64_t c4, Value y,
+      function_ref<void(Value, Value, int64_t, int64_t, MutableArrayRef<Value>)>
+          step);
+  Value packConvInput(int64_t wx);
+  Value packChannelRows(int64_t wx);
+  int64_t phaseWidth();
+  void forEachOutputBlock(
+      int64_t ov,
+      function_ref<void(Value, Value, Value, Value, int64_t, int64_t)> kernel);
   void forEachSourcePixel(int64_t srcW, int64_t sw,
                           function_ref<void(Value)> block16,
                           function_ref<void(Value)> pixel);
@@ -578,14 +657,6 @@ Value KernelBuilder::broadcastDword(Value dword, int64_t lanes) {
       b, loc, VectorType::get({4 * lanes}, b.getI8Type()), v);
 }
 
-Value KernelBuilder::lanesMask(int64_t valid, int64_t lanes) {
-  if (valid >= lanes)
-    return nullptr;
-  return vector::ConstantMaskOp::create(b, loc,
-                                        VectorType::get({lanes}, b.getI1Type()),
-                                        ArrayRef<int64_t>{valid});
-}
-
 /// Stores a finished accumulator vector whose lanes run along loop
 /// `laneDim` from `loopIndices`: through the fused epilogue when there is
 /// one, else into acc.
@@ -597,17 +668,20 @@ Value KernelBuilder::lanesMask(int64_t valid, int64_t lanes) {
 void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
                            int64_t laneDim, int64_t validLanes) {
   int64_t lanes = cast<VectorType>(accVec.getType()).getNumElements();
-  Value mask = lanesMask(validLanes, lanes);
-  bool single = validLanes == 1;
   auto store = [&](Value v, Value memref, ValueRange idx) {
-    if (single)
-      memref::StoreOp::create(
-          b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}),
-          memref, idx);
-    else if (mask)
-      vector::MaskedStoreOp::create(b, loc, memref, idx, mask, v);
-    else
-      vector::StoreOp::create(b, loc, v, memref, idx);
+    // Lanes along a dimension that is not the innermost (a conv's output
+    // channels): one store per real lane.
+    if (laneDim + 1 != cast<MemRefType>(memref.getType()).getRank()) {
+      for (int64_t l = 0; l < validLanes; ++l) {
+        SmallVector<Value> at(idx.begin(), idx.end());
+        at[laneDim] = arith::AddIOp::create(b, loc, at[laneDim], cst(l));
+        memref::StoreOp::create(
+            b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{l}),
+            memref, at);
+      }
+      return;
+    }
+    eqq::storeLanes(b, loc, v, memref, idx, validLanes);
   };
   linalg::GenericOp epi = layer.epilogue;
   if (!epi) {
@@ -616,7 +690,6 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
   }
   Block &body = epi.getRegion().front();
   IRMapping map;
-  auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
   for (OpOperand *in : epi.getDpsInputOperands()) {
     BlockArgument arg = epi.getMatchingBlockArgument(in);
     if (in->get() == layer.acc) {
@@ -631,49 +704,12 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
       idx.push_back(loopIndices[dim]);
       alongLanes |= dim == laneDim;
     }
-    // Per-lane values, or one value for every lane (also the one real
-    // lane's value, loaded as a scalar).
-    Value v;
-    if (!alongLanes || single) {
-      v = vector::BroadcastOp::create(
-          b, loc, vecOf(arg.getType()),
-          memref::LoadOp::create(b, loc, in->get(), idx));
-    } else if (mask) {
-      Value zero = arith::ConstantOp::create(
-          b, loc, b.getZeroAttr(vecOf(arg.getType())));
-      v = vector::MaskedLoadOp::create(b, loc, vecOf(arg.getType()), in->get(),
-                                       idx, mask, zero);
-    } else {
-      v = vector::LoadOp::create(b, loc, vecOf(arg.getType()), in->get(), idx);
-    }
+    // Per-lane values, or one value for every lane.
+    Value v =
+        eqq::loadLanes(b, loc, in->get(), idx, lanes, validLanes, alongLanes);
     map.map(arg, v);
   }
-  for (Operation &op : body.without_terminator()) {
-    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-      auto type = vecOf(c.getType());
-      map.map(c.getResult(),
-              arith::ConstantOp::create(
-                  b, loc,
-                  DenseElementsAttr::get(type, cast<TypedAttr>(c.getValue()))));
-      continue;
-    }
-    SmallVector<Value> operands;
-    for (Value v : op.getOperands()) {
-      if (Value mapped = map.lookupOrNull(v)) {
-        operands.push_back(mapped);
-      } else {
-        // A scalar from outside the body.
-        operands.push_back(
-            vector::BroadcastOp::create(b, loc, vecOf(v.getType()), v));
-        map.map(v, operands.back());
-      }
-    }
-    OperationState state(loc, op.getName(), operands,
-                         TypeRange{vecOf(op.getResult(0).getType())},
-                         op.getAttrs());
-    map.map(op.getResult(0), b.create(state)->getResult(0));
-  }
-  Value result = map.lookup(body.getTerminator()->getOperand(0));
+  Value result = eqq::buildBodyOnVectors(b, loc, body, map, lanes);
   store(result, epi.getDpsInitOperand(0)->get(), loopIndices);
 }
 
@@ -946,67 +982,56 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   eraseOriginal();
 }
 
-/// Conv 2-D (NCHW input, FCHW weight): lanes run along 16 output columns
-/// (8 for a row's last <= 8 columns).
-///
-///   xp[N][C/4][H][SW][Wx * 4]: 4 consecutive channels of a pixel per 4
-///                          bytes; the columns of a row split by their
-///                          phase modulo the width stride sw (column X at
-///                          [X % sw][X / sw]), so that the columns one tap
-///                          reads for consecutive outputs are contiguous;
-///                          padding and unused bytes filled (Wx covers the
-///                          widest read)
-///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
-///   in parallel over n and oh; for each block of fr output channels and
-///   each block of ov vectors along ow:
-///     acc[i][v] = start[f + i]
-///     for c4, kh, kw (tap column kw * dw = q * sw + p):
-///       a[v] = xp[n][c4][oh * sh + kh * dh][p][(ow_v + q) * 4 ...]
-///       acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f + i][c4][kh][kw]))
-///     epilogue(acc) -> output (masked in the last columns)
-void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
-  auto xType = cast<MemRefType>(layer.x.getType());
-  auto accType = cast<MemRefType>(layer.acc.getType());
-  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
-          h = xType.getDimSize(2), wIn = xType.getDimSize(3);
-  int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
-          kw = layer.weightShape[3];
-  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
-  int64_t c4 = llvm::divideCeil(c, 4);
-  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
-  // Columns per phase: every input column, and the last vector's widest
-  // read.
-  int64_t sw = layer.strideW;
-  int64_t wx =
-      std::max<int64_t>(llvm::divideCeil(wIn, sw),
-                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
+/// The reduction loop of a full conv's kernel: an scf.for over the `c4`
+/// groups of 4 input channels carrying the accumulators `accs`, in which
+/// `step(cq, row, dy, dx, cur)` updates them for each tap (dy, dx) of output
+/// row `y` (input row `row` = y * sh + dy * dh). Returns the sums.
+SmallVector<Value> KernelBuilder::accumulateTaps(
+    ValueRange accs, int64_t c4, Value y,
+    function_ref<void(Value, Value, int64_t, int64_t, MutableArrayRef<Value>)>
+        step) {
+  int64_t kh = layer.weightShape[2], kw = layer.weightShape[3];
+  Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+  auto loop = scf::ForOp::create(
+      b, loc, cst(0), cst(c4), cst(1), accs,
+      [&](OpBuilder &nb, Location, Value cq, ValueRange iter) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nb.getInsertionBlock());
+        SmallVector<Value> cur(iter.begin(), iter.end());
+        for (int64_t dy = 0; dy < kh; ++dy) {
+          Value row =
+              arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+          for (int64_t dx = 0; dx < kw; ++dx)
+            step(cq, row, dy, dx, cur);
+        }
+        scf::YieldOp::create(b, loc, cur);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
 
-  // Packed weights: one i32 per (f, c4, kh, kw); start values.
-  SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
+/// The start values of a full conv's kernel: the layer's, less
+/// 128 * sum(W[f]) for signed activations (the packing offsets them by 128).
+SmallVector<int32_t> KernelBuilder::convStart() {
+  int64_t f = layer.weightShape[0];
+  int64_t perFilter = static_cast<int64_t>(layer.weight.size()) / f;
   SmallVector<int32_t> init(f);
   for (int64_t fi = 0; fi < f; ++fi) {
     int64_t sum = 0;
-    for (int64_t ci = 0; ci < c; ++ci)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) {
-          int8_t w = layer.weight[((fi * c + ci) * kh + y) * kw + x];
-          sum += w;
-          auto &dword = packed[((fi * c4 + ci / 4) * kh + y) * kw + x];
-          dword = static_cast<int32_t>(
-              static_cast<uint32_t>(dword) |
-              (static_cast<uint32_t>(static_cast<uint8_t>(w))
-               << (8 * (ci % 4))));
-        }
+    for (int64_t i = 0; i < perFilter; ++i)
+      sum += layer.weight[fi * perFilter + i];
     init[fi] = layer.init[fi] - (layer.xSigned ? 128 * sum : 0);
   }
-  auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
-  Value wp = global("__eqq_packed_i8_weight", wpType,
-                    DenseElementsAttr::get(wpType, ArrayRef<int32_t>(packed)));
-  auto initType = RankedTensorType::get({f}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  return init;
+}
 
+/// Packs a full conv's input for its kernels, `wx` columns per phase (see
+/// buildConv) and returns it.
+Value KernelBuilder::packConvInput(int64_t wx) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          h = xType.getDimSize(2);
+  int64_t c4 = llvm::divideCeil(c, 4);
+  int64_t sw = layer.strideW;
   // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
   // signed activations offset by 128), zero elsewhere (missing channels, the
   // columns past the input that the last vectors read).
@@ -1092,6 +1117,72 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
         forEachSourcePixel(srcW, sw, block16, pixel);
       });
 
+  return xp;
+}
+
+/// Conv 2-D (NCHW input, FCHW weight): lanes run along 16 output columns
+/// (8 for a row's last <= 8 columns).
+///
+///   xp[N][C/4][H][SW][Wx * 4]: 4 consecutive channels of a pixel per 4
+///                          bytes; the columns of a row split by their
+///                          phase modulo the width stride sw (column X at
+///                          [X % sw][X / sw]), so that the columns one tap
+///                          reads for consecutive outputs are contiguous;
+///                          padding and unused bytes filled (Wx covers the
+///                          widest read)
+///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
+///   in parallel over n and oh; for each block of fr output channels and
+///   each block of ov vectors along ow:
+///     acc[i][v] = start[f + i]
+///     for c4, kh, kw (tap column kw * dw = q * sw + p):
+///       a[v] = xp[n][c4][oh * sh + kh * dh][p][(ow_v + q) * 4 ...]
+///       acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f + i][c4][kh][kw]))
+///     epilogue(acc) -> output (masked in the last columns)
+void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          wIn = xType.getDimSize(3);
+  int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
+          kw = layer.weightShape[3];
+  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  int64_t c4 = llvm::divideCeil(c, 4);
+  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
+  // A row of fewer than ov vectors (14 x 14 and 7 x 7 outputs) takes more
+  // output channels per block instead: as many accumulators as fr x ov,
+  // enough independent dot products to hide their latency.
+  if (owBlocks < ov)
+    fr = std::min(f, std::min(fr * ov / owBlocks, 28 / owBlocks));
+  // Columns per phase: every input column, and the last vector's widest
+  // read.
+  int64_t sw = layer.strideW;
+  int64_t wx =
+      std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
+
+  // Packed weights: one i32 per (f, c4, kh, kw); start values.
+  SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int8_t w = layer.weight[((fi * c + ci) * kh + y) * kw + x];
+          auto &dword = packed[((fi * c4 + ci / 4) * kh + y) * kw + x];
+          dword = static_cast<int32_t>(
+              static_cast<uint32_t>(dword) |
+              (static_cast<uint32_t>(static_cast<uint8_t>(w))
+               << (8 * (ci % 4))));
+        }
+  auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
+  Value wp = global("__eqq_packed_i8_weight", wpType,
+                    DenseElementsAttr::get(wpType, ArrayRef<int32_t>(packed)));
+  SmallVector<int32_t> init = convStart();
+  auto initType = RankedTensorType::get({f}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  Value xp = packConvInput(wx);
+
   auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
                     int64_t vecs, int64_t lastLanes) {
     SmallVector<Value> fIdx, owIdx;
@@ -1111,50 +1202,40 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
         accs.push_back(vector::BroadcastOp::create(
             b, loc, VectorType::get({lanesOf(v)}, b.getI32Type()), s));
     }
-    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
-    auto loop = scf::ForOp::create(
-        b, loc, cst(0), cst(c4), cst(1), accs,
-        [&](OpBuilder &nb, Location, Value cq, ValueRange iter) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nb.getInsertionBlock());
-          SmallVector<Value> cur(iter.begin(), iter.end());
-          for (int64_t dy = 0; dy < kh; ++dy) {
-            Value row =
-                arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
-            for (int64_t dx = 0; dx < kw; ++dx) {
-              SmallVector<Value> a;
-              int64_t tap = dx * layer.dilationW;
-              for (int64_t v = 0; v < vecs; ++v) {
-                Value xcol = arith::MulIOp::create(
-                    b, loc,
-                    arith::AddIOp::create(b, loc, owIdx[v],
-                                          cst(tap % sw * wx + tap / sw)),
-                    cst(4));
-                a.push_back(vector::LoadOp::create(
-                    b, loc, VectorType::get({4 * lanesOf(v)}, b.getI8Type()),
-                    xp, ValueRange{n, cq, row, xcol}));
-              }
-              SmallVector<Value> dwords;
-              for (int64_t i = 0; i < frows; ++i)
-                dwords.push_back(memref::LoadOp::create(
-                    b, loc, wp, ValueRange{fIdx[i], cq, cst(dy), cst(dx)}));
-              for (int64_t i = 0; i < frows; ++i) {
-                // One broadcast per width in use.
-                Value w16, w8;
-                for (int64_t v = 0; v < vecs; ++v) {
-                  Value &wv = lanesOf(v) == 8 ? w8 : w16;
-                  if (!wv)
-                    wv = broadcastDword(dwords[i], lanesOf(v));
-                  cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], wv);
-                }
-              }
+    SmallVector<Value> sums = accumulateTaps(
+        accs, c4, y,
+        [&](Value cq, Value row, int64_t dy, int64_t dx,
+            MutableArrayRef<Value> cur) {
+          SmallVector<Value> a;
+          int64_t tap = dx * layer.dilationW;
+          for (int64_t v = 0; v < vecs; ++v) {
+            Value xcol = arith::MulIOp::create(
+                b, loc,
+                arith::AddIOp::create(b, loc, owIdx[v],
+                                      cst(tap % sw * wx + tap / sw)),
+                cst(4));
+            a.push_back(vector::LoadOp::create(
+                b, loc, VectorType::get({4 * lanesOf(v)}, b.getI8Type()), xp,
+                ValueRange{n, cq, row, xcol}));
+          }
+          SmallVector<Value> dwords;
+          for (int64_t i = 0; i < frows; ++i)
+            dwords.push_back(memref::LoadOp::create(
+                b, loc, wp, ValueRange{fIdx[i], cq, cst(dy), cst(dx)}));
+          for (int64_t i = 0; i < frows; ++i) {
+            // One broadcast per width in use.
+            Value w16, w8;
+            for (int64_t v = 0; v < vecs; ++v) {
+              Value &wv = lanesOf(v) == 8 ? w8 : w16;
+              if (!wv)
+                wv = broadcastDword(dwords[i], lanesOf(v));
+              cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], wv);
             }
           }
-          scf::YieldOp::create(b, loc, cur);
         });
     for (int64_t i = 0; i < frows; ++i)
       for (int64_t v = 0; v < vecs; ++v)
-        finish(loop.getResult(i * vecs + v), {n, fIdx[i], y, owIdx[v]},
+        finish(sums[i * vecs + v], {n, fIdx[i], y, owIdx[v]},
                /*laneDim=*/3, v + 1 == vecs ? lastLanes : kLanes);
   };
 
@@ -1181,6 +1262,135 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   eraseOriginal(xp);
 }
 
+/// Conv 2-D with lanes along 16 output channels, for rows of few output
+/// columns (ResNet's 14 x 14 and 7 x 7 layers fill 14 of 16 and 7 of 8
+/// lanes along the width):
+///
+///   xp:                    as buildConv's (4 channels of a pixel per 4
+///                          bytes, columns split by phase)
+///   Wc[F/16][C/4][KH][KW][16 x 4]: 16 output channels x the same 4 input
+///                          channels per 64 bytes (zero past F and C)
+///   in parallel over n and oh; for each block of cv vectors of 16 output
+///   channels and each block of px output columns:
+///     acc[i][p] = start[f_i .. f_i + 16]
+///     for c4, kh, kw (tap column kw * dw = q * sw + p'):
+///       acc[i][p] = dot(acc[i][p],
+///                       broadcast(xp[n][c4][oh * sh + kh * dh][p']
+///                                   [(ow_p + q) * 4 .. + 4]),
+///                       Wc[f_i / 16][c4][kh][kw])
+///     epilogue(acc) -> output, one store per real lane (an output
+///     channel's plane)
+void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          wIn = xType.getDimSize(3);
+  int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
+          kw = layer.weightShape[3];
+  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  int64_t c4 = llvm::divideCeil(c, 4), f16 = llvm::divideCeil(f, kLanes);
+  int64_t sw = layer.strideW;
+  // Columns per phase: every input column, and the last pixel's widest
+  // read.
+  int64_t wx = std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                                 ow + (kw - 1) * layer.dilationW / sw);
+
+  SmallVector<int8_t> packed(f16 * c4 * kh * kw * 4 * kLanes, 0);
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          packed[(((fi / kLanes * c4 + ci / 4) * kh + y) * kw + x) * 4 *
+                     kLanes +
+                 fi % kLanes * 4 + ci % 4] =
+              layer.weight[((fi * c + ci) * kh + y) * kw + x];
+  auto wcType =
+      RankedTensorType::get({f16, c4, kh, kw, 4 * kLanes}, b.getI8Type());
+  Value wc = global("__eqq_packed_i8_weight", wcType,
+                    DenseElementsAttr::get(wcType, ArrayRef<int8_t>(packed)));
+  SmallVector<int32_t> init = convStart();
+  init.resize(f16 * kLanes, 0);
+  auto initType = RankedTensorType::get({f16 * kLanes}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  Value xp = packConvInput(wx);
+
+  // vecs vectors of output channels from vector fv0, the last with
+  // lastLanes real lanes; pixels output columns from ow0.
+  auto kernel = [&](Value n, Value fv0, int64_t vecs, int64_t lastLanes,
+                    Value y, Value ow0, int64_t pixels) {
+    SmallVector<Value> fvIdx, fIdx, owIdx;
+    for (int64_t i = 0; i < vecs; ++i) {
+      fvIdx.push_back(arith::AddIOp::create(b, loc, fv0, cst(i)));
+      fIdx.push_back(arith::MulIOp::create(b, loc, fvIdx[i], cst(kLanes)));
+    }
+    for (int64_t p = 0; p < pixels; ++p)
+      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(p)));
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < vecs; ++i) {
+      Value start =
+          vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{fIdx[i]});
+      accs.append(pixels, start);
+    }
+    auto i8x4 = VectorType::get({4}, b.getI8Type());
+    auto i32x1 = VectorType::get({1}, b.getI32Type());
+    SmallVector<Value> sums = accumulateTaps(
+        accs, c4, y,
+        [&](Value cq, Value row, int64_t dy, int64_t dx,
+            MutableArrayRef<Value> cur) {
+          int64_t tap = dx * layer.dilationW;
+          SmallVector<Value> w;
+          for (int64_t i = 0; i < vecs; ++i)
+            w.push_back(vector::LoadOp::create(
+                b, loc, i8x64, wc,
+                ValueRange{fvIdx[i], cq, cst(dy), cst(dx), cst(0)}));
+          for (int64_t p = 0; p < pixels; ++p) {
+            Value col = arith::MulIOp::create(
+                b, loc,
+                arith::AddIOp::create(b, loc, owIdx[p],
+                                      cst(tap % sw * wx + tap / sw)),
+                cst(4));
+            Value bytes = vector::LoadOp::create(b, loc, i8x4, xp,
+                                                 ValueRange{n, cq, row, col});
+            Value dword = vector::ExtractOp::create(
+                b, loc, vector::BitCastOp::create(b, loc, i32x1, bytes),
+                ArrayRef<int64_t>{0});
+            Value a = broadcastDword(dword);
+            for (int64_t i = 0; i < vecs; ++i)
+              cur[i * pixels + p] = dot(cur[i * pixels + p], a, w[i]);
+          }
+        });
+    for (int64_t i = 0; i < vecs; ++i)
+      for (int64_t p = 0; p < pixels; ++p)
+        finish(sums[i * pixels + p], {n, fIdx[i], y, owIdx[p]},
+               /*laneDim=*/1, i + 1 == vecs ? lastLanes : kLanes);
+  };
+
+  // Loops n, oh in parallel; blocks of cv channel vectors (the last block
+  // narrower, its last vector partly real); blocks of px columns (the last
+  // narrower).
+  auto owLoops = [&](Value n, Value fv0, int64_t vecs, int64_t lastLanes,
+                     Value y) {
+    int64_t full = ow / px * px;
+    forLoop(0, full, px,
+            [&](Value ow0) { kernel(n, fv0, vecs, lastLanes, y, ow0, px); });
+    if (ow > full)
+      kernel(n, fv0, vecs, lastLanes, y, cst(full), ow - full);
+  };
+  int64_t lastLanes = f - (f16 - 1) * kLanes;
+  parallel({{0, nBatch, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+    // Blocks of cv whole vectors, then the vectors left (with the partial
+    // one, if any).
+    int64_t wholeVecs = f / kLanes, blocks = wholeVecs / cv;
+    forLoop(0, blocks * cv, cv,
+            [&](Value fv0) { owLoops(iv[0], fv0, cv, kLanes, iv[1]); });
+    if (f16 > blocks * cv)
+      owLoops(iv[0], cst(blocks * cv), f16 - blocks * cv, lastLanes, iv[1]);
+  });
+  eraseOriginal(xp);
+}
+
 /// Depthwise conv 2-D (NCHW input, CHW weight): output channel c from input
 /// channel c's KH x KW taps. Lanes run along 16 output columns as in the conv
 /// kernel, ov vectors per block:
@@ -1198,30 +1408,14 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
 ///
 /// One channel per output leaves no 4-byte dot product to use: the products
 /// are i32 lanes (the same code for every instruction set).
-void KernelBuilder::buildDepthwise(int64_t ov) {
+/// Packs each channel's rows of the input by column phase (N x C x H x
+/// sw * wx bytes, `wx` columns per phase); a padded input is packed from
+/// its source, the padding written as the fill value.
+Value KernelBuilder::packChannelRows(int64_t wx) {
   auto xType = cast<MemRefType>(layer.x.getType());
-  auto accType = cast<MemRefType>(layer.acc.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
-          h = xType.getDimSize(2), wIn = xType.getDimSize(3);
-  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
-  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+          h = xType.getDimSize(2);
   int64_t sw = layer.strideW;
-  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
-  int64_t wx =
-      std::max<int64_t>(llvm::divideCeil(wIn, sw),
-                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
-
-  SmallVector<int32_t> weights(layer.weight.begin(), layer.weight.end());
-  auto wType = RankedTensorType::get({c, kh, kw}, b.getI32Type());
-  Value wv = global("__eqq_depthwise_weight", wType,
-                    DenseElementsAttr::get(wType, ArrayRef<int32_t>(weights)));
-  auto initType = RankedTensorType::get({c}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(layer.init)));
-
-  // Pack each channel's rows by phase; a padded input is packed from its
-  // source, the padding written as the fill value.
   Value source = layer.padSource ? layer.padSource : layer.x;
   auto sourceType = cast<MemRefType>(source.getType());
   int64_t srcH = sourceType.getDimSize(2), srcW = sourceType.getDimSize(3);
@@ -1249,6 +1443,60 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
                   ValueRange{n, ci, yOut, phaseColumn(xi, sw, wx)});
             });
       });
+  return xp;
+}
+
+/// The row loops of a per-channel kernel (depthwise conv, pool): in
+/// parallel over images, channels and output rows, `kernel(n, c, y, ow0,
+/// vecs, lastLanes)` for blocks of `ov` vectors of output columns from ow0,
+/// then once for the columns left (`vecs` vectors, the last with
+/// `lastLanes` real lanes).
+void KernelBuilder::forEachOutputBlock(
+    int64_t ov,
+    function_ref<void(Value, Value, Value, Value, int64_t, int64_t)> kernel) {
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = accType.getDimSize(0), c = accType.getDimSize(1),
+          oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  parallel({{0, nBatch, 1}, {0, c, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+    int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
+    forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
+            [&](Value ow0) { kernel(iv[0], iv[1], iv[2], ow0, ov, kLanes); });
+    int64_t rest = ow - fullBlocks * ov * kLanes;
+    if (rest > 0) {
+      int64_t vecs = llvm::divideCeil(rest, kLanes);
+      kernel(iv[0], iv[1], iv[2], cst(fullBlocks * ov * kLanes), vecs,
+             rest - (vecs - 1) * kLanes);
+    }
+  });
+}
+
+/// The packed row width per phase of a per-channel kernel: every source
+/// column, and every column a tap of the last (partly real) vector reads.
+int64_t KernelBuilder::phaseWidth() {
+  int64_t wIn = cast<MemRefType>(layer.x.getType()).getDimSize(3);
+  int64_t ow = cast<MemRefType>(layer.acc.getType()).getDimSize(3);
+  int64_t kw = layer.weightShape[2], sw = layer.strideW;
+  return std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                           llvm::divideCeil(ow, kLanes) * kLanes +
+                               (kw - 1) * layer.dilationW / sw);
+}
+
+void KernelBuilder::buildDepthwise(int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  int64_t c = xType.getDimSize(1);
+  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
+  int64_t sw = layer.strideW;
+  int64_t wx = phaseWidth();
+
+  SmallVector<int32_t> weights(layer.weight.begin(), layer.weight.end());
+  auto wType = RankedTensorType::get({c, kh, kw}, b.getI32Type());
+  Value wv = global("__eqq_depthwise_weight", wType,
+                    DenseElementsAttr::get(wType, ArrayRef<int32_t>(weights)));
+  auto initType = RankedTensorType::get({c}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             DenseElementsAttr::get(initType, ArrayRef<int32_t>(layer.init)));
+  Value xp = packChannelRows(wx);
 
   auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
                     int64_t lastLanes) {
@@ -1287,18 +1535,73 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
       finish(accs[v], {n, ci, y, owIdx[v]}, /*laneDim=*/3,
              v + 1 == vecs ? lastLanes : kLanes);
   };
-  parallel({{0, nBatch, 1}, {0, c, 1}, {0, oh, 1}}, [&](ValueRange iv) {
-    int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
-    forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
-            [&](Value ow0) { kernel(iv[0], iv[1], iv[2], ow0, ov, kLanes); });
-    int64_t rest = ow - fullBlocks * ov * kLanes;
-    if (rest > 0) {
-      int64_t vecs = llvm::divideCeil(rest, kLanes);
-      kernel(iv[0], iv[1], iv[2], cst(fullBlocks * ov * kLanes), vecs,
-             rest - (vecs - 1) * kLanes);
-    }
-  });
+  forEachOutputBlock(ov, kernel);
   eraseOriginal(xp);
+}
+
+/// Max pool on stored integers, as the depthwise kernel with max for the
+/// product sums:
+///
+///   xp = the input's rows packed by column phase, padding as the storage
+///        minimum (as the depthwise kernel)
+///   in parallel over (n, c, oh), blocks of ov * 16 output columns:
+///     acc[ov] = storage minimum (vector<16xi8>)
+///     for each tap (dy, dx): acc[v] = max(acc[v], xp[n][c][row][col..])
+///     epilogue(acc) (a dequantize) or acc -> output (masked in the last
+///     columns)
+void KernelBuilder::buildMaxPool(int64_t ov) {
+  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
+  int64_t sw = layer.strideW;
+  int64_t wx = phaseWidth();
+  Value xp = packChannelRows(wx);
+  auto i8x16 = VectorType::get({kLanes}, b.getI8Type());
+  int8_t lowest = layer.xSigned ? -128 : 0;
+  auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
+                    int64_t lastLanes) {
+    SmallVector<Value> owIdx;
+    for (int64_t v = 0; v < vecs; ++v)
+      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+    SmallVector<Value> accs(
+        vecs, arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(
+                      i8x16, b.getIntegerAttr(b.getI8Type(), lowest))));
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    for (int64_t dy = 0; dy < kh; ++dy) {
+      Value row =
+          arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+      for (int64_t dx = 0; dx < kw; ++dx) {
+        int64_t tap = dx * layer.dilationW;
+        for (int64_t v = 0; v < vecs; ++v) {
+          Value col = arith::AddIOp::create(b, loc, owIdx[v],
+                                            cst(tap % sw * wx + tap / sw));
+          Value a = vector::LoadOp::create(b, loc, i8x16, xp,
+                                           ValueRange{n, ci, row, col});
+          accs[v] =
+              layer.xSigned
+                  ? arith::MaxSIOp::create(b, loc, accs[v], a).getResult()
+                  : arith::MaxUIOp::create(b, loc, accs[v], a).getResult();
+        }
+      }
+    }
+    for (int64_t v = 0; v < vecs; ++v)
+      finish(accs[v], {n, ci, y, owIdx[v]}, /*laneDim=*/3,
+             v + 1 == vecs ? lastLanes : kLanes);
+  };
+  forEachOutputBlock(ov, kernel);
+  // The kernel writes every output: the fill before it is dead, and so is
+  // the window's (unread) allocation.
+  if (layer.outFill)
+    layer.outFill.erase();
+  Value window = layer.op.getDpsInputOperand(1)->get();
+  eraseOriginal(xp);
+  if (auto alloc = window.getDefiningOp<memref::AllocOp>())
+    if (llvm::all_of(window.getUsers(),
+                     [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
+      for (Operation *u : llvm::make_early_inc_range(window.getUsers()))
+        u->erase();
+      alloc.erase();
+    }
 }
 
 //===----------------------------------------------------------------------===//
@@ -1312,10 +1615,11 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
   void runOnOperation() override {
     if (rowTile < 1 || colVectors < 1 || rowTile * colVectors > 28 ||
         convChannelTile < 1 || convVectors < 1 ||
-        convChannelTile * convVectors > 28) {
-      getOperation().emitError("eqq-int8-kernels: mr, nv, fr and ov must be "
-                               ">= 1 with mr * nv and fr * ov <= 28 "
-                               "(vector registers)");
+        convChannelTile * convVectors > 28 || channelVectors < 1 ||
+        pixelTile < 1 || channelVectors * pixelTile > 28) {
+      getOperation().emitError(
+          "eqq-int8-kernels: mr, nv, fr, ov, cv and px must be >= 1 with "
+          "mr * nv, fr * ov and cv * px <= 28 (vector registers)");
       return signalPassFailure();
     }
     if (isaName == eqq::Int8Isa::none)
@@ -1326,13 +1630,19 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
         [&](linalg::GenericOp op) { candidates.push_back(op); });
     std::vector<Int8Layer> layers;
     for (linalg::GenericOp op : candidates)
-      if (std::optional<Int8Layer> l = matchLayer(op))
+      if (std::optional<Int8Layer> l = matchLayer(op, convLanes))
         layers.push_back(std::move(*l));
+      else if (std::optional<Int8Layer> pool = matchMaxPool(op))
+        layers.push_back(std::move(*pool));
     SymbolTable symbols(getOperation());
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, resolveIsa(), getOperation(), symbols);
-      if (layer.isDepthwise)
+      if (layer.isMaxPool)
+        kb.buildMaxPool(convVectors);
+      else if (layer.isDepthwise)
         kb.buildDepthwise(convVectors);
+      else if (layer.isConv && layer.channelLanes)
+        kb.buildConvChannels(channelVectors, pixelTile);
       else if (layer.isConv)
         kb.buildConv(convChannelTile, convVectors);
       else

@@ -41,7 +41,9 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   // effects, which the deallocation analysis rejects.
   Int8KernelsPassOptions kernels;
   kernels.isaName = options.isa;
+  kernels.convLanes = options.convLanes;
   pm.addPass(createInt8KernelsPass(kernels));
+  pm.addPass(createVectorizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
   // The kernels' scf.parallel loops: OpenMP threads, or plain loops.

@@ -1,4 +1,6 @@
-// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=VNNI
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels="isa=vnni conv-lanes=width" | FileCheck %s --check-prefix=VNNI
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=AUTO
+// RUN: not eq-opt %s --split-input-file --eqq-int8-kernels="cv=4 px=8" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=portable | FileCheck %s --check-prefix=PORTABLE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=none | FileCheck %s --check-prefix=NONE
@@ -9,6 +11,7 @@
 // --eqq-lower-to-llvm up to this stage: bufferized and deallocated.
 
 // BADISA: for the --isa option: Cannot find option named 'sse'!
+// BADTILE: eqq-int8-kernels: mr, nv, fr, ov, cv and px must be >= 1 with mr * nv, fr * ov and cv * px <= 28 (vector registers)
 
 // Tests a linear layer with remainders everywhere (M = 3 rows of a 4-row
 // tile, K = 6 = one 4-byte step and a masked 2-byte one, N = 20 = 16 + 4
@@ -210,6 +213,32 @@
 // so a row holds 2 * 17 * 4 = 136 bytes; the even phase takes the odd
 // source pixels (padding 1), the odd phase the even ones; taps 0 and 2 read
 // the even phase at offsets 0 and 1, tap 1 the odd phase.
+// With the lanes picked per layer (the default), the 18-column rows of
+// @forward keep them along the width; the 9-column rows of @forward_stride2
+// take them along output channels: the weights as 16 output channels x 4
+// input channels per 64 bytes (the 5 channels zero-padded to 16, start
+// values too), the input packed as above but only as wide as the pixels
+// read (2 phases x 10 columns x 4 bytes), per pixel a broadcast of its 4
+// channel bytes and a dot step with the weight vector; a block of 7 pixels
+// and one of 2, each channel of each pixel stored to its plane (5 real
+// lanes).
+// AUTO-LABEL: func.func @forward(
+// AUTO: memref.get_global @__eqq_packed_i8_weight : memref<5x1x3x3xi32>
+// AUTO-LABEL: func.func @forward_stride2
+// AUTO-DAG: memref.get_global @__eqq_packed_i8_weight : memref<1x1x3x3x64xi8>
+// AUTO-DAG: memref.get_global @__eqq_packed_start : memref<16xi32>
+// AUTO-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x80xi8>
+// AUTO: scf.parallel
+// AUTO: scf.for
+// AUTO: vector.load %{{.*}} : memref<1x1x6x80xi8>, vector<4xi8>
+// AUTO: vector.bitcast %{{.*}} : vector<4xi8> to vector<1xi32>
+// AUTO-COUNT-63: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// AUTO-COUNT-35: memref.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x9xf32>
+// AUTO-COUNT-18: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// AUTO-COUNT-10: memref.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x9xf32>
+// AUTO-NOT: memref<1x5x4x9xi32>
+// AUTO: memref.dealloc %{{.*}} : memref<1x1x6x80xi8>
+// AUTO: return
 // VNNI-LABEL: func.func @forward_stride2
 // VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
 // VNNI: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>

@@ -16,6 +16,11 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       *this, "isa",
       llvm::cl::desc("int8 dot-product instructions (--eqq-int8-kernels)"),
       llvm::cl::init(Int8Isa::host), int8IsaValues()};
+  PassOptions::Option<ConvLanes> convLanes{
+      *this, "conv-lanes",
+      llvm::cl::desc("Conv kernels' lanes: auto, width or channels "
+                     "(--eqq-int8-kernels)"),
+      llvm::cl::init(ConvLanes::automatic), convLanesValues()};
   PassOptions::Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "

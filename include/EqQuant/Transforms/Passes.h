@@ -26,6 +26,20 @@ inline llvm::cl::ValuesClass int8IsaValues() {
                  "no kernels: the layers become generic loops"));
 }
 
+/// Which loop of a full conv the int8 kernel's i32 lanes run along (the
+/// `conv-lanes` option of `--eqq-int8-kernels`).
+enum class ConvLanes { automatic, width, channels };
+
+/// The spellings of ConvLanes for the option's parser and `--help`.
+inline llvm::cl::ValuesClass convLanesValues() {
+  return llvm::cl::values(
+      clEnumValN(ConvLanes::automatic, "auto",
+                 "output channels for rows of fewer than 16 output columns, "
+                 "else output columns"),
+      clEnumValN(ConvLanes::width, "width", "16 output columns"),
+      clEnumValN(ConvLanes::channels, "channels", "16 output channels"));
+}
+
 #define GEN_PASS_DECL
 #include "EqQuant/Transforms/Passes.h.inc"
 

@@ -455,6 +455,38 @@ def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VectorizeElementwisePass
+    : Pass<"eqq-vectorize-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Run elementwise linalg ops on buffers as vector loops";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers, after `--eqq-int8-kernels`:
+    the elementwise `linalg.generic` ops no kernel absorbed (dequantize,
+    activation and requantize chains between layers, quantized adds and
+    multiplies, a requantize that a layer's second consumer repeats)
+    become loops over every dimension but the innermost, in parallel
+    (`scf.parallel`, OpenMP threads with `--eqq-lower-to-llvm`'s
+    `threads`), and along the innermost vectors of 16 elements, the last
+    one masked (one real lane as a scalar). The body is computed lane by
+    lane on vectors as the kernels' fused epilogues are; inputs that do not
+    vary along the innermost loop (per-channel scales) are broadcast.
+
+    Applies to generics with all loops parallel on statically shaped,
+    row-major buffers, one output written with the identity map and not
+    read, inputs read with projections (and constant zeros, as a squeeze
+    and excite block's `[N, C, 1, 1]` scale) whose innermost loop stays
+    innermost or is absent, and a body of arith and math ops. Others are left to
+    loops. Before it, such ops ran one scalar element at a time:
+    mobilenet_v3_small's activations and squeeze-and-excite blocks took
+    two thirds of its 10 ms (now 3.3 ms, the same bits).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
   let summary = "Lower integer linear and conv layers to int8 dot-product micro-kernels";
   let description = [{
@@ -498,7 +530,31 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     leaves the start values.
 
     In a conv, a last vector of at most 8 output columns uses 8 lanes (the
-    256-bit form), so 56 columns cost 3.5 vectors rather than 4.
+    256-bit form), so 56 columns cost 3.5 vectors rather than 4. A row of
+    fewer than `ov` vectors takes more output channels per tile instead
+    (up to `fr * ov` accumulators), enough independent dot products.
+
+    Rows shorter than 16 output columns (ResNet's 14 x 14 and 7 x 7 layers)
+    fill few lanes along the width: there (`conv-lanes=auto`, or always with
+    `conv-lanes=channels`) the lanes run along 16 output channels instead,
+    the same packed input read one pixel's 4 channels at a time:
+
+    ```
+    conv, channel lanes: Wc[F/16][C/4][KH][KW][16 x 4 bytes];
+            tile cv vectors of 16 output channels x px output pixels of a row
+      acc[i][p] = start[f block i]; for c4, kh, kw:
+                 acc[i][p] = dot(acc[i][p],
+                                 broadcast(xp[n][c4][row][p][col p + q][4 bytes]),
+                                 Wc[f block i][c4][kh][kw])
+    ```
+
+    and the finished lanes are stored one output channel plane each.
+
+    A max pool of stored integers (`--eqq-convert` makes one of every max
+    pool of a quantized value: `(n, c, oh, ow, kh, kw)`, the body
+    `max(in, out)`, unsigned for u8 and signed for s8) becomes the depthwise
+    kernel's loops with a 16-byte max per tap in place of the products, its
+    dequantize consumer fused.
 
     `isa` chooses the dot step: `vnni` (`vpdpbusd` on AVX-512 VNNI with BW
     and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
@@ -519,7 +575,18 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     Option<"convChannelTile", "fr", "int64_t", /*default=*/"4",
            "Conv: output channels of the register tile">,
     Option<"convVectors", "ov", "int64_t", /*default=*/"4",
-           "Conv: vectors of 16 output columns in the register tile">
+           "Conv: vectors of 16 output columns in the register tile">,
+    Option<"convLanes", "conv-lanes", "::mlir::eqq::ConvLanes",
+           /*default=*/"::mlir::eqq::ConvLanes::automatic",
+           "Conv: lanes along output columns (width), output channels "
+           "(channels) or chosen per layer (auto)",
+           "::mlir::eqq::convLanesValues()">,
+    Option<"channelVectors", "cv", "int64_t", /*default=*/"2",
+           "Conv with channel lanes: vectors of 16 output channels in the "
+           "register tile">,
+    Option<"pixelTile", "px", "int64_t", /*default=*/"7",
+           "Conv with channel lanes: output pixels of a row in the register "
+           "tile">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -576,6 +576,74 @@ static void quantizeAveragePool(RewriterBase &rewriter,
                      quant::StorageCastOp::create(b, loc, outQ.getType(), q));
 }
 
+/// The integer program of a max pool (`e`) whose input is dequantized,
+/// quantized or not (its result is the same either way):
+/// dequantization is monotonic, so the max of the stored integers (unsigned
+/// for u8, signed for s8) is the stored max, and a quantize with the input's
+/// qparams (a pool that shares its input's observer) is the integer max
+/// itself. The padding
+/// (-inf) becomes the storage minimum: every window holds an input element
+/// (PyTorch's padding is at most half the window), so it never wins. Float
+/// readers of the pool get the dequantized integer max, which is the float
+/// max. Leaves `e` float when its input is not dequantized.
+static void quantizeMaxPool(RewriterBase &rewriter, const ElementwiseOp &e) {
+  auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(e.op);
+  auto dq = e.dataInputs.front()->get().getDefiningOp<DequantizeOp>();
+  if (!pool || !dq)
+    return;
+  auto inType = cast<RankedTensorType>(dq.getInput().getType());
+  auto qtype = dyn_cast<quant::UniformQuantizedType>(inType.getElementType());
+  if (!qtype)
+    return;
+  Location loc = e.op->getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(pool);
+  RewriterBase &b = rewriter;
+  Type i8 = b.getIntegerType(8);
+  bool isUnsigned = !qtype.isSigned();
+  // The storage minimum as a signless byte: 0 (u8) or -128 (s8).
+  auto lowest = static_cast<int8_t>(qtype.getStorageTypeMin());
+  Value lowestV =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, lowest));
+  Value x = toStorage(b, loc, dq.getInput());
+  if (auto pad = dyn_cast<tensor::PadOp>(e.ops.front())) {
+    auto padType = RankedTensorType::get(pad.getResultType().getShape(), i8);
+    x = tensor::PadOp::create(b, loc, padType, x, pad.getMixedLowPad(),
+                              pad.getMixedHighPad(), lowestV);
+  }
+  auto outType = cast<RankedTensorType>(pool->getResult(0).getType());
+  auto window =
+      cast<RankedTensorType>(pool.getDpsInputOperand(1)->get().getType());
+  Value init =
+      linalg::FillOp::create(
+          b, loc, lowestV,
+          tensor::EmptyOp::create(b, loc, outType.getShape(), i8).getResult())
+          .getResult(0);
+  Value windowV = tensor::EmptyOp::create(b, loc, window.getShape(), i8);
+  Value q =
+      linalg::GenericOp::create(
+          b, loc, init.getType(), ValueRange{x, windowV}, ValueRange{init},
+          pool.getIndexingMapsArray(), pool.getIteratorTypesArray(),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value m = isUnsigned
+                          ? arith::MaxUIOp::create(nb, l, args[0], args[2])
+                                .getResult()
+                          : arith::MaxSIOp::create(nb, l, args[0], args[2])
+                                .getResult();
+            linalg::YieldOp::create(nb, l, m);
+          })
+          .getResult(0);
+  auto outQType = RankedTensorType::get(outType.getShape(), qtype);
+  Value qv = quant::StorageCastOp::create(b, loc, outQType, q);
+  Value dqv = DequantizeOp::create(b, loc, outType, qv);
+  // A quantize with the input's qparams is the integer max itself.
+  for (Operation *user : llvm::make_early_inc_range(e.output.getUsers()))
+    if (auto quantize = dyn_cast<QuantizeOp>(user))
+      if (quantize.getType() == outQType)
+        rewriter.replaceOp(quantize, qv);
+  rewriter.replaceAllUsesExcept(e.output, dqv, dqv.getDefiningOp());
+}
+
 LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
                                        const ModelAnalysis &model,
                                        const CarriedFolds &carried) {
@@ -654,12 +722,13 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
     rewriter.replaceOp(obs, dq);
   }
 
-  // 2. Quantized average pools and means, and layers, become integer
-  //    programs.
+  // 2. Quantized pools and means, and layers, become integer programs.
   for (const ElementwiseOp &e : model.getElementwiseOps())
     if (e.kind == OpKind::AvgPool &&
         sharesObserver.isAttrPresent(e.output.getDefiningOp()))
       quantizeAveragePool(rewriter, e);
+    else if (e.kind == OpKind::MaxPool)
+      quantizeMaxPool(rewriter, e);
   for (const Layer &layer : model.getLayers())
     if (failed(quantizeLayer(rewriter, layer, carried)))
       return failure();

@@ -10,13 +10,18 @@
 # with u8 activations (the default config) and with s8 activations and
 # per-channel weights; conv with padding, stride and dilation along the height
 # and the width (strides 2, 3 and 4, the 7x7 stride-2 stem); depthwise conv
-# (3x3 and 5x5, strides 1 to 3, dilation, a 1-pixel input). Each path the
+# (3x3 and 5x5, strides 1 to 3, dilation, a 1-pixel input); conv kernels
+# with lanes along output columns and along output channels (each forced,
+# and as picked per layer); max pooling of
+# the stored integers (u8 and s8; strides, ceil mode, dilation, a 1-pixel
+# input; read by a conv or returned as float). Each path the
 # machine cannot run is still compiled to x86 assembly and checked for its
 # instruction (vpdpbusd, vpmaddwd).
 
 import ctypes
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -136,6 +141,68 @@ def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu, depthwise=Fa
     return "\n".join(lines) + "\n", (n, c, h, w_)
 
 
+def pool_lines(name, src, shape, k, pad, stride, dilation, ceil):
+    """nn.MaxPool2d as eq-export writes it: -inf padding (ceil_mode: extra
+    padding at the bottom and right), linalg.pooling_nchw_max into a
+    -inf-filled init."""
+    n, c, h, w_ = shape
+    lo = pad
+    out = []
+    for size, s_, d_ in ((h, stride[0], dilation[0]), (w_, stride[1], dilation[1])):
+        span = size + 2 * pad - d_ * (k - 1) - 1
+        o = (span + (s_ - 1 if ceil else 0)) // s_ + 1
+        if ceil and (o - 1) * s_ >= size + pad:
+            o -= 1
+        out.append(o)
+    oh, ow = out
+    hi = [max(pad, (o - 1) * s_ + d_ * (k - 1) + 1 - size - pad)
+          for o, s_, d_, size in ((oh, stride[0], dilation[0], h), (ow, stride[1], dilation[1], w_))]
+    hp, wp = h + lo + hi[0], w_ + lo + hi[1]
+    lines = ["  %ninf = arith.constant 0xFF800000 : f32",
+             f"  %{name}_p = tensor.pad %{src} low[0, 0, {lo}, {lo}] high[0, 0, {hi[0]}, {hi[1]}] {{",
+             "  ^bb0(%j0: index, %j1: index, %j2: index, %j3: index):",
+             "    tensor.yield %ninf : f32",
+             f"  }} : {t(n, c, h, w_)} to {t(n, c, hp, wp)}",
+             f"  %{name}_e = tensor.empty() : {t(n, c, oh, ow)}",
+             f"  %{name}_f = linalg.fill ins(%ninf : f32) outs(%{name}_e : {t(n, c, oh, ow)}) "
+             f"-> {t(n, c, oh, ow)}",
+             f"  %{name}_w = tensor.empty() : tensor<{k}x{k}xf32>",
+             f"  %{name} = linalg.pooling_nchw_max {{dilations = dense<[{dilation[0]}, {dilation[1]}]> "
+             f": tensor<2xi64>, strides = dense<[{stride[0]}, {stride[1]}]> : tensor<2xi64>}} "
+             f"ins(%{name}_p, %{name}_w : {t(n, c, hp, wp)}, tensor<{k}x{k}xf32>) "
+             f"outs(%{name}_f : {t(n, c, oh, ow)}) -> {t(n, c, oh, ow)} loc(\"pool\")"]
+    return lines, (n, c, oh, ow)
+
+
+def pool_model(n, c, h, w_, k, pad, stride, dilation=(1, 1), ceil=False, then_conv=True):
+    """A 1x1 conv (c -> c, relu), a max pool, and with `then_conv` another
+    1x1 conv reading the pool (the pool's output quantized), else the pool's
+    output returned (read as float)."""
+    wt = [rng.standard_normal((c, c, 1, 1)).astype(np.float32) / np.sqrt(c) for _ in range(2)]
+    lines = ["  %zero = arith.constant 0.0 : f32"]
+
+    def conv(name, weight, src, shape):
+        return [f"  %{name}_w = arith.constant {hexdense(weight)} : {t(c, c, 1, 1)}",
+                f"  %{name}_e = tensor.empty() : {t(*shape)}",
+                f"  %{name}_i = linalg.fill ins(%zero : f32) outs(%{name}_e : {t(*shape)}) "
+                f"-> {t(*shape)}",
+                f"  %{name} = linalg.conv_2d_nchw_fchw {{dilations = dense<1> : tensor<2xi64>, "
+                f"strides = dense<1> : tensor<2xi64>}} ins(%{src}, %{name}_w : {t(*shape)}, "
+                f"{t(c, c, 1, 1)}) outs(%{name}_i : {t(*shape)}) -> {t(*shape)} "
+                f"loc(\"{name}\")"]
+    lines += conv("c1", wt[0], "x", (n, c, h, w_))
+    lines += relu_lines("r", "c1", (n, c, h, w_))
+    plines, pshape = pool_lines("mp", "r", (n, c, h, w_), k, pad, stride, dilation, ceil)
+    lines += plines
+    result = "mp"
+    if then_conv:
+        lines += conv("c2", wt[1], "mp", pshape)
+        result = "c2"
+    lines = ([f"func.func @forward(%x: {t(n, c, h, w_)}) -> {t(*pshape)} {{"] + lines
+             + [f"  return %{result} : {t(*pshape)}", "}"])
+    return "\n".join(lines) + "\n", (n, c, h, w_)
+
+
 MODELS = {
     "lin_1x5x5": linear_model(1, 5, 5, True, False),
     "lin_7x13x33_relu": linear_model(7, 13, 33, True, True),
@@ -162,6 +229,12 @@ MODELS = {
     "conv_s2_dilated": conv_model(1, 4, 9, 41, 5, 3, 3, 2, (2, 2), (2, 2), True),
     "conv_s3_width": conv_model(1, 5, 5, 40, 4, 3, 3, 1, (1, 3), (1, 1), False),
     "conv_s4_width": conv_model(1, 6, 4, 67, 3, 2, 5, 1, (1, 4), (1, 1), True),
+    # Rows shorter than 16 columns (lanes along output channels by
+    # default): blocks of 3 channel vectors and the vectors left, a last
+    # vector partly real, blocks of 7 columns and the columns left.
+    "conv_7x7_f70": conv_model(1, 20, 7, 7, 70, 3, 3, 1, (1, 1), (1, 1), True),
+    "conv_14_s2_f37": conv_model(2, 13, 27, 27, 37, 3, 3, 1, (2, 2), (1, 1), False),
+    "conv_1x1_f48_w9": conv_model(1, 32, 7, 9, 48, 1, 1, 0, (1, 1), (1, 1), True),
     # Depthwise: 3x3 pad 1 (MobileNet's stride 1 and 2), 5x5 pad 2 stride 2
     # (EfficientNet's), dilation 2, stride 3, rows of 1 to 70 pixels.
     "dw_3x3_s1": conv_model(2, 7, 9, 37, 7, 3, 3, 1, (1, 1), (1, 1), True, True),
@@ -169,6 +242,14 @@ MODELS = {
     "dw_5x5_s2": conv_model(1, 4, 11, 35, 4, 5, 5, 2, (2, 2), (1, 1), True, True),
     "dw_dilated_s3": conv_model(1, 3, 9, 41, 3, 3, 3, 2, (1, 3), (2, 2), False, True),
     "dw_1_pixel": conv_model(1, 6, 1, 1, 6, 3, 3, 1, (1, 1), (1, 1), True, True),
+    # Max pool on the stored integers: ResNet's 3x3 stride 2 pad 1 (read by
+    # a conv, so quantized), 2x2 stride 2 (VGG's) returned as float, ceil
+    # mode with an odd size, dilation, stride 3, a 1-pixel input.
+    "pool_3x3_s2": pool_model(2, 5, 13, 37, 3, 1, (2, 2)),
+    "pool_2x2_s2_float_out": pool_model(1, 4, 10, 70, 2, 0, (2, 2), then_conv=False),
+    "pool_3x3_s2_ceil": pool_model(1, 3, 11, 35, 3, 0, (2, 2), ceil=True),
+    "pool_dilated_s3": pool_model(1, 6, 12, 41, 3, 2, (1, 3), dilation=(2, 2)),
+    "pool_1_pixel": pool_model(1, 3, 1, 1, 3, 1, (1, 1)),
 }
 
 SIGNED = {"qconfig": {"global": None, "object_type": {
@@ -176,7 +257,7 @@ SIGNED = {"qconfig": {"global": None, "object_type": {
                           "qscheme": "per_tensor_affine"},
            "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
                       "qscheme": "per_channel_symmetric"}}
-    for kind in ("linear", "conv2d", "relu")}}}
+    for kind in ("linear", "conv2d", "relu", "max_pool")}}}
 signed_config = os.path.join(out, "signed.json")
 with open(signed_config, "w") as fh:
     json.dump(SIGNED, fh)
@@ -185,6 +266,12 @@ CONFIGS = {"u8": "", "s8": "=config=" + signed_config}
 ISAS = {"none": "isa=none threads=1", "vnni": "isa=vnni threads=1",
         "vnni-t2": "isa=vnni threads=2", "host": "", "avx2": "isa=avx2 threads=1",
         "portable": "isa=portable threads=1"}
+# A conv's kernel also with its lanes forced along output channels and along
+# output columns (the default picks per layer), on two paths.
+CONV_ISAS = {"vnni-ch": "isa=vnni threads=1 conv-lanes=channels",
+             "avx2-ch": "isa=avx2 threads=1 conv-lanes=channels",
+             "portable-ch": "isa=portable threads=2 conv-lanes=channels",
+             "vnni-w": "isa=vnni threads=1 conv-lanes=width"}
 # The default lowering also runs ahead of time.
 AHEAD_OF_TIME = {"host"}
 LLVM_LIB = os.path.normpath(os.path.join(os.path.dirname(
@@ -227,6 +314,8 @@ flags = open("/proc/cpuinfo").read().split()
 has_vnni = "avx512_vnni" in flags and "avx512bw" in flags and "avx512vl" in flags
 RUNNABLE = {"none": True, "portable": True, "host": True, "avx2": "avx2" in flags,
             "vnni": has_vnni, "vnni-t2": has_vnni}
+RUNNABLE.update({"vnni-ch": has_vnni, "vnni-w": has_vnni, "avx2-ch": RUNNABLE["avx2"],
+                 "portable-ch": True})
 INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vl,+avx512vnni", "vpdpbusd"),
                "avx2": ("+avx2", "vpmaddwd")}
 
@@ -256,14 +345,20 @@ for name, (text, shape) in MODELS.items():
             failures.append("%s %s: %s" % (name, tag, e))
             continue
         outputs = {}
-        for isa in ISAS:
+        isas = dict(ISAS, **(CONV_ISAS if name.startswith("conv") else {}))
+        for isa in isas:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
-                run("eq-opt", int8, "--eqq-lower-to-llvm=" + ISAS[isa], "-o", lowered)
+                run("eq-opt", int8, "--eqq-lower-to-llvm=" + isas[isa], "-o", lowered)
                 # Every layer here has a kernel (the loops would pass the
                 # comparison trivially): each kernel packs its start values.
-                if isa != "none" and "__eqq_packed_start" not in open(lowered).read():
+                text = open(lowered).read()
+                if isa != "none" and "__eqq_packed_start" not in text:
                     failures.append("%s %s %s: no kernel" % (name, tag, isa))
+                # A pool's kernel takes the max of 16 bytes at once.
+                if (isa != "none" and name.startswith("pool")
+                        and not re.search(r"intr\.[us]max\(.*vector<16xi8>", text)):
+                    failures.append("%s %s %s: no max pool kernel" % (name, tag, isa))
                 if isa in INSTRUCTION and (isa, name.startswith("conv")) not in checked_asm:
                     ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
                     attrs, mnemonic = INSTRUCTION[isa]
@@ -291,7 +386,7 @@ for name, (text, shape) in MODELS.items():
                                 % (name, tag, isa, bad, y.size, float(np.abs(y - ref).max())))
         print("%-22s %s: %s" % (name, tag, ", ".join(
             "%s %s" % (i, "equal" if i in outputs and ref is not None
-                       and np.array_equal(outputs[i], ref) else "-") for i in ISAS)))
+                       and np.array_equal(outputs[i], ref) else "-") for i in isas)))
 
 print("assembly checked:", sorted(checked_asm))
 if len(checked_asm) != 4:

@@ -1,0 +1,93 @@
+//===- VectorBody.cpp - elementwise linalg bodies on vectors
+//---------------===//
+
+#include "VectorBody.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+bool mlir::eqq::isVectorizable(Operation &op) {
+  if (isa<linalg::YieldOp>(op))
+    return true;
+  if (op.getNumRegions() || op.getNumResults() != 1 ||
+      !isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+    return false;
+  if (auto c = dyn_cast<arith::ConstantOp>(op))
+    return isa<IntegerAttr, FloatAttr>(c.getValue());
+  if (!OpTrait::hasElementwiseMappableTraits(&op))
+    return false;
+  return llvm::all_of(op.getOperandTypes(), [](Type t) {
+    return t.isIntOrIndexOrFloat() && !t.isIndex();
+  });
+}
+
+Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
+                                    IRMapping &map, int64_t lanes) {
+  auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  for (Operation &op : body.without_terminator()) {
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      auto type = vecOf(c.getType());
+      map.map(c.getResult(),
+              arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(type, cast<TypedAttr>(c.getValue()))));
+      continue;
+    }
+    SmallVector<Value> operands;
+    for (Value v : op.getOperands()) {
+      if (Value mapped = map.lookupOrNull(v)) {
+        operands.push_back(mapped);
+      } else {
+        // A scalar from outside the body.
+        operands.push_back(
+            vector::BroadcastOp::create(b, loc, vecOf(v.getType()), v));
+        map.map(v, operands.back());
+      }
+    }
+    OperationState state(loc, op.getName(), operands,
+                         TypeRange{vecOf(op.getResult(0).getType())},
+                         op.getAttrs());
+    map.map(op.getResult(0), b.create(state)->getResult(0));
+  }
+  return map.lookup(body.getTerminator()->getOperand(0));
+}
+
+void mlir::eqq::storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
+                           ValueRange idx, int64_t valid) {
+  int64_t lanes = cast<VectorType>(v.getType()).getNumElements();
+  if (valid == 1 && lanes > 1) {
+    memref::StoreOp::create(
+        b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}),
+        memref, idx);
+  } else if (valid < lanes) {
+    Value mask = vector::ConstantMaskOp::create(
+        b, loc, VectorType::get({lanes}, b.getI1Type()),
+        ArrayRef<int64_t>{valid});
+    vector::MaskedStoreOp::create(b, loc, memref, idx, mask, v);
+  } else {
+    vector::StoreOp::create(b, loc, v, memref, idx);
+  }
+}
+
+Value mlir::eqq::loadLanes(OpBuilder &b, Location loc, Value memref,
+                           ValueRange idx, int64_t lanes, int64_t valid,
+                           bool alongLanes) {
+  auto type = VectorType::get(
+      {lanes}, cast<MemRefType>(memref.getType()).getElementType());
+  if (!alongLanes || valid == 1)
+    return vector::BroadcastOp::create(
+        b, loc, type, memref::LoadOp::create(b, loc, memref, idx));
+  if (valid < lanes) {
+    Value mask = vector::ConstantMaskOp::create(
+        b, loc, VectorType::get({lanes}, b.getI1Type()),
+        ArrayRef<int64_t>{valid});
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+    return vector::MaskedLoadOp::create(b, loc, type, memref, idx, mask, zero);
+  }
+  return vector::LoadOp::create(b, loc, type, memref, idx);
+}

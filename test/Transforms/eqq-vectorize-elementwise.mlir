@@ -1,0 +1,101 @@
+// RUN: eq-opt %s --split-input-file --eqq-vectorize-elementwise | FileCheck %s
+
+// Tests a requantize with a per-channel scale on 2 x 3 rows of 20: the rows
+// in parallel, one full vector of 16 and a masked one of 4 per row, the
+// scale loaded once per row and broadcast, the body on vector<16xf32>.
+// CHECK-LABEL: func.func @requantize
+// CHECK: scf.parallel (%[[N:.*]], %[[C:.*]]) = (%{{.*}}, %{{.*}}) to (%c2, %c3)
+// CHECK: scf.for %[[X:.*]] = %{{.*}} to %c16 step %{{.*}}
+// CHECK: vector.load %arg0[%[[N]], %[[C]], %[[X]]] : memref<2x3x20xi32>, vector<16xi32>
+// CHECK: %[[S:.*]] = memref.load %arg1[%[[C]]] : memref<3xf32>
+// CHECK: vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK: math.roundeven %{{.*}} : vector<16xf32>
+// CHECK: vector.store %{{.*}}, %arg2[%[[N]], %[[C]], %[[X]]] : memref<2x3x20xi8>, vector<16xi8>
+// CHECK: vector.maskedload %arg0[%[[N]], %[[C]], %{{.*}}], %{{.*}}, %{{.*}} : memref<2x3x20xi32>, vector<16xi1>, vector<16xi32> into vector<16xi32>
+// CHECK: vector.maskedstore %arg2[%[[N]], %[[C]], %{{.*}}], %{{.*}}, %{{.*}} : memref<2x3x20xi8>, vector<16xi1>, vector<16xi8>
+// CHECK-NOT: linalg.generic
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#ch = affine_map<(d0, d1, d2) -> (d1)>
+func.func @requantize(%x: memref<2x3x20xi32>, %s: memref<3xf32>, %y: memref<2x3x20xi8>) {
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %s : memref<2x3x20xi32>, memref<3xf32>) outs(%y : memref<2x3x20xi8>) {
+  ^bb0(%a: i32, %b: f32, %o: i8):
+    %f = arith.sitofp %a : i32 to f32
+    %m = arith.mulf %f, %b : f32
+    %r = math.roundeven %m : f32
+    %i = arith.fptosi %r : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  }
+  return
+}
+
+// -----
+
+// Tests a 1-D add of 17 elements: one vector and one real lane left,
+// loaded and stored as scalars (no masked store of one lane).
+// CHECK-LABEL: func.func @add_17
+// CHECK: scf.for
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.store
+// CHECK: memref.load %arg0[%{{.*}}] : memref<17xf32>
+// CHECK: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<17xf32>
+// CHECK-NOT: vector.maskedstore
+#id1 = affine_map<(d0) -> (d0)>
+func.func @add_17(%a: memref<17xf32>, %b: memref<17xf32>, %y: memref<17xf32>) {
+  linalg.generic {indexing_maps = [#id1, #id1, #id1], iterator_types = ["parallel"]} ins(%a, %b : memref<17xf32>, memref<17xf32>) outs(%y : memref<17xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.addf %p, %q : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests what stays loops: an input read transposed (its innermost loop is
+// not its innermost dimension), a reduction, and a body that reads the
+// output.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: vector.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#i2 = affine_map<(d0, d1) -> (d0, d1)>
+#r = affine_map<(d0, d1) -> (d0)>
+func.func @left_alone(%a: memref<4x4xf32>, %y: memref<4x4xf32>, %s: memref<4xf32>) {
+  linalg.generic {indexing_maps = [#t, #i2], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x4xf32>) outs(%y : memref<4x4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    linalg.yield %p : f32
+  }
+  linalg.generic {indexing_maps = [#i2, #r], iterator_types = ["parallel", "reduction"]} ins(%a : memref<4x4xf32>) outs(%s : memref<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %p, %o : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#i2, #i2], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x4xf32>) outs(%y : memref<4x4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %p, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests a squeeze-and-excite scale: x[1, 2, 3, 20] times s[1, 2, 1, 1] read
+// at constant zeros, broadcast per row.
+// CHECK-LABEL: func.func @excite
+// CHECK: scf.parallel (%[[N:.*]], %[[C:.*]], %[[H:.*]]) =
+// CHECK: %[[S:.*]] = memref.load %arg1[%[[N]], %[[C]], %{{.*}}, %{{.*}}] : memref<1x2x1x1xf32>
+// CHECK: vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+#x4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#s4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+func.func @excite(%x: memref<1x2x3x20xf32>, %s: memref<1x2x1x1xf32>, %y: memref<1x2x3x20xf32>) {
+  linalg.generic {indexing_maps = [#x4, #s4, #x4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %s : memref<1x2x3x20xf32>, memref<1x2x1x1xf32>) outs(%y : memref<1x2x3x20xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.mulf %p, %q : f32
+    linalg.yield %r : f32
+  }
+  return
+}
