@@ -5,6 +5,8 @@
 # setup.sh, fuzz.sh and sanitize.sh add their own CMake arguments.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/apt.sh
+source "$root/scripts/apt.sh"
 build="$1"
 shift
 llvm=/usr/lib/llvm-22
@@ -12,11 +14,7 @@ llvm=/usr/lib/llvm-22
 # sanitizer runtimes and libFuzzer, which Debian packages apart.
 if [[ " $* " == *"EQQ_ENABLE_FUZZERS=ON"* || " $* " == *"LLVM_USE_SANITIZER"* ]] &&
    ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
-  echo "== installing: libclang-rt-22-dev"
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends libclang-rt-22-dev
+  apt_install libclang-rt-22-dev
 fi
 if [[ ! -f "$build/build.ninja" ]]; then
   echo "== configuring in $build"

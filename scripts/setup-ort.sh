@@ -11,6 +11,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/apt.sh
+source "$root/scripts/apt.sh"
 venv="${1:-${EQQ_ORT_VENV:-$root/.venv-ort}}"
 base=/usr/bin/python3
 
@@ -25,11 +27,7 @@ missing=()
 "$base" -c "import numpy" 2>/dev/null || missing+=(python3-numpy)
 "$base" -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
-  echo "== installing: ${missing[*]}"
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
 fi
 numpy="$("$base" -c 'import numpy; print(numpy.__version__)')"
 

@@ -4,6 +4,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/apt.sh
+source "$root/scripts/apt.sh"
 build="${EQQ_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build clang-22 lld-22 llvm-22-dev llvm-22-tools
@@ -16,11 +18,7 @@ for p in "${packages[@]}"; do
     || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  echo "== installing: ${missing[*]}"
-  sudo=""
-  [[ $(id -u) -eq 0 ]] || sudo="sudo"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
 fi
 
 "$root/scripts/configure.sh" "$build"
