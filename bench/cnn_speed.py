@@ -65,7 +65,10 @@ Variants timed, one thread each (float in, float out, the whole network):
   EqQ int8 xT  EqQ int8 with --num-threads T (--threads, default 2): the
                threads section
 
-Timing: N per variant is chosen from a first call so that one measurement
+Timing: the one-thread variants run on one CPU (--pin, default 0; the
+threads variant may use every CPU this process may): moved between CPUs by
+the scheduler, a process refills its caches, and whole runs came out 1.4x
+slower than others. N per variant is chosen from a first call so that one measurement
 takes about --budget seconds (default 1.0; the first eq-run call also writes
 the output used below); then --rounds rounds (default 3), each measuring
 every variant once, in an order rotated every round; the reported time is
@@ -462,8 +465,10 @@ def ort_backend(tmp):
 # makes one measurement of N calls and returns its median in ms.
 
 class EqRunVariant:
-    def __init__(self, p, key, mlir, x_file, threads, cap, budget):
+    def __init__(self, p, key, mlir, x_file, threads, cap, budget, cpus=None):
         self.p, self.key, self.mlir, self.x_file = p, key, mlir, x_file
+        # The CPUs eq-run may use, when not this process's.
+        self.cpus = cpus
         self.threads, self.cap, self.budget = threads, cap, budget
         self.runs, self.calls, self.rss = 1, 0, 0.0
         self.compile_ms = []
@@ -474,6 +479,8 @@ class EqRunVariant:
         self.calls += 1
         cmd = [self.p.bins["eq-run"], self.mlir, "--input", self.x_file, "--benchmark", runs,
                "--num-threads", self.threads] + (["--output", output] if output else [])
+        if self.cpus:
+            cmd = ["taskset", "-c", ",".join(map(str, sorted(self.cpus)))] + cmd
         _, mb = run_stage(cmd, self.p.tmp, tag)
         self.rss = max(self.rss, mb)
         with open(stage_files(self.p.tmp, tag)[0]) as f:
@@ -658,7 +665,13 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
     print("  %-18s stages: %s" % (label, "  ".join(
         "%s %.1f s/%.0f MB" % (st, t, mb) for (st, _), (t, mb) in p.times.items())), flush=True)
 
-    # The variants, each with a first call.
+    # The variants, each with a first call. One-thread variants run on one
+    # CPU (--pin): a process the scheduler moves between CPUs refills its
+    # caches each time, which made whole runs of the same module 1.4x slower
+    # than others on this 2-CPU machine.
+    all_cpus = os.sched_getaffinity(0)
+    if args.pin >= 0:
+        os.sched_setaffinity(0, {args.pin})
     variants = {}
 
     def add(key, make, first_what):
@@ -674,7 +687,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
             "eq-run int8")
         if args.threads > 1:
             add("eqq-int8-mt", lambda: EqRunVariant(p, "eqq-int8-mt", int8, x_file, args.threads,
-                                                    100000, args.budget),
+                                                    100000, args.budget, cpus=all_cpus),
                 "eq-run int8 --num-threads %d" % args.threads)
     if folded and not args.no_float:
         add("eqq-float", lambda: EqRunVariant(p, "eqq-float", folded, x_file, 1, args.float_runs,
@@ -728,6 +741,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
     for s in sessions:
         s.close()
     res["others"] = share.stop()
+    os.sched_setaffinity(0, all_cpus)
     for k, v in variants.items():
         if k not in res["failed"]:
             res["ms"][k] = median(samples[k])
@@ -1068,6 +1082,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="timing rounds (default 3)")
     ap.add_argument("--budget", type=float, default=1.0,
                     help="seconds per measurement (default 1.0)")
+    ap.add_argument("--pin", type=int, default=0, metavar="CPU",
+                    help="run the one-thread variants (EqQuant, PyTorch, ORT) on this CPU "
+                         "(default 0; -1: let the scheduler move them)")
     ap.add_argument("--threads", type=int, default=2,
                     help="thread count compared with 1 thread for EqQ int8 (default 2; 1: skip)")
     ap.add_argument("--float-runs", type=int, default=3,

@@ -9,10 +9,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SumKernel.h"
 #include "VectorBody.h"
 
+#include "EqQuant/Support/Amx.h"
 #include "EqQuant/Transforms/Passes.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -34,6 +37,20 @@ using namespace mlir;
 
 /// i32 lanes of one vector register; a dot step consumes 4 bytes per lane.
 static constexpr int64_t kLanes = 16;
+
+/// The fewest output columns for an AMX conv kernel: a tile holds 16
+/// columns of a row, so a 7-column row wastes 9 of 16 (512 -> 512 3x3 on
+/// 7 x 7: 267 GOP/s, below the VNNI kernel with lanes along channels).
+static constexpr int64_t kAmxMinColumns = 12;
+
+/// Whether an AMX conv kernel fits `c` input channels: tiles take K = 64
+/// channels at a time and a partial last block is padded, so at most a
+/// fifth of the tile products may be padding (96 -> 128 channels made
+/// efficientnet_b0 slower than its VNNI kernels).
+static bool amxFits(int64_t c) {
+  int64_t padded = llvm::divideCeil(c, 64) * 64;
+  return c >= 64 && 5 * padded <= 6 * c;
+}
 
 namespace {
 
@@ -488,6 +505,8 @@ public:
   void buildLinear(int64_t mr, int64_t nv);
   void buildConv(int64_t fr, int64_t ov);
   void buildConvChannels(int64_t cv, int64_t px);
+  void buildConvAmx();
+  void requestAmx();
   void buildDepthwise(int64_t ov);
   void buildMaxPool(int64_t ov);
 
@@ -521,11 +540,12 @@ private:
   void forLoop(int64_t lo, int64_t hi, int64_t step,
                function_ref<void(Value)> body);
   SmallVector<int32_t> convStart();
+  Value convStartGlobal(int64_t channels);
   SmallVector<Value> accumulateTaps(
       ValueRange accs, int64_t c4, Value y,
       function_ref<void(Value, Value, int64_t, int64_t, MutableArrayRef<Value>)>
           step);
-  Value packConvInput(int64_t wx);
+  Value packConvInput(int64_t wx, int64_t groups = 0);
   Value packChannelRows(int64_t wx);
   int64_t phaseWidth();
   void forEachOutputBlock(
@@ -1024,13 +1044,23 @@ SmallVector<int32_t> KernelBuilder::convStart() {
   return init;
 }
 
+/// convStart() as a global of `channels` values (zero past the layer's).
+Value KernelBuilder::convStartGlobal(int64_t channels) {
+  SmallVector<int32_t> init = convStart();
+  init.resize(channels, 0);
+  auto type = RankedTensorType::get({channels}, b.getI32Type());
+  return global("__eqq_packed_start", type,
+                DenseElementsAttr::get(type, ArrayRef<int32_t>(init)));
+}
+
 /// Packs a full conv's input for its kernels, `wx` columns per phase (see
-/// buildConv) and returns it.
-Value KernelBuilder::packConvInput(int64_t wx) {
+/// buildConv), in at least `groups` groups of 4 channels (groups past the
+/// input's are padding), and returns it.
+Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
           h = xType.getDimSize(2);
-  int64_t c4 = llvm::divideCeil(c, 4);
+  int64_t c4 = std::max<int64_t>(llvm::divideCeil(c, 4), groups);
   int64_t sw = layer.strideW;
   // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
   // signed activations offset by 128), zero elsewhere (missing channels, the
@@ -1176,11 +1206,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
   Value wp = global("__eqq_packed_i8_weight", wpType,
                     DenseElementsAttr::get(wpType, ArrayRef<int32_t>(packed)));
-  SmallVector<int32_t> init = convStart();
-  auto initType = RankedTensorType::get({f}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  Value initV = convStartGlobal(f);
   Value xp = packConvInput(wx);
 
   auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
@@ -1262,6 +1288,267 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   eraseOriginal(xp);
 }
 
+/// Conv 2-D on AMX tiles (`tdpbsud`: s8 weights times u8 activations into
+/// i32), for convs whose input channels are a multiple of 64:
+///
+///   xp:                    as buildConv's: a row of a group of 4 channels
+///                          holds 16 pixels x 4 bytes per 64 bytes, so 16
+///                          groups' rows (one plane apart) are a B tile of
+///                          16 x 64 bytes: K = 64 channels, N = 16 pixels
+///   Wa[F/16][C/64][KH][KW][16][64]: an A tile, 16 output channels x the
+///                          same 64 input channels (zero past F)
+///   in parallel over n and oh; for each block of ft x 16 output channels
+///   and pt x 16 output columns (ft * pt C tiles, pt B tiles and one A tile
+///   live: at most 8 tile registers):
+///     C[i][j] = 0
+///     for c64, kh, kw (tap column kw * dw = q * sw + p):
+///       B[j] = xp[n][16 c64 ..][oh * sh + kh * dh][p][(ow_j + q) * 4 ..]
+///       C[i][j] += Wa[f_i / 16][c64][kh][kw] * B[j]
+///     each row of C (an output channel's 16 columns) + start[f_i + row]
+///       -> epilogue -> output
+///
+/// The tiles pass between groups of channel blocks through a scratch buffer
+/// in L1: MLIR 22's separate LLVM conversions cannot carry a tile through a
+/// loop's block arguments.
+void KernelBuilder::buildConvAmx() {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+          h = xType.getDimSize(2), wIn = xType.getDimSize(3);
+  int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
+          kw = layer.weightShape[3];
+  int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
+  // Blocks of 64 input channels (K of a tile). A partial last block is
+  // packed to a whole one, zero weights against padding activations: tiles
+  // of another shape would need tile registers of their own (a tile
+  // register holds one shape), more than the 8 there are.
+  int64_t c64 = llvm::divideCeil(c, 64), c4 = 16 * c64;
+  int64_t f16 = llvm::divideCeil(f, kLanes);
+  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
+  int64_t sw = layer.strideW;
+  int64_t wx =
+      std::max<int64_t>(llvm::divideCeil(wIn, sw),
+                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
+  int64_t rowBytes = sw * wx * 4, plane = h * rowBytes;
+  // Tiles per block: 2 x 2, or 4 channel tiles x 1 for rows of one tile.
+  int64_t pt = std::min<int64_t>(owBlocks, 2), ft = pt == 1 ? 4 : 2;
+  ft = std::min(ft, f16);
+  // Channel blocks per pass of the tiles through memory: at least 8 tile
+  // products per C tile between a load and a store.
+  int64_t group = 1;
+  for (int64_t g = 1; g <= c64 && g * kh * kw <= 8; ++g)
+    if (c64 % g == 0)
+      group = g;
+
+  SmallVector<int8_t> packed(f16 * c64 * kh * kw * 16 * 64, 0);
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          packed[((((fi / 16 * c64 + ci / 64) * kh + y) * kw + x) * 16 +
+                  fi % 16) *
+                     64 +
+                 ci % 64] = layer.weight[((fi * c + ci) * kh + y) * kw + x];
+  auto waType =
+      RankedTensorType::get({f16, c64, kh, kw, 16, 64}, b.getI8Type());
+  Value wa = global("__eqq_amx_weight", waType,
+                    DenseElementsAttr::get(waType, ArrayRef<int8_t>(packed)));
+  Value initV = convStartGlobal(f16 * kLanes);
+  Value xp = packConvInput(wx, c4);
+  Value xpFlat = memref::CollapseShapeOp::create(
+      b, loc, xp, ArrayRef<ReassociationIndices>{{0, 1, 2, 3}});
+
+  // Every tile is 16 rows of 64 bytes: A, B (bytes) and C (i32).
+  auto tileType = amx::TileType::get({16, 64}, b.getI8Type());
+  auto cType = amx::TileType::get({16, 16}, b.getI32Type());
+
+  // One block: channel tiles from f0 (`tiles` of them, `lastRows` real
+  // rows in the last), column tiles from ow0 (`cols` of them, `lastLanes`
+  // real lanes in the last).
+  auto kernel = [&](Value scratch, Value n, Value y, Value f0, int64_t tiles,
+                    int64_t lastRows, Value ow0, int64_t cols,
+                    int64_t lastLanes) {
+    auto owOf = [&](int64_t j) {
+      return arith::AddIOp::create(b, loc, ow0, cst(j * kLanes)).getResult();
+    };
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    Value fTile = arith::DivUIOp::create(b, loc, f0, cst(16));
+    // One pass of the C tiles over `group` channel blocks from g0: the
+    // first starts from zero (the start values join in the epilogue), the
+    // others from the scratch.
+    auto pass = [&](Value g0, bool first) {
+      SmallVector<Value> cs;
+      for (int64_t t = 0; t < tiles * cols; ++t)
+        cs.push_back(
+            first ? amx::TileZeroOp::create(b, loc, cType).getResult()
+                  : amx::TileLoadOp::create(b, loc, cType, scratch,
+                                            ValueRange{cst(t), cst(0), cst(0)})
+                        .getResult());
+      for (int64_t gi = 0; gi < group; ++gi) {
+        Value cb = arith::AddIOp::create(b, loc, g0, cst(gi));
+        // xp[n][16 cb][.][.] flattened.
+        Value groupBase = arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc,
+                                  arith::MulIOp::create(b, loc, n, cst(c4)),
+                                  arith::MulIOp::create(b, loc, cb, cst(16))),
+            cst(plane));
+        for (int64_t dy = 0; dy < kh; ++dy) {
+          Value rowBase = arith::AddIOp::create(
+              b, loc, groupBase,
+              arith::MulIOp::create(
+                  b, loc,
+                  arith::AddIOp::create(b, loc, yBase,
+                                        cst(dy * layer.dilationH)),
+                  cst(rowBytes)));
+          for (int64_t dx = 0; dx < kw; ++dx) {
+            int64_t tap = dx * layer.dilationW;
+            SmallVector<Value> bs;
+            for (int64_t j = 0; j < cols; ++j) {
+              Value col = arith::MulIOp::create(
+                  b, loc,
+                  arith::AddIOp::create(b, loc, owOf(j),
+                                        cst(tap % sw * wx + tap / sw)),
+                  cst(4));
+              bs.push_back(amx::TileLoadOp::create(
+                  b, loc, tileType, xpFlat,
+                  ValueRange{arith::AddIOp::create(b, loc, rowBase, col)},
+                  cst(plane)));
+            }
+            for (int64_t i = 0; i < tiles; ++i) {
+              Value a = amx::TileLoadOp::create(
+                  b, loc, tileType, wa,
+                  ValueRange{arith::AddIOp::create(b, loc, fTile, cst(i)), cb,
+                             cst(dy), cst(dx), cst(0), cst(0)});
+              for (int64_t j = 0; j < cols; ++j) {
+                auto mul = amx::TileMulIOp::create(b, loc, cType, a, bs[j],
+                                                   cs[i * cols + j]);
+                mul.setIsZextRhs(true);
+                cs[i * cols + j] = mul;
+              }
+            }
+          }
+        }
+      }
+      for (int64_t t = 0; t < tiles * cols; ++t)
+        amx::TileStoreOp::create(b, loc, scratch,
+                                 ValueRange{cst(t), cst(0), cst(0)}, cs[t]);
+    };
+    pass(cst(0), /*first=*/true);
+    forLoop(group, c64, group, [&](Value g0) { pass(g0, /*first=*/false); });
+    // Each row of C (16 columns of one output channel; loops over the rows:
+    // 16 copies of the epilogue per tile would weigh on compile time) plus
+    // its start value.
+    for (int64_t i = 0; i < tiles; ++i)
+      forLoop(0, i + 1 == tiles ? lastRows : 16, 1, [&](Value m) {
+        Value f = arith::AddIOp::create(
+            b, loc, f0, arith::AddIOp::create(b, loc, m, cst(i * 16)));
+        Value start = vector::BroadcastOp::create(
+            b, loc, i32x16, memref::LoadOp::create(b, loc, initV, f));
+        for (int64_t j = 0; j < cols; ++j) {
+          Value row = arith::AddIOp::create(
+              b, loc,
+              vector::LoadOp::create(b, loc, i32x16, scratch,
+                                     ValueRange{cst(i * cols + j), m, cst(0)}),
+              start);
+          finish(row, {n, f, y, owOf(j)}, /*laneDim=*/3,
+                 j + 1 == cols ? lastLanes : kLanes);
+        }
+      });
+  };
+
+  // Channel blocks of ft tiles, then the tiles left; column blocks of pt
+  // tiles, then the tiles left; the last tiles partly real.
+  auto columns = [&](Value scratch, Value n, Value y, Value f0, int64_t tiles,
+                     int64_t lastRows) {
+    int64_t fullBlocks = owBlocks / pt;
+    int64_t lastOf = ow - (owBlocks - 1) * kLanes;
+    bool fullIsLast = owBlocks % pt == 0;
+    int64_t loopBlocks = fullIsLast ? fullBlocks - 1 : fullBlocks;
+    forLoop(0, loopBlocks * pt * kLanes, pt * kLanes, [&](Value ow0) {
+      kernel(scratch, n, y, f0, tiles, lastRows, ow0, pt, kLanes);
+    });
+    int64_t rest = owBlocks - loopBlocks * pt;
+    if (rest > 0)
+      kernel(scratch, n, y, f0, tiles, lastRows, cst(loopBlocks * pt * kLanes),
+             rest, lastOf);
+  };
+  // Each output row's C tiles, in memory between channel groups (a
+  // scratch per parallel iteration: a stack allocation inside the loop
+  // would grow the stack on every row without OpenMP's scopes).
+  auto scratchAllType =
+      MemRefType::get({nBatch, oh, ft * pt, 16, kLanes}, b.getI32Type());
+  Value scratchAll =
+      memref::AllocOp::create(b, loc, scratchAllType, b.getI64IntegerAttr(64));
+  parallel({{0, nBatch, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+    auto scratchType = MemRefType::get(
+        {ft * pt, 16, kLanes}, b.getI32Type(),
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               {16 * kLanes, kLanes, 1}));
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    Value scratch = memref::SubViewOp::create(
+        b, loc, scratchType, scratchAll,
+        ArrayRef<OpFoldResult>{iv[0], iv[1], zero, zero, zero},
+        ArrayRef<OpFoldResult>{one, one, b.getIndexAttr(ft * pt),
+                               b.getIndexAttr(16), b.getIndexAttr(kLanes)},
+        ArrayRef<OpFoldResult>{one, one, one, one, one});
+    int64_t lastRowsOfF = f - (f16 - 1) * 16;
+    int64_t fullTiles = f16 / ft * ft;
+    bool fullIsLast = f16 % ft == 0;
+    int64_t loopTiles = fullIsLast ? fullTiles - ft : fullTiles;
+    forLoop(0, loopTiles * 16, ft * 16,
+            [&](Value f0) { columns(scratch, iv[0], iv[1], f0, ft, 16); });
+    columns(scratch, iv[0], iv[1], cst(loopTiles * 16), f16 - loopTiles,
+            lastRowsOfF);
+  });
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfter(layer.op);
+    memref::DeallocOp::create(b, loc, scratchAll);
+  }
+  eraseOriginal(xp);
+  requestAmx();
+}
+
+/// Linux gives a process the AMX tile registers only once it asks
+/// (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)); until then tile
+/// instructions fault. A module with AMX kernels asks in a global
+/// constructor, which the JIT runs and which an object compiled ahead of
+/// time runs when it is loaded.
+void KernelBuilder::requestAmx() {
+  constexpr StringLiteral name = "__eqq_request_amx";
+  if (symbols.lookup(name))
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  Type i64 = b.getI64Type();
+  auto syscallType = LLVM::LLVMFunctionType::get(i64, {i64}, /*isVarArg=*/true);
+  auto syscall = dyn_cast_or_null<LLVM::LLVMFuncOp>(symbols.lookup("syscall"));
+  if (!syscall) {
+    syscall = LLVM::LLVMFuncOp::create(b, loc, "syscall", syscallType);
+    symbols.insert(syscall);
+  }
+  auto request = LLVM::LLVMFuncOp::create(
+      b, loc, name,
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(b.getContext()), {}),
+      LLVM::Linkage::Internal);
+  symbols.insert(request);
+  Block *entry = request.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  auto c = [&](int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v))
+        .getResult();
+  };
+  // SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA.
+  LLVM::CallOp::create(b, loc, syscall, ValueRange{c(158), c(0x1023), c(18)});
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  b.setInsertionPointToEnd(module.getBody());
+  LLVM::GlobalCtorsOp::create(
+      b, loc, b.getArrayAttr({FlatSymbolRefAttr::get(request)}),
+      b.getI32ArrayAttr({0}),
+      b.getArrayAttr({LLVM::ZeroAttr::get(b.getContext())}));
+}
+
 /// Conv 2-D with lanes along 16 output channels, for rows of few output
 /// columns (ResNet's 14 x 14 and 7 x 7 layers fill 14 of 16 and 7 of 8
 /// lanes along the width):
@@ -1308,12 +1595,7 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
       RankedTensorType::get({f16, c4, kh, kw, 4 * kLanes}, b.getI8Type());
   Value wc = global("__eqq_packed_i8_weight", wcType,
                     DenseElementsAttr::get(wcType, ArrayRef<int8_t>(packed)));
-  SmallVector<int32_t> init = convStart();
-  init.resize(f16 * kLanes, 0);
-  auto initType = RankedTensorType::get({f16 * kLanes}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+  Value initV = convStartGlobal(f16 * kLanes);
   Value xp = packConvInput(wx);
 
   // vecs vectors of output channels from vector fv0, the last with
@@ -1488,10 +1770,13 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   int64_t sw = layer.strideW;
   int64_t wx = phaseWidth();
 
-  SmallVector<int32_t> weights(layer.weight.begin(), layer.weight.end());
-  auto wType = RankedTensorType::get({c, kh, kw}, b.getI32Type());
+  // Bytes, sign-extended where read: LLVM then knows each product fits
+  // 16-bit operands and multiplies with vpmaddwd (one instruction) instead
+  // of vpmulld (two, twice the latency).
+  SmallVector<int8_t> weights(layer.weight.begin(), layer.weight.end());
+  auto wType = RankedTensorType::get({c, kh, kw}, b.getI8Type());
   Value wv = global("__eqq_depthwise_weight", wType,
-                    DenseElementsAttr::get(wType, ArrayRef<int32_t>(weights)));
+                    DenseElementsAttr::get(wType, ArrayRef<int8_t>(weights)));
   auto initType = RankedTensorType::get({c}, b.getI32Type());
   Value initV =
       global("__eqq_packed_start", initType,
@@ -1515,8 +1800,10 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
         int64_t tap = dx * layer.dilationW;
         Value w = vector::BroadcastOp::create(
             b, loc, i32x16,
-            memref::LoadOp::create(b, loc, wv,
-                                   ValueRange{ci, cst(dy), cst(dx)}));
+            arith::ExtSIOp::create(
+                b, loc, b.getI32Type(),
+                memref::LoadOp::create(b, loc, wv,
+                                       ValueRange{ci, cst(dy), cst(dx)})));
         for (int64_t v = 0; v < vecs; ++v) {
           Value col = arith::AddIOp::create(b, loc, owIdx[v],
                                             cst(tap % sw * wx + tap / sw));
@@ -1630,15 +1917,23 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
         [&](linalg::GenericOp op) { candidates.push_back(op); });
     std::vector<Int8Layer> layers;
     for (linalg::GenericOp op : candidates)
-      if (std::optional<Int8Layer> l = matchLayer(op, convLanes))
+      if (eqq::isIntegerRowSum(op))
+        eqq::buildIntegerRowSum(op);
+      else if (std::optional<Int8Layer> l = matchLayer(op, convLanes))
         layers.push_back(std::move(*l));
       else if (std::optional<Int8Layer> pool = matchMaxPool(op))
         layers.push_back(std::move(*pool));
     SymbolTable symbols(getOperation());
+    bool amx = useAmx();
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, resolveIsa(), getOperation(), symbols);
       if (layer.isMaxPool)
         kb.buildMaxPool(convVectors);
+      else if (amx && layer.isConv && !layer.isDepthwise &&
+               amxFits(layer.weightShape[1]) &&
+               cast<MemRefType>(layer.acc.getType()).getDimSize(3) >=
+                   kAmxMinColumns)
+        kb.buildConvAmx();
       else if (layer.isDepthwise)
         kb.buildDepthwise(convVectors);
       else if (layer.isConv && layer.channelLanes)
@@ -1650,10 +1945,25 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     }
   }
 
+  /// AMX tile kernels for convs: asked for, or `host` on a CPU with
+  /// AMX-INT8 and AVX-512 VNNI whose operating system grants the tile
+  /// registers.
+  bool useAmx() {
+    if (isaName == eqq::Int8Isa::amx)
+      return true;
+    if (isaName != eqq::Int8Isa::host)
+      return false;
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("amx-int8") && features.lookup("amx-tile") &&
+           features.lookup("avx512vnni") && features.lookup("avx512bw") &&
+           features.lookup("avx512vl") && eqq::requestAmxTiles();
+  }
+
   /// The instruction set: `host` picks VNNI when the host CPU has AVX-512
   /// VNNI, AVX2 when it has AVX2, the portable vector code otherwise.
   Isa resolveIsa() {
     switch (isaName) {
+    case eqq::Int8Isa::amx:
     case eqq::Int8Isa::vnni:
       return Isa::Vnni;
     case eqq::Int8Isa::avx2:

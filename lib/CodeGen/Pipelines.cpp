@@ -21,6 +21,8 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createEmitCInterfacePass());
   pm.addPass(createLowerOpsPass());
   pm.addPass(createFuseElementwisePass());
+  if (options.lookupTables)
+    pm.addPass(createLookupTablesPass());
   pm.addPass(createCanonicalizerPass());
 
   // Tensors -> buffers; results become out-parameters after the inputs.
@@ -62,7 +64,10 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // AMX tile ops (the int8 conv kernels with isa=amx) lower here too.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.amx = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -11,8 +11,21 @@
 
 using namespace mlir;
 
+/// A read of a 1-D table from outside the body at an index the body
+/// computes from a 32-bit integer (--eqq-lookup-tables).
+static bool isTableRead(Operation &op) {
+  auto load = dyn_cast<memref::LoadOp>(op);
+  if (!load || load.getMemRefType().getRank() != 1 ||
+      !load.getMemRefType().hasStaticShape() ||
+      load.getMemRef().getParentBlock() == op.getBlock())
+    return false;
+  auto cast = load.getIndices()[0].getDefiningOp<arith::IndexCastOp>();
+  return cast && cast->getBlock() == op.getBlock() &&
+         cast.getIn().getType().isSignlessInteger(32);
+}
+
 bool mlir::eqq::isVectorizable(Operation &op) {
-  if (isa<linalg::YieldOp>(op))
+  if (isa<linalg::YieldOp>(op) || isTableRead(op))
     return true;
   if (op.getNumRegions() || op.getNumResults() != 1 ||
       !isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
@@ -36,6 +49,29 @@ Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
               arith::ConstantOp::create(
                   b, loc,
                   DenseElementsAttr::get(type, cast<TypedAttr>(c.getValue()))));
+      continue;
+    }
+    if (auto cast = dyn_cast<arith::IndexCastOp>(op)) {
+      // Only table reads use it (isVectorizable): they gather with the
+      // 32-bit lanes.
+      if (cast.getIn().getType().isSignlessInteger(32) &&
+          llvm::all_of(cast->getUsers(),
+                       [](Operation *user) { return isTableRead(*user); }))
+        continue;
+    }
+    if (isTableRead(op)) {
+      auto load = cast<memref::LoadOp>(op);
+      Value lanesIdx = map.lookup(
+          load.getIndices()[0].getDefiningOp<arith::IndexCastOp>().getIn());
+      auto type = vecOf(load.getType());
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value all = vector::ConstantMaskOp::create(
+          b, loc, VectorType::get({lanes}, b.getI1Type()),
+          ArrayRef<int64_t>{lanes});
+      Value pass = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+      map.map(load.getResult(),
+              vector::GatherOp::create(b, loc, type, load.getMemRef(),
+                                       ValueRange{zero}, lanesIdx, all, pass));
       continue;
     }
     SmallVector<Value> operands;

@@ -176,6 +176,9 @@ JitModule::create(ModuleOp llvmModule) {
   auto engine = ExecutionEngine::create(llvmModule, options, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  // Global constructors: a module with AMX kernels asks for the tile
+  // registers in one.
+  (*engine)->initialize();
   std::unique_ptr<JitModule> jit(new JitModule());
   jit->engine = std::move(*engine);
   return jit;

@@ -2,7 +2,8 @@
 
 // Tests the int8 programs --eqq-convert makes of the CNN ops prepare
 // quantized: an average pool that shares its input's observer sums the
-// stored integers less the zero point and rounds sum * (1/4) half to even
+// stored integers less the zero point in i32 (exact in any order) and rounds
+// sum * (1/4) half to even
 // into the input's qparams (x's range [-1, 1.5] on [0, 255]: scale 2.5/255,
 // zero point 102), as PyTorch's quantized kernels do; a sigmoid with fixed
 // qparams is quantized with scale 1/256 and zero point 0.
@@ -12,12 +13,13 @@
 // CHECK: %[[Q:.*]] = eqq.quantize %arg0 : tensor<1x2x4x4xf32> to tensor<1x2x4x4x!quant.uniform<u8:f32, 0.009803921{{[0-9]*}}:102>>
 // CHECK: %[[QUARTER:.*]] = arith.constant 2.500000e-01 : f32
 // CHECK: %[[S:.*]] = quant.scast %[[Q]] : tensor<1x2x4x4x!quant.uniform<{{.*}}>> to tensor<1x2x4x4xi8>
-// CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<1x2x4x4xi8>) outs(%{{.*}} : tensor<1x2x4x4xf32>)
-// CHECK: arith.extui
-// CHECK: arith.subi
-// CHECK: %[[SUM:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%[[C]], %{{.*}} : tensor<1x2x4x4xf32>, tensor<2x2xf32>)
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x2x2xf32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
-// CHECK: arith.mulf %{{.*}}, %[[QUARTER]]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}}"reduction", "reduction"]} ins(%[[S]], %{{.*}} : tensor<1x2x4x4xi8>, tensor<2x2xi8>) outs(%{{.*}} : tensor<1x2x2x2xi32>)
+// CHECK: %[[X:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK: %[[XC:.*]] = arith.subi %[[X]], %c102_i32 : i32
+// CHECK: arith.addi %{{.*}}, %[[XC]] : i32
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x2x2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+// CHECK: %[[F:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: arith.mulf %[[F]], %[[QUARTER]]
 // CHECK: math.roundeven
 // CHECK: %[[RQ:.*]] = quant.scast %[[R]] : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<u8:f32, 0.009803921{{[0-9]*}}:102>>
 // CHECK: %[[RD:.*]] = eqq.dequantize %[[RQ]]

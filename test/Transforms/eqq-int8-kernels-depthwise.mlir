@@ -6,7 +6,8 @@
 // --eqq-lower-to-llvm up to --eqq-int8-kernels: bufferized and deallocated.
 
 // Tests the depthwise kernel on a 3x3 stride-2 depthwise conv of 2 channels
-// (pad 1, zero point 42): the weight as i32 per (c, kh, kw), the padded input
+// (pad 1, zero point 42): the weight as bytes per (c, kh, kw), sign-extended
+// where read (so LLVM multiplies with vpmaddwd), the padded input
 // packed per channel from the unpadded one (the padded copy is gone), its
 // columns split by parity (padded column X at [X % 2][X / 2], each phase
 // 16 + 1 columns wide: 34 bytes a row), the zero point written around it;
@@ -15,7 +16,7 @@
 // the requantize+dequantize consumer fused and the 2 real lanes stored
 // masked; the accumulating generic and the i32 buffer are gone.
 // CHECK-LABEL: func.func @int8_program
-// CHECK-DAG: memref.get_global @__eqq_depthwise_weight : memref<2x3x3xi32>
+// CHECK-DAG: memref.get_global @__eqq_depthwise_weight : memref<2x3x3xi8>
 // CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x2x5x34xi8>
 // CHECK: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x5x34xi8, strided<[340, 170, 34, 1], offset: ?>>)
 // CHECK: scf.parallel

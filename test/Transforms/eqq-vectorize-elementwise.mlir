@@ -99,3 +99,28 @@ func.func @excite(%x: memref<1x2x3x20xf32>, %s: memref<1x2x1x1xf32>, %y: memref<
   }
   return
 }
+
+// -----
+
+// Tests a table read (--eqq-lookup-tables): 16 lanes gather the table's
+// 32-bit entries at the widened input bytes, with no vector of indices.
+// CHECK-LABEL: func.func @table
+// CHECK: %[[T:.*]] = memref.get_global @entries : memref<256xi32>
+// CHECK: %[[W:.*]] = arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK-NOT: index_cast
+// CHECK: %[[G:.*]] = vector.gather %[[T]][%{{.*}}] [%[[W]]], %{{.*}}, %{{.*}} : memref<256xi32>, vector<16xi32>, vector<16xi1>, vector<16xi32> into vector<16xi32>
+// CHECK: arith.trunci %[[G]] : vector<16xi32> to vector<16xi8>
+memref.global "private" constant @entries : memref<256xi32> = dense<7>
+#id3 = affine_map<(d0) -> (d0)>
+func.func @table(%x: memref<32xi8>, %y: memref<32xi8>) {
+  %t = memref.get_global @entries : memref<256xi32>
+  linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel"]} ins(%x : memref<32xi8>) outs(%y : memref<32xi8>) {
+  ^bb0(%q: i8, %o: i8):
+    %w = arith.extui %q : i8 to i32
+    %i = arith.index_cast %w : i32 to index
+    %e = memref.load %t[%i] : memref<256xi32>
+    %r = arith.trunci %e : i32 to i8
+    linalg.yield %r : i8
+  }
+  return
+}

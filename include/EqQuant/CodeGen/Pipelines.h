@@ -21,6 +21,11 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Conv kernels' lanes: auto, width or channels "
                      "(--eqq-int8-kernels)"),
       llvm::cl::init(ConvLanes::automatic), convLanesValues()};
+  PassOptions::Option<bool> lookupTables{
+      *this, "lookup-tables",
+      llvm::cl::desc("Costly functions of one 8-bit value as 256-entry "
+                     "tables (--eqq-lookup-tables)"),
+      llvm::cl::init(true)};
   PassOptions::Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "

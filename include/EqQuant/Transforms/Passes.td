@@ -455,6 +455,53 @@ def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
+  let summary = "Compute costly functions of one 8-bit value as 256-entry tables";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on tensors, after
+    `--eqq-fuse-elementwise`: in a `linalg.generic` body, an 8-bit value
+    computed from one other 8-bit value and constants only, through an
+    exp, log, tanh, square root, division or another math function
+    (a dequantize, SiLU or sigmoid, requantize chain: EfficientNet's
+    activations and squeeze-and-excite gates), can take only 256 values.
+    The pass evaluates the chain for each of them with the ops' own folders
+    (IEEE arithmetic, and for math functions the same C library calls the
+    lowered code makes, so the table holds the bits the chain would
+    compute) and the body reads `tensor.extract` of a `tensor<256xi32>`
+    constant at the input's unsigned value instead. On vectors the read is
+    one gather of 16 lanes (`--eqq-int8-kernels`' epilogues,
+    `--eqq-vectorize-elementwise`).
+
+    ```mlir
+    ^bb0(%q: i8, %o: i8):
+      %x = ... dequantize %q ...
+      %e = math.exp %nx : f32
+      %s = arith.divf %x, %d : f32
+      %r = ... quantize %s to i8 ...
+      linalg.yield %r : i8
+    ```
+
+    becomes
+
+    ```mlir
+    ^bb0(%q: i8, %o: i8):
+      %w = arith.extui %q : i8 to i32
+      %i = arith.index_cast %w : i32 to index
+      %t = tensor.extract %table[%i] : tensor<256xi32>
+      %r = arith.trunci %t : i32 to i8
+      linalg.yield %r : i8
+    ```
+
+    A chain that reads a second non-constant value, or an op that does
+    not fold, stays as it is; so do cheap chains (a requantize, a relu or
+    a hardswish computes faster than a gather).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def VectorizeElementwisePass
     : Pass<"eqq-vectorize-elementwise", "::mlir::ModuleOp"> {
   let summary = "Run elementwise linalg ops on buffers as vector loops";
@@ -515,10 +562,35 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
                                  broadcast(Wp[f + i][c4][kh][kw]))
     ```
 
+    With `isa=amx` (and `host` on a CPU with AMX-INT8 whose operating
+    system grants the tile registers), a conv of 64 input channels or more
+    (padded to a multiple of 64, the padding at most a sixth) whose rows
+    have 12 output columns or more runs on tiles instead: the packed input's rows of 16 groups of 4 channels, one
+    plane apart, are a B tile (64 channels x 16 pixels), the weights are
+    packed as A tiles, and `tdpbsud` (s8 weights times u8 activations)
+    accumulates 16 output channels x 16 columns in a C tile:
+
+    ```
+    conv, AMX: Wa[F/16][C/64][KH][KW][16][64 bytes]; 2 x 2 C tiles (4 x 1 for
+            rows of one tile) per output row, through a scratch row in memory
+            between passes over at least 8 tile products
+      C[i][j] = start[f block i]; for c64, kh, kw:
+                 C[i][j] += Wa[f block i][c64][kh][kw] *
+                            xp[n][16 c64 .. +16][row][p][col j + q .. + 16 pixels]
+      each row of C (16 columns of one output channel) -> epilogue
+    ```
+
+    A module with tile kernels gets a global constructor that asks Linux
+    for the tile registers (`arch_prctl(ARCH_REQ_XCOMP_PERM,
+    XFEATURE_XTILEDATA)`): the JIT runs it, and so does the loader of an
+    object compiled ahead of time.
+
     A depthwise conv has one input channel per output, so no 4-byte dot:
     each channel's rows are packed by phase as for conv (`xp[N][C][H][SW][W/SW]`)
     and 16 output columns accumulate widened i32 products of a tap's 16
-    contiguous bytes and its broadcast weight, the same code on every `isa`.
+    contiguous bytes and its broadcast weight (bytes, sign-extended where
+    read, so that LLVM multiplies 16-bit operands with `vpmaddwd`), the same
+    code on every `isa`.
 
     The elementwise consumer of the accumulator (requantize, fused relu,
     dequantize; `--eqq-fuse-elementwise` makes it one op) is computed from
@@ -556,8 +628,18 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     kernel's loops with a 16-byte max per tap in place of the products, its
     dequantize consumer fused.
 
-    `isa` chooses the dot step: `vnni` (`vpdpbusd` on AVX-512 VNNI with BW
-    and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
+    The integer sums of global average pools and spatial means
+    (`--eqq-convert` sums the stored integers less the zero point in i32:
+    an i8 input, an i32 output, `out + f(in)` over whole trailing
+    dimensions, so that each output element reads one contiguous block)
+    become loops in parallel over the output elements, each accumulating
+    f on 16 i32 lanes along its block (the last vector masked) and adding
+    the lanes at the end: integer addition is associative, so the sums are
+    the loops' exactly.
+
+    `isa` chooses the dot step: `amx` (the tile kernel above for the convs
+    it fits, `vnni` for every other layer), `vnni` (`vpdpbusd` on AVX-512
+    VNNI with BW and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate, then pairwise adds), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
@@ -566,7 +648,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"isaName", "isa", "::mlir::eqq::Int8Isa",
            /*default=*/"::mlir::eqq::Int8Isa::host",
-           "Dot-product instructions: host, vnni, avx2, portable or none",
+           "Dot-product instructions: host, amx, vnni, avx2, portable or "
+           "none",
            "::mlir::eqq::int8IsaValues()">,
     Option<"rowTile", "mr", "int64_t", /*default=*/"4",
            "Linear: rows of the register tile">,
@@ -589,6 +672,7 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
            "tile">
   ];
   let dependentDialects = [
+    "::mlir::amx::AMXDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect",

@@ -510,36 +510,80 @@ static void quantizeAveragePool(RewriterBase &rewriter,
     reciprocal = cf(b, loc, 1.0f / c.getValue().convertToFloat());
   }
 
-  // The stored integers less the zero point, as exact floats.
-  int64_t rank = inType.getRank();
-  AffineMap id = b.getMultiDimIdentityMap(rank);
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  Value stored = toStorage(b, loc, dq.getInput());
-  auto centeredType = RankedTensorType::get(inType.getShape(), f32);
-  bool isUnsigned = !qtype.isSigned();
+  // The window sums the stored integers less the zero point in i32:
+  // exact in any order (the kernels vectorize it), and the same sums the
+  // float pool of those integers gave below 2^24. The float pool's zero
+  // padding is the zero point here.
   auto zp = static_cast<int32_t>(qtype.getZeroPoint());
-  Value centered =
+  bool isUnsigned = !qtype.isSigned();
+  Value x = toStorage(b, loc, dq.getInput());
+  Operation *sumOp = e.ops[e.ops.size() - 2];
+  if (auto pad = dyn_cast<tensor::PadOp>(e.ops.front())) {
+    auto padType = RankedTensorType::get(pad.getResultType().getShape(), i8);
+    Value zpByte = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(i8, static_cast<int8_t>(zp)));
+    x = tensor::PadOp::create(b, loc, padType, x, pad.getMixedLowPad(),
+                              pad.getMixedHighPad(), zpByte);
+  }
+  auto sumLinalg = cast<linalg::LinalgOp>(sumOp);
+  auto sumType = cast<RankedTensorType>(sumOp->getResult(0).getType());
+  Value init =
+      linalg::FillOp::create(
+          b, loc,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)).getResult(),
+          tensor::EmptyOp::create(b, loc, sumType.getShape(), i32).getResult())
+          .getResult(0);
+  SmallVector<Value> sumInputs{x};
+  if (auto pool = dyn_cast<linalg::PoolingNchwSumOp>(sumOp)) {
+    auto window =
+        cast<RankedTensorType>(pool.getDpsInputOperand(1)->get().getType());
+    sumInputs.push_back(tensor::EmptyOp::create(b, loc, window.getShape(), i8));
+  } else {
+    for (OpOperand *mask : llvm::drop_begin(sumLinalg.getDpsInputOperands()))
+      sumInputs.push_back(mask->get());
+  }
+  Value sum =
       linalg::GenericOp::create(
-          b, loc, centeredType, ValueRange{stored},
-          ValueRange{tensor::EmptyOp::create(b, loc, inType.getShape(), f32)},
-          ArrayRef<AffineMap>{id, id}, iters,
+          b, loc, init.getType(), sumInputs, ValueRange{init},
+          sumLinalg.getIndexingMapsArray(), sumLinalg.getIteratorTypesArray(),
           [&](OpBuilder &nb, Location l, ValueRange args) {
-            Value v = extend(nb, l, args[0], isUnsigned);
-            v = arith::SubIOp::create(
-                nb, l, v,
+            Value c = arith::SubIOp::create(
+                nb, l, extend(nb, l, args[0], isUnsigned),
                 arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(zp)));
+            Value acc = args.back();
+            auto generic = dyn_cast<linalg::GenericOp>(sumOp);
+            if (!generic) {
+              linalg::YieldOp::create(
+                  nb, l, arith::AddIOp::create(nb, l, acc, c).getResult());
+              return;
+            }
+            // A channel sum: its body on i32, `out + in` an integer add
+            // (masked sums keep their select on the constant masks).
+            Block &body = generic.getRegion().front();
+            IRMapping map;
+            map.map(body.getArguments(), args);
+            map.map(body.getArgument(0), c);
+            for (Operation &op : body.without_terminator()) {
+              if (auto add = dyn_cast<arith::AddFOp>(op);
+                  add &&
+                  llvm::is_contained(add->getOperands(), body.getArgument(0))) {
+                map.map(add.getResult(),
+                        arith::AddIOp::create(nb, l, map.lookup(add.getLhs()),
+                                              map.lookup(add.getRhs())));
+              } else if (auto select = dyn_cast<arith::SelectOp>(op)) {
+                map.map(select.getResult(),
+                        arith::SelectOp::create(
+                            nb, l, map.lookup(select.getCondition()),
+                            map.lookup(select.getTrueValue()),
+                            map.lookup(select.getFalseValue())));
+              } else {
+                nb.clone(op, map);
+              }
+            }
             linalg::YieldOp::create(
-                nb, l, arith::SIToFPOp::create(nb, l, f32, v).getResult());
+                nb, l, map.lookup(body.getTerminator()->getOperand(0)));
           })
           .getResult(0);
-  // The pad (zero: the zero point, centered) and the sum, on those.
-  IRMapping map;
-  map.map(e.dataInputs.front()->get(), centered);
-  Value sum;
-  for (Operation *op : ArrayRef(e.ops).drop_back()) {
-    Operation *clone = b.clone(*op, map);
-    sum = clone->getResult(0);
-  }
   auto outType = cast<RankedTensorType>(div->getResult(0).getType());
   int64_t outRank = outType.getRank();
   AffineMap outId = b.getMultiDimIdentityMap(outRank);
@@ -562,7 +606,9 @@ static void quantizeAveragePool(RewriterBase &rewriter,
           [&](OpBuilder &nb, Location l, ValueRange args) {
             Value r = reciprocalMap ? args[1] : reciprocal;
             Value y = math::RoundEvenOp::create(
-                nb, l, arith::MulFOp::create(nb, l, args[0], r));
+                nb, l,
+                arith::MulFOp::create(
+                    nb, l, arith::SIToFPOp::create(nb, l, f32, args[0]), r));
             y = arith::AddFOp::create(nb, l, y,
                                       cf(nb, l, static_cast<float>(zp)));
             y = arith::MaximumFOp::create(nb, l, y, cf(nb, l, qmin));
