@@ -19,8 +19,11 @@ static bool isTableRead(Operation &op) {
       !load.getMemRefType().hasStaticShape() ||
       load.getMemRef().getParentBlock() == op.getBlock())
     return false;
+  // The index comes from a value of the body (a vector of lanes), not a
+  // scalar from outside.
   auto cast = load.getIndices()[0].getDefiningOp<arith::IndexCastOp>();
   return cast && cast->getBlock() == op.getBlock() &&
+         cast.getIn().getParentBlock() == op.getBlock() &&
          cast.getIn().getType().isSignlessInteger(32);
 }
 
