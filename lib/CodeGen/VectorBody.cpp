@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -40,6 +41,42 @@ bool mlir::eqq::isVectorizable(Operation &op) {
   return llvm::all_of(op.getOperandTypes(), [](Type t) {
     return t.isIntOrIndexOrFloat() && !t.isIndex();
   });
+}
+
+/// `maximumf(x, c)` or `minimumf(x, c)` against a constant c that is not
+/// NaN, as a compare and a select, which x86 does in one vmaxps/vminps;
+/// arith's IEEE maximum/minimum (NaN and -0 < +0 respected) takes three.
+/// Exactly the same values: for x NaN the select keeps x (NaN); for c
+/// nonzero, x and c never tie as -0 and +0; for c = +0 in a maximum, x <= 0
+/// (-0 included) gives +0. Null when `op` is not such a clamp (a minimum
+/// against 0, where -0 must win, stays).
+static Value buildClamp(OpBuilder &b, Location loc, Operation &op,
+                        IRMapping &map) {
+  bool isMax = isa<arith::MaximumFOp>(op);
+  if (!isMax && !isa<arith::MinimumFOp>(op))
+    return nullptr;
+  Value x = op.getOperand(0), c = op.getOperand(1);
+  FloatAttr attr;
+  if (!matchPattern(c, m_Constant(&attr)))
+    std::swap(x, c);
+  if (!matchPattern(c, m_Constant(&attr)) || attr.getValue().isNaN())
+    return nullptr;
+  const APFloat &value = attr.getValue();
+  bool zero = value.isZero();
+  if (zero && (!isMax || value.isNegative()))
+    return nullptr;
+  Value xv = map.lookupOrNull(x);
+  if (!xv)
+    return nullptr;
+  auto type = cast<VectorType>(xv.getType());
+  Value cv = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, static_cast<Attribute>(attr)));
+  // max: x < c ? c : x (x <= 0 ? 0 : x for c = +0); min: x > c ? c : x.
+  arith::CmpFPredicate pred = !isMax ? arith::CmpFPredicate::OGT
+                              : zero ? arith::CmpFPredicate::OLE
+                                     : arith::CmpFPredicate::OLT;
+  Value pick = arith::CmpFOp::create(b, loc, pred, xv, cv);
+  return arith::SelectOp::create(b, loc, pick, cv, xv);
 }
 
 Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
@@ -75,6 +112,10 @@ Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
       map.map(load.getResult(),
               vector::GatherOp::create(b, loc, type, load.getMemRef(),
                                        ValueRange{zero}, lanesIdx, all, pass));
+      continue;
+    }
+    if (Value clamp = buildClamp(b, loc, op, map)) {
+      map.map(op.getResult(0), clamp);
       continue;
     }
     SmallVector<Value> operands;

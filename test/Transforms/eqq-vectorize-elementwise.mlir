@@ -124,3 +124,31 @@ func.func @table(%x: memref<32xi8>, %y: memref<32xi8>) {
   }
   return
 }
+
+// -----
+
+// Tests clamps against constants on vectors: a maximum against 0 as
+// "x <= 0 ? 0 : x" and a minimum against 255 as "x > 255 ? 255 : x" (the
+// same values as arith's IEEE maximum and minimum, NaN kept; one vmaxps or
+// vminps on x86 instead of three instructions), and a minimum against 0,
+// where -0 must win over +0, left as it is.
+// CHECK-LABEL: func.func @clamps
+// CHECK: %[[LO:.*]] = arith.cmpf ole, %[[X:.*]], %[[ZERO:.*]] : vector<16xf32>
+// CHECK: %[[A:.*]] = arith.select %[[LO]], %[[ZERO]], %[[X]] : vector<16xi1>, vector<16xf32>
+// CHECK: %[[HI:.*]] = arith.cmpf ogt, %[[A]], %[[TOP:.*]] : vector<16xf32>
+// CHECK: %[[B:.*]] = arith.select %[[HI]], %[[TOP]], %[[A]] : vector<16xi1>, vector<16xf32>
+// CHECK: arith.minimumf %[[B]], %{{.*}} : vector<16xf32>
+// CHECK-NOT: arith.maximumf
+#id4 = affine_map<(d0) -> (d0)>
+func.func @clamps(%x: memref<32xf32>, %y: memref<32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %top = arith.constant 255.0 : f32
+  linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel"]} ins(%x : memref<32xf32>) outs(%y : memref<32xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %zero : f32
+    %n = arith.minimumf %m, %top : f32
+    %k = arith.minimumf %n, %zero : f32
+    linalg.yield %k : f32
+  }
+  return
+}
