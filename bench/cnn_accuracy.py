@@ -78,8 +78,8 @@ only when the script itself crashes.
 usage: bench/cnn_accuracy.py [--size 64] [--batch 8] [--calib-batches 2]
            [--test-batches 3] [--float-check] [--models resnet18,...]
            [--build-dir DIR] [--keep DIR]
-  --size 224 is the full resolution (much slower: EqQuant's float convolutions
-  are not kernelized yet). The tools come from DIR/bin (default:
+  --size 224 is the full resolution (slower: calibration and the SQNR
+  references run the float networks). The tools come from DIR/bin (default:
   $EQQ_BUILD_DIR, else the repository's build/).
 """
 

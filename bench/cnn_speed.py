@@ -33,8 +33,7 @@ Variants timed, one thread each (float in, float out, the whole network):
                which prints {"runs", "median_ms", "min_ms", "compile_ms"}: the
                median of N calls after one warm-up call, compile excluded
   EqQ float    the folded float module the same way (N at most --float-runs,
-               default 3: EqQuant's float convolutions are loops today and
-               take seconds at 224 x 224; --no-float skips it)
+               default 10; --no-float skips it)
   PT int8      PyTorch FX, engine onednn: prepare_fx(model,
                get_default_qconfig_mapping("onednn"), (calibration batch,)),
                calibrated on the same batches, convert_fx; the converted
@@ -131,7 +130,7 @@ the targets are met; non-zero only when the script itself crashes.
 
 usage: bench/cnn_speed.py [--models resnet18,...] [--size 224] [--batch 1]
            [--calib-batches 1] [--rounds 3] [--budget 1.0] [--threads 2]
-           [--float-runs 3] [--no-float] [--skip-calibration-cost]
+           [--float-runs 10] [--no-float] [--skip-calibration-cost]
            [--calib-extra-batches 1] [--no-aot]
            [--extra-resnet50-batch8] [--build-dir DIR] [--llvm-bin DIR]
            [--keep DIR]
@@ -1087,8 +1086,8 @@ def main():
                          "(default 0; -1: let the scheduler move them)")
     ap.add_argument("--threads", type=int, default=2,
                     help="thread count compared with 1 thread for EqQ int8 (default 2; 1: skip)")
-    ap.add_argument("--float-runs", type=int, default=3,
-                    help="at most this many calls per EqQ float measurement (default 3)")
+    ap.add_argument("--float-runs", type=int, default=10,
+                    help="at most this many calls per EqQ float measurement (default 10)")
     ap.add_argument("--no-float", action="store_true", help="do not time EqQuant's float module")
     ap.add_argument("--skip-calibration-cost", action="store_true",
                     help="do not measure the calibration cost")

@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GlobalValues.h"
+
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,31 +25,9 @@ namespace mlir::eqq {
 } // namespace mlir::eqq
 
 using namespace mlir;
+using mlir::eqq::getGlobalF32Values;
 
 static constexpr int64_t kVectorWidth = 16;
-
-/// The f32 values of a constant memref.global, row-major.
-static std::optional<SmallVector<float>>
-getGlobalValues(memref::GetGlobalOp get) {
-  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
-      get, get.getNameAttr());
-  if (!global || !global.getConstant())
-    return std::nullopt;
-  Attribute init = global.getConstantInitValue();
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(init)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    auto values = dense.getValues<float>();
-    return SmallVector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast_or_null<DenseF32ResourceElementsAttr>(init)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return std::nullopt;
-    return SmallVector<float>(data->begin(), data->end());
-  }
-  return std::nullopt;
-}
 
 namespace {
 /// A matmul C[M, N] += A[M, K] * B, with B a constant weight.
@@ -100,14 +80,14 @@ static std::optional<MatmulMatch> matchMatmul(linalg::MatmulOp op) {
   // a constant W[N, K] fills.
   std::optional<SmallVector<float>> values;
   if (auto get = rhs.getDefiningOp<memref::GetGlobalOp>()) {
-    values = getGlobalValues(get);
+    values = getGlobalF32Values(get);
   } else if (!transposedB && rhs.getDefiningOp<memref::AllocOp>()) {
     for (Operation *user : rhs.getUsers()) {
       auto t = dyn_cast<linalg::TransposeOp>(user);
       if (t && t.getInit() == rhs &&
           t.getPermutation() == ArrayRef<int64_t>{1, 0})
         if (auto get = t.getInput().getDefiningOp<memref::GetGlobalOp>())
-          if ((values = getGlobalValues(get))) {
+          if ((values = getGlobalF32Values(get))) {
             match.transpose = t;
             transposedB = true;
             break;

@@ -45,6 +45,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   kernels.isaName = options.isa;
   kernels.convLanes = options.convLanes;
   pm.addPass(createInt8KernelsPass(kernels));
+  pm.addPass(createFloatConvKernelsPass());
   pm.addPass(createVectorizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());

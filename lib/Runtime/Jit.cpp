@@ -3,9 +3,12 @@
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Dialect/EqqDialect.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
@@ -17,6 +20,9 @@ extern "C" int omp_get_max_threads(void);
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -128,6 +134,58 @@ void mlir::eqq::registerLLVMTranslations(DialectRegistry &registry) {
 
 JitModule::~JitModule() = default;
 
+void JitModule::AlignedFree::operator()(char *p) const { std::free(p); }
+
+/// The bytes of a global's constant value, row-major as the global lays
+/// them out: dense data of byte-sized elements (not a splat) or a
+/// dense_resource blob; empty for anything else.
+static ArrayRef<char> getConstantBytes(LLVM::GlobalOp global) {
+  Attribute value = global.getValueOrNull();
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(value)) {
+    Type element = dense.getElementType();
+    if (dense.isSplat() || !element.isIntOrFloat() ||
+        element.getIntOrFloatBitWidth() % 8)
+      return {};
+    return dense.getRawData();
+  }
+  if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(value))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  return {};
+}
+
+/// Moves the values of the module's large constant globals (weights,
+/// packed weights) into buffers of `host` and leaves external declarations
+/// in their place: LLVM then never holds them as constants (uniquing,
+/// copying and emitting tens of megabytes of ConstantDataArrays was most of
+/// a CNN's compile time and memory), and the code addresses them where
+/// they are.
+static void moveOutConstants(
+    ModuleOp module,
+    SmallVectorImpl<
+        std::pair<std::string, std::unique_ptr<char[], JitModule::AlignedFree>>>
+        &host) {
+  for (auto global : module.getOps<LLVM::GlobalOp>()) {
+    if (!global.getConstant() ||
+        global.getInitializerRegion().getBlocks().size())
+      continue;
+    ArrayRef<char> bytes = getConstantBytes(global);
+    if (bytes.size() < JitModule::kHostConstantBytes)
+      continue;
+    uint64_t align = std::max<uint64_t>(64, global.getAlignment().value_or(1));
+    size_t size = llvm::alignTo(bytes.size(), align);
+    std::unique_ptr<char[], JitModule::AlignedFree> buffer(
+        static_cast<char *>(std::aligned_alloc(align, size)));
+    if (!buffer)
+      continue;
+    std::memcpy(buffer.get(), bytes.data(), bytes.size());
+    global.removeValueAttr();
+    global.setLinkage(LLVM::Linkage::External);
+    global.setUnnamedAddr(LLVM::UnnamedAddr::None);
+    host.emplace_back(global.getSymName().str(), std::move(buffer));
+  }
+}
+
 llvm::Expected<std::unique_ptr<JitModule>>
 JitModule::create(ModuleOp llvmModule) {
   static bool initialized = [] {
@@ -173,13 +231,21 @@ JitModule::create(ModuleOp llvmModule) {
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<JitModule> jit(new JitModule());
+  moveOutConstants(llvmModule, jit->hostConstants);
   auto engine = ExecutionEngine::create(llvmModule, options, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (auto &[name, buffer] : jit->hostConstants)
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(buffer.get()),
+                                 llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   // Global constructors: a module with AMX kernels asks for the tile
   // registers in one.
   (*engine)->initialize();
-  std::unique_ptr<JitModule> jit(new JitModule());
   jit->engine = std::move(*engine);
   return jit;
 }

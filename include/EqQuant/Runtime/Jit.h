@@ -52,8 +52,19 @@ public:
 
   /// Compiles `llvmModule`, already in the LLVM dialect, for the host CPU at
   /// -O3. Its dialects' translations to LLVM IR must be registered in its
-  /// context (registerLLVMTranslations does it).
+  /// context (registerLLVMTranslations does it). The values of its constant
+  /// globals of kHostConstantBytes or more (weights) move into buffers the
+  /// JitModule owns, and the globals become external declarations that the
+  /// JIT links to those buffers: LLVM never copies or compiles them, and
+  /// the module is left modified.
   static llvm::Expected<std::unique_ptr<JitModule>> create(ModuleOp llvmModule);
+
+  /// The size from which a constant global's data stays out of LLVM.
+  static constexpr size_t kHostConstantBytes = 4096;
+
+  struct AlignedFree {
+    void operator()(char *p) const;
+  };
 
   /// Calls `entry` (through its `_mlir_ciface_` wrapper) on `inputs`, writing
   /// `outputs`, which must already have the signature's dtypes and shapes.
@@ -63,6 +74,11 @@ public:
 
 private:
   JitModule() = default;
+  /// The constants moved out of the module, by symbol; declared before the
+  /// engine so that they outlive the code that reads them.
+  llvm::SmallVector<
+      std::pair<std::string, std::unique_ptr<char[], AlignedFree>>>
+      hostConstants;
   std::unique_ptr<ExecutionEngine> engine;
 };
 

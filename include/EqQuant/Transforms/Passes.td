@@ -441,6 +441,52 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def FloatConvKernelsPass : Pass<"eqq-float-conv-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower f32 convolutions with constant filters to vectorized matrix-product kernels";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers, after deallocation (it
+    frees its own scratch buffer): every f32 `linalg.conv_2d_nchw_fchw`
+    whose filter is a constant, whose output is contiguous and whose input
+    rows are unit-stride becomes, per image, a matrix product
+    `out[F][P] += W[F][K] * col[K][P]` over the output pixels
+    `P = OH * OW`, `K = C * KH * KW`:
+
+    ```
+    col = x[n] viewed as [C][H * W]                  (1x1, stride 1)
+        | im2col(x[n]) into a [K][P rounded up to 16] buffer
+          (16 pixels of an output row per masked load, or a gather for
+           width strides; in parallel over the rows of col)
+    in parallel over panels of 16 * V pixels p and blocks of R channels f:
+      acc[R][V] = out[n][f : f + R][p : p + 16 V]     (vector<16xf32>)
+      for k in 0 .. K:
+        a[v] = col[k][p + 16 v]
+        acc[r][v] += broadcast(Wp[f / R][k][r]) * a[v]
+      out[n][f : f + R][p : p + 16 V] = acc
+    ```
+
+    The filter is packed at compile time as `Wp[ceil(F / R)][K][R]`. Lanes
+    run along the pixels, flattened across rows, so small spatial sizes
+    (7 x 7) fill the vectors as well as large ones. Remainders are exact:
+    the last channels by a kernel with fewer rows, the last pixels by
+    masked loads and stores. The sums are the loops' sums in the same
+    order (c, kh, kw), each step a fused multiply-add. Other convolutions
+    are left alone.
+  }];
+  let options = [
+    Option<"rowTile", "rows", "int64_t", /*default=*/"4",
+           "Output channels of the register tile (R)">,
+    Option<"vectorTile", "vectors", "int64_t", /*default=*/"6",
+           "Vectors of 16 pixels of the register tile (V; R * V <= 28)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
   let summary = "Fuse elementwise linalg ops, but not into reductions";
   let description = [{

@@ -37,14 +37,9 @@ import numpy as np
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 rng = np.random.default_rng(0)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inputs"))
+from mlir_text import hexdense, t  # noqa: E402
 
-
-def hexdense(a):
-    return 'dense<"0x%s">' % np.ascontiguousarray(a, dtype="<f4").tobytes().hex().upper()
-
-
-def t(*shape):
-    return "tensor<" + "x".join(map(str, shape)) + "xf32>"
 
 
 # Activation bodies as eq-export writes them.

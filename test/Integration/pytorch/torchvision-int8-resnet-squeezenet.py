@@ -3,10 +3,10 @@
 # them quickly) against PyTorch 1.13's prepare_fx/convert_fx on the onednn
 # engine, with the same calibration batches (Inputs/torchvision_int8.py),
 # with min/max activation observers and with {"qconfig": "onednn"}
-# (histogram observers): within two quanta and the same SQNR against float
-# to 0.5 dB, the fraction of output elements that differ printed (a
-# histogram's range search can end a bin apart when the float calibration
-# forwards differ in the last bits). Conv + batch norm
+# (histogram observers): within two quanta (four with histogram observers)
+# and the same SQNR against float to 0.5 dB, the fraction of output
+# elements that differ printed (a histogram's range search can end a bin
+# apart when the float calibration forwards differ in the last bits). Conv + batch norm
 # (folded) + relu, max pooling with padding, residual add + relu, the
 # downsampling blocks, global average pooling, fire modules (cat), the
 # classifier's conv + relu + pooling + flatten.

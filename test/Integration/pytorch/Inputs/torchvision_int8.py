@@ -20,9 +20,15 @@ output quantum, twice:
   histogram observer's range search moves by a whole bin (1/2048 of the
   range) when a count near a bin edge moves, and the float calibration
   forwards (PyTorch's convolutions and EqQuant's, other accumulation
-  orders) differ in the last bits: a few scales end a bin apart, and the
-  values quantized with them round to the neighbouring integer where they
-  sit near a tie.
+  orders and fused multiply-adds) differ in the last bits: a few scales
+  end a bin apart, and the values quantized with them round to the
+  neighbouring integer where they sit near a tie. Such a flip in an early
+  layer moves later layers' values by a quantum, and so on down the
+  network: with only the roundings of EqQuant's float convolutions changed
+  (one fused multiply-add per step instead of a multiply and an add; the
+  activation ranges then differ by 1e-7 relative, no zero point moves),
+  resnet18 went from 3.5% of its outputs differing by 1 quantum to 33% by
+  up to 3. This variant therefore allows MAX_QUANTA_HISTOGRAM.
 
 Both variants check that EqQuant's SQNR against float is within
 MAX_SQNR_DB of PyTorch's, and that no element differs by more than
@@ -77,6 +83,7 @@ torch.backends.quantized.engine = "onednn"
 # Two quanta, and what scales an ulp apart add on a value of up to 255
 # quanta.
 MAX_QUANTA = 2.0 + 1e-2
+MAX_QUANTA_HISTOGRAM = 4.0 + 1e-2
 MAX_SQNR_DB = 0.5
 # The object types EqQuant's op table quantizes (silu stays float).
 OBJECT_TYPES = ["linear", "conv1d", "conv2d", "conv3d", "relu", "add", "mul", "max_pool",
@@ -187,8 +194,9 @@ for spec in sys.argv[2:]:
         rdiff = np.abs(reference.astype(np.float64) - ref) / quantum
         rdiffering = int((rdiff > 0.5).sum())
         ours_db, ref_db = sqnr(ours, float_y), sqnr(ref, float_y)
-        close = diff.max() <= MAX_QUANTA or (
-            rdiff.max() > MAX_QUANTA and diff.max() <= rdiff.max() + 1e-2 and
+        max_quanta = MAX_QUANTA if variant == "minmax" else MAX_QUANTA_HISTOGRAM
+        close = diff.max() <= max_quanta or (
+            rdiff.max() > max_quanta and diff.max() <= rdiff.max() + 1e-2 and
             differing <= rdiffering)
         ok = close and abs(ours_db - ref_db) <= MAX_SQNR_DB
         failures += not ok

@@ -1,0 +1,379 @@
+//===- FloatConvKernels.cpp - the --eqq-float-conv-kernels pass -----------===//
+//
+// Replaces f32 linalg.conv_2d_nchw_fchw ops on buffers whose filter is a
+// constant by a matrix product out[F][P] += W[F][K] * col[K][P] over the
+// output pixels P = OH * OW of each image, with K = C * KH * KW: col is the
+// input itself for a 1x1 stride-1 conv, else an im2col copy; lanes run along
+// the pixels and the weights, packed at compile time as Wp[F / FR][K][FR],
+// are broadcast.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GlobalValues.h"
+
+#include "EqQuant/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::eqq {
+#define GEN_PASS_DEF_FLOATCONVKERNELSPASS
+#include "EqQuant/Transforms/Passes.h.inc"
+} // namespace mlir::eqq
+
+using namespace mlir;
+using mlir::eqq::getGlobalF32Values;
+
+/// f32 lanes of one vector register.
+static constexpr int64_t kLanes = 16;
+
+namespace {
+/// A conv out[N][F][OH][OW] += x[N][C][H][W] (*) W[F][C][KH][KW].
+struct ConvMatch {
+  linalg::Conv2DNchwFchwOp op;
+  Value x, out;
+  int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw;
+  SmallVector<float> weight;
+
+  int64_t reduction() const { return c * kh * kw; }
+  int64_t pixels() const { return oh * ow; }
+  /// Whether x is already col[K][P]: a 1x1 stride-1 conv over a contiguous
+  /// input of the output's size.
+  bool direct() const {
+    auto type = cast<MemRefType>(x.getType());
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && h == oh && w == ow &&
+           type.getLayout().isIdentity();
+  }
+};
+} // namespace
+
+static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
+  if (!op.hasPureBufferSemantics())
+    return std::nullopt;
+  ConvMatch m;
+  m.op = op;
+  m.x = op.getDpsInputOperand(0)->get();
+  m.out = op.getDpsInitOperand(0)->get();
+  auto xType = dyn_cast<MemRefType>(m.x.getType());
+  auto outType = dyn_cast<MemRefType>(m.out.getType());
+  auto get =
+      op.getDpsInputOperand(1)->get().getDefiningOp<memref::GetGlobalOp>();
+  if (!xType || !outType || !get || !xType.hasStaticShape() ||
+      !outType.hasStaticShape() || !xType.getElementType().isF32() ||
+      !outType.getElementType().isF32() || !outType.getLayout().isIdentity() ||
+      !xType.isLastDimUnitStride())
+    return std::nullopt;
+  std::optional<SmallVector<float>> values = getGlobalF32Values(get);
+  if (!values)
+    return std::nullopt;
+  auto wType = cast<MemRefType>(get.getType());
+  m.n = xType.getDimSize(0);
+  m.c = xType.getDimSize(1);
+  m.h = xType.getDimSize(2);
+  m.w = xType.getDimSize(3);
+  m.f = wType.getDimSize(0);
+  m.kh = wType.getDimSize(2);
+  m.kw = wType.getDimSize(3);
+  m.oh = outType.getDimSize(2);
+  m.ow = outType.getDimSize(3);
+  auto strides = op.getStrides().getValues<int64_t>();
+  auto dilations = op.getDilations().getValues<int64_t>();
+  m.sh = strides[0];
+  m.sw = strides[1];
+  m.dh = dilations[0];
+  m.dw = dilations[1];
+  if (wType.getDimSize(1) != m.c || m.pixels() == 0 || m.f == 0 ||
+      m.reduction() == 0 ||
+      static_cast<int64_t>(values->size()) != m.f * m.reduction())
+    return std::nullopt;
+  m.weight = std::move(*values);
+  return m;
+}
+
+namespace {
+/// Emits the kernels of one conv at the builder's insertion point.
+class ConvKernelEmitter {
+public:
+  ConvKernelEmitter(OpBuilder &builder, Location loc, ModuleOp module,
+                    int64_t rowTile, int64_t vectorTile)
+      : b(&builder), loc(loc), module(module), rowTile(rowTile),
+        vectorTile(vectorTile) {}
+
+  void rewrite(ConvMatch &m, SymbolTable &symbols);
+
+private:
+  OpBuilder *b;
+  Location loc;
+  ModuleOp module;
+  int64_t rowTile, vectorTile;
+
+  Value cst(int64_t v) {
+    return arith::ConstantIndexOp::create(*b, loc, v).getResult();
+  }
+  Value add(Value a, int64_t v) {
+    return v ? arith::AddIOp::create(*b, loc, a, cst(v)).getResult() : a;
+  }
+  Value mulAdd(Value a, int64_t s, Value c) {
+    Value p =
+        s == 1 ? a : arith::MulIOp::create(*b, loc, a, cst(s)).getResult();
+    return arith::AddIOp::create(*b, loc, p, c);
+  }
+  Value mask(int64_t lanes) {
+    return vector::ConstantMaskOp::create(
+        *b, loc, VectorType::get({kLanes}, b->getI1Type()),
+        ArrayRef<int64_t>{lanes});
+  }
+  VectorType vecType() { return VectorType::get({kLanes}, b->getF32Type()); }
+
+  /// An scf.parallel over the given [lo, hi) ranges, step 1; nothing when a
+  /// range is empty.
+  void parallel(ArrayRef<std::pair<int64_t, int64_t>> ranges,
+                function_ref<void(ValueRange)> body) {
+    SmallVector<Value> lbs, ubs, steps;
+    for (auto [lo, hi] : ranges) {
+      if (hi <= lo)
+        return;
+      lbs.push_back(cst(lo));
+      ubs.push_back(cst(hi));
+      steps.push_back(cst(1));
+    }
+    auto loop = scf::ParallelOp::create(*b, loc, lbs, ubs, steps);
+    OpBuilder::InsertionGuard guard(*b);
+    b->setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars());
+  }
+
+  /// An scf.for over [lo, hi) by `step`; nothing when the range is empty.
+  void forLoop(int64_t lo, int64_t hi, int64_t step,
+               function_ref<void(Value)> body) {
+    if (hi <= lo)
+      return;
+    auto loop = scf::ForOp::create(*b, loc, cst(lo), cst(hi), cst(step));
+    OpBuilder::InsertionGuard guard(*b);
+    b->setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// Wp[ceil(F / FR)][K][FR] (zero-padded rows) as a private constant.
+  Value packWeight(const ConvMatch &m, SymbolTable &symbols) {
+    int64_t fr = rowTile, k = m.reduction(), blocks = llvm::divideCeil(m.f, fr);
+    SmallVector<float> packed(blocks * k * fr, 0.0f);
+    for (int64_t fi = 0; fi < m.f; ++fi)
+      for (int64_t ki = 0; ki < k; ++ki)
+        packed[((fi / fr) * k + ki) * fr + fi % fr] = m.weight[fi * k + ki];
+    auto type = MemRefType::get({blocks, k, fr}, b->getF32Type());
+    auto tensorType = RankedTensorType::get(type.getShape(), b->getF32Type());
+    OpBuilder::InsertionGuard guard(*b);
+    b->setInsertionPointToStart(module.getBody());
+    auto global = memref::GlobalOp::create(
+        *b, loc, "__eqq_packed_conv_weight", b->getStringAttr("private"), type,
+        DenseElementsAttr::get(tensorType, ArrayRef<float>(packed)),
+        /*constant=*/true, b->getI64IntegerAttr(64));
+    symbols.insert(global);
+    b->setInsertionPoint(m.op);
+    return memref::GetGlobalOp::create(*b, loc, type, global.getSymName());
+  }
+
+  /// col[(c * KH + i) * KW + j][oh * OW + ow] =
+  ///   x[n][c][oh * sh + i * dh][ow * sw + j * dw], 16 pixels of a row at a
+  /// time (a masked load for sw = 1, else a gather), in parallel over the
+  /// rows of col.
+  void im2col(const ConvMatch &m, Value n, Value col) {
+    int64_t full = m.ow / kLanes * kLanes, rest = m.ow - full;
+    Value zeros = arith::ConstantOp::create(*b, loc, b->getZeroAttr(vecType()));
+    SmallVector<int32_t> offsets;
+    for (int64_t l = 0; l < kLanes; ++l)
+      offsets.push_back(static_cast<int32_t>(l * m.sw));
+    Value indices = arith::ConstantOp::create(
+        *b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, b->getI32Type()),
+                               ArrayRef<int32_t>(offsets)));
+    parallel({{0, m.c}, {0, m.kh}, {0, m.kw}}, [&](ValueRange iv) {
+      Value c = iv[0], i = iv[1], j = iv[2];
+      Value k = mulAdd(mulAdd(c, m.kh, i), m.kw, j);
+      Value rowOff = arith::MulIOp::create(*b, loc, i, cst(m.dh));
+      Value colOff = arith::MulIOp::create(*b, loc, j, cst(m.dw));
+      forLoop(0, m.oh, 1, [&](Value y) {
+        Value row = mulAdd(y, m.sh, rowOff);
+        Value p0 = arith::MulIOp::create(*b, loc, y, cst(m.ow));
+        auto copy = [&](Value x0, int64_t lanes) {
+          Value msk = mask(lanes);
+          Value src = mulAdd(x0, m.sw, colOff);
+          SmallVector<Value> idx{n, c, row, src};
+          Value v = m.sw == 1
+                        ? vector::MaskedLoadOp::create(*b, loc, vecType(), m.x,
+                                                       idx, msk, zeros)
+                              .getResult()
+                        : vector::GatherOp::create(*b, loc, vecType(), m.x, idx,
+                                                   indices, msk, zeros)
+                              .getResult();
+          Value dst = arith::AddIOp::create(*b, loc, p0, x0);
+          vector::MaskedStoreOp::create(*b, loc, col, ValueRange{k, dst}, msk,
+                                        v);
+        };
+        forLoop(0, full, kLanes, [&](Value x0) { copy(x0, kLanes); });
+        if (rest)
+          copy(cst(full), rest);
+      });
+    });
+  }
+
+  /// out[n][f0 : f0 + rows][p0 : p0 + 16 nvec] += Wp[fb] * col[:, p0 ...];
+  /// the last vector has `lastLanes` real lanes. `colIdx(k, p)` gives the
+  /// indices of col; `colMasked` whether reads past the last pixel need a
+  /// mask (col is the input itself).
+  void tile(const ConvMatch &m, Value packed, Value out, Value col,
+            function_ref<SmallVector<Value>(Value, Value)> colIdx,
+            bool colMasked, Value n, Value fb, int64_t rows, Value p0,
+            int64_t nvec, int64_t lastLanes) {
+    Value f0 = arith::MulIOp::create(*b, loc, fb, cst(rowTile));
+    Value zeros = arith::ConstantOp::create(*b, loc, b->getZeroAttr(vecType()));
+    Value lastMask = lastLanes < kLanes ? mask(lastLanes) : Value();
+    SmallVector<Value> pix(nvec);
+    for (int64_t v = 0; v < nvec; ++v)
+      pix[v] = add(p0, v * kLanes);
+    auto load = [&](Value memref, ValueRange idx, bool masked) -> Value {
+      if (masked)
+        return vector::MaskedLoadOp::create(*b, loc, vecType(), memref, idx,
+                                            lastMask, zeros);
+      return vector::LoadOp::create(*b, loc, vecType(), memref, idx);
+    };
+    SmallVector<Value> acc;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < nvec; ++v)
+        acc.push_back(load(out, ValueRange{n, add(f0, r), pix[v]},
+                           lastMask && v == nvec - 1));
+    auto loop =
+        scf::ForOp::create(*b, loc, cst(0), cst(m.reduction()), cst(1), acc);
+    {
+      OpBuilder::InsertionGuard guard(*b);
+      b->setInsertionPointToStart(loop.getBody());
+      Value k = loop.getInductionVar();
+      SmallVector<Value> a(nvec);
+      for (int64_t v = 0; v < nvec; ++v)
+        a[v] = load(col, colIdx(k, pix[v]),
+                    colMasked && lastMask && v == nvec - 1);
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value wr =
+            memref::LoadOp::create(*b, loc, packed, ValueRange{fb, k, cst(r)});
+        Value wv = vector::BroadcastOp::create(*b, loc, vecType(), wr);
+        for (int64_t v = 0; v < nvec; ++v)
+          next.push_back(vector::FMAOp::create(
+              *b, loc, wv, a[v], loop.getRegionIterArgs()[r * nvec + v]));
+      }
+      scf::YieldOp::create(*b, loc, next);
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < nvec; ++v) {
+        Value val = loop.getResult(r * nvec + v);
+        SmallVector<Value> idx{n, add(f0, r), pix[v]};
+        if (lastMask && v == nvec - 1)
+          vector::MaskedStoreOp::create(*b, loc, out, idx, lastMask, val);
+        else
+          vector::StoreOp::create(*b, loc, val, out, idx);
+      }
+  }
+};
+} // namespace
+
+void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
+  Value packed = packWeight(m, symbols);
+  int64_t p = m.pixels(), k = m.reduction();
+  auto flat = [&](Value v) {
+    return memref::CollapseShapeOp::create(
+        *b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  };
+  Value out = flat(m.out);
+  Value col;
+  std::function<SmallVector<Value>(Value, Value)> colIdx;
+  Value n;
+  bool direct = m.direct();
+  if (direct) {
+    col = flat(m.x);
+    colIdx = [&](Value kk, Value pp) { return SmallVector<Value>{n, kk, pp}; };
+  } else {
+    // Rows padded to whole vectors, the padding zero: the kernels read it
+    // but never store what it gives.
+    int64_t padded = llvm::alignTo(p, kLanes);
+    col = memref::AllocOp::create(*b, loc,
+                                  MemRefType::get({k, padded}, b->getF32Type()),
+                                  b->getI64IntegerAttr(64));
+    if (padded > p) {
+      Value tail = memref::SubViewOp::create(
+          *b, loc, col,
+          ArrayRef<OpFoldResult>{b->getIndexAttr(0), b->getIndexAttr(p)},
+          ArrayRef<OpFoldResult>{b->getIndexAttr(k),
+                                 b->getIndexAttr(padded - p)},
+          ArrayRef<OpFoldResult>{b->getIndexAttr(1), b->getIndexAttr(1)});
+      Value zero = arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(0));
+      linalg::FillOp::create(*b, loc, zero, tail);
+    }
+    colIdx = [&](Value kk, Value pp) { return SmallVector<Value>{kk, pp}; };
+  }
+
+  int64_t fr = rowTile, pv = vectorTile * kLanes;
+  int64_t fullBlocks = m.f / fr, restRows = m.f - fullBlocks * fr;
+  int64_t fullPanels = p / pv, restPixels = p - fullPanels * pv;
+  forLoop(0, m.n, 1, [&](Value image) {
+    n = image;
+    if (!direct)
+      im2col(m, n, col);
+    // Full panels, then the last partial panel; full blocks of output
+    // channels, then the last rows.
+    auto blocks = [&](int64_t lo, int64_t hi, int64_t rows) {
+      if (fullPanels > 0)
+        parallel({{0, fullPanels}, {lo, hi}}, [&](ValueRange iv) {
+          Value p0 = arith::MulIOp::create(*b, loc, iv[0], cst(pv));
+          tile(m, packed, out, col, colIdx, direct, n, iv[1], rows, p0,
+               vectorTile, kLanes);
+        });
+      if (restPixels > 0)
+        parallel({{lo, hi}}, [&](ValueRange iv) {
+          int64_t nvec = llvm::divideCeil(restPixels, kLanes);
+          int64_t last = restPixels - (nvec - 1) * kLanes;
+          tile(m, packed, out, col, colIdx, direct, n, iv[0], rows,
+               cst(fullPanels * pv), nvec, last);
+        });
+    };
+    blocks(0, fullBlocks, fr);
+    if (restRows)
+      blocks(fullBlocks, fullBlocks + 1, restRows);
+  });
+  if (!direct)
+    memref::DeallocOp::create(*b, loc, col);
+  m.op.erase();
+}
+
+namespace {
+struct FloatConvKernelsPass
+    : eqq::impl::FloatConvKernelsPassBase<FloatConvKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (rowTile < 1 || vectorTile < 1 || rowTile * vectorTile > 28) {
+      getOperation().emitError(
+          "eqq-float-conv-kernels: rows and vectors must be >= 1 with "
+          "rows * vectors <= 28 (the accumulators stay in registers)");
+      return signalPassFailure();
+    }
+    SmallVector<ConvMatch> matches;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) {
+      if (std::optional<ConvMatch> m = matchConv(op))
+        matches.push_back(std::move(*m));
+    });
+    SymbolTable symbols(getOperation());
+    for (ConvMatch &match : matches) {
+      OpBuilder b(match.op);
+      ConvKernelEmitter(b, match.op.getLoc(), getOperation(), rowTile,
+                        vectorTile)
+          .rewrite(match, symbols);
+    }
+  }
+};
+} // namespace

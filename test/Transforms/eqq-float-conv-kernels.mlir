@@ -1,0 +1,105 @@
+// RUN: eq-opt %s --eqq-float-conv-kernels="rows=4 vectors=1" --split-input-file | FileCheck %s
+// RUN: not eq-opt %s --eqq-float-conv-kernels="rows=8 vectors=4" 2>&1 | FileCheck %s --check-prefix=ERR
+
+// Tests that a padded 3x3 conv becomes an im2col copy into col[K][P rounded
+// up to 16] (its padding columns zeroed once), then a tile loop over full
+// blocks of 4 output channels and a second one over the last 2, each
+// reducing over K = C * KH * KW with one fma per channel, the last pixels
+// (P = 20: 16 + 4) masked.
+// The packed weight Wp[2][18][4]: k = 0 holds W[0..3][0][0][0] = 1, 2, 3, 4.
+// CHECK: memref.global "private" constant @__eqq_packed_conv_weight : memref<2x18x4xf32> = dense<"0x0000803F000000400000404000008040
+// CHECK-LABEL: func.func @pad3x3
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: %[[OUT:.*]] = memref.collapse_shape %arg1 {{\[\[}}0], [1], [2, 3]] : memref<1x6x4x5xf32> into memref<1x6x20xf32>
+// CHECK: %[[COL:.*]] = memref.alloc() {alignment = 64 : i64} : memref<18x32xf32>
+// CHECK: %[[TAIL:.*]] = memref.subview %[[COL]][0, 20] [18, 12] [1, 1]
+// CHECK: linalg.fill {{.*}} outs(%[[TAIL]]
+// CHECK: scf.for %[[N:.*]] =
+// im2col: rows of 5 pixels, one masked load each.
+// CHECK: scf.parallel
+// CHECK: vector.constant_mask [5] : vector<16xi1>
+// CHECK: vector.maskedload %arg0
+// CHECK: vector.maskedstore %[[COL]]
+// Full pixel vector, 4 output channels.
+// CHECK: scf.parallel
+// CHECK-COUNT-4: vector.load %[[OUT]]
+// CHECK: scf.for {{.*}} = %c0{{.*}} to %c18{{.*}} iter_args
+// CHECK: vector.load %[[COL]]
+// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-4: vector.store {{.*}}, %[[OUT]]
+// The last 4 pixels, masked.
+// CHECK: scf.parallel
+// CHECK: vector.constant_mask [4] : vector<16xi1>
+// CHECK-COUNT-4: vector.maskedload %[[OUT]]
+// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-4: vector.maskedstore {{.*}}%[[OUT]]
+// The last 2 output channels.
+// CHECK: scf.parallel
+// CHECK-COUNT-2: vector.load %[[OUT]]
+// CHECK-NOT: vector.load %[[OUT]]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-2: vector.fma
+// CHECK: memref.dealloc %[[COL]]
+// ERR: rows and vectors must be >= 1 with rows * vectors <= 28
+memref.global "private" constant @w : memref<6x2x3x3xf32> = dense<[
+  [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]],
+  [[[2.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]],
+  [[[3.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]],
+  [[[4.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]],
+  [[[5.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]],
+  [[[6.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]]>
+func.func @pad3x3(%x: memref<1x2x6x7xf32>, %y: memref<1x6x4x5xf32>) {
+  %w = memref.get_global @w : memref<6x2x3x3xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x2x6x7xf32>, memref<6x2x3x3xf32>) outs(%y : memref<1x6x4x5xf32>)
+  return
+}
+
+// -----
+
+// Tests that a 1x1 stride-1 conv reads its input in place as col[C][H * W]:
+// no copy, masked loads of the input for the last pixels.
+// CHECK-LABEL: func.func @direct
+// CHECK-NOT: memref.alloc
+// CHECK-DAG: %[[OUT:.*]] = memref.collapse_shape %arg1 {{.*}} into memref<1x4x20xf32>
+// CHECK-DAG: %[[IN:.*]] = memref.collapse_shape %arg0 {{.*}} into memref<1x3x20xf32>
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.load %[[IN]]
+// CHECK: vector.constant_mask [4]
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.maskedload %[[IN]]
+// CHECK-NOT: memref.dealloc
+memref.global "private" constant @w1 : memref<4x3x1x1xf32> = dense<1.0>
+func.func @direct(%x: memref<1x3x4x5xf32>, %y: memref<1x4x4x5xf32>) {
+  %w = memref.get_global @w1 : memref<4x3x1x1xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x3x4x5xf32>, memref<4x3x1x1xf32>) outs(%y : memref<1x4x4x5xf32>)
+  return
+}
+
+// -----
+
+// Tests that a width stride reads each output row's pixels with a gather of
+// every second input column.
+// CHECK-LABEL: func.func @strided
+// CHECK: arith.constant dense<[0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]> : vector<16xi32>
+// CHECK: vector.gather %arg0
+// CHECK: vector.fma
+memref.global "private" constant @w2 : memref<4x3x1x1xf32> = dense<1.0>
+func.func @strided(%x: memref<1x3x8x9xf32>, %y: memref<1x4x4x5xf32>) {
+  %w = memref.get_global @w2 : memref<4x3x1x1xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : memref<1x3x8x9xf32>, memref<4x3x1x1xf32>) outs(%y : memref<1x4x4x5xf32>)
+  return
+}
+
+// -----
+
+// Tests that a conv whose filter is not a constant is left alone.
+// CHECK-LABEL: func.func @not_constant
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @not_constant(%x: memref<1x3x4x5xf32>, %w: memref<4x3x1x1xf32>, %y: memref<1x4x4x5xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x3x4x5xf32>, memref<4x3x1x1xf32>) outs(%y : memref<1x4x4x5xf32>)
+  return
+}
