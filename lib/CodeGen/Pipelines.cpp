@@ -49,6 +49,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createVectorizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
+  pm.addPass(createOutlineLoopsPass());
   // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
   if (options.threads != 1) {
     ConvertSCFToOpenMPPassOptions openmp;

@@ -182,6 +182,8 @@ static void moveOutConstants(
     global.removeValueAttr();
     global.setLinkage(LLVM::Linkage::External);
     global.setUnnamedAddr(LLVM::UnnamedAddr::None);
+    // The buffer may lie anywhere: no PC-relative addressing.
+    global.setDsoLocal(false);
     host.emplace_back(global.getSymName().str(), std::move(buffer));
   }
 }
