@@ -52,6 +52,9 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createOutlineLoopsPass());
   // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
   if (options.threads != 1) {
+    ParallelGrainPassOptions grain;
+    grain.minWork = options.minParallelWork;
+    pm.addPass(createParallelGrainPass(grain));
     ConvertSCFToOpenMPPassOptions openmp;
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));

@@ -1,11 +1,14 @@
-// RUN: eq-opt %s --eqq-lower-to-llvm="isa=vnni threads=2" | FileCheck %s --check-prefix=T2
+// RUN: eq-opt %s --eqq-lower-to-llvm="isa=vnni threads=2 min-parallel-work=0" | FileCheck %s --check-prefix=T2
+// RUN: eq-opt %s --eqq-lower-to-llvm="isa=vnni threads=2" | FileCheck %s --check-prefix=T1
 // RUN: eq-opt %s --eqq-lower-to-llvm="isa=vnni threads=1" | FileCheck %s --check-prefix=T1
 // RUN: eq-opt %s --eqq-lower-to-llvm="isa=none" | FileCheck %s --check-prefix=NONE
 // RUN: not eq-opt %s --eqq-lower-to-llvm="isa=sse" 2>&1 | FileCheck %s --check-prefix=BADISA
 
 // Tests the int8 part of the pipeline on a converted linear layer (8 rows,
 // 20 columns): isa selects the dot step, threads=2 runs the row blocks as an
-// OpenMP loop on two threads, threads=1 as a plain loop, isa=none leaves the
+// OpenMP loop on two threads when every parallel loop is worth threads
+// (min-parallel-work=0; by default a layer this small runs on one thread),
+// threads=1 as a plain loop, isa=none leaves the
 // layer to generic loops; the option parser rejects an isa it does not know.
 // BADISA: for the --isa option: Cannot find option named 'sse'!
 // T2: omp.parallel num_threads

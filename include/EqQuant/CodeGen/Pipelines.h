@@ -31,6 +31,12 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Threads for the int8 kernels' parallel loops (OpenMP): "
                      "0 (default) uses every core, 1 makes plain loops"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> minParallelWork{
+      *this, "min-parallel-work",
+      llvm::cl::desc("With threads != 1: parallel loops of less estimated "
+                     "work (ops executed) run on one thread "
+                     "(--eqq-parallel-grain)"),
+      llvm::cl::init(30000)};
 };
 
 /// Lowers a module at any stage (float, prepared, calibrated) to the LLVM

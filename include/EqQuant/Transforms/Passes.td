@@ -759,6 +759,32 @@ def OutlineLoopsPass : Pass<"eqq-outline-loops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def ParallelGrainPass : Pass<"eqq-parallel-grain", "::mlir::ModuleOp"> {
+  let summary = "Run parallel loops with little work on one thread";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm` with `threads != 1`, before the
+    parallel loops become OpenMP loops: an outermost `scf.parallel` without
+    reductions whose estimated work is under `min-work` becomes a nest of
+    `scf.for` over the same dimensions, which the calling thread runs alone.
+    The estimate counts the ops of the loop's body, each nested loop's body
+    once per iteration (its trip count where its bounds are constants, else
+    once), times the parallel loop's iterations. Starting the threads and
+    the barrier after the loop cost microseconds; a layer of a few thousand
+    vector instructions gains less than that from a second thread.
+
+    ```
+    scf.parallel (%i) = (%c0) to (%c4) step (%c1) { ... }  // 40 ops of work
+    // becomes
+    scf.for %i = %c0 to %c4 step %c1 { ... }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"30000",
+           "The least estimated work (ops executed) a parallel loop keeps its threads for">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def InlineAllocaScopesPass : Pass<"eqq-inline-alloca-scopes", "::mlir::ModuleOp"> {
   let summary = "Inline memref.alloca_scope ops that allocate nothing";
   let description = [{

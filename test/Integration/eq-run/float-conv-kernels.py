@@ -88,9 +88,16 @@ for name, (n, c, h, w, f, (kh, kw), (sh, sw), (ph, pw), (dh, dw)) in CASES.items
                                        torch.from_numpy(np.abs(weight)).double(),
                                        torch.from_numpy(np.abs(bias)).double(),
                                        **args).numpy()
-    for threads in (1, 2):
+    # Two threads with every parallel loop kept parallel (by default convs
+    # this small run on one thread).
+    run("eq-opt", base + ".mlir", "--eqq-lower-to-llvm=threads=2 min-parallel-work=0",
+        "-o", base + ".t2.mlir")
+    if name != "direct1x1":  # one panel, one block: no loop left to share
+        with open(base + ".t2.mlir") as fh:
+            assert "omp.parallel" in fh.read(), name + ": no parallel loop"
+    for threads, module in ((1, base + ".mlir"), (2, base + ".t2.mlir")):
         y_file = "%s.y%d.npy" % (base, threads)
-        run("eq-run", base + ".mlir", "--input", base + ".x.npy", "--output", y_file,
+        run("eq-run", module, "--input", base + ".x.npy", "--output", y_file,
             "--num-threads", str(threads))
         y = np.load(y_file)
         assert y.shape == ref.shape, (name, y.shape, ref.shape)

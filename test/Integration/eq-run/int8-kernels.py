@@ -364,19 +364,20 @@ signed_config = os.path.join(out, "signed.json")
 with open(signed_config, "w") as fh:
     json.dump(SIGNED, fh)
 CONFIGS = {"u8": "", "s8": "=config=" + signed_config}
-# Lowering options per run: isa, threads.
+# Lowering options per run: isa, threads (the two-thread runs keep every
+# parallel loop parallel: by default layers this small run on one thread).
 ISAS = {"none": "isa=none threads=1 lookup-tables=false", "vnni": "isa=vnni threads=1",
-        "vnni-t2": "isa=vnni threads=2", "host": "", "avx2": "isa=avx2 threads=1",
+        "vnni-t2": "isa=vnni threads=2 min-parallel-work=0", "host": "", "avx2": "isa=avx2 threads=1",
         "portable": "isa=portable threads=1"}
 # A conv's kernel also with its lanes forced along output channels and along
 # output columns (the default picks per layer), on two paths.
 CONV_ISAS = {"vnni-ch": "isa=vnni threads=1 conv-lanes=channels",
              "avx2-ch": "isa=avx2 threads=1 conv-lanes=channels",
-             "portable-ch": "isa=portable threads=2 conv-lanes=channels",
+             "portable-ch": "isa=portable threads=2 min-parallel-work=0 conv-lanes=channels",
              "vnni-w": "isa=vnni threads=1 conv-lanes=width"}
 # Convs with AMX tiles, on one and two threads (and as `host` picks them on
 # a CPU with AMX).
-AMX_ISAS = {"amx": "isa=amx threads=1", "amx-t2": "isa=amx threads=2"}
+AMX_ISAS = {"amx": "isa=amx threads=1", "amx-t2": "isa=amx threads=2 min-parallel-work=0"}
 # The default lowering also runs ahead of time.
 AHEAD_OF_TIME = {"host"}
 LLVM_LIB = os.path.normpath(os.path.join(os.path.dirname(
