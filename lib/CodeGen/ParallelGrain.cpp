@@ -32,10 +32,22 @@ static int64_t tripCount(Value lb, Value ub, Value step) {
                           st.getSExtValue()));
 }
 
+/// The cap of the estimates, so that their sums and products cannot
+/// overflow.
+static constexpr int64_t kCap = int64_t(1) << 40;
+
+/// The iterations of a parallel loop (all its dimensions), capped.
+static int64_t parallelTrips(scf::ParallelOp loop) {
+  int64_t trips = 1;
+  for (auto [lb, ub, st] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+    trips = std::min(kCap, trips * tripCount(lb, ub, st));
+  return trips;
+}
+
 /// Ops executed by one run of `region`: each op counts one, a loop's body
-/// counts once per iteration, capped so that the sums cannot overflow.
+/// counts once per iteration, capped.
 static int64_t estimateWork(Region &region) {
-  constexpr int64_t kCap = int64_t(1) << 40;
   int64_t work = 0;
   for (Block &block : region)
     for (Operation &op : block) {
@@ -47,9 +59,7 @@ static int64_t estimateWork(Region &region) {
         trips = tripCount(loop.getLowerBound(), loop.getUpperBound(),
                           loop.getStep());
       if (auto loop = dyn_cast<scf::ParallelOp>(op))
-        for (auto [lb, ub, st] : llvm::zip(
-                 loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-          trips = std::min(kCap, trips * tripCount(lb, ub, st));
+        trips = parallelTrips(loop);
       work = std::min(kCap, work + 1 + std::min(kCap, trips * inner));
     }
   return work;
@@ -83,21 +93,13 @@ struct ParallelGrainPass : eqq::impl::ParallelGrainPassBase<ParallelGrainPass> {
     // threads anyway.
     getOperation().walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
       double work = static_cast<double>(estimateWork(loop.getRegion())) *
-                    static_cast<double>(tripCountOf(loop));
+                    static_cast<double>(parallelTrips(loop));
       if (loop.getNumResults() == 0 && work < static_cast<double>(minWork))
         small.push_back(loop);
       return WalkResult::skip();
     });
     for (scf::ParallelOp loop : small)
       makeSequential(loop);
-  }
-
-  static double tripCountOf(scf::ParallelOp loop) {
-    double trips = 1;
-    for (auto [lb, ub, st] :
-         llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-      trips *= static_cast<double>(tripCount(lb, ub, st));
-    return trips;
   }
 };
 } // namespace
