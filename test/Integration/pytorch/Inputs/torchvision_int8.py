@@ -55,7 +55,10 @@ calibration's last bits differ.
 PyTorch 1.13's HistogramObserver histograms a range truncated to integers
 (histogram_ref.py); ReferenceHistogramObserver, the same observer without
 that defect, stands in for it, as in named-qconfig.py. Prints one line per
-model and variant; exits non-zero when a pipeline fails or a check fails."""
+model and variant; exits non-zero when a pipeline fails or a check fails.
+
+The MLIR files (about 1 GB each for vgg11_bn) are removed once they are
+used, unless EQQ_KEEP_FILES is set in the environment."""
 
 import json
 import os
@@ -152,6 +155,18 @@ VARIANTS = {
 for variant, (config, _) in VARIANTS.items():
     with open(os.path.join(out, variant + ".json"), "w") as f:
         json.dump(config, f)
+
+
+def remove(*paths):
+    """Removes the large intermediate files, keeping the test's disk use
+    to one model's at a time."""
+    if os.environ.get("EQQ_KEEP_FILES"):
+        return
+    for path in paths:
+        if os.path.exists(path):
+            os.remove(path)
+
+
 failures = 0
 for spec in sys.argv[2:]:
     name, _, rest = spec.partition(":")
@@ -229,5 +244,7 @@ for spec in sys.argv[2:]:
             except Exception as e:  # noqa: BLE001
                 print("FAIL %s with PyTorch's activation ranges: %s" % (what, e))
                 failures += 1
+        remove(prepared, "%s.%s.int8.mlir" % (base, variant), base + ".torch-ranges.int8.mlir")
         sys.stdout.flush()
+    remove(base + ".mlir")
 sys.exit(1 if failures else 0)
