@@ -61,27 +61,30 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
     pm.addPass(createInlineAllocaScopesPass());
   }
 
-  // Loops, then LLVM.
+  // Loops, then LLVM. After outlining a network is a function per layer:
+  // the conversions that need no module-wide view run function by
+  // function, on every thread the context has.
   pm.addPass(createLowerCopiesPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createConvertLinalgToLoopsPass());
+  func.addPass(createLowerAffinePass());
+  func.addPass(createConvertVectorToSCFPass());
+  func.addPass(createSCFToControlFlowPass());
+  func.addPass(memref::createExpandStridedMetadataPass());
+  func.addPass(createLowerAffinePass());
   // AMX tile ops (the int8 conv kernels with isa=amx) lower here too.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.amx = true;
-  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  func.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  func.addPass(createConvertMathToLLVMPass());
+  func.addPass(createArithToLLVMConversionPass());
+  func.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
 }
 
