@@ -2,24 +2,36 @@
 
 #include "EqQuant/Runtime/Jit.h"
 #include "EqQuant/Dialect/EqqDialect.h"
+#include "EqQuant/Runtime/CompileObjects.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
 
 #ifdef EQQ_HAVE_OPENMP
 // NOLINTNEXTLINE(readability-identifier-naming): the OpenMP runtime's name.
 extern "C" int omp_get_max_threads(void);
 #endif
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ExecutionEngine/JITEventListener.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -188,6 +200,71 @@ static void moveOutConstants(
   }
 }
 
+/// Takes the module's global constructors out, in the order they run, and
+/// makes each an external function the JIT can look up: the module is
+/// compiled to objects that the JIT links itself, so nothing would run
+/// them.
+static llvm::Expected<SmallVector<std::string>>
+takeConstructors(llvm::Module &module) {
+  if (module.getGlobalVariable("llvm.global_dtors"))
+    return llvm::createStringError(
+        "the module has global destructors, which the JIT does not run");
+  SmallVector<std::tuple<uint64_t, size_t, std::string>> ctors;
+  if (llvm::GlobalVariable *list =
+          module.getGlobalVariable("llvm.global_ctors")) {
+    if (auto *entries = dyn_cast_or_null<llvm::ConstantArray>(
+            list->hasInitializer() ? list->getInitializer() : nullptr))
+      for (llvm::Value *entry : entries->operands()) {
+        auto *fields = cast<llvm::ConstantStruct>(entry);
+        auto *priority = cast<llvm::ConstantInt>(fields->getOperand(0));
+        auto *fn = dyn_cast<llvm::Function>(
+            fields->getOperand(1)->stripPointerCasts());
+        if (!fn)
+          continue;
+        fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+        fn->setVisibility(llvm::GlobalValue::DefaultVisibility);
+        ctors.emplace_back(priority->getZExtValue(), ctors.size(),
+                           fn->getName().str());
+      }
+    list->eraseFromParent();
+  }
+  llvm::sort(ctors);
+  SmallVector<std::string> names;
+  for (auto &ctor : ctors)
+    names.push_back(std::get<2>(ctor));
+  return names;
+}
+
+/// The packed form `_mlir_<name>(void **args)` of each
+/// `_mlir_ciface_<name>` function: args holds a pointer to each argument.
+static void addPackedWrappers(llvm::Module &module) {
+  SmallVector<llvm::Function *> interfaces;
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration() && f.getName().starts_with("_mlir_ciface_"))
+      interfaces.push_back(&f);
+  llvm::LLVMContext &context = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(context);
+  for (llvm::Function *f : interfaces) {
+    auto *wrapper = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr}, false),
+        llvm::GlobalValue::ExternalLinkage, "_mlir_" + f->getName(), module);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", wrapper));
+    SmallVector<llvm::Value *> args;
+    for (llvm::Argument &arg : f->args()) {
+      llvm::Value *slot =
+          b.CreateConstGEP1_64(ptr, wrapper->getArg(0), arg.getArgNo());
+      args.push_back(b.CreateLoad(arg.getType(), b.CreateLoad(ptr, slot)));
+    }
+    llvm::Value *result = b.CreateCall(f, args);
+    if (!result->getType()->isVoidTy()) {
+      llvm::Value *slot =
+          b.CreateConstGEP1_64(ptr, wrapper->getArg(0), f->arg_size());
+      b.CreateStore(result, b.CreateLoad(ptr, slot));
+    }
+    b.CreateRetVoid();
+  }
+}
+
 llvm::Expected<std::unique_ptr<JitModule>>
 JitModule::create(ModuleOp llvmModule) {
   static bool initialized = [] {
@@ -220,35 +297,87 @@ JitModule::create(ModuleOp llvmModule) {
 #endif
   }
 
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = builder->createTargetMachine();
+  auto target = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!target)
+    return target.takeError();
+  target->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = target->createTargetMachine();
   if (!tm)
     return tm.takeError();
 
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/3,
-                                               /*sizeLevel=*/0, tm->get());
-  ExecutionEngineOptions options;
-  options.transformer = transformer;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<JitModule> jit(new JitModule());
   moveOutConstants(llvmModule, jit->hostConstants);
-  auto engine = ExecutionEngine::create(llvmModule, options, std::move(*tm));
-  if (!engine)
-    return engine.takeError();
-  (*engine)->registerSymbols([&](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    for (auto &[name, buffer] : jit->hostConstants)
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(buffer.get()),
-                                 llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module =
+      translateModuleToLLVMIR(llvmModule, context);
+  if (!module)
+    return llvm::createStringError("could not translate the module to LLVM IR");
+  module->setDataLayout((*tm)->createDataLayout());
+  module->setTargetTriple((*tm)->getTargetTriple());
+  addPackedWrappers(*module);
+  auto ctors = takeConstructors(*module);
+  if (!ctors)
+    return ctors.takeError();
+  llvm::DataLayout layout = module->getDataLayout();
+
+  // Every CPU the process may run on (its affinity mask).
+  auto objects = compileObjects(
+      *module, *target, llvm::hardware_concurrency().compute_thread_count());
+  if (!objects)
+    return objects.takeError();
+  module.reset();
+
+  auto lljit =
+      llvm::orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(*target)
+          .setDataLayout(layout)
+          .setObjectLinkingLayerCreator(
+              [](llvm::orc::ExecutionSession &es)
+                  -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                auto layer =
+                    std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                        es, [](const llvm::MemoryBuffer &) {
+                          return std::make_unique<llvm::SectionMemoryManager>();
+                        });
+                // Debuggers and profilers (perf inject --jit) see the code.
+                if (auto *gdb =
+                        llvm::JITEventListener::createGDBRegistrationListener())
+                  layer->registerJITEventListener(*gdb);
+                if (auto *perf =
+                        llvm::JITEventListener::createPerfJITEventListener())
+                  layer->registerJITEventListener(*perf);
+                return layer;
+              })
+          .create();
+  if (!lljit)
+    return lljit.takeError();
+  llvm::orc::JITDylib &dylib = (*lljit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      layout.getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  dylib.addGenerator(std::move(*process));
+  llvm::orc::SymbolMap constants;
+  for (auto &[name, buffer] : jit->hostConstants)
+    constants[(*lljit)->mangleAndIntern(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(buffer.get()),
+        llvm::JITSymbolFlags::Exported};
+  if (!constants.empty())
+    if (llvm::Error error =
+            dylib.define(llvm::orc::absoluteSymbols(std::move(constants))))
+      return std::move(error);
+  for (std::unique_ptr<llvm::MemoryBuffer> &object : *objects)
+    if (llvm::Error error = (*lljit)->addObjectFile(std::move(object)))
+      return std::move(error);
   // Global constructors: a module with AMX kernels asks for the tile
   // registers in one.
-  (*engine)->initialize();
-  jit->engine = std::move(*engine);
+  for (const std::string &name : *ctors) {
+    auto address = (*lljit)->lookup(name);
+    if (!address)
+      return address.takeError();
+    address->toPtr<void (*)()>()();
+  }
+  jit->jit = std::move(*lljit);
   return jit;
 }
 
@@ -295,5 +424,9 @@ llvm::Error JitModule::invoke(StringRef entry, const EntrySignature &signature,
   SmallVector<void *> args;
   for (void *&p : pointers)
     args.push_back(&p);
-  return engine->invokePacked("_mlir_ciface_" + entry.str(), args);
+  auto address = jit->lookup("_mlir__mlir_ciface_" + entry.str());
+  if (!address)
+    return address.takeError();
+  address->toPtr<void (*)(void **)>()(args.data());
+  return llvm::Error::success();
 }

@@ -1,8 +1,8 @@
 //===- Jit.h - run a lowered EqQuant module in the JIT ----------*- C++ -*-===//
 //
-// Compiles a module lowered by `--eqq-lower-to-llvm` with the MLIR execution
-// engine, for the host CPU, and calls its entry functions with tensors in
-// host memory (inputs first, then the outputs it writes).
+// Compiles a module lowered by `--eqq-lower-to-llvm` for the host CPU into
+// an ORC JIT, and calls its entry functions with tensors in host memory
+// (inputs first, then the outputs it writes).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,8 +19,11 @@
 #include <memory>
 #include <string>
 
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
+
 namespace mlir {
-class ExecutionEngine;
 namespace eqq {
 
 /// The element type and static shape of one tensor argument or result.
@@ -56,7 +59,9 @@ public:
   /// globals of kHostConstantBytes or more (weights) move into buffers the
   /// JitModule owns, and the globals become external declarations that the
   /// JIT links to those buffers: LLVM never copies or compiles them, and
-  /// the module is left modified.
+  /// the module is left modified. A module with enough code is split by
+  /// function and compiled on every core at once (compileObjects); its
+  /// global constructors run before create returns.
   static llvm::Expected<std::unique_ptr<JitModule>> create(ModuleOp llvmModule);
 
   /// The size from which a constant global's data stays out of LLVM.
@@ -75,11 +80,11 @@ public:
 private:
   JitModule() = default;
   /// The constants moved out of the module, by symbol; declared before the
-  /// engine so that they outlive the code that reads them.
+  /// JIT so that they outlive the code that reads them.
   llvm::SmallVector<
       std::pair<std::string, std::unique_ptr<char[], AlignedFree>>>
       hostConstants;
-  std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
 };
 
 /// Registers the translations from the builtin and LLVM dialects to LLVM IR.
