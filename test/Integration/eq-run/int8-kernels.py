@@ -315,6 +315,9 @@ MODELS = {
     "conv_7x7_f70": conv_model(1, 20, 7, 7, 70, 3, 3, 1, (1, 1), (1, 1), True),
     "conv_14_s2_f37": conv_model(2, 13, 27, 27, 37, 3, 3, 1, (2, 2), (1, 1), False),
     "conv_1x1_f48_w9": conv_model(1, 32, 7, 9, 48, 1, 1, 0, (1, 1), (1, 1), True),
+    # 25 taps or more: the kernel loops over the filter rows (the taps of
+    # a row unrolled), with channel lanes here and width lanes in the stem.
+    "conv_5x5_f20_w9": conv_model(1, 6, 9, 9, 20, 5, 5, 2, (1, 1), (1, 1), True),
     # AMX tiles (64 input channels or more, rows of 12 columns or more): a last channel tile of 4 real rows and column tiles of 16, 16
     # and 5; stride 2 with 15 columns and 2 images; a 1x1 conv over 3 blocks
     # of 64 channels (one pass of the tiles through memory); dilation 2.
