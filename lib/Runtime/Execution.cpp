@@ -4,6 +4,7 @@
 #include "EqQuant/Dialect/EqqDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -18,8 +19,12 @@ mlir::eqq::compileModule(ModuleOp module, const LowerToLLVMOptions &options) {
                                [](func::FuncOp f) { return !f.isExternal(); });
   if (!lowered) {
     PassManager pm(module.getContext());
+    // The module is verified once, after the pipeline, instead of after
+    // each of its passes: a walk over every op of a network, 40 ms each
+    // time on resnet18's int8 kernels, was a fifth of its compile time.
+    pm.enableVerifier(false);
     buildLowerToLLVMPipeline(pm, options);
-    if (failed(pm.run(*clone)))
+    if (failed(pm.run(*clone)) || failed(verify(*clone)))
       return llvm::createStringError("lowering the module to LLVM failed");
   }
   return JitModule::create(*clone);
