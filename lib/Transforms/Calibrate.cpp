@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -649,35 +650,52 @@ void CalibratePass::runOnOperation() {
     if (!clone)
       return fail(llvm::toString(clone.takeError()));
 
+    // Where each batch's results go, in the order instrument() added them:
+    // each observer's statistics take their own results, then those of the
+    // ops that share it (in feed order); an input-equalization observer's
+    // sample takes one more.
+    SmallVector<SmallVector<size_t>> statsResults(observed.size());
+    SmallVector<std::pair<size_t, size_t>> sampleResults;
+    size_t r = 0;
+    auto take = [&](size_t i) {
+      statsResults[i].push_back(r);
+      r += observed[i].stats.rule == AccumulationRule::Histogram ? 1 : 2;
+    };
+    for (auto [i, o] : llvm::enumerate(observed)) {
+      take(i);
+      if (o.stats.rule != AccumulationRule::Histogram && o.reservoir)
+        sampleResults.emplace_back(i, r++);
+    }
+    for (const SharedFeed &feed : feeds)
+      take(feed.target);
+
     using Clock = std::chrono::steady_clock;
     Clock::time_point start = Clock::now(), lastReport = start;
     for (auto [n, path] : llvm::enumerate(data)) {
       if (llvm::Error e = (*clone)->runBatch(path))
         return fail(llvm::toString(std::move(e)));
       ArrayRef<NpyArray> results = (*clone)->getPickedResults();
-      size_t r = 0;
-      // The next results, in the order instrument() added them.
-      auto accumulate = [&](RunningStats &stats) {
-        if (stats.rule == AccumulationRule::Histogram) {
-          stats.addHistogramBatch(results[r++].getValues<float>());
-          return false;
+      // The observers' statistics are independent: histograms and ranges
+      // are computed on every thread of the context, each observer's
+      // updates in their order.
+      mlir::parallelFor(&getContext(), 0, observed.size(), [&](size_t i) {
+        RunningStats &stats = observed[i].stats;
+        for (size_t first : statsResults[i]) {
+          if (stats.rule == AccumulationRule::Histogram)
+            stats.addHistogramBatch(results[first].getValues<float>());
+          else
+            stats.addRange(results[first].getValues<float>(),
+                           results[first + 1].getValues<float>());
         }
-        ArrayRef<float> lo = results[r++].getValues<float>();
-        ArrayRef<float> hi = results[r++].getValues<float>();
-        stats.addRange(lo, hi);
-        return true;
-      };
-      for (Observed &o : observed) {
-        if (!accumulate(o.stats) || !o.reservoir)
-          continue;
-        ArrayRef<float> x = results[r++].getValues<float>();
+      });
+      for (auto [i, first] : sampleResults) {
+        Observed &o = observed[i];
+        ArrayRef<float> x = results[first].getValues<float>();
         const RowGeometry &g = *o.rows;
         o.reservoir->offer(g.numPositions(), [&](int64_t p, float *row) {
           g.extractRow(x, p, row);
         });
       }
-      for (const SharedFeed &feed : feeds)
-        accumulate(observed[feed.target].stats);
       ++batches;
       Clock::time_point now = Clock::now();
       if (now - start > std::chrono::seconds(2) &&
