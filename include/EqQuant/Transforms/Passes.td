@@ -492,11 +492,28 @@ def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
   let description = [{
     A stage of `--eqq-lower-to-llvm`, on tensors: upstream elementwise
     fusion (`--linalg-fuse-elementwise-ops`: producer-consumer fusion of
-    `linalg.generic` ops, splat constants folded into bodies), restricted to
-    consumers whose loops are all parallel. Fusing a quantize into the
-    integer layer that reads it would quantize every input element once per
-    output channel and hide the layer from `--eqq-int8-kernels`; requantize,
-    relu and dequantize chains still become one loop.
+    `linalg.generic` ops, splat constants folded into bodies), after
+    `linalg.add`, `sub`, `mul`, `div`, `max` and `min` become
+    `linalg.generic`, with three restrictions:
+
+    - Only into consumers whose loops are all parallel. Fusing a quantize
+      into the integer layer that reads it would quantize every input
+      element once per output channel and hide the layer from
+      `--eqq-int8-kernels`.
+    - Only producers read once: a producer read by two ops would be
+      computed twice and its inputs read twice, where its result is read
+      twice.
+    - A layer's epilogue (an op reading the result of a conv or matmul: the
+      requantize) is not fused into a join (an op of two data inputs or
+      more, such as a residual add) nor into the dequantize that leads to
+      one. The layer's kernel computes the epilogue from its accumulators
+      and writes int8; the add then reads two int8 tensors, dequantizes,
+      adds, and quantizes in one loop. Fused the other way, the layer wrote
+      f32 and the add read and wrote f32 tensors (four times the bytes):
+      resnet50 int8 took 26.8 ms against 14.5 ms now, bit for bit the same
+      output.
+
+    Requantize, relu and dequantize chains still become one loop.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
