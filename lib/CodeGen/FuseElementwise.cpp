@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::eqq {
@@ -36,12 +37,16 @@ static unsigned countDataInputs(linalg::LinalgOp op) {
   return n;
 }
 
-/// Whether `op` reads the result of a layer (a linalg op with reduction
-/// loops: a conv, a matmul): it is that layer's epilogue.
+/// Whether `op` reads the accumulators of an integer layer (the i32 result
+/// of a linalg op with reduction loops: a conv, a matmul): it is that
+/// layer's epilogue, which the layer's kernel computes from its registers.
+/// (A max pool's int8 result is no accumulator: its kernel has no
+/// epilogue.)
 static bool readsLayer(linalg::LinalgOp op) {
   return llvm::any_of(op.getDpsInputOperands(), [](OpOperand *input) {
     auto producer = input->get().getDefiningOp<linalg::LinalgOp>();
-    return producer && producer.getNumReductionLoops() > 0;
+    return producer && producer.getNumReductionLoops() > 0 &&
+           getElementTypeOrSelf(input->get().getType()).isInteger(32);
   });
 }
 

@@ -503,8 +503,8 @@ def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
     - Only producers read once: a producer read by two ops would be
       computed twice and its inputs read twice, where its result is read
       twice.
-    - A layer's epilogue (an op reading the result of a conv or matmul: the
-      requantize) is not fused into a join (an op of two data inputs or
+    - A layer's epilogue (an op reading the i32 accumulators of an integer
+      conv or matmul: the requantize) is not fused into a join (an op of two data inputs or
       more, such as a residual add) nor into the dequantize that leads to
       one. The layer's kernel computes the epilogue from its accumulators
       and writes int8; the add then reads two int8 tensors, dequantizes,
