@@ -85,6 +85,10 @@ mlir::eqq::compileObjects(Module &module,
     owner[functions[i]] = part;
     load[part] += size;
   }
+  // Parts link by name: unnamed values get one (LLVM makes it unique).
+  for (GlobalValue &g : module.global_values())
+    if (!g.hasName())
+      g.setName("__eqq_unnamed");
   // Local constants are copied into every part (they have no identity to
   // keep); other variables live in the first part.
   constexpr unsigned kEveryPart = ~0u;

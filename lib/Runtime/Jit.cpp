@@ -424,9 +424,13 @@ llvm::Error JitModule::invoke(StringRef entry, const EntrySignature &signature,
   SmallVector<void *> args;
   for (void *&p : pointers)
     args.push_back(&p);
-  auto address = jit->lookup("_mlir__mlir_ciface_" + entry.str());
-  if (!address)
-    return address.takeError();
-  address->toPtr<void (*)(void **)>()(args.data());
+  auto &fn = entries[entry];
+  if (!fn) {
+    auto address = jit->lookup("_mlir__mlir_ciface_" + entry.str());
+    if (!address)
+      return address.takeError();
+    fn = address->toPtr<void (*)(void **)>();
+  }
+  fn(args.data());
   return llvm::Error::success();
 }

@@ -22,11 +22,12 @@ using namespace llvm;
 namespace {
 
 // Three functions that call each other, a local constant table all of
-// them read, a local counter that one writes and another reads, and an
-// external function the process provides (abs).
+// them read, a local counter and an unnamed local variable that one writes
+// and another reads, and an external function the process provides (abs).
 constexpr const char *kModule = R"(
 @table = private unnamed_addr constant [4 x i32] [i32 1, i32 2, i32 3, i32 4]
 @counter = internal global i32 0
+@0 = internal global i32 5
 
 declare i32 @abs(i32)
 
@@ -36,6 +37,9 @@ define internal i32 @leaf(i32 %i) {
   %c = load i32, ptr @counter
   %n = add i32 %c, 1
   store i32 %n, ptr @counter
+  %u = load i32, ptr @0
+  %u10 = add i32 %u, 10
+  store i32 %u10, ptr @0
   ret i32 %v
 }
 
@@ -52,7 +56,9 @@ define i32 @entry(i32 %i) {
   %c = load i32, ptr @counter
   %c100 = mul i32 %c, 100
   %s = add i32 %m, %l
-  %r = add i32 %s, %c100
+  %r0 = add i32 %s, %c100
+  %u = load i32, ptr @0
+  %r = add i32 %r0, %u
   %neg = sub i32 0, %r
   %abs = call i32 @abs(i32 %neg)
   ret i32 %abs
@@ -86,16 +92,17 @@ int runEntry(unsigned threads, size_t &parts) {
 TEST(CompileObjectsTest, PartsLinkAsTheWholeModule) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
-  // entry(2) = middle(2) + leaf(2) + 100 * counter
-  //          = (table[2] + table[0]) + table[2] + 100 * 2 = 207.
+  // entry(2) = middle(2) + leaf(2) + 100 * counter + @0
+  //          = (table[2] + table[0]) + table[2] + 100 * 2 + (5 + 2 * 10)
+  //          = 232.
   size_t parts = 0;
-  EXPECT_EQ(runEntry(1, parts), 207);
+  EXPECT_EQ(runEntry(1, parts), 232);
   EXPECT_EQ(parts, 1u);
   // One function per part: every reference crosses a part.
-  EXPECT_EQ(runEntry(3, parts), 207);
+  EXPECT_EQ(runEntry(3, parts), 232);
   EXPECT_EQ(parts, 3u);
   // No more parts than functions.
-  EXPECT_EQ(runEntry(8, parts), 207);
+  EXPECT_EQ(runEntry(8, parts), 232);
   EXPECT_EQ(parts, 3u);
 }
 

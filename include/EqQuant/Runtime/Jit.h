@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -85,6 +86,8 @@ private:
       std::pair<std::string, std::unique_ptr<char[], AlignedFree>>>
       hostConstants;
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  /// The packed entry points looked up so far, by entry name.
+  llvm::StringMap<void (*)(void **)> entries;
 };
 
 /// Registers the translations from the builtin and LLVM dialects to LLVM IR.
