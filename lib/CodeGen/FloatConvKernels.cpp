@@ -172,7 +172,7 @@ private:
     b->setInsertionPointToStart(module.getBody());
     auto global = memref::GlobalOp::create(
         *b, loc, "__eqq_packed_conv_weight", b->getStringAttr("private"), type,
-        DenseElementsAttr::get(tensorType, ArrayRef<float>(packed)),
+        eqq::getPackedConstant(tensorType, ArrayRef<float>(packed)),
         /*constant=*/true, b->getI64IntegerAttr(64));
     symbols.insert(global);
     b->setInsertionPoint(m.op);
@@ -362,17 +362,19 @@ struct FloatConvKernelsPass
           "rows * vectors <= 28 (the accumulators stay in registers)");
       return signalPassFailure();
     }
-    SmallVector<ConvMatch> matches;
-    getOperation().walk([&](linalg::Conv2DNchwFchwOp op) {
-      if (std::optional<ConvMatch> m = matchConv(op))
-        matches.push_back(std::move(*m));
-    });
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk(
+        [&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
     SymbolTable symbols(getOperation());
-    for (ConvMatch &match : matches) {
-      OpBuilder b(match.op);
-      ConvKernelEmitter(b, match.op.getLoc(), getOperation(), rowTile,
-                        vectorTile)
-          .rewrite(match, symbols);
+    // One conv at a time: a match holds a copy of its weights (all of a
+    // network's at once had been a copy of the model's weights).
+    for (linalg::Conv2DNchwFchwOp op : convs) {
+      std::optional<ConvMatch> match = matchConv(op);
+      if (!match)
+        continue;
+      OpBuilder b(op);
+      ConvKernelEmitter(b, op.getLoc(), getOperation(), rowTile, vectorTile)
+          .rewrite(*match, symbols);
     }
   }
 };

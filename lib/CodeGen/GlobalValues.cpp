@@ -29,3 +29,12 @@ mlir::eqq::getGlobalF32Values(memref::GetGlobalOp get) {
   }
   return std::nullopt;
 }
+
+ElementsAttr mlir::eqq::getPackedConstant(ShapedType type,
+                                          ArrayRef<char> bytes) {
+  if (bytes.size() >= kPackedBlobBytes)
+    return DenseResourceElementsAttr::get(
+        type, "__eqq_packed",
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, /*align=*/64));
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GlobalValues.h"
 #include "SumKernel.h"
 #include "VectorBody.h"
 
@@ -514,7 +515,7 @@ private:
   Value cst(int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   }
-  Value global(StringRef name, ShapedType type, DenseElementsAttr data);
+  Value global(StringRef name, ShapedType type, ElementsAttr data);
   /// An scf.parallel over the ranges {lo, hi, step}; `body` builds one
   /// iteration at the builder's insertion point. Empty ranges build nothing.
   void parallel(ArrayRef<std::array<int64_t, 3>> ranges,
@@ -568,7 +569,7 @@ private:
 } // namespace
 
 Value KernelBuilder::global(StringRef name, ShapedType type,
-                            DenseElementsAttr data) {
+                            ElementsAttr data) {
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(module.getBody());
@@ -890,11 +891,11 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   }
   auto wpType = RankedTensorType::get({nb, k4, 64}, b.getI8Type());
   Value wp = global("__eqq_packed_i8_weight", wpType,
-                    DenseElementsAttr::get(wpType, ArrayRef<int8_t>(packed)));
+                    eqq::getPackedConstant(wpType, ArrayRef<int8_t>(packed)));
   auto initType = RankedTensorType::get({nb * kLanes}, b.getI32Type());
   Value initV =
       global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(init)));
+             eqq::getPackedConstant(initType, ArrayRef<int32_t>(init)));
   Value signFlip = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0x80808080U)));
 
@@ -1069,7 +1070,7 @@ Value KernelBuilder::convStartGlobal(int64_t channels) {
   init.resize(channels, 0);
   auto type = RankedTensorType::get({channels}, b.getI32Type());
   return global("__eqq_packed_start", type,
-                DenseElementsAttr::get(type, ArrayRef<int32_t>(init)));
+                eqq::getPackedConstant(type, ArrayRef<int32_t>(init)));
 }
 
 /// Packs a full conv's input for its kernels, `wx` columns per phase (see
@@ -1224,7 +1225,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
         }
   auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
   Value wp = global("__eqq_packed_i8_weight", wpType,
-                    DenseElementsAttr::get(wpType, ArrayRef<int32_t>(packed)));
+                    eqq::getPackedConstant(wpType, ArrayRef<int32_t>(packed)));
   Value initV = convStartGlobal(f);
   Value xp = packConvInput(wx);
 
@@ -1371,7 +1372,7 @@ void KernelBuilder::buildConvAmx() {
   auto waType =
       RankedTensorType::get({f16, c64, kh, kw, 16, 64}, b.getI8Type());
   Value wa = global("__eqq_amx_weight", waType,
-                    DenseElementsAttr::get(waType, ArrayRef<int8_t>(packed)));
+                    eqq::getPackedConstant(waType, ArrayRef<int8_t>(packed)));
   Value initV = convStartGlobal(f16 * kLanes);
   Value xp = packConvInput(wx, c4);
   Value xpFlat = memref::CollapseShapeOp::create(
@@ -1613,7 +1614,7 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
   auto wcType =
       RankedTensorType::get({f16, c4, kh, kw, 4 * kLanes}, b.getI8Type());
   Value wc = global("__eqq_packed_i8_weight", wcType,
-                    DenseElementsAttr::get(wcType, ArrayRef<int8_t>(packed)));
+                    eqq::getPackedConstant(wcType, ArrayRef<int8_t>(packed)));
   Value initV = convStartGlobal(f16 * kLanes);
   Value xp = packConvInput(wx);
 
@@ -1795,11 +1796,11 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   SmallVector<int8_t> weights(layer.weight.begin(), layer.weight.end());
   auto wType = RankedTensorType::get({c, kh, kw}, b.getI8Type());
   Value wv = global("__eqq_depthwise_weight", wType,
-                    DenseElementsAttr::get(wType, ArrayRef<int8_t>(weights)));
+                    eqq::getPackedConstant(wType, ArrayRef<int8_t>(weights)));
   auto initType = RankedTensorType::get({c}, b.getI32Type());
   Value initV =
       global("__eqq_packed_start", initType,
-             DenseElementsAttr::get(initType, ArrayRef<int32_t>(layer.init)));
+             eqq::getPackedConstant(initType, ArrayRef<int32_t>(layer.init)));
   Value xp = packChannelRows(wx);
 
   auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,

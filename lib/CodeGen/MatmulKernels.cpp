@@ -143,7 +143,7 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
     b.setInsertionPointToStart(getOperation().getBody());
     auto global = memref::GlobalOp::create(
         b, match.op.getLoc(), "__eqq_packed_weight", b.getStringAttr("private"),
-        type, DenseElementsAttr::get(tensorType, ArrayRef<float>(packed)),
+        type, eqq::getPackedConstant(tensorType, ArrayRef<float>(packed)),
         /*constant=*/true, b.getI64IntegerAttr(64));
     symbols.insert(global);
     b.setInsertionPoint(match.op);

@@ -172,11 +172,8 @@ static ArrayRef<char> getConstantBytes(LLVM::GlobalOp global) {
 /// copying and emitting tens of megabytes of ConstantDataArrays was most of
 /// a CNN's compile time and memory), and the code addresses them where
 /// they are.
-static void moveOutConstants(
-    ModuleOp module,
-    SmallVectorImpl<
-        std::pair<std::string, std::unique_ptr<char[], JitModule::AlignedFree>>>
-        &host) {
+static void moveOutConstants(ModuleOp module,
+                             SmallVectorImpl<JitModule::HostConstant> &host) {
   for (auto global : module.getOps<LLVM::GlobalOp>()) {
     if (!global.getConstant() ||
         global.getInitializerRegion().getBlocks().size())
@@ -185,18 +182,28 @@ static void moveOutConstants(
     if (bytes.size() < JitModule::kHostConstantBytes)
       continue;
     uint64_t align = std::max<uint64_t>(64, global.getAlignment().value_or(1));
-    size_t size = llvm::alignTo(bytes.size(), align);
-    std::unique_ptr<char[], JitModule::AlignedFree> buffer(
-        static_cast<char *>(std::aligned_alloc(align, size)));
-    if (!buffer)
-      continue;
-    std::memcpy(buffer.get(), bytes.data(), bytes.size());
+    JitModule::HostConstant constant{
+        global.getSymName().str(), nullptr, {nullptr, {}}};
+    // A blob (it lives as long as the context) aligned as asked is read in
+    // place; anything else is copied into an aligned buffer.
+    if (isa_and_nonnull<DenseResourceElementsAttr>(global.getValueOrNull()) &&
+        reinterpret_cast<uintptr_t>(bytes.data()) % align == 0) {
+      constant.address = bytes.data();
+    } else {
+      size_t size = llvm::alignTo(bytes.size(), align);
+      constant.owned.reset(
+          static_cast<char *>(std::aligned_alloc(align, size)));
+      if (!constant.owned)
+        continue;
+      std::memcpy(constant.owned.get(), bytes.data(), bytes.size());
+      constant.address = constant.owned.get();
+    }
     global.removeValueAttr();
     global.setLinkage(LLVM::Linkage::External);
     global.setUnnamedAddr(LLVM::UnnamedAddr::None);
     // The buffer may lie anywhere: no PC-relative addressing.
     global.setDsoLocal(false);
-    host.emplace_back(global.getSymName().str(), std::move(buffer));
+    host.push_back(std::move(constant));
   }
 }
 
@@ -358,9 +365,9 @@ JitModule::create(ModuleOp llvmModule) {
     return process.takeError();
   dylib.addGenerator(std::move(*process));
   llvm::orc::SymbolMap constants;
-  for (auto &[name, buffer] : jit->hostConstants)
-    constants[(*lljit)->mangleAndIntern(name)] = {
-        llvm::orc::ExecutorAddr::fromPtr(buffer.get()),
+  for (const HostConstant &constant : jit->hostConstants)
+    constants[(*lljit)->mangleAndIntern(constant.name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(constant.address),
         llvm::JITSymbolFlags::Exported};
   if (!constants.empty())
     if (llvm::Error error =

@@ -60,9 +60,11 @@ public:
   /// globals of kHostConstantBytes or more (weights) move into buffers the
   /// JitModule owns, and the globals become external declarations that the
   /// JIT links to those buffers: LLVM never copies or compiles them, and
-  /// the module is left modified. A module with enough code is split by
-  /// function and compiled on every core at once (compileObjects); its
-  /// global constructors run before create returns.
+  /// the module is left modified. A constant held in a resource blob aligned
+  /// as its global asks (the kernels' packed weights) is read in place,
+  /// not copied: the module's context must then outlive the JitModule. A module
+  /// with enough code is split by function and compiled on every core at once
+  /// (compileObjects); its global constructors run before create returns.
   static llvm::Expected<std::unique_ptr<JitModule>> create(ModuleOp llvmModule);
 
   /// The size from which a constant global's data stays out of LLVM.
@@ -70,6 +72,14 @@ public:
 
   struct AlignedFree {
     void operator()(char *p) const;
+  };
+
+  /// A constant the code reads from host memory: its address, and the
+  /// buffer owning it when the JIT copied it.
+  struct HostConstant {
+    std::string name;
+    const char *address;
+    std::unique_ptr<char[], AlignedFree> owned;
   };
 
   /// Calls `entry` (through its `_mlir_ciface_` wrapper) on `inputs`, writing
@@ -80,11 +90,9 @@ public:
 
 private:
   JitModule() = default;
-  /// The constants moved out of the module, by symbol; declared before the
-  /// JIT so that they outlive the code that reads them.
-  llvm::SmallVector<
-      std::pair<std::string, std::unique_ptr<char[], AlignedFree>>>
-      hostConstants;
+  /// The constants moved out of the module, by symbol (declared before the
+  /// JIT so that they outlive the code that reads them).
+  llvm::SmallVector<HostConstant> hostConstants;
   std::unique_ptr<llvm::orc::LLJIT> jit;
   /// The packed entry points looked up so far, by entry name.
   llvm::StringMap<void (*)(void **)> entries;
