@@ -540,6 +540,12 @@ private:
   /// the builder's insertion point. An empty range builds nothing.
   void forLoop(int64_t lo, int64_t hi, int64_t step,
                function_ref<void(Value)> body);
+  /// An scf.for over [0, hi) by 1 carrying `inits`; `body(iv, carried)`
+  /// builds one iteration and returns the values carried on. Returns the
+  /// loop's results.
+  SmallVector<Value>
+  forLoopCarrying(int64_t hi, ValueRange inits,
+                  function_ref<SmallVector<Value>(Value, ValueRange)> body);
   SmallVector<int32_t> convStart();
   Value convStartGlobal(int64_t channels);
   SmallVector<Value> accumulateTaps(
@@ -863,6 +869,19 @@ void KernelBuilder::forLoop(int64_t lo, int64_t hi, int64_t step,
   body(loop.getInductionVar());
 }
 
+SmallVector<Value> KernelBuilder::forLoopCarrying(
+    int64_t hi, ValueRange inits,
+    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(
+      b, loc, cst(0), cst(hi), cst(1), inits,
+      [&](OpBuilder &nb, Location, Value iv, ValueRange carried) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nb.getInsertionBlock());
+        scf::YieldOp::create(b, loc, body(iv, carried));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 /// Linear: acc[M][N] = init + x[M][K] * W[N][K]^T.
 ///
 ///   Wp[N/16][K/4][64]: 16 columns x 4 consecutive k per 64 bytes.
@@ -960,16 +979,10 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
       return next;
     };
     int64_t fullSteps = k / 4;
-    if (fullSteps > 0) {
-      auto loop = scf::ForOp::create(
-          b, loc, cst(0), cst(fullSteps), cst(1), accs,
-          [&](OpBuilder &nb, Location, Value kq, ValueRange iter) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(nb.getInsertionBlock());
-            scf::YieldOp::create(b, loc, step(kq, iter, 4));
-          });
-      accs.assign(loop.getResults().begin(), loop.getResults().end());
-    }
+    if (fullSteps > 0)
+      accs = forLoopCarrying(fullSteps, accs, [&](Value kq, ValueRange iter) {
+        return step(kq, iter, 4);
+      });
     if (k % 4)
       accs = step(cst(fullSteps), accs, k % 4);
     for (int64_t i = 0; i < rows; ++i)
@@ -1023,30 +1036,19 @@ SmallVector<Value> KernelBuilder::accumulateTaps(
     for (int64_t dx = 0; dx < kw; ++dx)
       step(cq, row, dy, dx, cur);
   };
-  auto loop = scf::ForOp::create(
-      b, loc, cst(0), cst(c4), cst(1), accs,
-      [&](OpBuilder &nb, Location, Value cq, ValueRange iter) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(nb.getInsertionBlock());
-        SmallVector<Value> cur(iter.begin(), iter.end());
-        if (kh * kw >= kLoopedRowsTaps) {
-          auto rows = scf::ForOp::create(
-              b, loc, cst(0), cst(kh), cst(1), cur,
-              [&](OpBuilder &rb, Location, Value dy, ValueRange rowIter) {
-                OpBuilder::InsertionGuard rowGuard(b);
-                b.setInsertionPointToStart(rb.getInsertionBlock());
-                SmallVector<Value> rowCur(rowIter.begin(), rowIter.end());
-                rowTaps(cq, dy, rowCur);
-                scf::YieldOp::create(b, loc, rowCur);
-              });
-          cur.assign(rows.getResults().begin(), rows.getResults().end());
-        } else {
-          for (int64_t dy = 0; dy < kh; ++dy)
-            rowTaps(cq, cst(dy), cur);
-        }
-        scf::YieldOp::create(b, loc, cur);
-      });
-  return SmallVector<Value>(loop.getResults());
+  return forLoopCarrying(c4, accs, [&](Value cq, ValueRange iter) {
+    SmallVector<Value> cur(iter.begin(), iter.end());
+    if (kh * kw < kLoopedRowsTaps) {
+      for (int64_t dy = 0; dy < kh; ++dy)
+        rowTaps(cq, cst(dy), cur);
+      return cur;
+    }
+    return forLoopCarrying(kh, cur, [&](Value dy, ValueRange rowIter) {
+      SmallVector<Value> rowCur(rowIter.begin(), rowIter.end());
+      rowTaps(cq, dy, rowCur);
+      return rowCur;
+    });
+  });
 }
 
 /// The start values of a full conv's kernel: the layer's, less
