@@ -4,7 +4,9 @@
 // constants through costly ops (exp, divide: a dequantize, SiLU or sigmoid,
 // quantize chain) takes one of 256 values. The chain is evaluated once per
 // input value here, with the ops' own folders, and the body reads the
-// result from a 256-entry table instead.
+// result from a 256-entry table instead. A chain whose 256 results are its
+// input clamped (a requantize to the same scale around a relu or relu6)
+// becomes an integer min/max of the input, costly or not.
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,6 +59,9 @@ static std::optional<Chain> chainOf(Value result, Block &body) {
   SmallVector<Value> work{result};
   while (!work.empty()) {
     Value v = work.pop_back_val();
+    // Constants (8-bit ones too) are operands, not the chain's input.
+    if (v != result && matchPattern(v, m_Constant()))
+      continue;
     if (v != result && isByte(v.getType())) {
       if (chain.input && chain.input != v)
         return std::nullopt;
@@ -135,8 +140,62 @@ static std::optional<SmallVector<int32_t>> evaluate(const Chain &chain,
   return table;
 }
 
-/// Replaces every costly 8-bit chain in `g`'s body by a read of a table
-/// built at the start of `entry`; returns how many.
+namespace {
+/// A table that is `min(max(k, lo), hi)` of its input k, in the unsigned
+/// or the signed order of the bytes (the identity when lo and hi are the
+/// order's bounds).
+struct Clamp {
+  bool isSigned;
+  int32_t lo, hi;
+};
+} // namespace
+
+static std::optional<Clamp> asClamp(ArrayRef<int32_t> table) {
+  for (bool isSigned : {false, true}) {
+    auto value = [&](int k) {
+      return isSigned ? static_cast<int32_t>(static_cast<int8_t>(k)) : k;
+    };
+    // The order's least and greatest inputs.
+    int32_t lo = value(table[isSigned ? 0x80 : 0x00]);
+    int32_t hi = value(table[isSigned ? 0x7f : 0xff]);
+    if (lo > hi)
+      continue;
+    bool matches = true;
+    for (int k = 0; k < 256 && matches; ++k)
+      matches = value(table[k]) == std::clamp(value(k), lo, hi);
+    if (matches)
+      return Clamp{isSigned, lo, hi};
+  }
+  return std::nullopt;
+}
+
+/// `input` clamped to [c.lo, c.hi] with integer max and min (none where a
+/// bound is the order's own).
+static Value buildClamp(OpBuilder &b, Location loc, Value input,
+                        const Clamp &c) {
+  Type i8 = b.getI8Type();
+  int32_t least = c.isSigned ? -128 : 0, greatest = c.isSigned ? 127 : 255;
+  Value lo, hi;
+  if (c.lo != least)
+    lo = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, c.lo));
+  if (c.hi != greatest)
+    hi = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, c.hi));
+  Value v = input;
+  if (lo) {
+    v = c.isSigned ? arith::MaxSIOp::create(b, loc, v, lo).getResult()
+                   : arith::MaxUIOp::create(b, loc, v, lo).getResult();
+  }
+  if (hi) {
+    v = c.isSigned ? arith::MinSIOp::create(b, loc, v, hi).getResult()
+                   : arith::MinUIOp::create(b, loc, v, hi).getResult();
+  }
+  return v;
+}
+
+/// Replaces every 8-bit chain in `g`'s body whose table is a clamp of its
+/// input by integer max and min (by the input itself for the identity),
+/// and every other costly one by a read of a table built at the start of
+/// `entry`; returns how many.
 static int tabulate(linalg::GenericOp g, Block &entry) {
   Block &body = g.getRegion().front();
   int count = 0;
@@ -151,24 +210,33 @@ static int tabulate(linalg::GenericOp g, Block &entry) {
       continue;
     Value result = op->getResult(0);
     std::optional<Chain> chain = chainOf(result, body);
-    if (!chain || !llvm::any_of(chain->ops, isCostly))
+    if (!chain)
       continue;
     std::optional<SmallVector<int32_t>> values = evaluate(*chain, result);
     if (!values)
       continue;
-    // The table holds 32-bit entries, so that 16 lanes read it with one
-    // dword gather.
-    OpBuilder b(&entry, entry.begin());
     Location loc = g.getLoc();
-    auto tableType = RankedTensorType::get({256}, b.getI32Type());
-    Value table = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(tableType, ArrayRef(*values)));
-    b.setInsertionPoint(op);
-    Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), chain->input);
-    Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), wide);
-    Value entryValue = tensor::ExtractOp::create(b, loc, table, index);
-    Value byte = arith::TruncIOp::create(b, loc, b.getI8Type(), entryValue);
-    result.replaceAllUsesWith(byte);
+    OpBuilder b(op);
+    if (std::optional<Clamp> clamp = asClamp(*values)) {
+      // A requantize to the same scale around a relu or relu6: the table
+      // is the stored value clamped, cheaper in integers than either.
+      result.replaceAllUsesWith(buildClamp(b, loc, chain->input, *clamp));
+    } else {
+      if (!llvm::any_of(chain->ops, isCostly))
+        continue;
+      // The table holds 32-bit entries, so that 16 lanes read it with one
+      // dword gather.
+      b.setInsertionPointToStart(&entry);
+      auto tableType = RankedTensorType::get({256}, b.getI32Type());
+      Value table = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(tableType, ArrayRef(*values)));
+      b.setInsertionPoint(op);
+      Value wide = arith::ExtUIOp::create(b, loc, b.getI32Type(), chain->input);
+      Value index = arith::IndexCastOp::create(b, loc, b.getIndexType(), wide);
+      Value entryValue = tensor::ExtractOp::create(b, loc, table, index);
+      Value byte = arith::TruncIOp::create(b, loc, b.getI8Type(), entryValue);
+      result.replaceAllUsesWith(byte);
+    }
     ++count;
     // The chain's ops no other value reads.
     for (Operation *dead : llvm::reverse(chain->ops))

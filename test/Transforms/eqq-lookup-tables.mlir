@@ -128,3 +128,98 @@ func.func @not_tabulated(%x: tensor<64xi8>, %y: tensor<64xi8>) -> (tensor<64xi8>
   } -> tensor<64xi8>
   return %r, %r2 : tensor<64xi8>, tensor<64xi8>
 }
+
+// -----
+
+// Tests that a requantize to the same scale and zero point around a relu6
+// (u8, scale 0.05, zero point 10: 0 -> 10, 6 -> 130) becomes an unsigned
+// integer clamp of the stored value: the table it evaluates to is
+// min(max(q, 10), 130).
+// CHECK-LABEL: func.func @relu6_clamp
+// CHECK: ^bb0(%[[Q:.*]]: i8, %{{.*}}: i8):
+// CHECK-DAG: %[[LO:.*]] = arith.constant 10 : i8
+// CHECK-DAG: %[[HI:.*]] = arith.constant -126 : i8
+// CHECK: %[[M:.*]] = arith.maxui %[[Q]], %[[LO]] : i8
+// CHECK-NEXT: %[[R:.*]] = arith.minui %[[M]], %[[HI]] : i8
+// CHECK-NEXT: linalg.yield %[[R]] : i8
+// CHECK-NOT: tensor<256xi32>
+#id3 = affine_map<(d0) -> (d0)>
+func.func @relu6_clamp(%x: tensor<64xi8>) -> tensor<64xi8> {
+  %e = tensor.empty() : tensor<64xi8>
+  %s = arith.constant 0.05 : f32
+  %inv = arith.constant 20.0 : f32
+  %z = arith.constant 10.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %qmax = arith.constant 255.0 : f32
+  %r = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel"]} ins(%x : tensor<64xi8>) outs(%e : tensor<64xi8>) {
+  ^bb0(%q: i8, %o: i8):
+    %w = arith.extui %q : i8 to i32
+    %f = arith.sitofp %w : i32 to f32
+    %c = arith.subf %f, %z : f32
+    %v = arith.mulf %c, %s : f32
+    %r0 = arith.maximumf %v, %zero : f32
+    %r6 = arith.minimumf %r0, %six : f32
+    %m = arith.mulf %r6, %inv : f32
+    %rr = math.roundeven %m : f32
+    %a = arith.addf %rr, %z : f32
+    %mx = arith.maximumf %a, %zero : f32
+    %mn = arith.minimumf %mx, %qmax : f32
+    %i = arith.fptosi %mn : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<64xi8>
+  return %r : tensor<64xi8>
+}
+
+// -----
+
+// Tests the signed order: a relu on s8 (scale 0.1, zero point -5) clamps
+// from below only (maxsi with -5), and a requantize that changes nothing
+// (the same relu applied twice) leaves the stored value itself.
+// CHECK-LABEL: func.func @signed_relu
+// CHECK: ^bb0(%[[Q:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: %[[LO:.*]] = arith.constant -5 : i8
+// CHECK-NEXT: %[[M:.*]] = arith.maxsi %[[Q]], %[[LO]] : i8
+// CHECK-NEXT: linalg.yield %[[M]] : i8
+// CHECK-LABEL: func.func @identity
+// CHECK: ^bb0(%[[Q:.*]]: i8, %{{.*}}: i8):
+// CHECK-NEXT: linalg.yield %[[Q]] : i8
+#id4 = affine_map<(d0) -> (d0)>
+func.func @signed_relu(%x: tensor<64xi8>) -> tensor<64xi8> {
+  %e = tensor.empty() : tensor<64xi8>
+  %s = arith.constant 0.1 : f32
+  %inv = arith.constant 10.0 : f32
+  %z = arith.constant -5.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel"]} ins(%x : tensor<64xi8>) outs(%e : tensor<64xi8>) {
+  ^bb0(%q: i8, %o: i8):
+    %w = arith.extsi %q : i8 to i32
+    %f = arith.sitofp %w : i32 to f32
+    %c = arith.subf %f, %z : f32
+    %v = arith.mulf %c, %s : f32
+    %r0 = arith.maximumf %v, %zero : f32
+    %m = arith.mulf %r0, %inv : f32
+    %rr = math.roundeven %m : f32
+    %a = arith.addf %rr, %z : f32
+    %mx = arith.maximumf %a, %lo : f32
+    %mn = arith.minimumf %mx, %hi : f32
+    %i = arith.fptosi %mn : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<64xi8>
+  return %r : tensor<64xi8>
+}
+
+func.func @identity(%x: tensor<64xi8>) -> tensor<64xi8> {
+  %e = tensor.empty() : tensor<64xi8>
+  %c0 = arith.constant 0 : i8
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel"]} ins(%x : tensor<64xi8>) outs(%e : tensor<64xi8>) {
+  ^bb0(%q: i8, %o: i8):
+    %m = arith.maxui %q, %c0 : i8
+    linalg.yield %m : i8
+  } -> tensor<64xi8>
+  return %r : tensor<64xi8>
+}

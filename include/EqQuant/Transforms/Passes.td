@@ -519,7 +519,7 @@ def FuseElementwisePass : Pass<"eqq-fuse-elementwise", "::mlir::ModuleOp"> {
 }
 
 def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
-  let summary = "Compute costly functions of one 8-bit value as 256-entry tables";
+  let summary = "Compute costly functions of one 8-bit value as 256-entry tables, clamps as integer min/max";
   let description = [{
     A stage of `--eqq-lower-to-llvm`, on tensors, after
     `--eqq-fuse-elementwise`: in a `linalg.generic` body, an 8-bit value
@@ -555,9 +555,29 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
       linalg.yield %r : i8
     ```
 
+    A chain whose 256 results are its input clamped, `min(max(q, lo),
+    hi)` in the unsigned (u8) or signed (s8) order, becomes that clamp in
+    integers, whatever it costs: a dequantize, relu or relu6, quantize
+    to the same scale and zero point (MobileNetV2's every expand and
+    depthwise conv) is `arith.maxui`/`arith.minui` of the stored byte,
+    and a chain that gives back its input is dropped.
+
+    ```mlir
+      %r = ... quantize (min(max(dequantize %q, 0), 6)) ...
+    ```
+
+    becomes
+
+    ```mlir
+      %lo = arith.constant 10 : i8     // the zero point: quantize(0)
+      %hi = arith.constant -126 : i8   // 130 unsigned: quantize(6)
+      %m = arith.maxui %q, %lo : i8
+      %r = arith.minui %m, %hi : i8
+    ```
+
     A chain that reads a second non-constant value, or an op that does
-    not fold, stays as it is; so do cheap chains (a requantize, a relu or
-    a hardswish computes faster than a gather).
+    not fold, stays as it is; so do other cheap chains (a requantize to
+    another scale or a hardswish computes faster than a gather).
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

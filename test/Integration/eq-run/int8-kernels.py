@@ -51,6 +51,10 @@ ACTIVATIONS = {
              "    %t1 = math.exp %t0 : f32",
              "    %t2 = arith.addf %one, %t1 : f32",
              "    %r = arith.divf %in, %t2 : f32"],
+    "relu6": ["    %c0 = arith.constant 0.0 : f32",
+              "    %c6 = arith.constant 6.0 : f32",
+              "    %t0 = arith.maximumf %in, %c0 : f32",
+              "    %r = arith.minimumf %t0, %c6 : f32"],
     "sigmoid": ["    %one = arith.constant 1.0 : f32",
                 "    %t0 = arith.negf %in : f32",
                 "    %t1 = math.exp %t0 : f32",
@@ -355,6 +359,11 @@ MODELS = {
     "act_conv_silu": act_model(1, 12, 9, 37, "silu", False),
     "act_dw_sigmoid": act_model(2, 21, 8, 19, "sigmoid", True),
     "act_mlp_silu": mlp_model(9, [40, 70, 10], "silu"),
+    # A relu6 between layers shares the conv output's scale: the
+    # requantize after it is an integer clamp of the first layer's bytes
+    # (--eqq-lookup-tables), against the chain computed.
+    "act_conv_relu6": act_model(1, 20, 7, 33, "relu6", False),
+    "act_dw_relu6": act_model(2, 24, 9, 21, "relu6", True),
 }
 
 SIGNED = {"qconfig": {"global": None, "object_type": {
@@ -362,7 +371,8 @@ SIGNED = {"qconfig": {"global": None, "object_type": {
                           "qscheme": "per_tensor_affine"},
            "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
                       "qscheme": "per_channel_symmetric"}}
-    for kind in ("linear", "conv2d", "relu", "max_pool", "avg_pool", "silu", "sigmoid")}}}
+    for kind in ("linear", "conv2d", "relu", "max_pool", "avg_pool", "silu", "sigmoid",
+                 "clamp")}}}
 signed_config = os.path.join(out, "signed.json")
 with open(signed_config, "w") as fh:
     json.dump(SIGNED, fh)
@@ -483,9 +493,13 @@ for name, (text, shape) in MODELS.items():
                 # epilogue. (With the default config, the second layer's
                 # equalization scale makes the requantize per channel: that
                 # chain reads a second value and stays computed.)
-                if (isa != "none" and name.startswith("act") and tag == "s8"
-                        and "masked.gather" not in text):
-                    failures.append("%s %s %s: no table read" % (name, tag, isa))
+                # A relu6's requantize is an integer clamp instead.
+                if (isa != "none" and name.startswith("act") and tag == "s8"):
+                    if name.endswith("relu6"):
+                        if "intr.smin" not in text or "masked.gather" in text:
+                            failures.append("%s %s %s: no integer clamp" % (name, tag, isa))
+                    elif "masked.gather" not in text:
+                        failures.append("%s %s %s: no table read" % (name, tag, isa))
                 if (isa != "none" and name.startswith("pool")
                         and not re.search(r"intr\.[us]max\(.*vector<16xi8>", text)):
                     failures.append("%s %s %s: no max pool kernel" % (name, tag, isa))
