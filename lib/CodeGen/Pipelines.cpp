@@ -50,6 +50,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
   pm.addPass(createOutlineLoopsPass());
+  pm.addPass(createPlanBuffersPass());
   // The kernels' scf.parallel loops: OpenMP threads, or plain loops.
   if (options.threads != 1) {
     ParallelGrainPassOptions grain;

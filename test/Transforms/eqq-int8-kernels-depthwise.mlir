@@ -10,7 +10,9 @@
 // where read (so LLVM multiplies with vpmaddwd), the padded input
 // packed per channel from the unpadded one (the padded copy is gone), its
 // columns split by parity (padded column X at [X % 2][X / 2], each phase
-// 16 + 1 columns wide: 34 bytes a row), the zero point written around it;
+// 16 + 1 columns wide: 34 bytes a row), the zero point written around it
+// (the padding rows 0 and 4 filled on their own, each source row's packed
+// row just before it is written);
 // in parallel over images, channels and output rows, 9 taps of widened i32
 // products per 16 output columns (no dot product: one channel per output),
 // the requantize+dequantize consumer fused and the 2 real lanes stored
@@ -18,7 +20,15 @@
 // CHECK-LABEL: func.func @int8_program
 // CHECK-DAG: memref.get_global @__eqq_depthwise_weight : memref<2x3x3xi8>
 // CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x2x5x34xi8>
-// CHECK: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x5x34xi8, strided<[340, 170, 34, 1], offset: ?>>)
+// CHECK: scf.parallel
+// CHECK: memref.subview %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 1, 34]
+// CHECK-NEXT: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x1x34xi8, strided<[340, 170, 34, 1], offset: ?>>)
+// CHECK-NEXT: memref.subview %{{.*}}[%{{.*}}, %{{.*}}, 4, 0] [1, 1, 1, 34]
+// CHECK-NEXT: linalg.fill
+// CHECK: scf.for
+// CHECK: memref.subview
+// CHECK-NEXT: linalg.fill
+// CHECK: scf.for
 // CHECK: scf.parallel
 // CHECK-COUNT-9: arith.muli %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x2x2x2xf32>, vector<16xi1>, vector<16xf32>

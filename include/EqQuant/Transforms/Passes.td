@@ -796,6 +796,50 @@ def OutlineLoopsPass : Pass<"eqq-outline-loops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def PlanBuffersPass : Pass<"eqq-plan-buffers", "::mlir::ModuleOp"> {
+  let summary = "Place a function's temporary buffers in one allocation per call";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, after outlining: in a function body
+    of one block, the buffers allocated and deallocated in that block
+    (`memref.alloc` of a static shape with the identity layout, one
+    `memref.dealloc` in the same block) become `memref.view`s at offsets of
+    one allocation made at the start of the call and freed before its
+    return. Each buffer is live from its allocation to its deallocation;
+    largest first, each takes the lowest offset (a multiple of 64 bytes)
+    where it overlaps no buffer live at the same time, so a layer's output
+    reuses the bytes of inputs freed before it.
+
+    ```
+    %a = memref.alloc() {alignment = 64 : i64} : memref<1x32x112x112xi8>
+    ...
+    memref.dealloc %a : memref<1x32x112x112xi8>
+    // becomes
+    %arena = memref.alloc() {alignment = 64 : i64} : memref<2408448xi8>  // at the start
+    %c0 = arith.constant 0 : index
+    %a = memref.view %arena[%c0][] : memref<2408448xi8> to memref<1x32x112x112xi8>
+    ...
+    memref.dealloc %arena : memref<2408448xi8>                          // before return
+    ```
+
+    A network's forward function allocates and frees a hundred buffers per
+    call; the C library's allocator sorting its free lists for them took 5%
+    of mobilenet_v2's time. Each call still allocates its own arena, so
+    calls on several threads at once stay independent. A plan larger than
+    `max-bytes` (default 32 MiB, the size above which glibc's `malloc`
+    maps fresh pages on every call instead of reusing freed ones) is not
+    made, nor one of fewer than two buffers; buffers that are returned,
+    deallocated elsewhere or of dynamic shape stay as they are.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"32 << 20",
+           "The largest arena (bytes) a function's plan may take">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def ParallelGrainPass : Pass<"eqq-parallel-grain", "::mlir::ModuleOp"> {
   let summary = "Run parallel loops with little work on one thread";
   let description = [{
