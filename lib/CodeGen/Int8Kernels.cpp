@@ -799,8 +799,7 @@ void KernelBuilder::forEachPackedRow(
   };
   fillRows(b.getIndexAttr(0), std::min(layer.padTop, h));
   int64_t written = std::min(srcH, h - layer.padTop);
-  fillRows(b.getIndexAttr(layer.padTop + written),
-           h - layer.padTop - written);
+  fillRows(b.getIndexAttr(layer.padTop + written), h - layer.padTop - written);
   auto rows = scf::ForOp::create(b, loc, cst(0), cst(written), cst(1));
   b.setInsertionPoint(rows.getBody()->getTerminator());
   Value y = rows.getInductionVar();
