@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GlobalValues.h"
+#include "LoopBuilder.h"
 
 #include "EqQuant/Transforms/Passes.h"
 
@@ -28,6 +29,7 @@ namespace mlir::eqq {
 
 using namespace mlir;
 using mlir::eqq::getGlobalF32Values;
+using mlir::eqq::LoopBuilder;
 
 /// f32 lanes of one vector register.
 static constexpr int64_t kLanes = 16;
@@ -97,67 +99,32 @@ static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
 
 namespace {
 /// Emits the kernels of one conv at the builder's insertion point.
-class ConvKernelEmitter {
+class ConvKernelEmitter : LoopBuilder {
 public:
   ConvKernelEmitter(OpBuilder &builder, Location loc, ModuleOp module,
                     int64_t rowTile, int64_t vectorTile)
-      : b(&builder), loc(loc), module(module), rowTile(rowTile),
+      : LoopBuilder(builder, loc), module(module), rowTile(rowTile),
         vectorTile(vectorTile) {}
 
   void rewrite(ConvMatch &m, SymbolTable &symbols);
 
 private:
-  OpBuilder *b;
-  Location loc;
   ModuleOp module;
   int64_t rowTile, vectorTile;
 
-  Value cst(int64_t v) {
-    return arith::ConstantIndexOp::create(*b, loc, v).getResult();
-  }
   Value add(Value a, int64_t v) {
-    return v ? arith::AddIOp::create(*b, loc, a, cst(v)).getResult() : a;
+    return v ? arith::AddIOp::create(b, loc, a, cst(v)).getResult() : a;
   }
   Value mulAdd(Value a, int64_t s, Value c) {
-    Value p =
-        s == 1 ? a : arith::MulIOp::create(*b, loc, a, cst(s)).getResult();
-    return arith::AddIOp::create(*b, loc, p, c);
+    Value p = s == 1 ? a : arith::MulIOp::create(b, loc, a, cst(s)).getResult();
+    return arith::AddIOp::create(b, loc, p, c);
   }
   Value mask(int64_t lanes) {
     return vector::ConstantMaskOp::create(
-        *b, loc, VectorType::get({kLanes}, b->getI1Type()),
+        b, loc, VectorType::get({kLanes}, b.getI1Type()),
         ArrayRef<int64_t>{lanes});
   }
-  VectorType vecType() { return VectorType::get({kLanes}, b->getF32Type()); }
-
-  /// An scf.parallel over the given [lo, hi) ranges, step 1; nothing when a
-  /// range is empty.
-  void parallel(ArrayRef<std::pair<int64_t, int64_t>> ranges,
-                function_ref<void(ValueRange)> body) {
-    SmallVector<Value> lbs, ubs, steps;
-    for (auto [lo, hi] : ranges) {
-      if (hi <= lo)
-        return;
-      lbs.push_back(cst(lo));
-      ubs.push_back(cst(hi));
-      steps.push_back(cst(1));
-    }
-    auto loop = scf::ParallelOp::create(*b, loc, lbs, ubs, steps);
-    OpBuilder::InsertionGuard guard(*b);
-    b->setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVars());
-  }
-
-  /// An scf.for over [lo, hi) by `step`; nothing when the range is empty.
-  void forLoop(int64_t lo, int64_t hi, int64_t step,
-               function_ref<void(Value)> body) {
-    if (hi <= lo)
-      return;
-    auto loop = scf::ForOp::create(*b, loc, cst(lo), cst(hi), cst(step));
-    OpBuilder::InsertionGuard guard(*b);
-    b->setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-  }
+  VectorType vecType() { return VectorType::get({kLanes}, b.getF32Type()); }
 
   /// Wp[ceil(F / FR)][K][FR] (zero-padded rows) as a private constant.
   Value packWeight(const ConvMatch &m, SymbolTable &symbols) {
@@ -166,17 +133,17 @@ private:
     for (int64_t fi = 0; fi < m.f; ++fi)
       for (int64_t ki = 0; ki < k; ++ki)
         packed[((fi / fr) * k + ki) * fr + fi % fr] = m.weight[fi * k + ki];
-    auto type = MemRefType::get({blocks, k, fr}, b->getF32Type());
-    auto tensorType = RankedTensorType::get(type.getShape(), b->getF32Type());
-    OpBuilder::InsertionGuard guard(*b);
-    b->setInsertionPointToStart(module.getBody());
+    auto type = MemRefType::get({blocks, k, fr}, b.getF32Type());
+    auto tensorType = RankedTensorType::get(type.getShape(), b.getF32Type());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
     auto global = memref::GlobalOp::create(
-        *b, loc, "__eqq_packed_conv_weight", b->getStringAttr("private"), type,
+        b, loc, "__eqq_packed_conv_weight", b.getStringAttr("private"), type,
         eqq::getPackedConstant(tensorType, ArrayRef<float>(packed)),
-        /*constant=*/true, b->getI64IntegerAttr(64));
+        /*constant=*/true, b.getI64IntegerAttr(64));
     symbols.insert(global);
-    b->setInsertionPoint(m.op);
-    return memref::GetGlobalOp::create(*b, loc, type, global.getSymName());
+    b.setInsertionPoint(m.op);
+    return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
   }
 
   /// col[(c * KH + i) * KW + j][oh * OW + ow] =
@@ -185,35 +152,35 @@ private:
   /// rows of col.
   void im2col(const ConvMatch &m, Value n, Value col) {
     int64_t full = m.ow / kLanes * kLanes, rest = m.ow - full;
-    Value zeros = arith::ConstantOp::create(*b, loc, b->getZeroAttr(vecType()));
+    Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vecType()));
     SmallVector<int32_t> offsets;
     for (int64_t l = 0; l < kLanes; ++l)
       offsets.push_back(static_cast<int32_t>(l * m.sw));
     Value indices = arith::ConstantOp::create(
-        *b, loc,
-        DenseElementsAttr::get(VectorType::get({kLanes}, b->getI32Type()),
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, b.getI32Type()),
                                ArrayRef<int32_t>(offsets)));
-    parallel({{0, m.c}, {0, m.kh}, {0, m.kw}}, [&](ValueRange iv) {
+    parallel({{0, m.c, 1}, {0, m.kh, 1}, {0, m.kw, 1}}, [&](ValueRange iv) {
       Value c = iv[0], i = iv[1], j = iv[2];
       Value k = mulAdd(mulAdd(c, m.kh, i), m.kw, j);
-      Value rowOff = arith::MulIOp::create(*b, loc, i, cst(m.dh));
-      Value colOff = arith::MulIOp::create(*b, loc, j, cst(m.dw));
+      Value rowOff = arith::MulIOp::create(b, loc, i, cst(m.dh));
+      Value colOff = arith::MulIOp::create(b, loc, j, cst(m.dw));
       forLoop(0, m.oh, 1, [&](Value y) {
         Value row = mulAdd(y, m.sh, rowOff);
-        Value p0 = arith::MulIOp::create(*b, loc, y, cst(m.ow));
+        Value p0 = arith::MulIOp::create(b, loc, y, cst(m.ow));
         auto copy = [&](Value x0, int64_t lanes) {
           Value msk = mask(lanes);
           Value src = mulAdd(x0, m.sw, colOff);
           SmallVector<Value> idx{n, c, row, src};
           Value v = m.sw == 1
-                        ? vector::MaskedLoadOp::create(*b, loc, vecType(), m.x,
+                        ? vector::MaskedLoadOp::create(b, loc, vecType(), m.x,
                                                        idx, msk, zeros)
                               .getResult()
-                        : vector::GatherOp::create(*b, loc, vecType(), m.x, idx,
+                        : vector::GatherOp::create(b, loc, vecType(), m.x, idx,
                                                    indices, msk, zeros)
                               .getResult();
-          Value dst = arith::AddIOp::create(*b, loc, p0, x0);
-          vector::MaskedStoreOp::create(*b, loc, col, ValueRange{k, dst}, msk,
+          Value dst = arith::AddIOp::create(b, loc, p0, x0);
+          vector::MaskedStoreOp::create(b, loc, col, ValueRange{k, dst}, msk,
                                         v);
         };
         forLoop(0, full, kLanes, [&](Value x0) { copy(x0, kLanes); });
@@ -231,17 +198,17 @@ private:
             function_ref<SmallVector<Value>(Value, Value)> colIdx,
             bool colMasked, Value n, Value fb, int64_t rows, Value p0,
             int64_t nvec, int64_t lastLanes) {
-    Value f0 = arith::MulIOp::create(*b, loc, fb, cst(rowTile));
-    Value zeros = arith::ConstantOp::create(*b, loc, b->getZeroAttr(vecType()));
+    Value f0 = arith::MulIOp::create(b, loc, fb, cst(rowTile));
+    Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vecType()));
     Value lastMask = lastLanes < kLanes ? mask(lastLanes) : Value();
     SmallVector<Value> pix(nvec);
     for (int64_t v = 0; v < nvec; ++v)
       pix[v] = add(p0, v * kLanes);
     auto load = [&](Value memref, ValueRange idx, bool masked) -> Value {
       if (masked)
-        return vector::MaskedLoadOp::create(*b, loc, vecType(), memref, idx,
+        return vector::MaskedLoadOp::create(b, loc, vecType(), memref, idx,
                                             lastMask, zeros);
-      return vector::LoadOp::create(*b, loc, vecType(), memref, idx);
+      return vector::LoadOp::create(b, loc, vecType(), memref, idx);
     };
     SmallVector<Value> acc;
     for (int64_t r = 0; r < rows; ++r)
@@ -249,10 +216,10 @@ private:
         acc.push_back(load(out, ValueRange{n, add(f0, r), pix[v]},
                            lastMask && v == nvec - 1));
     auto loop =
-        scf::ForOp::create(*b, loc, cst(0), cst(m.reduction()), cst(1), acc);
+        scf::ForOp::create(b, loc, cst(0), cst(m.reduction()), cst(1), acc);
     {
-      OpBuilder::InsertionGuard guard(*b);
-      b->setInsertionPointToStart(loop.getBody());
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
       Value k = loop.getInductionVar();
       SmallVector<Value> a(nvec);
       for (int64_t v = 0; v < nvec; ++v)
@@ -261,22 +228,22 @@ private:
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value wr =
-            memref::LoadOp::create(*b, loc, packed, ValueRange{fb, k, cst(r)});
-        Value wv = vector::BroadcastOp::create(*b, loc, vecType(), wr);
+            memref::LoadOp::create(b, loc, packed, ValueRange{fb, k, cst(r)});
+        Value wv = vector::BroadcastOp::create(b, loc, vecType(), wr);
         for (int64_t v = 0; v < nvec; ++v)
           next.push_back(vector::FMAOp::create(
-              *b, loc, wv, a[v], loop.getRegionIterArgs()[r * nvec + v]));
+              b, loc, wv, a[v], loop.getRegionIterArgs()[r * nvec + v]));
       }
-      scf::YieldOp::create(*b, loc, next);
+      scf::YieldOp::create(b, loc, next);
     }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < nvec; ++v) {
         Value val = loop.getResult(r * nvec + v);
         SmallVector<Value> idx{n, add(f0, r), pix[v]};
         if (lastMask && v == nvec - 1)
-          vector::MaskedStoreOp::create(*b, loc, out, idx, lastMask, val);
+          vector::MaskedStoreOp::create(b, loc, out, idx, lastMask, val);
         else
-          vector::StoreOp::create(*b, loc, val, out, idx);
+          vector::StoreOp::create(b, loc, val, out, idx);
       }
   }
 };
@@ -287,7 +254,7 @@ void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
   int64_t p = m.pixels(), k = m.reduction();
   auto flat = [&](Value v) {
     return memref::CollapseShapeOp::create(
-        *b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+        b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   };
   Value out = flat(m.out);
   Value col;
@@ -301,18 +268,17 @@ void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
     // Rows padded to whole vectors, the padding zero: the kernels read it
     // but never store what it gives.
     int64_t padded = llvm::alignTo(p, kLanes);
-    col = memref::AllocOp::create(*b, loc,
-                                  MemRefType::get({k, padded}, b->getF32Type()),
-                                  b->getI64IntegerAttr(64));
+    col = memref::AllocOp::create(b, loc,
+                                  MemRefType::get({k, padded}, b.getF32Type()),
+                                  b.getI64IntegerAttr(64));
     if (padded > p) {
       Value tail = memref::SubViewOp::create(
-          *b, loc, col,
-          ArrayRef<OpFoldResult>{b->getIndexAttr(0), b->getIndexAttr(p)},
-          ArrayRef<OpFoldResult>{b->getIndexAttr(k),
-                                 b->getIndexAttr(padded - p)},
-          ArrayRef<OpFoldResult>{b->getIndexAttr(1), b->getIndexAttr(1)});
-      Value zero = arith::ConstantOp::create(*b, loc, b->getF32FloatAttr(0));
-      linalg::FillOp::create(*b, loc, zero, tail);
+          b, loc, col,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(p)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(k), b.getIndexAttr(padded - p)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+      linalg::FillOp::create(b, loc, zero, tail);
     }
     colIdx = [&](Value kk, Value pp) { return SmallVector<Value>{kk, pp}; };
   }
@@ -328,13 +294,13 @@ void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
     // channels, then the last rows.
     auto blocks = [&](int64_t lo, int64_t hi, int64_t rows) {
       if (fullPanels > 0)
-        parallel({{0, fullPanels}, {lo, hi}}, [&](ValueRange iv) {
-          Value p0 = arith::MulIOp::create(*b, loc, iv[0], cst(pv));
+        parallel({{0, fullPanels, 1}, {lo, hi, 1}}, [&](ValueRange iv) {
+          Value p0 = arith::MulIOp::create(b, loc, iv[0], cst(pv));
           tile(m, packed, out, col, colIdx, direct, n, iv[1], rows, p0,
                vectorTile, kLanes);
         });
       if (restPixels > 0)
-        parallel({{lo, hi}}, [&](ValueRange iv) {
+        parallel({{lo, hi, 1}}, [&](ValueRange iv) {
           int64_t nvec = llvm::divideCeil(restPixels, kLanes);
           int64_t last = restPixels - (nvec - 1) * kLanes;
           tile(m, packed, out, col, colIdx, direct, n, iv[0], rows,
@@ -346,7 +312,7 @@ void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
       blocks(fullBlocks, fullBlocks + 1, restRows);
   });
   if (!direct)
-    memref::DeallocOp::create(*b, loc, col);
+    memref::DeallocOp::create(b, loc, col);
   m.op.erase();
 }
 

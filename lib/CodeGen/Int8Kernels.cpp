@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GlobalValues.h"
+#include "LoopBuilder.h"
 #include "SumKernel.h"
 #include "VectorBody.h"
 
@@ -496,12 +497,12 @@ static std::optional<Int8Layer> matchMaxPool(linalg::GenericOp op) {
 
 namespace {
 
-class KernelBuilder {
+class KernelBuilder : eqq::LoopBuilder {
 public:
   KernelBuilder(Int8Layer &layer, Isa isa, ModuleOp module,
                 SymbolTable &symbols)
-      : layer(layer), isaKind(isa), module(module), symbols(symbols),
-        b(layer.op) {}
+      : LoopBuilder(OpBuilder(layer.op), layer.op.getLoc()), layer(layer),
+        isaKind(isa), module(module), symbols(symbols) {}
 
   void buildLinear(int64_t mr, int64_t nv);
   void buildConv(int64_t fr, int64_t ov);
@@ -512,14 +513,7 @@ public:
   void buildMaxPool(int64_t ov);
 
 private:
-  Value cst(int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  }
   Value global(StringRef name, ShapedType type, ElementsAttr data);
-  /// An scf.parallel over the ranges {lo, hi, step}; `body` builds one
-  /// iteration at the builder's insertion point. Empty ranges build nothing.
-  void parallel(ArrayRef<std::array<int64_t, 3>> ranges,
-                function_ref<void(ValueRange)> body);
   Value dot(Value acc, Value a, Value w);
   Value broadcastDword(Value dword, int64_t lanes = kLanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
@@ -536,16 +530,6 @@ private:
   void storeByPhase(Value pixels, int64_t unit, Value xp, ValueRange rowIdx,
                     Value x0, int64_t sw, int64_t wx);
   Value phaseColumn(Value x, int64_t sw, int64_t wx);
-  /// An scf.for over [lo, hi) by `step`; `body` builds one iteration at
-  /// the builder's insertion point. An empty range builds nothing.
-  void forLoop(int64_t lo, int64_t hi, int64_t step,
-               function_ref<void(Value)> body);
-  /// An scf.for over [0, hi) by 1 carrying `inits`; `body(iv, carried)`
-  /// builds one iteration and returns the values carried on. Returns the
-  /// loop's results.
-  SmallVector<Value>
-  forLoopCarrying(int64_t hi, ValueRange inits,
-                  function_ref<SmallVector<Value>(Value, ValueRange)> body);
   SmallVector<int32_t> convStart();
   Value convStartGlobal(int64_t channels);
   SmallVector<Value> accumulateTaps(
@@ -566,8 +550,6 @@ private:
   Isa isaKind;
   ModuleOp module;
   SymbolTable &symbols;
-  OpBuilder b;
-  Location loc = layer.op.getLoc();
   VectorType i32x16 = VectorType::get({kLanes}, b.getI32Type());
   VectorType i8x64 = VectorType::get({4 * kLanes}, b.getI8Type());
 };
@@ -585,22 +567,6 @@ Value KernelBuilder::global(StringRef name, ShapedType type,
   symbols.insert(g);
   b.setInsertionPoint(layer.op);
   return memref::GetGlobalOp::create(b, loc, memrefType, g.getSymName());
-}
-
-void KernelBuilder::parallel(ArrayRef<std::array<int64_t, 3>> ranges,
-                             function_ref<void(ValueRange)> body) {
-  SmallVector<Value> lbs, ubs, steps;
-  for (auto [lo, hi, step] : ranges) {
-    if (hi <= lo)
-      return;
-    lbs.push_back(cst(lo));
-    ubs.push_back(cst(hi));
-    steps.push_back(cst(step));
-  }
-  auto loop = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  body(loop.getInductionVars());
 }
 
 /// acc[L x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<4L x i8>,
@@ -873,29 +839,6 @@ void KernelBuilder::forEachSourcePixel(int64_t srcW, int64_t sw,
   int64_t full = 16 % sw == 0 ? srcW / 16 * 16 : 0;
   forLoop(0, full, 16, block16);
   forLoop(full, srcW, 1, pixel);
-}
-
-void KernelBuilder::forLoop(int64_t lo, int64_t hi, int64_t step,
-                            function_ref<void(Value)> body) {
-  if (hi <= lo)
-    return;
-  auto loop = scf::ForOp::create(b, loc, cst(lo), cst(hi), cst(step));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  body(loop.getInductionVar());
-}
-
-SmallVector<Value> KernelBuilder::forLoopCarrying(
-    int64_t hi, ValueRange inits,
-    function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-  auto loop = scf::ForOp::create(
-      b, loc, cst(0), cst(hi), cst(1), inits,
-      [&](OpBuilder &nb, Location, Value iv, ValueRange carried) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(nb.getInsertionBlock());
-        scf::YieldOp::create(b, loc, body(iv, carried));
-      });
-  return SmallVector<Value>(loop.getResults());
 }
 
 /// Linear: acc[M][N] = init + x[M][K] * W[N][K]^T.
