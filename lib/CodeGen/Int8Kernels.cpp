@@ -499,10 +499,11 @@ namespace {
 
 class KernelBuilder : eqq::LoopBuilder {
 public:
-  KernelBuilder(Int8Layer &layer, Isa isa, ModuleOp module,
+  KernelBuilder(Int8Layer &layer, Isa isa, bool byteTables, ModuleOp module,
                 SymbolTable &symbols)
       : LoopBuilder(OpBuilder(layer.op), layer.op.getLoc()), layer(layer),
-        isaKind(isa), module(module), symbols(symbols) {}
+        isaKind(isa), byteTables(byteTables), module(module), symbols(symbols) {
+  }
 
   void buildLinear(int64_t mr, int64_t nv);
   void buildConv(int64_t fr, int64_t ov);
@@ -548,6 +549,8 @@ private:
 
   Int8Layer &layer;
   Isa isaKind;
+  /// Epilogue tables are read with vpermi2b (AVX-512 VBMI).
+  bool byteTables;
   ModuleOp module;
   SymbolTable &symbols;
   VectorType i32x16 = VectorType::get({kLanes}, b.getI32Type());
@@ -702,7 +705,7 @@ void KernelBuilder::finish(Value accVec, ArrayRef<Value> loopIndices,
         eqq::loadLanes(b, loc, in->get(), idx, lanes, validLanes, alongLanes);
     map.map(arg, v);
   }
-  Value result = eqq::buildBodyOnVectors(b, loc, body, map, lanes);
+  Value result = eqq::buildBodyOnVectors(b, loc, body, map, lanes, byteTables);
   store(result, epi.getDpsInitOperand(0)->get(), loopIndices);
 }
 
@@ -1906,8 +1909,10 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
         layers.push_back(std::move(*pool));
     SymbolTable symbols(getOperation());
     bool amx = useAmx();
+    Isa isa = resolveIsa();
+    bool byteTables = useByteTables(isa);
     for (Int8Layer &layer : layers) {
-      KernelBuilder kb(layer, resolveIsa(), getOperation(), symbols);
+      KernelBuilder kb(layer, isa, byteTables, getOperation(), symbols);
       if (layer.isMaxPool)
         kb.buildMaxPool(convVectors);
       else if (amx && layer.isConv && !layer.isDepthwise &&
@@ -1940,11 +1945,22 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
            features.lookup("avx512vl") && eqq::requestAmxTiles();
   }
 
+  /// 256-entry epilogue tables read with vpermi2b: asked for (`vbmi`, and
+  /// `amx`, whose CPUs all have AVX-512 VBMI), or `host` on a CPU with VNNI
+  /// and VBMI.
+  bool useByteTables(Isa isa) {
+    if (isaName == eqq::Int8Isa::vbmi || isaName == eqq::Int8Isa::amx)
+      return true;
+    return isaName == eqq::Int8Isa::host && isa == Isa::Vnni &&
+           llvm::sys::getHostCPUFeatures().lookup("avx512vbmi");
+  }
+
   /// The instruction set: `host` picks VNNI when the host CPU has AVX-512
   /// VNNI, AVX2 when it has AVX2, the portable vector code otherwise.
   Isa resolveIsa() {
     switch (isaName) {
     case eqq::Int8Isa::amx:
+    case eqq::Int8Isa::vbmi:
     case eqq::Int8Isa::vnni:
       return Isa::Vnni;
     case eqq::Int8Isa::avx2:

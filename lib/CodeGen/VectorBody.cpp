@@ -4,11 +4,13 @@
 #include "VectorBody.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 
@@ -79,8 +81,87 @@ static Value buildClamp(OpBuilder &b, Location loc, Operation &op,
   return arith::SelectOp::create(b, loc, pick, cv, xv);
 }
 
+/// The 8-bit entries of a constant 256-entry table of 32-bit integers that
+/// all lie in [0, 255] (`isSigned` false) or all in [-128, 127], else none.
+static std::optional<SmallVector<int8_t>> byteEntries(memref::LoadOp load,
+                                                      bool &isSigned) {
+  auto get = load.getMemRef().getDefiningOp<memref::GetGlobalOp>();
+  if (!get || load.getMemRefType().getNumElements() != 256 ||
+      !load.getType().isSignlessInteger(32))
+    return std::nullopt;
+  auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+      get, get.getNameAttr());
+  if (!global || !global.getConstant())
+    return std::nullopt;
+  auto data = dyn_cast_or_null<DenseIntElementsAttr>(
+      global.getInitialValue().value_or(Attribute()));
+  if (!data)
+    return std::nullopt;
+  bool unsignedFits = true, signedFits = true;
+  SmallVector<int8_t> bytes;
+  for (const APInt &v : data.getValues<APInt>()) {
+    int64_t x = v.getSExtValue();
+    unsignedFits &= x >= 0 && x <= 255;
+    signedFits &= x >= -128 && x <= 127;
+    bytes.push_back(static_cast<int8_t>(x));
+  }
+  if (!unsignedFits && !signedFits)
+    return std::nullopt;
+  isSigned = !unsignedFits;
+  return bytes;
+}
+
+/// A 256-entry table read by `lanes` <= 64 indices (`index`, 32-bit lanes
+/// holding 0..255) as byte permutes: the table's bytes are four constant
+/// 64-byte vectors, `vpermi2b` picks from the first two (indices below
+/// 128) and from the last two by the index's low 7 bits, and the index's
+/// top bit selects between them. Null when the table is not a constant of
+/// byte-sized entries.
+static Value buildBytePermute(OpBuilder &b, Location loc, memref::LoadOp load,
+                              Value index, int64_t lanes) {
+  bool isSigned = false;
+  std::optional<SmallVector<int8_t>> bytes = byteEntries(load, isSigned);
+  if (!bytes || lanes > 64)
+    return nullptr;
+  auto i8x64 = VectorType::get({64}, b.getI8Type());
+  auto i8xL = VectorType::get({lanes}, b.getI8Type());
+  Value narrow = arith::TruncIOp::create(b, loc, i8xL, index);
+  SmallVector<int64_t> widen;
+  for (int64_t i = 0; i < 64; ++i)
+    widen.push_back(i < lanes ? i : 0);
+  Value idx = lanes == 64
+                  ? narrow
+                  : vector::ShuffleOp::create(b, loc, narrow, narrow, widen);
+  auto part = [&](int64_t q) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(i8x64,
+                               ArrayRef<int8_t>(*bytes).slice(64 * q, 64)));
+  };
+  auto permute = [&](int64_t q) -> Value {
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, i8x64,
+               b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
+               ValueRange{part(q), idx, part(q + 1)})
+        .getResult(0);
+  };
+  Value low = permute(0), high = permute(2);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x64));
+  Value top =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  Value picked = arith::SelectOp::create(b, loc, top, high, low);
+  if (lanes != 64)
+    picked = vector::ShuffleOp::create(
+        b, loc, picked, picked, llvm::to_vector(llvm::seq<int64_t>(0, lanes)));
+  auto i32xL = VectorType::get({lanes}, load.getType());
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, i32xL, picked);
+  return arith::ExtUIOp::create(b, loc, i32xL, picked);
+}
+
 Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
-                                    IRMapping &map, int64_t lanes) {
+                                    IRMapping &map, int64_t lanes,
+                                    bool byteTables) {
   auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
   for (Operation &op : body.without_terminator()) {
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
@@ -103,6 +184,11 @@ Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
       auto load = cast<memref::LoadOp>(op);
       Value lanesIdx = map.lookup(
           load.getIndices()[0].getDefiningOp<arith::IndexCastOp>().getIn());
+      if (byteTables)
+        if (Value bytes = buildBytePermute(b, loc, load, lanesIdx, lanes)) {
+          map.map(load.getResult(), bytes);
+          continue;
+        }
       auto type = vecOf(load.getType());
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
       Value all = vector::ConstantMaskOp::create(

@@ -22,9 +22,12 @@ bool isVectorizable(Operation &op);
 /// Builds `body` (every op isVectorizable) on vectors of `lanes` elements
 /// and returns the vector of its yielded value. `map` holds a vector for
 /// each block argument the body reads; scalars from outside the body are
-/// broadcast.
+/// broadcast. With `byteTables` (the target has AVX-512 VBMI), a read of
+/// a constant 256-entry table of byte values is two vpermi2b byte permutes
+/// instead of a gather.
 Value buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
-                         IRMapping &map, int64_t lanes);
+                         IRMapping &map, int64_t lanes,
+                         bool byteTables = false);
 
 /// `memref` at `idx` on `lanes` lanes: with `alongLanes`, the elements
 /// from idx along its innermost dimension (the first `valid` real, loaded

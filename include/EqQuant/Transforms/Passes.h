@@ -12,7 +12,7 @@ namespace mlir::eqq {
 
 /// The int8 dot-product step of `--eqq-int8-kernels` (its `isa` option and
 /// that of `--eqq-lower-to-llvm`).
-enum class Int8Isa { host, amx, vnni, avx2, portable, none };
+enum class Int8Isa { host, amx, vbmi, vnni, avx2, portable, none };
 
 /// The spellings of Int8Isa for the options' parser and `--help`.
 inline llvm::cl::ValuesClass int8IsaValues() {
@@ -21,6 +21,9 @@ inline llvm::cl::ValuesClass int8IsaValues() {
       clEnumValN(Int8Isa::amx, "amx",
                  "tdpbsud tiles for convs of 64 input channels or more "
                  "(AMX-INT8), vnni elsewhere"),
+      clEnumValN(Int8Isa::vbmi, "vbmi",
+                 "vnni, and epilogue tables read with vpermi2b (AVX-512 "
+                 "VBMI)"),
       clEnumValN(Int8Isa::vnni, "vnni", "vpdpbusd (AVX-512 VNNI, BW, VL)"),
       clEnumValN(Int8Isa::avx2, "avx2", "vpmaddwd on 16-bit operands (AVX2)"),
       clEnumValN(Int8Isa::portable, "portable",

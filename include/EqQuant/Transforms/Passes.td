@@ -533,7 +533,8 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
     compute) and the body reads `tensor.extract` of a `tensor<256xi32>`
     constant at the input's unsigned value instead. On vectors the read is
     one gather of 16 lanes (`--eqq-int8-kernels`' epilogues,
-    `--eqq-vectorize-elementwise`).
+    `--eqq-vectorize-elementwise`), or in an int8 kernel's epilogue with
+    `isa=vbmi`, two `vpermi2b` byte permutes of the table's 256 bytes.
 
     ```mlir
     ^bb0(%q: i8, %o: i8):
@@ -721,7 +722,12 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     the loops' exactly.
 
     `isa` chooses the dot step: `amx` (the tile kernel above for the convs
-    it fits, `vnni` for every other layer), `vnni` (`vpdpbusd` on AVX-512
+    it fits, `vbmi` for every other layer), `vbmi` (`vnni`, and a 256-entry
+    table of `--eqq-lookup-tables` in an epilogue read with byte permutes
+    instead of a gather: its bytes are four constant 64-byte vectors,
+    `vpermi2b` indexes two pairs of them by the index's low seven bits and
+    its top bit picks between the pairs, 16 lanes in three instructions;
+    AVX-512 VBMI), `vnni` (`vpdpbusd` on AVX-512
     VNNI with BW and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate, then pairwise adds), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
@@ -731,8 +737,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"isaName", "isa", "::mlir::eqq::Int8Isa",
            /*default=*/"::mlir::eqq::Int8Isa::host",
-           "Dot-product instructions: host, amx, vnni, avx2, portable or "
-           "none",
+           "Dot-product instructions: host, amx, vbmi, vnni, avx2, portable "
+           "or none",
            "::mlir::eqq::int8IsaValues()">,
     Option<"rowTile", "mr", "int64_t", /*default=*/"4",
            "Linear: rows of the register tile">,

@@ -21,9 +21,10 @@
 # input; read by a conv or returned as float); global average pools (sums
 # of the stored integers); SiLU and sigmoid between
 # layers, which become 256-entry tables read in the epilogue (conv,
-# depthwise, linear). Each path the
+# depthwise, linear; gathered, and with isa=vbmi read by vpermi2b byte
+# permutes). Each path the
 # machine cannot run is still compiled to x86 assembly and checked for its
-# instruction (vpdpbusd, vpmaddwd).
+# instruction (vpdpbusd, vpmaddwd, vpermi2b).
 
 import ctypes
 import json
@@ -391,6 +392,8 @@ CONV_ISAS = {"vnni-ch": "isa=vnni threads=1 conv-lanes=channels",
 # Convs with AMX tiles, on one and two threads (and as `host` picks them on
 # a CPU with AMX).
 AMX_ISAS = {"amx": "isa=amx threads=1", "amx-t2": "isa=amx threads=2 min-parallel-work=0"}
+# Activation tables read with byte permutes (AVX-512 VBMI).
+ACT_ISAS = {"vbmi": "isa=vbmi threads=1"}
 # The default lowering also runs ahead of time.
 AHEAD_OF_TIME = {"host"}
 LLVM_LIB = os.path.normpath(os.path.join(os.path.dirname(
@@ -437,8 +440,10 @@ RUNNABLE.update({"vnni-ch": has_vnni, "vnni-w": has_vnni, "avx2-ch": RUNNABLE["a
                  "portable-ch": True})
 has_amx = has_vnni and "amx_int8" in flags and "amx_tile" in flags
 RUNNABLE.update({"amx": has_amx, "amx-t2": has_amx})
+RUNNABLE["vbmi"] = has_vnni and "avx512vbmi" in flags
 INSTRUCTION = {"vnni": ("+avx512f,+avx512bw,+avx512vl,+avx512vnni", "vpdpbusd"),
                "avx2": ("+avx2", "vpmaddwd"),
+               "vbmi": ("+avx512f,+avx512bw,+avx512vl,+avx512vnni,+avx512vbmi", "vperm[it]2b"),
                "amx": ("+avx512f,+avx512bw,+avx512vl,+avx512vnni,+amx-tile,+amx-int8",
                        "tdpbsud")}
 
@@ -469,7 +474,8 @@ for name, (text, shape) in MODELS.items():
             continue
         outputs = {}
         isas = dict(ISAS, **(CONV_ISAS if name.startswith("conv") else {}),
-                    **(AMX_ISAS if name.startswith("conv_amx") else {}))
+                    **(AMX_ISAS if name.startswith("conv_amx") else {}),
+                    **(ACT_ISAS if name.startswith("act") else {}))
         for isa in isas:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
@@ -494,21 +500,29 @@ for name, (text, shape) in MODELS.items():
                 # equalization scale makes the requantize per channel: that
                 # chain reads a second value and stays computed.)
                 # A relu6's requantize is an integer clamp instead.
+                # Tables are read with byte permutes on `vbmi`, and by `host`
+                # on a CPU with AVX-512 VBMI.
+                permutes = isa == "vbmi" or (isa == "host" and RUNNABLE["vbmi"])
                 if (isa != "none" and name.startswith("act") and tag == "s8"):
                     if name.endswith("relu6"):
                         if "intr.smin" not in text or "masked.gather" in text:
                             failures.append("%s %s %s: no integer clamp" % (name, tag, isa))
-                    elif "masked.gather" not in text:
+                    elif permutes and ("vpermi2var" not in text or "masked.gather" in text):
+                        failures.append("%s %s %s: no byte permute" % (name, tag, isa))
+                    elif not permutes and "masked.gather" not in text:
                         failures.append("%s %s %s: no table read" % (name, tag, isa))
                 if (isa != "none" and name.startswith("pool")
                         and not re.search(r"intr\.[us]max\(.*vector<16xi8>", text)):
                     failures.append("%s %s %s: no max pool kernel" % (name, tag, isa))
-                if isa in INSTRUCTION and (isa, name.startswith("conv")) not in checked_asm:
+                # (Only a table has byte permutes to find.)
+                has_table = name.startswith("act") and tag == "s8" and not name.endswith("relu6")
+                if (isa in INSTRUCTION and (isa != "vbmi" or has_table)
+                        and (isa, name.startswith("conv")) not in checked_asm):
                     ll = run("mlir-translate", "--mlir-to-llvmir", lowered)
                     attrs, mnemonic = INSTRUCTION[isa]
                     asm = subprocess.run(["llc", "-O2", "-mattr=" + attrs, "-o", "-"],
                                          input=ll, capture_output=True, text=True)
-                    if asm.returncode or mnemonic not in asm.stdout:
+                    if asm.returncode or not re.search(mnemonic, asm.stdout):
                         failures.append("%s %s %s: no %s in the assembly %s" % (
                             name, tag, isa, mnemonic, asm.stderr[:300]))
                     checked_asm.add((isa, name.startswith("conv")))
@@ -533,7 +547,7 @@ for name, (text, shape) in MODELS.items():
                        and np.array_equal(outputs[i], ref) else "-") for i in isas)))
 
 print("assembly checked:", sorted(checked_asm))
-if len(checked_asm) != 5:
+if len(checked_asm) != 6:
     failures.append("assembly checks incomplete: %s" % sorted(checked_asm))
 for f in failures:
     print("FAIL", f)
