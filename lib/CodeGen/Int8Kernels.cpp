@@ -511,6 +511,7 @@ public:
   void buildConvAmx();
   void requestAmx();
   void buildDepthwise(int64_t ov);
+  void buildDepthwisePermute(int64_t ov);
   void buildMaxPool(int64_t ov);
 
 private:
@@ -538,11 +539,13 @@ private:
       function_ref<void(Value, Value, Value, int64_t, MutableArrayRef<Value>)>
           step);
   Value packConvInput(int64_t wx, int64_t groups = 0);
-  Value packChannelRows(int64_t wx);
+  Value packChannelRows(int64_t wx, int64_t sw, bool flip = false);
   int64_t phaseWidth();
   void forEachOutputBlock(
       int64_t ov,
       function_ref<void(Value, Value, Value, Value, int64_t, int64_t)> kernel);
+  SmallVector<Value> vectorColumns(Value ow0, int64_t vecs);
+  SmallVector<Value> channelStart(Value initV, Value ci, int64_t vecs);
   void forEachSourcePixel(int64_t srcW, int64_t sw,
                           function_ref<void(Value)> block16,
                           function_ref<void(Value)> pixel);
@@ -746,35 +749,32 @@ void KernelBuilder::forEachPackedRow(
     Value xp, int64_t nBatch, int64_t groups, int64_t h, int64_t rowBytes,
     int64_t srcH, Value fill8,
     function_ref<void(Value, Value, Value, Value)> row) {
-  OpBuilder::InsertionGuard guard(b);
-  auto outer = scf::ParallelOp::create(b, loc, ValueRange{cst(0), cst(0)},
-                                       ValueRange{cst(nBatch), cst(groups)},
-                                       ValueRange{cst(1), cst(1)});
-  b.setInsertionPoint(outer.getBody()->getTerminator());
-  Value n = outer.getInductionVars()[0], g = outer.getInductionVars()[1];
-  // Rows [y0, y0 + count) of the slab, filled.
-  auto fillRows = [&](OpFoldResult y0, int64_t count) {
-    if (count <= 0)
-      return;
-    SmallVector<OpFoldResult> offsets{n, g, y0, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
-                                    b.getIndexAttr(count),
-                                    b.getIndexAttr(rowBytes)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    linalg::FillOp::create(
-        b, loc, fill8,
-        memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides)
-            .getResult());
-  };
-  fillRows(b.getIndexAttr(0), std::min(layer.padTop, h));
-  int64_t written = std::min(srcH, h - layer.padTop);
-  fillRows(b.getIndexAttr(layer.padTop + written), h - layer.padTop - written);
-  auto rows = scf::ForOp::create(b, loc, cst(0), cst(written), cst(1));
-  b.setInsertionPoint(rows.getBody()->getTerminator());
-  Value y = rows.getInductionVar();
-  Value yOut = arith::AddIOp::create(b, loc, y, cst(layer.padTop));
-  fillRows(yOut, 1);
-  row(n, g, y, yOut);
+  parallel({{0, nBatch, 1}, {0, groups, 1}}, [&](ValueRange iv) {
+    Value n = iv[0], g = iv[1];
+    // Rows [y0, y0 + count) of the slab, filled.
+    auto fillRows = [&](OpFoldResult y0, int64_t count) {
+      if (count <= 0)
+        return;
+      SmallVector<OpFoldResult> offsets{n, g, y0, b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
+                                      b.getIndexAttr(count),
+                                      b.getIndexAttr(rowBytes)};
+      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+      linalg::FillOp::create(
+          b, loc, fill8,
+          memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides)
+              .getResult());
+    };
+    fillRows(b.getIndexAttr(0), std::min(layer.padTop, h));
+    int64_t written = std::min(srcH, h - layer.padTop);
+    fillRows(b.getIndexAttr(layer.padTop + written),
+             h - layer.padTop - written);
+    forLoop(0, written, 1, [&](Value y) {
+      Value yOut = arith::AddIOp::create(b, loc, y, cst(layer.padTop));
+      fillRows(yOut, 1);
+      row(n, g, y, yOut);
+    });
+  });
 }
 
 /// Stores 16 source pixels from column x0 (a multiple of 16), `unit` bytes
@@ -1675,35 +1675,51 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
 /// One channel per output leaves no 4-byte dot product to use: the products
 /// are i32 lanes (the same code for every instruction set).
 /// Packs each channel's rows of the input by column phase (N x C x H x
-/// sw * wx bytes, `wx` columns per phase); a padded input is packed from
-/// its source, the padding written as the fill value.
-Value KernelBuilder::packChannelRows(int64_t wx) {
+/// sw * wx bytes, `wx` columns per each of the `sw` phases; sw = 1 keeps
+/// the rows whole); a padded input is packed from its source, the padding
+/// written as the fill value. With `flip`, signed bytes are stored offset
+/// by 128 (as unsigned), the padding too.
+Value KernelBuilder::packChannelRows(int64_t wx, int64_t sw, bool flip) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
           h = xType.getDimSize(2);
-  int64_t sw = layer.strideW;
   Value source = layer.padSource ? layer.padSource : layer.x;
   auto sourceType = cast<MemRefType>(source.getType());
   int64_t srcH = sourceType.getDimSize(2), srcW = sourceType.getDimSize(3);
   int64_t fill = layer.padSource ? layer.padValue : 0;
+  if (flip)
+    fill ^= 0x80;
   auto xpType = MemRefType::get({nBatch, c, h, sw * wx}, b.getI8Type());
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
   Value fill8 = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
+  auto i8x16 = VectorType::get({16}, b.getI8Type());
   forEachPackedRow(
       xp, nBatch, c, h, sw * wx, srcH, fill8,
       [&](Value n, Value ci, Value y, Value yOut) {
-        auto i8x16 = VectorType::get({16}, b.getI8Type());
         forEachSourcePixel(
             srcW, sw,
             [&](Value x0) {
-              storeByPhase(vector::LoadOp::create(b, loc, i8x16, source,
-                                                  ValueRange{n, ci, y, x0}),
-                           /*unit=*/1, xp, ValueRange{n, ci, yOut}, x0, sw, wx);
+              Value v = vector::LoadOp::create(b, loc, i8x16, source,
+                                               ValueRange{n, ci, y, x0});
+              if (flip)
+                v = arith::XOrIOp::create(
+                    b, loc, v,
+                    arith::ConstantOp::create(
+                        b, loc,
+                        DenseElementsAttr::get(i8x16,
+                                               static_cast<int8_t>(-128))));
+              storeByPhase(v, /*unit=*/1, xp, ValueRange{n, ci, yOut}, x0, sw,
+                           wx);
             },
             [&](Value xi) {
               Value v = memref::LoadOp::create(b, loc, source,
                                                ValueRange{n, ci, y, xi});
+              if (flip)
+                v = arith::XOrIOp::create(
+                    b, loc, v,
+                    arith::ConstantOp::create(
+                        b, loc, b.getIntegerAttr(b.getI8Type(), -128)));
               memref::StoreOp::create(
                   b, loc, v, xp,
                   ValueRange{n, ci, yOut, phaseColumn(xi, sw, wx)});
@@ -1736,6 +1752,22 @@ void KernelBuilder::forEachOutputBlock(
   });
 }
 
+/// The first output columns of `vecs` vectors of 16 from ow0.
+SmallVector<Value> KernelBuilder::vectorColumns(Value ow0, int64_t vecs) {
+  SmallVector<Value> columns;
+  for (int64_t v = 0; v < vecs; ++v)
+    columns.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+  return columns;
+}
+
+/// `vecs` accumulators holding channel ci's start value (initV[ci]).
+SmallVector<Value> KernelBuilder::channelStart(Value initV, Value ci,
+                                               int64_t vecs) {
+  Value start = memref::LoadOp::create(b, loc, initV, ValueRange{ci});
+  return SmallVector<Value>(vecs,
+                            vector::BroadcastOp::create(b, loc, i32x16, start));
+}
+
 /// The packed row width per phase of a per-channel kernel: every source
 /// column, and every column a tap of the last (partly real) vector reads.
 int64_t KernelBuilder::phaseWidth() {
@@ -1752,6 +1784,10 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   int64_t c = xType.getDimSize(1);
   int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
   int64_t sw = layer.strideW;
+  // The 16 lanes' taps within one 64-byte window of a row.
+  if (isaKind == Isa::Vnni && byteTables &&
+      (kLanes - 1) * sw + (kw - 1) * layer.dilationW < 64)
+    return buildDepthwisePermute(ov);
   int64_t wx = phaseWidth();
 
   // Bytes, sign-extended where read: LLVM then knows each product fits
@@ -1765,16 +1801,12 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   Value initV =
       global("__eqq_packed_start", initType,
              eqq::getPackedConstant(initType, ArrayRef<int32_t>(layer.init)));
-  Value xp = packChannelRows(wx);
+  Value xp = packChannelRows(wx, layer.strideW);
 
   auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
                     int64_t lastLanes) {
-    SmallVector<Value> owIdx;
-    for (int64_t v = 0; v < vecs; ++v)
-      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
-    Value start = memref::LoadOp::create(b, loc, initV, ValueRange{ci});
-    SmallVector<Value> accs(vecs,
-                            vector::BroadcastOp::create(b, loc, i32x16, start));
+    SmallVector<Value> owIdx = vectorColumns(ow0, vecs);
+    SmallVector<Value> accs = channelStart(initV, ci, vecs);
     Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
     auto i8x16 = VectorType::get({kLanes}, b.getI8Type());
     for (int64_t dy = 0; dy < kh; ++dy) {
@@ -1810,6 +1842,110 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   eraseOriginal(xp);
 }
 
+/// Depthwise conv 2-D on AVX-512 VBMI: the taps of a kernel row become 4-byte
+/// dot products. 16 output columns read at most 64 bytes of an input row
+/// (15 sw + (KW - 1) dw < 64), so one `vpermb` gathers from that window the
+/// bytes each lane's taps read, four taps per dword, and one `vpdpbusd`
+/// multiplies them by the row's weights:
+///
+///   xp[N][C][H][Wr]:  each channel's rows whole, padding filled, signed
+///                     activations offset by 128 (as the conv kernel);
+///                     Wr covers the last vector's 64-byte window
+///   Wd[C][KH][G]:     KW taps in G = ceil(KW / 4) dwords of 4 weights
+///                     (zero past KW)
+///   idx[g]:           byte 4 j + t of the window permute: j sw + (4 g + t) dw
+///                     (0 for t past the row's taps, whose weight is zero)
+///   in parallel over n, c and oh; for each block of ov vectors along ow:
+///     acc[v] = start[c]
+///     for kh: win[v] = xp[n][c][oh * sh + kh * dh][(ow_v) * sw .. + 64]
+///             for g: acc[v] = dot(acc[v], permute(win[v], idx[g]),
+///                                 broadcast(Wd[c][kh][g]))
+///     epilogue(acc) -> output (masked in the last columns)
+///
+/// A 3x3 row is one load, one permute and one dot product per 16 outputs,
+/// where the generic depthwise kernel extends and multiplies each tap.
+void KernelBuilder::buildDepthwisePermute(int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  auto accType = cast<MemRefType>(layer.acc.getType());
+  int64_t c = xType.getDimSize(1), wIn = xType.getDimSize(3);
+  int64_t ow = accType.getDimSize(3);
+  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
+  int64_t sw = layer.strideW, dw = layer.dilationW;
+  int64_t groups = llvm::divideCeil(kw, 4);
+
+  SmallVector<int8_t> packed(c * kh * groups * 4, 0);
+  SmallVector<int32_t> init(c);
+  for (int64_t ci = 0; ci < c; ++ci) {
+    int64_t sum = 0;
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t x = 0; x < kw; ++x) {
+        int8_t w = layer.weight[(ci * kh + y) * kw + x];
+        packed[((ci * kh + y) * groups + x / 4) * 4 + x % 4] = w;
+        sum += w;
+      }
+    init[ci] = layer.init[ci] - (layer.xSigned ? 128 * sum : 0);
+  }
+  auto wType = RankedTensorType::get({c, kh, groups * 4}, b.getI8Type());
+  Value wd = global("__eqq_depthwise_weight", wType,
+                    eqq::getPackedConstant(wType, ArrayRef<int8_t>(packed)));
+  auto initType = RankedTensorType::get({c}, b.getI32Type());
+  Value initV =
+      global("__eqq_packed_start", initType,
+             eqq::getPackedConstant(initType, ArrayRef<int32_t>(init)));
+  int64_t lastStart = (llvm::divideCeil(ow, kLanes) - 1) * kLanes * sw;
+  int64_t rowBytes = std::max<int64_t>(wIn, lastStart + 64);
+  Value xp = packChannelRows(rowBytes, /*sw=*/1, /*flip=*/layer.xSigned);
+
+  auto i8x64 = VectorType::get({64}, b.getI8Type());
+  auto i8x4 = VectorType::get({4}, b.getI8Type());
+  auto i32x1 = VectorType::get({1}, b.getI32Type());
+  auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
+                    int64_t lastLanes) {
+    SmallVector<Value> idx;
+    for (int64_t g = 0; g < groups; ++g) {
+      SmallVector<int8_t> bytes;
+      for (int64_t j = 0; j < kLanes; ++j)
+        for (int64_t t = 0; t < 4; ++t)
+          bytes.push_back(4 * g + t < kw ? j * sw + (4 * g + t) * dw : 0);
+      idx.push_back(arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(i8x64, ArrayRef<int8_t>(bytes))));
+    }
+    SmallVector<Value> owIdx = vectorColumns(ow0, vecs);
+    SmallVector<Value> accs = channelStart(initV, ci, vecs);
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    for (int64_t dy = 0; dy < kh; ++dy) {
+      Value row =
+          arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+      SmallVector<Value> w;
+      for (int64_t g = 0; g < groups; ++g) {
+        Value bytes = vector::LoadOp::create(
+            b, loc, i8x4, wd, ValueRange{ci, cst(dy), cst(4 * g)});
+        w.push_back(broadcastDword(vector::ExtractOp::create(
+            b, loc, vector::BitCastOp::create(b, loc, i32x1, bytes),
+            ArrayRef<int64_t>{0})));
+      }
+      for (int64_t v = 0; v < vecs; ++v) {
+        Value col = arith::MulIOp::create(b, loc, owIdx[v], cst(sw));
+        Value window = vector::LoadOp::create(b, loc, i8x64, xp,
+                                              ValueRange{n, ci, row, col});
+        for (int64_t g = 0; g < groups; ++g) {
+          Value a = LLVM::CallIntrinsicOp::create(
+                        b, loc, i8x64,
+                        b.getStringAttr("llvm.x86.avx512.permvar.qi.512"),
+                        ValueRange{window, idx[g]})
+                        .getResult(0);
+          accs[v] = dot(accs[v], a, w[g]);
+        }
+      }
+    }
+    for (int64_t v = 0; v < vecs; ++v)
+      finish(accs[v], {n, ci, y, owIdx[v]}, /*laneDim=*/3,
+             v + 1 == vecs ? lastLanes : kLanes);
+  };
+  forEachOutputBlock(ov, kernel);
+  eraseOriginal(xp);
+}
+
 /// Max pool on stored integers, as the depthwise kernel with max for the
 /// product sums:
 ///
@@ -1824,14 +1960,12 @@ void KernelBuilder::buildMaxPool(int64_t ov) {
   int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
   int64_t sw = layer.strideW;
   int64_t wx = phaseWidth();
-  Value xp = packChannelRows(wx);
+  Value xp = packChannelRows(wx, layer.strideW);
   auto i8x16 = VectorType::get({kLanes}, b.getI8Type());
   int8_t lowest = layer.xSigned ? -128 : 0;
   auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
                     int64_t lastLanes) {
-    SmallVector<Value> owIdx;
-    for (int64_t v = 0; v < vecs; ++v)
-      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
+    SmallVector<Value> owIdx = vectorColumns(ow0, vecs);
     SmallVector<Value> accs(
         vecs, arith::ConstantOp::create(
                   b, loc,

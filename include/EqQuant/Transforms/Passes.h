@@ -22,8 +22,8 @@ inline llvm::cl::ValuesClass int8IsaValues() {
                  "tdpbsud tiles for convs of 64 input channels or more "
                  "(AMX-INT8), vnni elsewhere"),
       clEnumValN(Int8Isa::vbmi, "vbmi",
-                 "vnni, and epilogue tables read with vpermi2b (AVX-512 "
-                 "VBMI)"),
+                 "vnni, with depthwise convs and epilogue tables as byte "
+                 "permutes (AVX-512 VBMI)"),
       clEnumValN(Int8Isa::vnni, "vnni", "vpdpbusd (AVX-512 VNNI, BW, VL)"),
       clEnumValN(Int8Isa::avx2, "avx2", "vpmaddwd on 16-bit operands (AVX2)"),
       clEnumValN(Int8Isa::portable, "portable",

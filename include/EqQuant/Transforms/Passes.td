@@ -674,7 +674,14 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     and 16 output columns accumulate widened i32 products of a tap's 16
     contiguous bytes and its broadcast weight (bytes, sign-extended where
     read, so that LLVM multiplies 16-bit operands with `vpmaddwd`), the same
-    code on every `isa`.
+    code on every `isa` but `vbmi`. There (AVX-512 VBMI), when 16 output
+    columns read at most 64 bytes of a row (`15 * SW + (KW - 1) * DW < 64`),
+    the rows are packed whole and a kernel row's taps become dot products:
+    one 64-byte load of the row, one `vpermb` that gathers into lane j's
+    dword the bytes its taps read (`j * SW + t * DW`, four taps per dword,
+    a zero weight past KW), one `vpdpbusd` by the broadcast dword of the
+    row's weights. A 3x3 row costs one permute and one dot product per 16
+    outputs instead of three extends and three multiply-adds.
 
     The elementwise consumer of the accumulator (requantize, fused relu,
     dequantize; `--eqq-fuse-elementwise` makes it one op) is computed from
@@ -722,7 +729,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     the loops' exactly.
 
     `isa` chooses the dot step: `amx` (the tile kernel above for the convs
-    it fits, `vbmi` for every other layer), `vbmi` (`vnni`, and a 256-entry
+    it fits, `vbmi` for every other layer), `vbmi` (`vnni`, the depthwise
+    kernel of byte permutes above, and a 256-entry
     table of `--eqq-lookup-tables` in an epilogue read with byte permutes
     instead of a gather: its bytes are four constant 64-byte vectors,
     `vpermi2b` indexes two pairs of them by the index's low seven bits and

@@ -10,7 +10,8 @@
 # with u8 activations (the default config) and with s8 activations and
 # per-channel weights; conv with padding, stride and dilation along the height
 # and the width (strides 2, 3 and 4, the 7x7 stride-2 stem); depthwise conv
-# (3x3 and 5x5, strides 1 to 3, dilation, a 1-pixel input); conv kernels
+# (3x3 and 5x5, strides 1 to 4, dilation, a 1-pixel input; with isa=vbmi
+# as byte permutes and dot products); conv kernels
 # with lanes along output columns and along output channels (each forced,
 # and as picked per layer); conv kernels on AMX tiles (64 input channels or
 # more, a partial last block of 64 padded;
@@ -341,6 +342,9 @@ MODELS = {
     "dw_5x5_s2": conv_model(1, 4, 11, 35, 4, 5, 5, 2, (2, 2), (1, 1), True, True),
     "dw_dilated_s3": conv_model(1, 3, 9, 41, 3, 3, 3, 2, (1, 3), (2, 2), False, True),
     "dw_1_pixel": conv_model(1, 6, 1, 1, 6, 3, 3, 1, (1, 1), (1, 1), True, True),
+    # 16 columns at stride 4 with 5 taps span 65 bytes, past one 64-byte
+    # window: the generic depthwise kernel even with isa=vbmi.
+    "dw_5x5_s4_wide": conv_model(1, 3, 7, 70, 3, 5, 5, 2, (1, 4), (1, 1), False, True),
     # Max pool on the stored integers: ResNet's 3x3 stride 2 pad 1 (read by
     # a conv, so quantized), 2x2 stride 2 (VGG's) returned as float, ceil
     # mode with an odd size, dilation, stride 3, a 1-pixel input.
@@ -392,8 +396,9 @@ CONV_ISAS = {"vnni-ch": "isa=vnni threads=1 conv-lanes=channels",
 # Convs with AMX tiles, on one and two threads (and as `host` picks them on
 # a CPU with AMX).
 AMX_ISAS = {"amx": "isa=amx threads=1", "amx-t2": "isa=amx threads=2 min-parallel-work=0"}
-# Activation tables read with byte permutes (AVX-512 VBMI).
-ACT_ISAS = {"vbmi": "isa=vbmi threads=1"}
+# Activation tables read with byte permutes, depthwise convs as byte
+# permutes and dot products (AVX-512 VBMI).
+VBMI_ISAS = {"vbmi": "isa=vbmi threads=1"}
 # The default lowering also runs ahead of time.
 AHEAD_OF_TIME = {"host"}
 LLVM_LIB = os.path.normpath(os.path.join(os.path.dirname(
@@ -475,7 +480,7 @@ for name, (text, shape) in MODELS.items():
         outputs = {}
         isas = dict(ISAS, **(CONV_ISAS if name.startswith("conv") else {}),
                     **(AMX_ISAS if name.startswith("conv_amx") else {}),
-                    **(ACT_ISAS if name.startswith("act") else {}))
+                    **(VBMI_ISAS if name.startswith(("act", "dw")) else {}))
         for isa in isas:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
@@ -511,6 +516,13 @@ for name, (text, shape) in MODELS.items():
                         failures.append("%s %s %s: no byte permute" % (name, tag, isa))
                     elif not permutes and "masked.gather" not in text:
                         failures.append("%s %s %s: no table read" % (name, tag, isa))
+                # Depthwise convs whose 16 columns' taps fit a 64-byte
+                # window are byte permutes and dot products on VBMI.
+                if isa != "none" and name.startswith("dw"):
+                    expected = permutes and "wide" not in name
+                    if expected != ("permvar" in text):
+                        failures.append("%s %s %s: byte-permute depthwise kernel %s" % (
+                            name, tag, isa, "missing" if expected else "unexpected"))
                 if (isa != "none" and name.startswith("pool")
                         and not re.search(r"intr\.[us]max\(.*vector<16xi8>", text)):
                     failures.append("%s %s %s: no max pool kernel" % (name, tag, isa))
