@@ -2,18 +2,23 @@
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=VNNI
 
 // A 256-entry table read in a kernel's epilogue (--eqq-lookup-tables): with
-// isa=vbmi the 16 lanes' bytes index four constant 64-byte vectors with two
+// isa=vbmi the lanes' bytes index four constant 64-byte vectors with two
 // vpermi2b and a select on the index's top bit; with isa=vnni, a gather.
 
-// Tests that a table of unsigned bytes is read with byte permutes, zero-extended.
+// Tests that a table of unsigned bytes is read with byte permutes,
+// zero-extended, and that a row's two accumulator vectors (20 columns: 16
+// and 4 real) go through the epilogue as one of 32 lanes, stored masked.
 // VBMI-LABEL: func.func @unsigned_table
-// VBMI: %[[IDX:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0,{{.*}} : vector<16xi8>, vector<16xi8>
+// VBMI: vector.shuffle %{{.*}}, %{{.*}} [0, 1, {{.*}}, 30, 31] : vector<16xi32>, vector<16xi32>
+// VBMI: %[[IDX:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, {{.*}}, 30, 31, 0, {{.*}} : vector<32xi8>, vector<32xi8>
 // VBMI: %[[LO:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[IDX]], %{{.*}}) : (vector<64xi8>, vector<64xi8>, vector<64xi8>) -> vector<64xi8>
 // VBMI: %[[HI:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[IDX]], %{{.*}})
 // VBMI: %[[TOP:.*]] = arith.cmpi slt, %[[IDX]], %{{.*}} : vector<64xi8>
 // VBMI: %[[SEL:.*]] = arith.select %[[TOP]], %[[HI]], %[[LO]] : vector<64xi1>, vector<64xi8>
-// VBMI: %[[LANES:.*]] = vector.shuffle %[[SEL]], %[[SEL]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<64xi8>, vector<64xi8>
-// VBMI: arith.extui %[[LANES]] : vector<16xi8> to vector<16xi32>
+// VBMI: %[[LANES:.*]] = vector.shuffle %[[SEL]], %[[SEL]] [0, 1, {{.*}}, 30, 31] : vector<64xi8>, vector<64xi8>
+// VBMI: arith.extui %[[LANES]] : vector<32xi8> to vector<32xi32>
+// VBMI: %[[MASK:.*]] = vector.constant_mask [20] : vector<32xi1>
+// VBMI: vector.maskedstore %arg1[%{{.*}}, %{{.*}}], %[[MASK]], %{{.*}} : memref<3x20xi8>, vector<32xi1>, vector<32xi8>
 // VBMI-NOT: vector.gather
 // VNNI-LABEL: func.func @unsigned_table
 // VNNI: vector.gather
@@ -56,7 +61,7 @@ func.func @unsigned_table(%x: memref<3x8xi8>, %y: memref<3x20xi8>) {
 // Tests that a table of signed bytes is sign-extended back.
 // VBMI-LABEL: func.func @signed_table
 // VBMI: llvm.x86.avx512.vpermi2var.qi.512
-// VBMI: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// VBMI: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi32>
 // VBMI-NOT: vector.gather
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d1, d2)>

@@ -734,8 +734,9 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     table of `--eqq-lookup-tables` in an epilogue read with byte permutes
     instead of a gather: its bytes are four constant 64-byte vectors,
     `vpermi2b` indexes two pairs of them by the index's low seven bits and
-    its top bit picks between the pairs, 16 lanes in three instructions;
-    AVX-512 VBMI), `vnni` (`vpdpbusd` on AVX-512
+    its top bit picks between the pairs; the vectors of a row of output
+    columns, up to 64 lanes, go through such an epilogue as one vector, so
+    three instructions read 64 bytes; AVX-512 VBMI), `vnni` (`vpdpbusd` on AVX-512
     VNNI with BW and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate, then pairwise adds), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
