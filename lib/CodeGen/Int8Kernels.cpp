@@ -541,7 +541,8 @@ private:
       function_ref<void(Value, Value, Value, int64_t, MutableArrayRef<Value>)>
           step);
   Value packConvInput(int64_t wx, int64_t groups = 0);
-  Value packChannelRows(int64_t wx, int64_t sw, bool flip = false);
+  Value packChannelRows(int64_t wx, int64_t sw, bool flip = false,
+                        int64_t extraChannels = 0);
   int64_t phaseWidth();
   void forEachOutputBlock(
       int64_t ov,
@@ -1727,8 +1728,10 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
 /// sw * wx bytes, `wx` columns per each of the `sw` phases; sw = 1 keeps
 /// the rows whole); a padded input is packed from its source, the padding
 /// written as the fill value. With `flip`, signed bytes are stored offset
-/// by 128 (as unsigned), the padding too.
-Value KernelBuilder::packChannelRows(int64_t wx, int64_t sw, bool flip) {
+/// by 128 (as unsigned), the padding too. `extraChannels` more channels
+/// are allocated and left unwritten (slack for reads past the last row).
+Value KernelBuilder::packChannelRows(int64_t wx, int64_t sw, bool flip,
+                                     int64_t extraChannels) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
           h = xType.getDimSize(2);
@@ -1738,41 +1741,56 @@ Value KernelBuilder::packChannelRows(int64_t wx, int64_t sw, bool flip) {
   int64_t fill = layer.padSource ? layer.padValue : 0;
   if (flip)
     fill ^= 0x80;
-  auto xpType = MemRefType::get({nBatch, c, h, sw * wx}, b.getI8Type());
+  auto xpType =
+      MemRefType::get({nBatch, c + extraChannels, h, sw * wx}, b.getI8Type());
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
   Value fill8 = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
   auto i8x16 = VectorType::get({16}, b.getI8Type());
+  auto flipped = [&](Value v) -> Value {
+    if (!flip)
+      return v;
+    TypedAttr minus128 = b.getIntegerAttr(b.getI8Type(), -128);
+    if (auto type = dyn_cast<VectorType>(v.getType()))
+      minus128 = DenseElementsAttr::get(type, static_cast<int8_t>(-128));
+    return arith::XOrIOp::create(b, loc, v,
+                                 arith::ConstantOp::create(b, loc, minus128));
+  };
   forEachPackedRow(
       xp, nBatch, c, h, sw * wx, srcH, fill8,
       [&](Value n, Value ci, Value y, Value yOut) {
-        forEachSourcePixel(
-            srcW, sw,
-            [&](Value x0) {
-              Value v = vector::LoadOp::create(b, loc, i8x16, source,
-                                               ValueRange{n, ci, y, x0});
-              if (flip)
-                v = arith::XOrIOp::create(
-                    b, loc, v,
-                    arith::ConstantOp::create(
-                        b, loc,
-                        DenseElementsAttr::get(i8x16,
-                                               static_cast<int8_t>(-128))));
-              storeByPhase(v, /*unit=*/1, xp, ValueRange{n, ci, yOut}, x0, sw,
-                           wx);
-            },
-            [&](Value xi) {
-              Value v = memref::LoadOp::create(b, loc, source,
-                                               ValueRange{n, ci, y, xi});
-              if (flip)
-                v = arith::XOrIOp::create(
-                    b, loc, v,
-                    arith::ConstantOp::create(
-                        b, loc, b.getIntegerAttr(b.getI8Type(), -128)));
-              memref::StoreOp::create(
-                  b, loc, v, xp,
-                  ValueRange{n, ci, yOut, phaseColumn(xi, sw, wx)});
-            });
+        auto block16 = [&](Value x0) {
+          Value v = vector::LoadOp::create(b, loc, i8x16, source,
+                                           ValueRange{n, ci, y, x0});
+          storeByPhase(flipped(v), /*unit=*/1, xp, ValueRange{n, ci, yOut}, x0,
+                       sw, wx);
+        };
+        if (sw == 1) {
+          // Whole rows: 16 pixels at a time, the rest with one masked load
+          // and store. (64 at a time measured the same: the copy waits on
+          // memory.)
+          int64_t full = srcW / 16 * 16, rest = srcW - full;
+          forLoop(0, full, 16, block16);
+          if (rest) {
+            Value mask = vector::ConstantMaskOp::create(
+                b, loc, VectorType::get({16}, b.getI1Type()),
+                ArrayRef<int64_t>{rest});
+            Value v = vector::MaskedLoadOp::create(
+                b, loc, i8x16, source, ValueRange{n, ci, y, cst(full)}, mask,
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16)));
+            vector::MaskedStoreOp::create(
+                b, loc, xp, ValueRange{n, ci, yOut, cst(full + layer.padLeft)},
+                mask, flipped(v));
+          }
+          return;
+        }
+        forEachSourcePixel(srcW, sw, block16, [&](Value xi) {
+          Value v =
+              memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
+          memref::StoreOp::create(
+              b, loc, flipped(v), xp,
+              ValueRange{n, ci, yOut, phaseColumn(xi, sw, wx)});
+        });
       });
   return xp;
 }
@@ -1895,9 +1913,11 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
 /// bytes each lane's taps read, four taps per dword, and one `vpdpbusd`
 /// multiplies them by the row's weights:
 ///
-///   xp[N][C][H][Wr]:  each channel's rows whole, padding filled, signed
+///   xp[N][C+1][H][Wr]: each channel's rows whole, padding filled, signed
 ///                     activations offset by 128 (as the conv kernel);
-///                     Wr covers the last vector's 64-byte window
+///                     Wr covers every byte the last vector's lanes read
+///                     (a window's load runs on into the next rows; the
+///                     extra channel is slack past the last one)
 ///   Wd[C][KH][G]:     KW taps in G = ceil(KW / 4) dwords of 4 weights
 ///                     (zero past KW)
 ///   idx[g]:           byte 4 j + t of the window permute: j sw + (4 g + t) dw
@@ -1939,9 +1959,16 @@ void KernelBuilder::buildDepthwisePermute(int64_t ov) {
   Value initV =
       global("__eqq_packed_start", initType,
              eqq::getPackedConstant(initType, ArrayRef<int32_t>(init)));
+  // A row holds every byte a lane of its last vector reads; a window's
+  // 64-byte load may run on into the next rows, and past the last row into
+  // one more channel allocated as slack (at least 64 bytes).
+  int64_t span = (kLanes - 1) * sw + (kw - 1) * dw + 1;
   int64_t lastStart = (llvm::divideCeil(ow, kLanes) - 1) * kLanes * sw;
-  int64_t rowBytes = std::max<int64_t>(wIn, lastStart + 64);
-  Value xp = packChannelRows(rowBytes, /*sw=*/1, /*flip=*/layer.xSigned);
+  int64_t h = xType.getDimSize(2);
+  int64_t rowBytes = std::max<int64_t>(
+      {wIn, lastStart + span, static_cast<int64_t>(llvm::divideCeil(64, h))});
+  Value xp = packChannelRows(rowBytes, /*sw=*/1, /*flip=*/layer.xSigned,
+                             /*extraChannels=*/1);
 
   auto i8x64 = VectorType::get({64}, b.getI8Type());
   auto i8x4 = VectorType::get({4}, b.getI8Type());

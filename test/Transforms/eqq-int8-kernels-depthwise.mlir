@@ -41,22 +41,26 @@
 
 // Tests the byte-permute depthwise kernel (isa=vbmi) on the same conv: the
 // weight as one dword of taps per (c, kh) (3 taps and a zero), the padded
-// rows packed whole (no phases) and 64 bytes wide, the zero point around
-// them; per kernel row and 16 output columns one 64-byte window load, one
-// vpermb whose dword j picks columns 2j, 2j + 1, 2j + 2 (stride 2) and one
-// vpdpbusd.
+// rows packed whole (no phases), 33 bytes wide (the bytes 16 lanes at
+// stride 2 select: 15 * 2 + 3), one more channel as slack for the last
+// row's 64-byte window, the zero point around the rows and each source row
+// (3 pixels) copied with one masked load and store; per kernel row and 16
+// output columns one 64-byte window load, one vpermb whose dword j picks
+// columns 2j, 2j + 1, 2j + 2 and one vpdpbusd.
 // VBMI-LABEL: func.func @int8_program
 // VBMI-DAG: memref.get_global @__eqq_depthwise_weight : memref<2x3x4xi8>
-// VBMI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x2x5x64xi8>
-// VBMI: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x1x64xi8, strided<[640, 320, 64, 1], offset: ?>>)
+// VBMI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x3x5x33xi8>
+// VBMI: linalg.fill ins(%{{.*}} : i8) outs(%{{.*}} : memref<1x1x1x33xi8, strided<[495, 165, 33, 1], offset: ?>>)
+// VBMI: vector.maskedload %{{.*}} : memref<1x2x3x3xi8>, vector<16xi1>, vector<16xi8> into vector<16xi8>
+// VBMI: vector.maskedstore %{{.*}} : memref<1x3x5x33xi8>, vector<16xi1>, vector<16xi8>
 // VBMI: scf.parallel
 // VBMI: arith.constant dense<[0, 1, 2, 0, 2, 3, 4, 0, 4, 5, 6, 0,
-// VBMI-COUNT-3: vector.load %{{.*}} : memref<1x2x5x64xi8>, vector<64xi8>
+// VBMI-COUNT-3: vector.load %{{.*}} : memref<1x3x5x33xi8>, vector<64xi8>
 // VBMI-NEXT: llvm.call_intrinsic "llvm.x86.avx512.permvar.qi.512"
 // VBMI-NEXT: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VBMI-NOT: arith.muli %{{.*}} : vector<16xi32>
 // VBMI: vector.maskedstore %arg1
-// VBMI: memref.dealloc %{{.*}} : memref<1x2x5x64xi8>
+// VBMI: memref.dealloc %{{.*}} : memref<1x3x5x33xi8>
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
 #map2 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d4, d5)>
