@@ -1707,23 +1707,6 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
   eraseOriginal(xp);
 }
 
-/// Depthwise conv 2-D (NCHW input, CHW weight): output channel c from input
-/// channel c's KH x KW taps. Lanes run along 16 output columns as in the conv
-/// kernel, ov vectors per block:
-///
-///   xp[N][C][H][SW][Wx]:   each channel's rows with their columns split by
-///                          phase modulo the width stride sw (padded column
-///                          X at [X % sw][X / sw]), padding and unused bytes
-///                          filled (Wx covers the widest read)
-///   in parallel over n, c and oh; for each block of ov vectors along ow:
-///     acc[v] = start[c]
-///     for kh, kw (tap column kw * dw = q * sw + p):
-///       acc[v] += ext(xp[n][c][oh * sh + kh * dh][p][ow_v + q .. + 16])
-///                 * W[c][kh][kw]
-///     epilogue(acc) -> output (masked in the last columns)
-///
-/// One channel per output leaves no 4-byte dot product to use: the products
-/// are i32 lanes (the same code for every instruction set).
 /// Packs each channel's rows of the input by column phase (N x C x H x
 /// sw * wx bytes, `wx` columns per each of the `sw` phases; sw = 1 keeps
 /// the rows whole); a padded input is packed from its source, the padding
@@ -1846,6 +1829,24 @@ int64_t KernelBuilder::phaseWidth() {
                                (kw - 1) * layer.dilationW / sw);
 }
 
+/// Depthwise conv 2-D (NCHW input, CHW weight): output channel c from input
+/// channel c's KH x KW taps. Lanes run along 16 output columns as in the conv
+/// kernel, ov vectors per block:
+///
+///   xp[N][C][H][SW][Wx]:   each channel's rows with their columns split by
+///                          phase modulo the width stride sw (padded column
+///                          X at [X % sw][X / sw]), padding and unused bytes
+///                          filled (Wx covers the widest read)
+///   in parallel over n, c and oh; for each block of ov vectors along ow:
+///     acc[v] = start[c]
+///     for kh, kw (tap column kw * dw = q * sw + p):
+///       acc[v] += ext(xp[n][c][oh * sh + kh * dh][p][ow_v + q .. + 16])
+///                 * W[c][kh][kw]
+///     epilogue(acc) -> output (masked in the last columns)
+///
+/// One channel per output leaves no 4-byte dot product to use: the products
+/// are i32 lanes, the same code for every instruction set but VBMI's, where
+/// buildDepthwisePermute gathers a kernel row's taps into dwords instead.
 void KernelBuilder::buildDepthwise(int64_t ov) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t c = xType.getDimSize(1);
