@@ -19,13 +19,18 @@
 using namespace llvm;
 
 static Expected<std::unique_ptr<MemoryBuffer>>
-optimizeAndCompile(Module &module, orc::JITTargetMachineBuilder target) {
+optimizeAndCompile(Module &module, orc::JITTargetMachineBuilder target,
+                   unsigned optLevel) {
+  target.setCodeGenOptLevel(optLevel >= 3   ? CodeGenOptLevel::Aggressive
+                            : optLevel == 2 ? CodeGenOptLevel::Default
+                            : optLevel == 1 ? CodeGenOptLevel::Less
+                                            : CodeGenOptLevel::None);
   // A target machine per part: they are not shared across threads.
   auto tm = target.createTargetMachine();
   if (!tm)
     return tm.takeError();
   if (Error error = mlir::makeOptimizingTransformer(
-          /*optLevel=*/3, /*sizeLevel=*/0, tm->get())(&module))
+          std::min(optLevel, 3u), /*sizeLevel=*/0, tm->get())(&module))
     return std::move(error);
   orc::SimpleCompiler compiler(**tm);
   return compiler(module);
@@ -46,10 +51,9 @@ static void collectUsers(const Value *value,
   }
 }
 
-Expected<SmallVector<std::unique_ptr<MemoryBuffer>>>
-mlir::eqq::compileObjects(Module &module,
-                          const orc::JITTargetMachineBuilder &target,
-                          unsigned threads, unsigned minInstructionsPerPart) {
+Expected<SmallVector<std::unique_ptr<MemoryBuffer>>> mlir::eqq::compileObjects(
+    Module &module, const orc::JITTargetMachineBuilder &target,
+    unsigned threads, unsigned minInstructionsPerPart, unsigned optLevel) {
   SmallVector<Function *> functions;
   uint64_t instructions = 0;
   for (Function &f : module)
@@ -63,7 +67,7 @@ mlir::eqq::compileObjects(Module &module,
   SmallVector<std::unique_ptr<MemoryBuffer>> objects;
   // Aliases and ifuncs are not dealt out; a module with them stays whole.
   if (parts <= 1 || !module.alias_empty() || !module.ifunc_empty()) {
-    auto object = optimizeAndCompile(module, target);
+    auto object = optimizeAndCompile(module, target, optLevel);
     if (!object)
       return object.takeError();
     objects.push_back(std::move(*object));
@@ -141,7 +145,7 @@ mlir::eqq::compileObjects(Module &module,
       errors[part] = toString(parsed.takeError());
       return;
     }
-    auto object = optimizeAndCompile(**parsed, target);
+    auto object = optimizeAndCompile(**parsed, target, optLevel);
     if (!object)
       errors[part] = toString(object.takeError());
     else

@@ -273,7 +273,7 @@ static void addPackedWrappers(llvm::Module &module) {
 }
 
 llvm::Expected<std::unique_ptr<JitModule>>
-JitModule::create(ModuleOp llvmModule) {
+JitModule::create(ModuleOp llvmModule, unsigned optLevel) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -329,7 +329,8 @@ JitModule::create(ModuleOp llvmModule) {
 
   // Every CPU the process may run on (its affinity mask).
   auto objects = compileObjects(
-      *module, *target, llvm::hardware_concurrency().compute_thread_count());
+      *module, *target, llvm::hardware_concurrency().compute_thread_count(),
+      kMinInstructionsPerPart, optLevel);
   if (!objects)
     return objects.takeError();
   module.reset();

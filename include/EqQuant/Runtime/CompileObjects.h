@@ -22,7 +22,8 @@ namespace mlir::eqq {
 /// split.
 constexpr unsigned kMinInstructionsPerPart = 4000;
 
-/// Optimizes `module` at -O3 and compiles it for `target`: as one object
+/// Optimizes `module` at -O`optLevel` (0-3; the same level for LLVM's IR
+/// passes and its code generator) and compiles it for `target`: as one object
 /// file, or, when `threads` > 1 and the module has `minInstructionsPerPart`
 /// instructions for each of several parts, as up to `threads` object files
 /// compiled at once. The functions are dealt out by size (largest first, to
@@ -39,7 +40,8 @@ llvm::Expected<llvm::SmallVector<std::unique_ptr<llvm::MemoryBuffer>>>
 compileObjects(llvm::Module &module,
                const llvm::orc::JITTargetMachineBuilder &target,
                unsigned threads,
-               unsigned minInstructionsPerPart = kMinInstructionsPerPart);
+               unsigned minInstructionsPerPart = kMinInstructionsPerPart,
+               unsigned optLevel = 3);
 
 } // namespace mlir::eqq
 

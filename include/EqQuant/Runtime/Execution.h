@@ -27,11 +27,13 @@ namespace mlir {
 class DialectRegistry;
 namespace eqq {
 
-/// JIT-compiles a module at any stage: a clone of it is lowered with
-/// `--eqq-lower-to-llvm` first, unless it is already in the LLVM dialect.
-/// Lowering errors are reported to the context's diagnostic handler too.
+/// JIT-compiles a module at any stage (LLVM at -O`optLevel`): a clone of it
+/// is lowered with `--eqq-lower-to-llvm` first, unless it is already in the
+/// LLVM dialect. Lowering errors are reported to the context's diagnostic
+/// handler too.
 llvm::Expected<std::unique_ptr<JitModule>>
-compileModule(ModuleOp module, const LowerToLLVMOptions &options);
+compileModule(ModuleOp module, const LowerToLLVMOptions &options,
+              unsigned optLevel = 3);
 
 /// A JIT-compiled instrumented clone of a module, as calibration, automatic
 /// alpha and the numeric comparison use them: the clone's entry function

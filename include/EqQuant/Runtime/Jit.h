@@ -64,8 +64,10 @@ public:
   /// as its global asks (the kernels' packed weights) is read in place,
   /// not copied: the module's context must then outlive the JitModule. A module
   /// with enough code is split by function and compiled on every core at once
-  /// (compileObjects); its global constructors run before create returns.
-  static llvm::Expected<std::unique_ptr<JitModule>> create(ModuleOp llvmModule);
+  /// (compileObjects) at LLVM's -O`optLevel`; its global constructors run
+  /// before create returns.
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  create(ModuleOp llvmModule, unsigned optLevel = 3);
 
   /// The size from which a constant global's data stays out of LLVM.
   static constexpr size_t kHostConstantBytes = 4096;
