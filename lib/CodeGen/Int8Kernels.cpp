@@ -548,6 +548,7 @@ private:
       int64_t ov,
       function_ref<void(Value, Value, Value, Value, int64_t, int64_t)> kernel);
   SmallVector<Value> vectorColumns(Value ow0, int64_t vecs);
+  Value offsetBy128(Value bytes);
   SmallVector<Value> channelStart(Value initV, Value ci, int64_t vecs);
   void forEachSourcePixel(int64_t srcW, int64_t sw,
                           function_ref<void(Value)> block16,
@@ -1112,8 +1113,6 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
   Value fill8 = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
-  Value flip8 =
-      arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), -128));
   // Per image and group of 4 channels, per row: 16 pixels at a time, the 4
   // channels' bytes interleaved by one shuffle; the last pixels one by one.
   forEachPackedRow(
@@ -1129,8 +1128,6 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
             arith::SubIOp::create(b, loc, cst(c),
                                   arith::MulIOp::create(b, loc, cq, cst(4))));
         auto i8x16 = VectorType::get({16}, b.getI8Type());
-        Value flip16 = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(i8x16, static_cast<int8_t>(-128)));
         Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
         auto block16 = [&](Value x0) {
           SmallVector<Value> rowsOf4;
@@ -1144,7 +1141,7 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
             Value v = vector::LoadOp::create(b, loc, i8x16, source,
                                              ValueRange{n, channel, y, x0});
             if (layer.xSigned)
-              v = arith::XOrIOp::create(b, loc, v, flip16);
+              v = offsetBy128(v);
             rowsOf4.push_back(
                 arith::SelectOp::create(b, loc, exists, v, zero16));
           }
@@ -1172,7 +1169,7 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
           Value v =
               memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
           if (layer.xSigned)
-            v = arith::XOrIOp::create(b, loc, v, flip8);
+            v = offsetBy128(v);
           Value col = arith::AddIOp::create(
               b, loc,
               arith::MulIOp::create(b, loc, phaseColumn(xi, sw, wx), cst(4)),
@@ -1730,15 +1727,7 @@ Value KernelBuilder::packChannelRows(int64_t wx, int64_t sw, bool flip,
   Value fill8 = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
   auto i8x16 = VectorType::get({16}, b.getI8Type());
-  auto flipped = [&](Value v) -> Value {
-    if (!flip)
-      return v;
-    TypedAttr minus128 = b.getIntegerAttr(b.getI8Type(), -128);
-    if (auto type = dyn_cast<VectorType>(v.getType()))
-      minus128 = DenseElementsAttr::get(type, static_cast<int8_t>(-128));
-    return arith::XOrIOp::create(b, loc, v,
-                                 arith::ConstantOp::create(b, loc, minus128));
-  };
+  auto flipped = [&](Value v) { return flip ? offsetBy128(v) : v; };
   forEachPackedRow(
       xp, nBatch, c, h, sw * wx, srcH, fill8,
       [&](Value n, Value ci, Value y, Value yOut) {
@@ -1800,6 +1789,16 @@ void KernelBuilder::forEachOutputBlock(
              rest - (vecs - 1) * kLanes);
     }
   });
+}
+
+/// Signed bytes (a scalar or a vector) offset by 128 into unsigned ones, as
+/// the dot product's u8 operand wants them: an xor of the top bit.
+Value KernelBuilder::offsetBy128(Value bytes) {
+  TypedAttr minus128 = b.getIntegerAttr(b.getI8Type(), -128);
+  if (auto type = dyn_cast<VectorType>(bytes.getType()))
+    minus128 = DenseElementsAttr::get(type, static_cast<int8_t>(-128));
+  return arith::XOrIOp::create(b, loc, bytes,
+                               arith::ConstantOp::create(b, loc, minus128));
 }
 
 /// The first output columns of `vecs` vectors of 16 from ow0.
