@@ -12,6 +12,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 /// A read of a 1-D table from outside the body at an index the body
@@ -159,11 +161,207 @@ static Value buildBytePermute(OpBuilder &b, Location loc, memref::LoadOp load,
   return arith::ExtUIOp::create(b, loc, i32xL, picked);
 }
 
+namespace {
+/// A quantize's rounding and clamp as --eqq-convert writes it, ending in a
+/// conversion to integer:
+///   fptosi(clamp(roundeven(x) + zp, lo, hi))
+/// (the clamp a maximumf and a minimumf in either order; no add for a zero
+/// point of 0), with zp, lo and hi constant integers of magnitude below
+/// 2^24 and lo <= hi.
+struct RoundClamp {
+  arith::FPToSIOp root;
+  Value x;
+  double zp, lo, hi;
+  /// The ops between x and root, which the rewrite replaces.
+  SmallVector<Operation *, 4> inner;
+};
+} // namespace
+
+static bool isSmallInteger(double v) {
+  return v == std::nearbyint(v) && std::fabs(v) < 16777216.0;
+}
+
+/// `root`'s RoundClamp, if it is one whose inner ops have no other users.
+static std::optional<RoundClamp> matchRoundClamp(arith::FPToSIOp root) {
+  RoundClamp m;
+  m.root = root;
+  auto constant = [](Value v, double &out) {
+    FloatAttr attr;
+    if (!matchPattern(v, m_Constant(&attr)) ||
+        !attr.getType().isF32())
+      return false;
+    out = attr.getValueAsDouble();
+    return isSmallInteger(out);
+  };
+  // The clamp: a max and a min of the sum against constants, either order.
+  Value v = root.getIn();
+  bool seenMax = false, seenMin = false;
+  for (int i = 0; i < 2; ++i) {
+    Operation *op = v.getDefiningOp();
+    if (!op || !op->hasOneUse() || op->getNumOperands() != 2)
+      return std::nullopt;
+    bool isMax = isa<arith::MaximumFOp>(op);
+    if ((!isMax && !isa<arith::MinimumFOp>(op)) ||
+        (isMax ? seenMax : seenMin))
+      return std::nullopt;
+    if (!constant(op->getOperand(1), isMax ? m.lo : m.hi))
+      return std::nullopt;
+    (isMax ? seenMax : seenMin) = true;
+    m.inner.push_back(op);
+    v = op->getOperand(0);
+  }
+  if (m.lo > m.hi)
+    return std::nullopt;
+  // The zero point (none: 0).
+  Value rounded = v;
+  m.zp = 0;
+  if (auto add = v.getDefiningOp<arith::AddFOp>()) {
+    if (!add->hasOneUse())
+      return std::nullopt;
+    rounded = add.getLhs();
+    if (!constant(add.getRhs(), m.zp)) {
+      rounded = add.getRhs();
+      if (!constant(add.getLhs(), m.zp))
+        return std::nullopt;
+    }
+    m.inner.push_back(add);
+  }
+  auto round = rounded.getDefiningOp<math::RoundEvenOp>();
+  if (!round || !round->hasOneUse())
+    return std::nullopt;
+  m.inner.push_back(round);
+  m.x = round.getOperand();
+  if (!root.getType().isSignlessInteger(32) ||
+      !m.x.getType().isF32())
+    return std::nullopt;
+  return m;
+}
+
+/// The RoundClamp `m` on vectors as
+///   lrint(clamp(x, lo - zp, hi - zp)) + zp
+/// (integer add): four instructions instead of five, and the same values
+/// for every finite or infinite x. Rounding commutes with a clamp to
+/// integer bounds, the bounds less zp are exact, and so are the integer
+/// sums below 2^24; lrint rounds half to even in the default floating-point
+/// environment, which LLVM assumes (vcvtps2dq on x86). The clamps are the
+/// compare-and-select form of buildClamp.
+static Value buildRoundClamp(OpBuilder &b, Location loc, const RoundClamp &m,
+                             Value xv) {
+  auto type = cast<VectorType>(xv.getType());
+  auto fconst = [&](double v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(type, static_cast<Attribute>(b.getF32FloatAttr(
+                                         static_cast<float>(v)))));
+  };
+  Value lo = fconst(m.lo - m.zp), hi = fconst(m.hi - m.zp);
+  Value clamped = arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, xv, lo), lo,
+      xv);
+  clamped = arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, clamped, hi),
+      hi, clamped);
+  auto i32Type = VectorType::get(type.getShape(), b.getI32Type());
+  Value rounded = LLVM::LrintOp::create(b, loc, i32Type, clamped);
+  if (m.zp == 0)
+    return rounded;
+  Value zp = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(i32Type, static_cast<Attribute>(b.getI32IntegerAttr(
+                                          static_cast<int32_t>(m.zp)))));
+  return arith::AddIOp::create(b, loc, rounded, zp);
+}
+
+/// Whether `ext` (extui or extsi to i32) of `m`'s integer narrowed to
+/// `bits` bits gives that integer back: the clamp is within the narrow
+/// type's range ([0, 2^bits - 1] for extui, [-2^(bits-1), 2^(bits-1) - 1]
+/// for extsi).
+static bool rewidenKeeps(const RoundClamp &m, Operation *ext, unsigned bits) {
+  if (!isa<arith::ExtUIOp, arith::ExtSIOp>(ext) ||
+      !ext->getResult(0).getType().isSignlessInteger(32) || bits >= 32)
+    return false;
+  bool isSigned = isa<arith::ExtSIOp>(ext);
+  double lo = isSigned ? -std::ldexp(1.0, bits - 1) : 0.0;
+  double hi = std::ldexp(1.0, isSigned ? bits - 1 : bits) - 1;
+  return m.lo >= lo && m.hi <= hi;
+}
+
+/// `m`'s integer when `ext` widens a trunci of it back without loss, else
+/// null.
+static Value matchRewiden(const RoundClamp &m, Operation *ext) {
+  Value integer = m.root->getResult(0);
+  auto trunc = ext->getNumOperands() == 1
+                   ? ext->getOperand(0).getDefiningOp<arith::TruncIOp>()
+                   : arith::TruncIOp();
+  if (!trunc || trunc.getIn() != integer ||
+      !rewidenKeeps(m, ext, trunc.getType().getIntOrFloatBitWidth()))
+    return nullptr;
+  return integer;
+}
+
+void mlir::eqq::mapRewidened(Block &producer, IRMapping &producerMap,
+                             BlockArgument arg, IRMapping &map) {
+  Value yielded = producer.getTerminator()->getOperand(0);
+  auto trunc = yielded.getDefiningOp<arith::TruncIOp>();
+  auto root = trunc ? trunc.getIn().getDefiningOp<arith::FPToSIOp>()
+                    : arith::FPToSIOp();
+  if (!root || root->getBlock() != &producer)
+    return;
+  std::optional<RoundClamp> m = matchRoundClamp(root);
+  Value rootVector = producerMap.lookupOrNull(root.getResult());
+  if (!m || !rootVector)
+    return;
+  for (Operation *ext : arg.getUsers())
+    if (rewidenKeeps(*m, ext, trunc.getType().getIntOrFloatBitWidth()))
+      map.map(ext->getResult(0), rootVector);
+}
+
 Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
                                     IRMapping &map, int64_t lanes,
                                     bool byteTables) {
   auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
+  // Quantizes become lrint on the clamped value (buildRoundClamp); the ops
+  // they replace are not built.
+  // Its integer narrowed and widened again (a requantize then dequantize:
+  // trunci to i8, extui or extsi to i32) is the integer itself where the
+  // clamp keeps it in the narrow type's range.
+  llvm::DenseMap<Operation *, RoundClamp> roundClamps;
+  llvm::SmallPtrSet<Operation *, 8> replaced;
+  llvm::DenseMap<Operation *, Value> widened;
+  for (Operation &op : body)
+    if (auto root = dyn_cast<arith::FPToSIOp>(op))
+      if (std::optional<RoundClamp> m = matchRoundClamp(root)) {
+        replaced.insert(m->inner.begin(), m->inner.end());
+        for (Operation *user : root->getUsers())
+          for (Operation *ext : user->getUsers())
+            if (Value same = matchRewiden(*m, ext))
+              widened.try_emplace(ext, same);
+        roundClamps.try_emplace(root, std::move(*m));
+      }
   for (Operation &op : body.without_terminator()) {
+    // Skipped: replaced by a RoundClamp, or given by the caller
+    // (mapRewidened).
+    if (replaced.contains(&op) ||
+        (op.getNumResults() == 1 && map.contains(op.getResult(0))))
+      continue;
+    if (Value same = widened.lookup(&op)) {
+      map.map(op.getResult(0), map.lookup(same));
+      continue;
+    }
+    auto roundClamp = roundClamps.find(&op);
+    if (roundClamp != roundClamps.end()) {
+      Value x = roundClamp->second.x;
+      Value xv = map.lookupOrNull(x);
+      if (!xv) {
+        // A scalar from outside the body.
+        xv = vector::BroadcastOp::create(b, loc, vecOf(x.getType()), x);
+        map.map(x, xv);
+      }
+      map.map(op.getResult(0), buildRoundClamp(b, loc, roundClamp->second, xv));
+      continue;
+    }
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
       auto type = vecOf(c.getType());
       map.map(c.getResult(),

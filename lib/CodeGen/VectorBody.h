@@ -21,13 +21,27 @@ bool isVectorizable(Operation &op);
 
 /// Builds `body` (every op isVectorizable) on vectors of `lanes` elements
 /// and returns the vector of its yielded value. `map` holds a vector for
-/// each block argument the body reads; scalars from outside the body are
-/// broadcast. With `byteTables` (the target has AVX-512 VBMI), a read of
+/// each block argument the body reads (and may hold one for an op's
+/// result, which is then not built); scalars from outside the body are
+/// broadcast. A quantize's rounding and clamp to integers
+/// (`fptosi(clamp(roundeven(x) + zp, lo, hi))`) becomes
+/// `lrint(clamp(x, lo - zp, hi - zp)) + zp`, the same integers for every
+/// x but NaN in one instruction less, and its integer narrowed and widened
+/// back within the clamp's range is the integer itself. With `byteTables` (the target has AVX-512 VBMI), a read of
 /// a constant 256-entry table of byte values is two vpermi2b byte permutes
 /// instead of a gather.
 Value buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
                          IRMapping &map, int64_t lanes,
                          bool byteTables = false);
+
+/// Where `producer`'s yielded value is a requantize's integer narrowed to
+/// bytes (trunci of fptosi of a rounded and clamped value) whose clamp the
+/// bytes hold exactly, maps each widening of `arg` back to i32 (extui or
+/// extsi) in `map` to that integer's vector in `producerMap` (after
+/// buildBodyOnVectors of the producer): a body reading the producer's
+/// result as `arg` then skips the narrowing and widening.
+void mapRewidened(Block &producer, IRMapping &producerMap, BlockArgument arg,
+                  IRMapping &map);
 
 /// `memref` at `idx` on `lanes` lanes: with `alongLanes`, the elements
 /// from idx along its innermost dimension (the first `valid` real, loaded

@@ -17,16 +17,21 @@
 // tile, K = 6 = one 4-byte step and a masked 2-byte one, N = 20 = 16 + 4
 // columns): the weight packed to [N/16][K/4][64] bytes with zeros, start
 // values padded to 32, one dot step per (row, column vector) per 4 bytes of
-// K, the requantize+dequantize consumer computed from the registers and
-// stored with a 4-lane mask in the last columns; the i32 accumulator buffer
-// and both generics are gone.
+// K, the requantize+dequantize consumer computed from the registers (its
+// rounding and clamp as lrint of the clamped value plus the zero point,
+// dequantized from that integer without narrowing it to a byte and back)
+// and stored with a 4-lane mask in the last columns; the i32 accumulator
+// buffer and both generics are gone.
 // VNNI-LABEL: func.func @linear
 // VNNI-DAG: memref.get_global @__eqq_packed_i8_weight : memref<2x2x64xi8>
 // VNNI-DAG: memref.get_global @__eqq_packed_start : memref<32xi32>
 // VNNI: scf.for
 // VNNI-COUNT-6: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VNNI: vector.maskedload %{{.*}} : memref<3x6xi8>, vector<4xi1>, vector<4xi8> into vector<4xi8>
-// VNNI: math.roundeven %{{.*}} : vector<16xf32>
+// VNNI: %[[R:.*]] = llvm.intr.lrint(%{{.*}}) : (vector<16xf32>) -> vector<16xi32>
+// VNNI: %[[Q:.*]] = arith.addi %[[R]], %{{.*}} : vector<16xi32>
+// VNNI-NOT: arith.extui
+// VNNI: arith.sitofp %[[Q]] : vector<16xi32> to vector<16xf32>
 // VNNI: vector.store %{{.*}}, %arg1[{{.*}}] : memref<3x20xf32>, vector<16xf32>
 // VNNI: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<3x20xf32>, vector<16xi1>, vector<16xf32>
 // VNNI-NOT: memref<3x20xi32>

@@ -152,3 +152,93 @@ func.func @clamps(%x: memref<32xf32>, %y: memref<32xf32>) {
   }
   return
 }
+
+// -----
+
+// Tests a quantize's rounding and clamp to integers on vectors:
+// fptosi(clamp(roundeven(x) + 3, 0, 255)) becomes lrint(clamp(x, -3, 252))
+// + 3, the clamps compare-and-selects, no roundeven; the dequantize after
+// it reads that integer (the byte it was narrowed to holds [0, 255] and is
+// widened back unsigned). A clamp to a bound that is not an integer keeps
+// the roundeven; a byte widened back signed (255 would become -1) keeps
+// its narrowing and widening after the lrint.
+// CHECK-LABEL: func.func @round_clamp
+// CHECK: %[[X:.*]] = arith.mulf
+// CHECK-NEXT: %[[LO:.*]] = arith.constant dense<-3.000000e+00> : vector<16xf32>
+// CHECK-NEXT: %[[HI:.*]] = arith.constant dense<2.520000e+02> : vector<16xf32>
+// CHECK-NEXT: %[[C1:.*]] = arith.cmpf olt, %[[X]], %[[LO]] : vector<16xf32>
+// CHECK-NEXT: %[[S1:.*]] = arith.select %[[C1]], %[[LO]], %[[X]]
+// CHECK-NEXT: %[[C2:.*]] = arith.cmpf ogt, %[[S1]], %[[HI]] : vector<16xf32>
+// CHECK-NEXT: %[[S2:.*]] = arith.select %[[C2]], %[[HI]], %[[S1]]
+// CHECK-NEXT: %[[R:.*]] = llvm.intr.lrint(%[[S2]]) : (vector<16xf32>) -> vector<16xi32>
+// CHECK-NEXT: %[[ZP:.*]] = arith.constant dense<3> : vector<16xi32>
+// CHECK-NEXT: %[[Q:.*]] = arith.addi %[[R]], %[[ZP]] : vector<16xi32>
+// CHECK-NOT: math.roundeven
+// CHECK-NOT: arith.extui
+// CHECK: arith.sitofp %[[Q]] : vector<16xi32> to vector<16xf32>
+// CHECK: vector.store {{.*}} : memref<2x16xf32>, vector<16xf32>
+// CHECK-LABEL: func.func @round_clamp_kept
+// CHECK: math.roundeven
+// CHECK: arith.fptosi
+// CHECK: scf.parallel
+// CHECK-NOT: math.roundeven
+// CHECK: %[[R:.*]] = llvm.intr.lrint
+// CHECK-NEXT: arith.constant dense<3> : vector<16xi32>
+// CHECK-NEXT: %[[Q:.*]] = arith.addi %[[R]]
+// CHECK-NEXT: %[[B:.*]] = arith.trunci %[[Q]] : vector<16xi32> to vector<16xi8>
+// CHECK-NEXT: arith.extsi %[[B]] : vector<16xi8> to vector<16xi32>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @round_clamp(%x: memref<2x16xf32>, %y: memref<2x16xf32>) {
+  %s = arith.constant 40.0 : f32
+  %zp = arith.constant 3.0 : f32
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 255.0 : f32
+  %d = arith.constant 0.025 : f32
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x16xf32>) outs(%y : memref<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %0 = arith.mulf %a, %s : f32
+    %1 = math.roundeven %0 : f32
+    %2 = arith.addf %1, %zp : f32
+    %3 = arith.maximumf %2, %lo : f32
+    %4 = arith.minimumf %3, %hi : f32
+    %5 = arith.fptosi %4 : f32 to i32
+    %6 = arith.trunci %5 : i32 to i8
+    %7 = arith.extui %6 : i8 to i32
+    %8 = arith.sitofp %7 : i32 to f32
+    %9 = arith.subf %8, %zp : f32
+    %10 = arith.mulf %9, %d : f32
+    linalg.yield %10 : f32
+  }
+  return
+}
+func.func @round_clamp_kept(%x: memref<2x16xf32>, %y: memref<2x16xf32>, %z: memref<2x16xi32>) {
+  %s = arith.constant 40.0 : f32
+  %zp = arith.constant 3.0 : f32
+  %lo = arith.constant 0.0 : f32
+  %half = arith.constant 254.5 : f32
+  %hi = arith.constant 255.0 : f32
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x16xf32>) outs(%y : memref<2x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %0 = arith.mulf %a, %s : f32
+    %1 = math.roundeven %0 : f32
+    %2 = arith.addf %1, %zp : f32
+    %3 = arith.maximumf %2, %lo : f32
+    %4 = arith.minimumf %3, %half : f32
+    %5 = arith.fptosi %4 : f32 to i32
+    %6 = arith.sitofp %5 : i32 to f32
+    linalg.yield %6 : f32
+  }
+  linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x16xf32>) outs(%z : memref<2x16xi32>) {
+  ^bb0(%a: f32, %o: i32):
+    %0 = arith.mulf %a, %s : f32
+    %1 = math.roundeven %0 : f32
+    %2 = arith.addf %1, %zp : f32
+    %3 = arith.maximumf %2, %lo : f32
+    %4 = arith.minimumf %3, %hi : f32
+    %5 = arith.fptosi %4 : f32 to i32
+    %6 = arith.trunci %5 : i32 to i8
+    %7 = arith.extsi %6 : i8 to i32
+    linalg.yield %7 : i32
+  }
+  return
+}

@@ -598,8 +598,10 @@ def VectorizeElementwisePass
     (`scf.parallel`, OpenMP threads with `--eqq-lower-to-llvm`'s
     `threads`), and along the innermost vectors of 16 elements, the last
     one masked (one real lane as a scalar). The body is computed lane by
-    lane on vectors as the kernels' fused epilogues are; inputs that do not
-    vary along the innermost loop (per-channel scales) are broadcast.
+    lane on vectors as the kernels' fused epilogues are (a quantize's
+    rounding and clamp as `lrint` of the clamped value, see
+    `--eqq-int8-kernels`); inputs that do not vary along the innermost
+    loop (per-channel scales) are broadcast.
 
     Applies to generics with all loops parallel on statically shaped,
     row-major buffers, one output written with the identity map and not
@@ -612,6 +614,7 @@ def VectorizeElementwisePass
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
