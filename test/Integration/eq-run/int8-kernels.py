@@ -289,6 +289,49 @@ def pool_model(n, c, h, w_, k, pad, stride, dilation=(1, 1), ceil=False, then_co
     return "\n".join(lines) + "\n", (n, c, h, w_)
 
 
+def block_model(n, c, h, w_, downsample):
+    """A residual block: a 3x3 conv (pad 1, relu), a 1x1 conv, the add of
+    its output and the block's shortcut, a relu and a 1x1 conv reading it.
+    The shortcut is the first conv's output, or with `downsample` a 1x1
+    conv of the input computed after the second conv: the add's other
+    operand is then written after the first layer and before the second,
+    whose kernel computes the add (--eqq-int8-kernels)."""
+    shape, pshape = (n, c, h, w_), (n, c, h + 2, w_ + 2)
+    lines = [f"func.func @forward(%x: {t(*shape)}) -> {t(*shape)} {{",
+             "  %zero = arith.constant 0.0 : f32",
+             f"  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {{",
+             "  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):",
+             "    tensor.yield %zero : f32",
+             f"  }} : {t(*shape)} to {t(*pshape)}"]
+
+    def conv(name, src, srcshape, k):
+        wt = rng.standard_normal((c, c, k, k)).astype(np.float32) / np.sqrt(c * k * k)
+        b = rng.standard_normal(c).astype(np.float32) * 0.5
+        return [f"  %{name}_w = arith.constant {hexdense(wt)} : {t(c, c, k, k)}",
+                f"  %{name}_b = arith.constant {hexdense(b)} : {t(c)}",
+                f"  %{name}_e = tensor.empty() : {t(*shape)}",
+                f"  %{name}_i = linalg.broadcast ins(%{name}_b : {t(c)}) outs(%{name}_e : "
+                f"{t(*shape)}) dimensions = [0, 2, 3]",
+                f"  %{name} = linalg.conv_2d_nchw_fchw {{dilations = dense<1> : tensor<2xi64>, "
+                f"strides = dense<1> : tensor<2xi64>}} ins(%{src}, %{name}_w : {t(*srcshape)}, "
+                f"{t(c, c, k, k)}) outs(%{name}_i : {t(*shape)}) -> {t(*shape)} "
+                f"loc(\"{name}\")"]
+    lines += conv("c1", "p", pshape, 3)
+    lines += relu_lines("r1", "c1", shape)
+    lines += conv("c2", "r1", shape, 1)
+    shortcut = "r1"
+    if downsample:
+        lines += conv("ds", "x", shape, 1)
+        shortcut = "ds"
+    lines += [f"  %s_e = tensor.empty() : {t(*shape)}",
+              f"  %s = linalg.add ins(%c2, %{shortcut} : {t(*shape)}, {t(*shape)}) "
+              f"outs(%s_e : {t(*shape)}) -> {t(*shape)}"]
+    lines += relu_lines("r2", "s", shape)
+    lines += conv("c3", "r2", shape, 1)
+    lines += [f"  return %c3 : {t(*shape)}", "}"]
+    return "\n".join(lines) + "\n", shape
+
+
 MODELS = {
     "lin_1x5x5": linear_model(1, 5, 5, True, False),
     "lin_7x13x33_relu": linear_model(7, 13, 33, True, True),
@@ -364,6 +407,15 @@ MODELS = {
     "act_conv_silu": act_model(1, 12, 9, 37, "silu", False),
     "act_dw_sigmoid": act_model(2, 21, 8, 19, "sigmoid", True),
     "act_mlp_silu": mlp_model(9, [40, 70, 10], "silu"),
+    # Residual blocks: rows of 20 columns (lanes along them: the add is
+    # computed in the epilogue of the shortcut's conv or, with a downsample
+    # conv written after it, of the downsample), rows of 9 (lanes along
+    # output channels, and on VBMI each tile's bytes transposed and stored
+    # a channel row at a time: tiles of 7 columns and of 2).
+    "block_w20": block_model(1, 24, 5, 20, False),
+    "block_w20_downsample": block_model(2, 20, 4, 20, True),
+    "block_w9": block_model(1, 40, 6, 9, False),
+    "block_w9_downsample": block_model(1, 36, 5, 9, True),
     # A relu6 between layers shares the conv output's scale: the
     # requantize after it is an integer clamp of the first layer's bytes
     # (--eqq-lookup-tables), against the chain computed.
@@ -478,9 +530,9 @@ for name, (text, shape) in MODELS.items():
             failures.append("%s %s: %s" % (name, tag, e))
             continue
         outputs = {}
-        isas = dict(ISAS, **(CONV_ISAS if name.startswith("conv") else {}),
+        isas = dict(ISAS, **(CONV_ISAS if name.startswith(("conv", "block")) else {}),
                     **(AMX_ISAS if name.startswith("conv_amx") else {}),
-                    **(VBMI_ISAS if name.startswith(("act", "dw")) else {}))
+                    **(VBMI_ISAS if name.startswith(("act", "dw", "block")) else {}))
         for isa in isas:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
@@ -522,6 +574,13 @@ for name, (text, shape) in MODELS.items():
                     expected = permutes and "wide" not in name
                     if expected != ("permvar" in text):
                         failures.append("%s %s %s: byte-permute depthwise kernel %s" % (
+                            name, tag, isa, "missing" if expected else "unexpected"))
+                # Convs with lanes along output channels transpose their
+                # byte tiles with vpermi2b on VBMI.
+                if isa != "none" and name.startswith("block_w9"):
+                    expected = permutes
+                    if expected != ("vpermi2var" in text):
+                        failures.append("%s %s %s: transposed byte tiles %s" % (
                             name, tag, isa, "missing" if expected else "unexpected"))
                 if (isa != "none" and name.startswith("pool")
                         and not re.search(r"intr\.[us]max\(.*vector<16xi8>", text)):
