@@ -205,12 +205,15 @@ class Pipeline:
         self.stage(stage, variant, [self.bins["eq-opt"], src] + args + ["-o", dst])
         return dst
 
-    def export(self, module_name, model, shape, dst):
+    def export(self, module_name, model, shape, dst, bytecode=False):
         """Saves model's state dict and runs EXPORTER's CLI on
-        torchvision.models:module_name at `shape` (stage "export")."""
+        torchvision.models:module_name at `shape` (stage "export"); with
+        `bytecode`, the module is written as MLIR bytecode."""
         sd = self.path("state.pt")
         torch.save(model.state_dict(), sd)
+        extra = ["--emit-bytecode", "--eq-opt", self.bins["eq-opt"]] if bytecode else []
         self.stage("export", "", [sys.executable, "-B", EXPORTER, "--module",
                                   "torchvision.models:" + module_name, "--state-dict", sd,
-                                  "--input-shape", "x".join(map(str, shape)), "-o", dst])
+                                  "--input-shape", "x".join(map(str, shape))] + extra
+                   + ["-o", dst])
         return dst

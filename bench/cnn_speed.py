@@ -17,10 +17,13 @@ seeded 2024, drawn in the order: the batch norm statistics batch, the
 
 EqQuant's pipeline, one process per stage, each timed (wall clock) with its
 peak resident memory (maximum resident set size of that process, from GNU
-time: see bench/cnn_models.py's run_stage):
+time: see bench/cnn_models.py's run_stage); the stages hand each other MLIR
+bytecode (the exporter's and eq-opt's --emit-bytecode: with text, each
+eq-opt stage of resnet50 held the 205 MB file as well, 460-650 MB in all
+against 220-470 MB):
 
   export     tools/eq-export/eq_export.py --module torchvision.models:NAME
-             --state-dict SD --input-shape BATCHx3xSIZExSIZE
+             --state-dict SD --input-shape BATCHx3xSIZExSIZE --emit-bytecode
   fold       eq-opt --eqq-fold-batchnorm                  (the float module)
   prepare    eq-opt --eqq-prepare=config=FILE, FILE = {"qconfig": "onednn"}
              (no equalization)
@@ -29,7 +32,7 @@ time: see bench/cnn_models.py's run_stage):
 
 Variants timed, one thread each (float in, float out, the whole network):
 
-  EqQ int8     eq-run int8.mlir --input x.npy --benchmark N --num-threads 1,
+  EqQ int8     eq-run int8.mlirbc --input x.npy --benchmark N --num-threads 1,
                which prints {"runs", "median_ms", "min_ms", "compile_ms"}: the
                median of N calls after one warm-up call, compile excluded
   EqQ float    the folded float module the same way (N at most --float-runs,
@@ -85,7 +88,7 @@ Checks and other measurements:
     equals the 1-thread one bit for bit; CPU time / wall time of the timed
     PyTorch and ORT calls (about 1: one thread). No targets.
   - Calibration cost (unless --skip-calibration-cost): T1, T2 = wall time of
-    eq-opt prepared.mlir --eqq-calibrate=data=<1 batch | 1 + K batches> -o
+    eq-opt prepared.mlirbc --eqq-calibrate=data=<1 batch | 1 + K batches> -o
     /dev/null, K = --calib-extra-batches (default 24: 1 and 25 batches; median
     of --rounds, the two alternating; the batches after the first are the
     other calibration batches, then batches drawn after x); per batch =
@@ -103,7 +106,7 @@ Checks and other measurements:
     script may use (the JIT compiles a large module's parts on all of them;
     the target's figure) and on one CPU (the median over the pinned
     one-thread timing calls).
-    AOT: eq-opt int8.mlir --eqq-lower-to-llvm | mlir-translate --mlir-to-llvmir
+    AOT: eq-opt int8.mlirbc --eqq-lower-to-llvm | mlir-translate --mlir-to-llvmir
     | llc -O2 -mcpu=native -filetype=obj (through files, each step timed):
     object size and total time. -mcpu=native: the LLVM IR carries no target
     features, and without them llc cannot select the int8 kernels' 512-bit
@@ -569,15 +572,17 @@ def eqquant_pipeline(p, name, model, shape, calib_files):
     """export, fold, prepare, calibrate, convert; returns the paths of the
     folded float module and the int8 module. A failing stage raises
     StageError (p.times holds the stages that ran)."""
-    exported = p.export(name, model, shape, p.path("mlir"))
-    folded = p.eq_opt("fold", "", exported, ["--eqq-fold-batchnorm"], p.path("folded.mlir"))
+    bc = ["--emit-bytecode"]
+    exported = p.export(name, model, shape, p.path("mlirbc"), bytecode=True)
+    folded = p.eq_opt("fold", "", exported, ["--eqq-fold-batchnorm"] + bc,
+                      p.path("folded.mlirbc"))
     cfg = config_file(p.tmp, p.name, CONFIG_NOEQ)
-    prepared = p.eq_opt("prepare", "", folded, ["--eqq-prepare=config=" + cfg],
-                        p.path("prepared.mlir"))
+    prepared = p.eq_opt("prepare", "", folded, ["--eqq-prepare=config=" + cfg] + bc,
+                        p.path("prepared.mlirbc"))
     calibrated = p.eq_opt("calibrate", "", prepared,
-                          ["--eqq-calibrate=data=" + ",".join(calib_files)],
-                          p.path("calibrated.mlir"))
-    int8 = p.eq_opt("convert", "", calibrated, ["--eqq-convert"], p.path("int8.mlir"))
+                          ["--eqq-calibrate=data=" + ",".join(calib_files)] + bc,
+                          p.path("calibrated.mlirbc"))
+    int8 = p.eq_opt("convert", "", calibrated, ["--eqq-convert"] + bc, p.path("int8.mlirbc"))
     return folded, int8
 
 
@@ -662,7 +667,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
     except StageError as e:
         fail("eqq-int8", "EqQuant pipeline", e)
         res["failed"].update(("eqq-int8-mt", "aot"))
-        folded = p.path("folded.mlir") if ("fold", "") in p.times else None
+        folded = p.path("folded.mlirbc") if ("fold", "") in p.times else None
         if folded is None:
             res["failed"].add("eqq-float")
     print("  %-18s stages: %s" % (label, "  ".join(
@@ -797,7 +802,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
             files.append(p.path("calib-extra%d.npy" % len(files)))
             np.save(files[-1], smooth_images(batch, args.size, gen).numpy())
         try:
-            res["calib"] = calibration_cost(p, p.path("prepared.mlir"), files, args.rounds)
+            res["calib"] = calibration_cost(p, p.path("prepared.mlirbc"), files, args.rounds)
         except StageError as e:
             fail("calib", "calibration cost", e)
 

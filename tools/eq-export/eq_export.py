@@ -1552,6 +1552,13 @@ def main(argv=None):
                    help="write the example input(s) used for tracing as .npy (once per argument)")
     p.add_argument("--save-output", action="append", default=[], metavar="Y.npy",
                    help="write PyTorch's output(s) on the example inputs as .npy (once per result)")
+    p.add_argument("--emit-bytecode", action="store_true",
+                   help="write MLIR bytecode instead of text (through eq-opt --emit-bytecode): "
+                        "about half the bytes for the weights, and each eq-opt stage that "
+                        "reads it keeps half the memory")
+    p.add_argument("--eq-opt", default=None, metavar="PATH",
+                   help="the eq-opt that writes the bytecode (default: eq-opt on PATH, else "
+                        "build/bin/eq-opt of this source tree)")
     p.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     args = p.parse_args(argv)
     try:
@@ -1599,17 +1606,45 @@ def main(argv=None):
                 raise ExportError("%d --save-output files for %d outputs" % (len(args.save_output), len(outs)))
             for f, y in zip(args.save_output, outs):
                 np.save(f, y.detach().numpy().astype(np.float32))
+        data = _to_bytecode(text, args.eq_opt) if args.emit_bytecode else text.encode()
     except ExportError as e:
         print("eq_export: error: %s" % e, file=sys.stderr)
         return 1
     if args.output == "-":
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
     else:
         tmp = args.output + ".tmp%d" % os.getpid()
-        with open(tmp, "w") as f:
-            f.write(text)
+        with open(tmp, "wb") as f:
+            f.write(data)
         os.replace(tmp, args.output)
     return 0
+
+
+def _to_bytecode(text, eq_opt):
+    """The MLIR bytecode of the module `text`, written by eq-opt (`eq_opt`,
+    or found on PATH or in this source tree's build/bin)."""
+    import shutil
+    import subprocess
+    if eq_opt is None:
+        eq_opt = shutil.which("eq-opt")
+        if eq_opt is None:
+            built = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                 "build", "bin", "eq-opt")
+            eq_opt = os.path.normpath(built) if os.path.exists(built) else None
+    if eq_opt is None:
+        raise ExportError("--emit-bytecode needs eq-opt: not on PATH nor in build/bin "
+                          "(give --eq-opt PATH)")
+    if not os.path.exists(eq_opt) and shutil.which(eq_opt) is None:
+        raise ExportError("--eq-opt %s: no such program" % eq_opt)
+    try:
+        r = subprocess.run([eq_opt, "-", "--emit-bytecode", "-o", "-"], input=text.encode(),
+                           capture_output=True)
+    except OSError as e:
+        raise ExportError("running %s failed: %s" % (eq_opt, e)) from e
+    if r.returncode:
+        raise ExportError("%s could not read the exported module: %s" % (
+            eq_opt, r.stderr.decode(errors="replace").strip()[:2000]))
+    return r.stdout
 
 
 if __name__ == "__main__":
