@@ -1763,8 +1763,8 @@ void KernelBuilder::requestAmx() {
 ///                          bytes, columns split by phase)
 ///   Wc[F/16][C/4][KH][KW][16 x 4]: 16 output channels x the same 4 input
 ///                          channels per 64 bytes (zero past F and C)
-///   in parallel over n and oh; for each block of cv vectors of 16 output
-///   channels and each block of px output columns:
+///   in parallel over n, blocks of cv vectors of 16 output channels and
+///   oh (rows innermost); for each block of px output columns:
 ///     acc[i][p] = start[f_i .. f_i + 16]
 ///     for c4, kh, kw (tap column kw * dw = q * sw + p'):
 ///       acc[i][p] = dot(acc[i][p],
@@ -1886,9 +1886,8 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
     }
   };
 
-  // Loops n, oh in parallel; blocks of cv channel vectors (the last block
-  // narrower, its last vector partly real); blocks of px columns (the last
-  // narrower).
+  // Blocks of px columns (the last narrower) of output row y for vecs
+  // channel vectors from fv0.
   auto owLoops = [&](Value n, Value fv0, int64_t vecs, int64_t lastLanes,
                      Value y) {
     int64_t full = ow / px * px;
@@ -1897,17 +1896,25 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
     if (ow > full)
       kernel(n, fv0, vecs, lastLanes, y, cst(full), ow - full);
   };
+  // In parallel over images, blocks of cv whole channel vectors and output
+  // rows, the rows innermost: one thread computes a block's rows one after
+  // another, its weights (cv x 16 channels x C x KH x KW bytes) in cache.
+  // With the rows outermost every row read all the weights: 2.4 MB a row
+  // for a 512 -> 512 3 x 3 conv on 7 x 7, more than the L2. Then the
+  // vectors left (with the partial one, if any), in parallel over images
+  // and rows.
   int64_t lastLanes = f - (f16 - 1) * kLanes;
-  parallel({{0, nBatch, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+  int64_t blocks = f / kLanes / cv;
+  parallel({{0, nBatch, 1}, {0, blocks, 1}, {0, oh, 1}}, [&](ValueRange iv) {
     buildTileIndices();
-    // Blocks of cv whole vectors, then the vectors left (with the partial
-    // one, if any).
-    int64_t wholeVecs = f / kLanes, blocks = wholeVecs / cv;
-    forLoop(0, blocks * cv, cv,
-            [&](Value fv0) { owLoops(iv[0], fv0, cv, kLanes, iv[1]); });
-    if (f16 > blocks * cv)
-      owLoops(iv[0], cst(blocks * cv), f16 - blocks * cv, lastLanes, iv[1]);
+    Value fv0 = arith::MulIOp::create(b, loc, iv[1], cst(cv));
+    owLoops(iv[0], fv0, cv, kLanes, iv[2]);
   });
+  if (f16 > blocks * cv)
+    parallel({{0, nBatch, 1}, {0, oh, 1}}, [&](ValueRange iv) {
+      buildTileIndices();
+      owLoops(iv[0], cst(blocks * cv), f16 - blocks * cv, lastLanes, iv[1]);
+    });
   eraseOriginal(xp);
 }
 

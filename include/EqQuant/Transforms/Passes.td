@@ -733,6 +733,9 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
                                  Wc[f block i][c4][kh][kw])
     ```
 
+    in parallel over images, blocks of cv channel vectors and output rows,
+    the rows innermost, so that a block's weights stay in cache while its
+    rows are computed (the weights of a 512 -> 512 3 x 3 conv are 2.4 MB),
     and the finished lanes are stored one output channel plane each: byte
     by byte, or on `vbmi` (and `amx`) a tile's bytes (16 channels x 2 to 8
     pixels) are transposed with `vpermi2b` and each channel's pixels are
