@@ -119,17 +119,102 @@ void RunningStats::addRange(llvm::ArrayRef<float> batchMin,
   }
 }
 
-/// HistogramObserver._combine_histograms: `oldHist` (over the old range,
-/// which starts at `startIdx` upsampled bins into the new one) resampled onto
-/// the new range and added to `newHist`.
-static void combineHistograms(llvm::MutableArrayRef<float> newHist,
-                              llvm::ArrayRef<float> oldHist,
-                              int64_t upsampleRate, int64_t downsampleRate,
-                              int64_t startIdx) {
+/// The float64 values of the running sum at the ends of `ends.size()`
+/// groups of `downsampleRate` upsampled bins (the float values `oldHist`,
+/// each `upsampleRate` times from `startIdx` on, zeros elsewhere), from
+/// exact integer sums; false (nothing written) when a partial sum might not
+/// be exact in float64.
+static bool exactGroupSums(llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
+                           int64_t downsampleRate, int64_t startIdx,
+                           llvm::MutableArrayRef<double> ends) {
+  // Each nonzero count as mantissa * 2^exponent with an odd mantissa; the
+  // unit is the smallest such power of two.
+  int unit = std::numeric_limits<int>::max();
+  for (float v : oldHist) {
+    if (v == 0.0f)
+      continue;
+    if (!std::isfinite(v))
+      return false;
+    int exp = 0;
+    double mantissa = std::frexp(static_cast<double>(v), &exp);
+    auto m = static_cast<int64_t>(std::ldexp(mantissa, 24));
+    exp -= 24;
+    while (m % 2 == 0) {
+      m /= 2;
+      ++exp;
+    }
+    unit = std::min(unit, exp);
+  }
+  int64_t bins = ends.size();
+  int64_t length = bins * downsampleRate;
+  // The counts in units, and the sum of their magnitudes over every
+  // upsampled bin inside the new range, below 2^53.
+  constexpr double kLimit = 9007199254740992.0; // 2^53
+  llvm::SmallVector<int64_t> units(oldHist.size(), 0);
+  double total = 0.0;
+  for (auto [i, v] : llvm::enumerate(oldHist)) {
+    if (v == 0.0f)
+      continue;
+    double scaled = std::ldexp(static_cast<double>(v), -unit);
+    if (std::fabs(scaled) >= kLimit)
+      return false;
+    units[i] = static_cast<int64_t>(scaled);
+    int64_t first = std::max<int64_t>(0, startIdx + i * upsampleRate);
+    int64_t last =
+        std::min<int64_t>(length, startIdx + (i + 1) * upsampleRate);
+    if (last > first)
+      total += std::fabs(scaled) * static_cast<double>(last - first);
+    if (total >= kLimit)
+      return false;
+  }
+  // Sweep the groups' ends over the old bins' spans.
+  int64_t sum = 0, covered = 0; // sum over upsampled bins [0, covered)
+  size_t bin = 0;
+  for (int64_t j = 0; j < bins; ++j) {
+    int64_t end = (j + 1) * downsampleRate;
+    while (covered < end) {
+      // The old bin at position `covered`, if any.
+      int64_t rel = covered - startIdx;
+      if (rel < 0) {
+        covered = std::min(end, startIdx);
+        continue;
+      }
+      bin = static_cast<size_t>(rel / upsampleRate);
+      if (bin >= oldHist.size()) {
+        covered = end;
+        continue;
+      }
+      int64_t spanEnd =
+          std::min(end, startIdx + static_cast<int64_t>(bin + 1) * upsampleRate);
+      sum += units[bin] * (spanEnd - covered);
+      covered = spanEnd;
+    }
+    ends[j] = std::ldexp(static_cast<double>(sum), unit);
+  }
+  return true;
+}
+
+/// The new histogram's bins from the running sum at the groups' ends, as
+/// PyTorch computes them: the difference from the previous end (as float32)
+/// divided by the upsample rate.
+static void addGroupDifferences(llvm::MutableArrayRef<float> newHist,
+                                llvm::ArrayRef<double> integral,
+                                int64_t upsampleRate) {
+  for (size_t j = 0; j < newHist.size(); ++j) {
+    double shifted =
+        j ? static_cast<double>(static_cast<float>(integral[j - 1])) : 0.0;
+    newHist[j] += static_cast<float>((integral[j] - shifted) / upsampleRate);
+  }
+}
+
+void mlir::eqq::combineHistogramsSequential(
+    llvm::MutableArrayRef<float> newHist, llvm::ArrayRef<float> oldHist,
+    int64_t upsampleRate, int64_t downsampleRate, int64_t startIdx) {
   int64_t bins = newHist.size();
   // histogram_with_output_range[start : start + bins * up] = upsampled
   std::vector<float> withRange(bins * downsampleRate, 0.0f);
-  for (int64_t i = 0; i < bins * upsampleRate; ++i) {
+  for (int64_t i = 0; i < static_cast<int64_t>(oldHist.size()) * upsampleRate;
+       ++i) {
     int64_t dst = startIdx + i;
     if (dst >= 0 && dst < static_cast<int64_t>(withRange.size()))
       withRange[dst] = oldHist[i / upsampleRate];
@@ -142,11 +227,19 @@ static void combineHistograms(llvm::MutableArrayRef<float> newHist,
     if ((i + 1) % downsampleRate == 0 && j < bins)
       integral[j++] = sum;
   }
-  for (int64_t j = 0; j < bins; ++j) {
-    double shifted =
-        j ? static_cast<double>(static_cast<float>(integral[j - 1])) : 0.0;
-    newHist[j] += static_cast<float>((integral[j] - shifted) / upsampleRate);
-  }
+  addGroupDifferences(newHist, integral, upsampleRate);
+}
+
+void mlir::eqq::combineHistograms(llvm::MutableArrayRef<float> newHist,
+                                  llvm::ArrayRef<float> oldHist,
+                                  int64_t upsampleRate, int64_t downsampleRate,
+                                  int64_t startIdx) {
+  std::vector<double> integral(newHist.size());
+  if (!exactGroupSums(oldHist, upsampleRate, downsampleRate, startIdx,
+                      integral))
+    return combineHistogramsSequential(newHist, oldHist, upsampleRate,
+                                       downsampleRate, startIdx);
+  addGroupDifferences(newHist, integral, upsampleRate);
 }
 
 /// HistogramObserver.forward's update for a batch (or another histogram)
@@ -180,8 +273,8 @@ static void updateHistogram(RunningStats &s, float batchMin, float batchMax,
     for (int64_t i = 0; i < s.bins; ++i)
       combined[i] += s.histogram[i];
   } else {
-    combineHistograms(combined, s.histogram, s.upsampleRate, downsampleRate,
-                      startIdx);
+    mlir::eqq::combineHistograms(combined, s.histogram, s.upsampleRate,
+                                 downsampleRate, startIdx);
   }
   s.histogram = std::move(combined);
   s.min = {lo};

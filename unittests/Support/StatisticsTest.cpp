@@ -458,4 +458,56 @@ TEST(RunningStats, HistogramMergeWiderRangeAtBinCenters) {
   expectFloats(a.histogram, {8.0f, 13.0f, 7.0f, 8.0f});
 }
 
+//===----------------------------------------------------------------------===//
+// combineHistograms: exact group sums against PyTorch's sequential loop
+//===----------------------------------------------------------------------===//
+
+/// combineHistograms and the sequential loop on the same inputs, compared
+/// bit for bit (both add to the same starting histogram).
+void expectCombinesAlike(const Floats &oldHist, int64_t up, int64_t down,
+                         int64_t start) {
+  Floats fast(oldHist.size(), 0.5f), slow(oldHist.size(), 0.5f);
+  combineHistograms(fast, oldHist, up, down, start);
+  combineHistogramsSequential(slow, oldHist, up, down, start);
+  expectFloats(fast, slow);
+}
+
+// Counts (integers) and the fractional counts earlier combines leave
+// (divided by the upsample rate), at observer-sized histograms, the old
+// range starting inside, at and before the new one and reaching past it.
+TEST(CombineHistograms, ExactSumsMatchTheSequentialLoop) {
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int trial = 0; trial < 40; ++trial) {
+    int64_t bins = trial < 20 ? 2048 : 37;
+    int64_t up = trial % 3 == 0 ? 128 : 1 + trial % 7;
+    int64_t down = 1 + next() % 5;
+    int64_t start = static_cast<int64_t>(next() % (bins * down)) -
+                    (trial % 4 == 0 ? bins * up / 2 : 0);
+    Floats oldHist(bins);
+    for (float &v : oldHist) {
+      uint32_t r = next();
+      v = r % 3 == 0 ? 0.0f : static_cast<float>(r % 1000);
+      if (trial % 2)
+        v /= static_cast<float>(up); // a fractional count
+    }
+    expectCombinesAlike(oldHist, up, down, start);
+  }
+}
+
+// Counts too far apart for exact float64 partial sums take PyTorch's loop:
+// the same numbers, including the rounding of the large sums.
+TEST(CombineHistograms, WideDynamicRangeFallsBack) {
+  Floats oldHist(64, 0.0f);
+  oldHist[3] = 3.0e30f;
+  oldHist[4] = 1.0e-30f;
+  oldHist[40] = 7.0f;
+  expectCombinesAlike(oldHist, 128, 2, 5);
+  Floats big(16, 1.6777215e7f);
+  expectCombinesAlike(big, 128, 3, -100);
+}
+
 } // namespace

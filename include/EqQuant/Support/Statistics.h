@@ -29,6 +29,25 @@ MinMax computeMinMax(llvm::ArrayRef<float> data);
 MinMax computeChannelMinMax(llvm::ArrayRef<float> data,
                             llvm::ArrayRef<int64_t> shape, int64_t axis);
 
+/// HistogramObserver._combine_histograms: `oldHist` (over the old range,
+/// which starts `startIdx` upsampled bins into the new one) upsampled by
+/// `upsampleRate`, summed in groups of `downsampleRate` upsampled bins onto
+/// the new range through a float64 running sum, and added to `newHist`.
+/// combineHistograms computes the running sum's values at the group ends
+/// from exact integer sums when every partial sum is exactly representable
+/// in float64 (the old counts are multiples of one power of two and all of
+/// them together stay below 2^53 such units), the same numbers as
+/// combineHistogramsSequential, which adds the bins one by one (PyTorch's
+/// loop; about 262,000 dependent adds for 2048 bins upsampled 128 times),
+/// and falls back to it otherwise.
+void combineHistograms(llvm::MutableArrayRef<float> newHist,
+                       llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
+                       int64_t downsampleRate, int64_t startIdx);
+void combineHistogramsSequential(llvm::MutableArrayRef<float> newHist,
+                                 llvm::ArrayRef<float> oldHist,
+                                 int64_t upsampleRate, int64_t downsampleRate,
+                                 int64_t startIdx);
+
 /// torch.histc(data, bins, lo, hi): `bins` equal-width bins over [lo, hi];
 /// values outside are ignored, values equal to `hi` fall into the last bin.
 /// When lo == hi the data's own range is used (widened by 1 on each side if
