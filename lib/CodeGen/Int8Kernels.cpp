@@ -728,8 +728,7 @@ std::pair<Value, Value> KernelBuilder::finished(Value accVec,
       map.map(arg, accVec);
       continue;
     }
-    map.map(arg,
-            loadInput(epi, in, loopIndices, laneDim, lanes, validLanes));
+    map.map(arg, loadInput(epi, in, loopIndices, laneDim, lanes, validLanes));
   }
   Value result = eqq::buildBodyOnVectors(b, loc, body, map, lanes, byteTables);
   linalg::GenericOp join = layer.join;
@@ -746,8 +745,8 @@ std::pair<Value, Value> KernelBuilder::finished(Value accVec,
       eqq::mapRewidened(body, map, arg, joinMap);
       continue;
     }
-    joinMap.map(arg, loadInput(join, in, loopIndices, laneDim, lanes,
-                               validLanes));
+    joinMap.map(arg,
+                loadInput(join, in, loopIndices, laneDim, lanes, validLanes));
   }
   return {eqq::buildBodyOnVectors(b, loc, join.getRegion().front(), joinMap,
                                   lanes, byteTables),
@@ -768,8 +767,7 @@ Value KernelBuilder::loadInput(linalg::GenericOp op, OpOperand *in,
     idx.push_back(loopIndices[dim]);
     alongLanes |= dim == laneDim;
   }
-  return eqq::loadLanes(b, loc, in->get(), idx, lanes, validLanes,
-                        alongLanes);
+  return eqq::loadLanes(b, loc, in->get(), idx, lanes, validLanes, alongLanes);
 }
 
 /// The buffer the layer's kernel writes: the join's output, the epilogue's,
@@ -854,11 +852,12 @@ void KernelBuilder::storeChannelTile(ArrayRef<Value> bytes,
   int64_t pixels = bytes.size();
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
   auto quad = [&](int64_t p0) -> Value {
-    auto at = [&](int64_t p) { return p < pixels ? bytes[p] : zero; };
+    auto pixel = [&](int64_t p) { return p < pixels ? bytes[p] : zero; };
     auto pairs = llvm::to_vector(llvm::seq<int64_t>(0, 2 * kLanes));
-    Value lo = vector::ShuffleOp::create(b, loc, at(p0), at(p0 + 1), pairs);
+    Value lo =
+        vector::ShuffleOp::create(b, loc, pixel(p0), pixel(p0 + 1), pairs);
     Value hi =
-        vector::ShuffleOp::create(b, loc, at(p0 + 2), at(p0 + 3), pairs);
+        vector::ShuffleOp::create(b, loc, pixel(p0 + 2), pixel(p0 + 3), pairs);
     return vector::ShuffleOp::create(
         b, loc, lo, hi, llvm::to_vector(llvm::seq<int64_t>(0, 4 * kLanes)));
   };
@@ -867,11 +866,11 @@ void KernelBuilder::storeChannelTile(ArrayRef<Value> bytes,
       b, loc, VectorType::get({kLanes}, b.getI1Type()),
       ArrayRef<int64_t>{pixels});
   for (int64_t j = 0; j * 4 < validLanes; ++j) {
-    Value t = LLVM::CallIntrinsicOp::create(
-                  b, loc, i8x64,
-                  b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
-                  ValueRange{first, indices[j], second})
-                  .getResult(0);
+    Value t =
+        LLVM::CallIntrinsicOp::create(
+            b, loc, i8x64, b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
+            ValueRange{first, indices[j], second})
+            .getResult(0);
     for (int64_t m = 0; m < 4 && 4 * j + m < validLanes; ++m) {
       Value row = vector::ExtractStridedSliceOp::create(
           b, loc, t, ArrayRef<int64_t>{16 * m}, ArrayRef<int64_t>{kLanes},

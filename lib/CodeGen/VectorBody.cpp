@@ -187,8 +187,7 @@ static std::optional<RoundClamp> matchRoundClamp(arith::FPToSIOp root) {
   m.root = root;
   auto constant = [](Value v, double &out) {
     FloatAttr attr;
-    if (!matchPattern(v, m_Constant(&attr)) ||
-        !attr.getType().isF32())
+    if (!matchPattern(v, m_Constant(&attr)) || !attr.getType().isF32())
       return false;
     out = attr.getValueAsDouble();
     return isSmallInteger(out);
@@ -201,8 +200,7 @@ static std::optional<RoundClamp> matchRoundClamp(arith::FPToSIOp root) {
     if (!op || !op->hasOneUse() || op->getNumOperands() != 2)
       return std::nullopt;
     bool isMax = isa<arith::MaximumFOp>(op);
-    if ((!isMax && !isa<arith::MinimumFOp>(op)) ||
-        (isMax ? seenMax : seenMin))
+    if ((!isMax && !isa<arith::MinimumFOp>(op)) || (isMax ? seenMax : seenMin))
       return std::nullopt;
     if (!constant(op->getOperand(1), isMax ? m.lo : m.hi))
       return std::nullopt;
@@ -231,8 +229,7 @@ static std::optional<RoundClamp> matchRoundClamp(arith::FPToSIOp root) {
     return std::nullopt;
   m.inner.push_back(round);
   m.x = round.getOperand();
-  if (!root.getType().isSignlessInteger(32) ||
-      !m.x.getType().isF32())
+  if (!root.getType().isSignlessInteger(32) || !m.x.getType().isF32())
     return std::nullopt;
   return m;
 }
@@ -256,21 +253,21 @@ static Value buildRoundClamp(OpBuilder &b, Location loc, const RoundClamp &m,
   };
   Value lo = fconst(m.lo - m.zp), hi = fconst(m.hi - m.zp);
   Value clamped = arith::SelectOp::create(
-      b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, xv, lo), lo,
-      xv);
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, xv, lo),
+      lo, xv);
   clamped = arith::SelectOp::create(
       b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, clamped, hi),
-      hi, clamped);
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, clamped, hi), hi,
+      clamped);
   auto i32Type = VectorType::get(type.getShape(), b.getI32Type());
   Value rounded = LLVM::LrintOp::create(b, loc, i32Type, clamped);
   if (m.zp == 0)
     return rounded;
   Value zp = arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(i32Type, static_cast<Attribute>(b.getI32IntegerAttr(
-                                          static_cast<int32_t>(m.zp)))));
+      DenseElementsAttr::get(
+          i32Type, static_cast<Attribute>(
+                       b.getI32IntegerAttr(static_cast<int32_t>(m.zp)))));
   return arith::AddIOp::create(b, loc, rounded, zp);
 }
 

@@ -27,9 +27,9 @@ bool isVectorizable(Operation &op);
 /// (`fptosi(clamp(roundeven(x) + zp, lo, hi))`) becomes
 /// `lrint(clamp(x, lo - zp, hi - zp)) + zp`, the same integers for every
 /// x but NaN in one instruction less, and its integer narrowed and widened
-/// back within the clamp's range is the integer itself. With `byteTables` (the target has AVX-512 VBMI), a read of
-/// a constant 256-entry table of byte values is two vpermi2b byte permutes
-/// instead of a gather.
+/// back within the clamp's range is the integer itself. With `byteTables`
+/// (the target has AVX-512 VBMI), a read of a constant 256-entry table of
+/// byte values is two vpermi2b byte permutes instead of a gather.
 Value buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
                          IRMapping &map, int64_t lanes,
                          bool byteTables = false);

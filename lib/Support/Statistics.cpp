@@ -160,8 +160,7 @@ static bool exactGroupSums(llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
       return false;
     units[i] = static_cast<int64_t>(scaled);
     int64_t first = std::max<int64_t>(0, startIdx + i * upsampleRate);
-    int64_t last =
-        std::min<int64_t>(length, startIdx + (i + 1) * upsampleRate);
+    int64_t last = std::min<int64_t>(length, startIdx + (i + 1) * upsampleRate);
     if (last > first)
       total += std::fabs(scaled) * static_cast<double>(last - first);
     if (total >= kLimit)
@@ -184,8 +183,8 @@ static bool exactGroupSums(llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
         covered = end;
         continue;
       }
-      int64_t spanEnd =
-          std::min(end, startIdx + static_cast<int64_t>(bin + 1) * upsampleRate);
+      int64_t spanEnd = std::min(end, startIdx + static_cast<int64_t>(bin + 1) *
+                                                     upsampleRate);
       sum += units[bin] * (spanEnd - covered);
       covered = spanEnd;
     }
