@@ -2325,6 +2325,9 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       else if (std::optional<Int8Layer> pool = matchMaxPool(op))
         layers.push_back(std::move(*pool));
     SymbolTable symbols(getOperation());
+    // The host's features, asked once (only `host` reads them).
+    if (isaName == eqq::Int8Isa::host)
+      hostFeatures = llvm::sys::getHostCPUFeatures();
     bool amx = useAmx();
     Isa isa = resolveIsa();
     bool byteTables = useByteTables(isa);
@@ -2356,10 +2359,10 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       return true;
     if (isaName != eqq::Int8Isa::host)
       return false;
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    return features.lookup("amx-int8") && features.lookup("amx-tile") &&
-           features.lookup("avx512vnni") && features.lookup("avx512bw") &&
-           features.lookup("avx512vl") && eqq::requestAmxTiles();
+    return hostFeatures.lookup("amx-int8") && hostFeatures.lookup("amx-tile") &&
+           hostFeatures.lookup("avx512vnni") &&
+           hostFeatures.lookup("avx512bw") && hostFeatures.lookup("avx512vl") &&
+           eqq::requestAmxTiles();
   }
 
   /// 256-entry epilogue tables read with vpermi2b: asked for (`vbmi`, and
@@ -2369,7 +2372,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     if (isaName == eqq::Int8Isa::vbmi || isaName == eqq::Int8Isa::amx)
       return true;
     return isaName == eqq::Int8Isa::host && isa == Isa::Vnni &&
-           llvm::sys::getHostCPUFeatures().lookup("avx512vbmi");
+           hostFeatures.lookup("avx512vbmi");
   }
 
   /// The instruction set: `host` picks VNNI when the host CPU has AVX-512
@@ -2388,13 +2391,15 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     case eqq::Int8Isa::host:
       break;
     }
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx512vnni") && features.lookup("avx512bw") &&
-        features.lookup("avx512vl"))
+    if (hostFeatures.lookup("avx512vnni") && hostFeatures.lookup("avx512bw") &&
+        hostFeatures.lookup("avx512vl"))
       return Isa::Vnni;
-    if (features.lookup("avx2"))
+    if (hostFeatures.lookup("avx2"))
       return Isa::Avx2;
     return Isa::Portable;
   }
+
+  /// The host CPU's features, for `isa=host`.
+  llvm::StringMap<bool> hostFeatures;
 };
 } // namespace

@@ -307,7 +307,9 @@ JitModule::create(ModuleOp llvmModule, unsigned optLevel) {
   auto target = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!target)
     return target.takeError();
-  target->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  // (Its optimization level is compileObjects's: every object is compiled
+  // there, at -O`optLevel`; this target machine only gives the data layout
+  // and the triple.)
   auto tm = target->createTargetMachine();
   if (!tm)
     return tm.takeError();
