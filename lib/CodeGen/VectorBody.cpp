@@ -47,6 +47,14 @@ bool mlir::eqq::isVectorizable(Operation &op) {
   });
 }
 
+/// `x pred bound ? bound : x`, a compare and a select (one vmaxps or vminps
+/// on x86).
+static Value selectBound(OpBuilder &b, Location loc, arith::CmpFPredicate pred,
+                         Value x, Value bound) {
+  Value pick = arith::CmpFOp::create(b, loc, pred, x, bound);
+  return arith::SelectOp::create(b, loc, pick, bound, x);
+}
+
 /// `maximumf(x, c)` or `minimumf(x, c)` against a constant c that is not
 /// NaN, as a compare and a select, which x86 does in one vmaxps/vminps;
 /// arith's IEEE maximum/minimum (NaN and -0 < +0 respected) takes three.
@@ -79,8 +87,7 @@ static Value buildClamp(OpBuilder &b, Location loc, Operation &op,
   arith::CmpFPredicate pred = !isMax ? arith::CmpFPredicate::OGT
                               : zero ? arith::CmpFPredicate::OLE
                                      : arith::CmpFPredicate::OLT;
-  Value pick = arith::CmpFOp::create(b, loc, pred, xv, cv);
-  return arith::SelectOp::create(b, loc, pick, cv, xv);
+  return selectBound(b, loc, pred, xv, cv);
 }
 
 /// The 8-bit entries of a constant 256-entry table of 32-bit integers that
@@ -240,8 +247,8 @@ static std::optional<RoundClamp> matchRoundClamp(arith::FPToSIOp root) {
 /// for every finite or infinite x. Rounding commutes with a clamp to
 /// integer bounds, the bounds less zp are exact, and so are the integer
 /// sums below 2^24; lrint rounds half to even in the default floating-point
-/// environment, which LLVM assumes (vcvtps2dq on x86). The clamps are the
-/// compare-and-select form of buildClamp.
+/// environment, which LLVM assumes (vcvtps2dq on x86). The clamps are
+/// buildClamp's compare-and-select (selectBound).
 static Value buildRoundClamp(OpBuilder &b, Location loc, const RoundClamp &m,
                              Value xv) {
   auto type = cast<VectorType>(xv.getType());
@@ -252,13 +259,9 @@ static Value buildRoundClamp(OpBuilder &b, Location loc, const RoundClamp &m,
                                          static_cast<float>(v)))));
   };
   Value lo = fconst(m.lo - m.zp), hi = fconst(m.hi - m.zp);
-  Value clamped = arith::SelectOp::create(
-      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, xv, lo),
-      lo, xv);
-  clamped = arith::SelectOp::create(
-      b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, clamped, hi), hi,
-      clamped);
+  Value clamped =
+      selectBound(b, loc, arith::CmpFPredicate::OGT,
+                  selectBound(b, loc, arith::CmpFPredicate::OLT, xv, lo), hi);
   auto i32Type = VectorType::get(type.getShape(), b.getI32Type());
   Value rounded = LLVM::LrintOp::create(b, loc, i32Type, clamped);
   if (m.zp == 0)
