@@ -168,7 +168,6 @@ static bool exactGroupSums(llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
   }
   // Sweep the groups' ends over the old bins' spans.
   int64_t sum = 0, covered = 0; // sum over upsampled bins [0, covered)
-  size_t bin = 0;
   for (int64_t j = 0; j < bins; ++j) {
     int64_t end = (j + 1) * downsampleRate;
     while (covered < end) {
@@ -178,7 +177,7 @@ static bool exactGroupSums(llvm::ArrayRef<float> oldHist, int64_t upsampleRate,
         covered = std::min(end, startIdx);
         continue;
       }
-      bin = static_cast<size_t>(rel / upsampleRate);
+      auto bin = static_cast<size_t>(rel / upsampleRate);
       if (bin >= oldHist.size()) {
         covered = end;
         continue;
