@@ -11,6 +11,8 @@
 - Matching EqQuant's observers to PyTorch's by role (see observer_roles and
   torch_observer_roles).
 - Results: counts checks, prints what differed, ends with "N passed, M failed".
+- On CPUs without VNNI, PyTorch's int8 convs and linears are replaced by exact
+  emulations (exact_int8.py), since onednn's saturate there.
 """
 
 import json
@@ -44,6 +46,12 @@ from torch.ao.quantization.fx._equalize import (  # noqa: E402
 
 # PyTorch's observers warn about deprecated arguments and uncalibrated use.
 warnings.filterwarnings("ignore", category=UserWarning)
+# Without VNNI, PyTorch's onednn int8 convs and linears saturate pairs of
+# products to int16; the reference arithmetic is exact (exact_int8.py).
+import exact_int8  # noqa: E402
+if exact_int8.install():
+    print("note: this CPU has no VNNI: PyTorch's int8 convs and linears run as "
+          "exact integer emulations (exact_int8.py)", file=sys.stderr)
 # One thread: lit runs tests side by side, and spinning worker threads would
 # only compete with them (and with eq-opt/eq-run).
 torch.set_num_threads(1)
