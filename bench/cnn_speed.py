@@ -199,6 +199,32 @@ VARIANTS = [("eqq-int8", "EqQ int8"), ("eqq-float", "EqQ float"), ("torch-int8",
             ("torch-float", "PT float"), ("ort-int8", "ORT int8")]
 
 
+def host_cpu():
+    """The CPU's model name and its int8 dot-product instructions, from
+    Linux's cpuinfo."""
+    name, flags = "?", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and name == "?":
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        return "CPU ?"
+    if "avx512_vnni" in flags or "avx_vnni" in flags:
+        isa = "VNNI (vpdpbusd)"
+    elif "avx2" in flags:
+        # EqQuant's AVX2 kernels widen to 16 bits (vpmaddwd, exact);
+        # oneDNN and ONNX Runtime multiply u8 x s8 with vpmaddubsw, twice the
+        # products per instruction, which saturates pairs of products.
+        isa = ("AVX2 without VNNI (EqQuant: exact vpmaddwd; onednn and ONNX Runtime: "
+               "vpmaddubsw, which saturates pairs of products to int16)")
+    else:
+        isa = "no AVX2"
+    return "CPU %s, %d CPUs, int8: %s" % (name, os.cpu_count(), isa)
+
+
 def runs_for(ms, budget_s, lo, hi):
     """Calls that take about budget_s seconds at ms each, within [lo, hi]."""
     return int(max(lo, min(hi, budget_s * 1e3 / max(ms, 1e-3))))
@@ -1161,6 +1187,7 @@ def main():
                   "none found (AOT skipped)" if llvm is None and not args.no_aot
                   else "-" if llvm is None else os.path.dirname(llvm[0]),
                   " ".join("%.2f" % v for v in os.getloadavg())))
+        print(host_cpu())
         if ort is None:
             print(ort_line)
         sys.stdout.flush()
