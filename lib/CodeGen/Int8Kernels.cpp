@@ -556,7 +556,13 @@ public:
 private:
   Value global(StringRef name, ShapedType type, ElementsAttr data);
   Value dot(Value acc, Value a, Value w);
+  Value widenAccumulator(Value acc);
+  bool widenWeights() const { return isaKind == Isa::Avx2; }
+  Value weightGlobal(ArrayRef<int64_t> shape, ArrayRef<int8_t> bytes);
+  Value loadWeights(Value global, ValueRange indices);
+  Value narrowAccumulator(Value acc);
   Value broadcastDword(Value dword, int64_t lanes = kLanes);
+  Value broadcastWeights(Value word, int64_t lanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
   std::pair<Value, Value> finished(Value accVec, ArrayRef<Value> loopIndices,
@@ -631,7 +637,9 @@ Value KernelBuilder::global(StringRef name, ShapedType type,
 /// for L = 16 or 8 lanes.
 Value KernelBuilder::dot(Value acc, Value a, Value w) {
   auto accType = cast<VectorType>(acc.getType());
-  int64_t lanes = accType.getNumElements();
+  // Lanes: one per 4 bytes of the operands (on AVX2 the accumulator holds
+  // two pairs per lane).
+  int64_t lanes = cast<VectorType>(a.getType()).getNumElements() / 4;
   switch (isaKind) {
   case Isa::Vnni:
     return LLVM::CallIntrinsicOp::create(
@@ -642,11 +650,18 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
         .getResult(0);
   case Isa::Avx2: {
     // vpmaddwd on 16-bit values: u8 and s8 extended to i16 multiply without
-    // saturation; pairs are summed to i32, then the two pairs of a lane.
+    // saturation into the sums of pairs, which the accumulator keeps apart
+    // (widenAccumulator): element 2 l + p is lane l's pair p. Adding a
+    // lane's two pairs at every step took 4-6 shuffles per vpmaddwd pair;
+    // narrowAccumulator adds them once, after the reduction loop.
     auto i32x8 = VectorType::get({8}, b.getI32Type());
     auto wide = VectorType::get({4 * lanes}, b.getI16Type());
-    Value a16 = arith::ExtUIOp::create(b, loc, wide, a);
-    Value w16 = arith::ExtSIOp::create(b, loc, wide, w);
+    // Weights come extended to 16 bits from their packing (widenWeights).
+    auto is16 = [](Value v) {
+      return cast<VectorType>(v.getType()).getElementType().isInteger(16);
+    };
+    Value a16 = is16(a) ? a : arith::ExtUIOp::create(b, loc, wide, a);
+    Value w16 = is16(w) ? w : arith::ExtSIOp::create(b, loc, wide, w);
     SmallVector<Value> pairs;
     for (int64_t q = 0; q < lanes / 4; ++q) {
       SmallVector<int64_t> idx;
@@ -660,26 +675,19 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
                           ValueRange{aq, wq})
                           .getResult(0));
     }
-    // pairs[q][2 * l + p] is lane 4 * q + l's pair p; concatenated, the
-    // even and odd elements are each lane's two pairs.
-    SmallVector<int64_t> concat;
-    for (int64_t i = 0; i < 16; ++i)
-      concat.push_back(i);
-    Value all = vector::ShuffleOp::create(b, loc, pairs[0], pairs[1], concat);
-    if (lanes == 16)
-      all = vector::ShuffleOp::create(
-          b, loc, all,
-          vector::ShuffleOp::create(b, loc, pairs[2], pairs[3], concat),
-          llvm::to_vector(llvm::seq<int64_t>(0, 32)));
-    SmallVector<int64_t> even, odd;
-    for (int64_t i = 0; i < lanes; ++i) {
-      even.push_back(2 * i);
-      odd.push_back(2 * i + 1);
+    // pairs[q][2 l + p] is lane 4 q + l's pair p: concatenated, element
+    // 2 lane + p.
+    while (pairs.size() > 1) {
+      SmallVector<Value> joined;
+      for (size_t i = 0; i < pairs.size(); i += 2) {
+        int64_t n = cast<VectorType>(pairs[i].getType()).getNumElements();
+        joined.push_back(vector::ShuffleOp::create(
+            b, loc, pairs[i], pairs[i + 1],
+            llvm::to_vector(llvm::seq<int64_t>(0, 2 * n))));
+      }
+      pairs = std::move(joined);
     }
-    Value sum = arith::AddIOp::create(
-        b, loc, vector::ShuffleOp::create(b, loc, all, all, even),
-        vector::ShuffleOp::create(b, loc, all, all, odd));
-    return arith::AddIOp::create(b, loc, acc, sum);
+    return arith::AddIOp::create(b, loc, acc, pairs.front());
   }
   case Isa::Portable: {
     auto wide = VectorType::get({4 * lanes}, b.getI32Type());
@@ -700,12 +708,82 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
   llvm_unreachable("unknown isa");
 }
 
+/// The accumulator dot() carries for the start values `acc` (vector<L x
+/// i32>): on AVX2 the sums of pairs kept apart, vector<2L x i32> with
+/// lane l's start value in element 2 l and 0 in element 2 l + 1; `acc`
+/// itself on the other paths.
+Value KernelBuilder::widenAccumulator(Value acc) {
+  if (isaKind != Isa::Avx2)
+    return acc;
+  auto type = cast<VectorType>(acc.getType());
+  int64_t lanes = type.getNumElements();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  SmallVector<int64_t> interleave;
+  for (int64_t l = 0; l < lanes; ++l) {
+    interleave.push_back(l);
+    interleave.push_back(lanes + l);
+  }
+  return vector::ShuffleOp::create(b, loc, acc, zero, interleave);
+}
+
+/// The sums (vector<L x i32>) of an accumulator dot() carried: on AVX2 each
+/// lane's two pairs added.
+Value KernelBuilder::narrowAccumulator(Value acc) {
+  if (isaKind != Isa::Avx2)
+    return acc;
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements() / 2;
+  SmallVector<int64_t> even, odd;
+  for (int64_t l = 0; l < lanes; ++l) {
+    even.push_back(2 * l);
+    odd.push_back(2 * l + 1);
+  }
+  return arith::AddIOp::create(
+      b, loc, vector::ShuffleOp::create(b, loc, acc, acc, even),
+      vector::ShuffleOp::create(b, loc, acc, acc, odd));
+}
+
+/// The global of packed weights `bytes` (s8, of shape `shape`, the last
+/// dimension 64 bytes: 16 lanes x 4), extended to i16 where dot() takes
+/// them so (AVX2: a vpmovsxbw per weight vector and step saved, the weights
+/// read twice the bytes).
+Value KernelBuilder::weightGlobal(ArrayRef<int64_t> shape,
+                                  ArrayRef<int8_t> bytes) {
+  if (!widenWeights()) {
+    auto type = RankedTensorType::get(shape, b.getI8Type());
+    return global("__eqq_packed_i8_weight", type,
+                  eqq::getPackedConstant(type, bytes));
+  }
+  SmallVector<int16_t> wide(bytes.begin(), bytes.end());
+  auto type = RankedTensorType::get(shape, b.getI16Type());
+  return global("__eqq_packed_i16_weight", type,
+                eqq::getPackedConstant(type, ArrayRef<int16_t>(wide)));
+}
+
+/// The 64 weights (16 lanes x 4) of a weightGlobal at `indices` (the last
+/// 0).
+Value KernelBuilder::loadWeights(Value global, ValueRange indices) {
+  Type element = cast<MemRefType>(global.getType()).getElementType();
+  return vector::LoadOp::create(
+      b, loc, VectorType::get({4 * kLanes}, element), global, indices);
+}
+
 /// The 4 bytes of `dword` (i32) in each of `lanes` lanes, as vector<4L x i8>.
 Value KernelBuilder::broadcastDword(Value dword, int64_t lanes) {
   Value v = vector::BroadcastOp::create(
       b, loc, VectorType::get({lanes}, b.getI32Type()), dword);
   return vector::BitCastOp::create(
       b, loc, VectorType::get({4 * lanes}, b.getI8Type()), v);
+}
+
+/// The 4 weights of `word` (an i32 of 4 s8, or an i64 of 4 i16 where they
+/// are packed wide) in each of `lanes` lanes: vector<4L x i8> or x i16.
+Value KernelBuilder::broadcastWeights(Value word, int64_t lanes) {
+  if (word.getType().isInteger(32))
+    return broadcastDword(word, lanes);
+  Value v = vector::BroadcastOp::create(
+      b, loc, VectorType::get({lanes}, b.getI64Type()), word);
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({4 * lanes}, b.getI16Type()), v);
 }
 
 /// A finished accumulator vector whose lanes run along loop `laneDim` from
@@ -1097,9 +1175,7 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
     }
     init[col] = layer.init[col] - (layer.xSigned ? 128 * sum : 0);
   }
-  auto wpType = RankedTensorType::get({nb, k4, 64}, b.getI8Type());
-  Value wp = global("__eqq_packed_i8_weight", wpType,
-                    eqq::getPackedConstant(wpType, ArrayRef<int8_t>(packed)));
+  Value wp = weightGlobal({nb, k4, 64}, packed);
   auto initType = RankedTensorType::get({nb * kLanes}, b.getI32Type());
   Value initV =
       global("__eqq_packed_start", initType,
@@ -1121,8 +1197,8 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
     SmallVector<Value> accs;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < vecs; ++j)
-        accs.push_back(
-            vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{col[j]}));
+        accs.push_back(widenAccumulator(
+            vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{col[j]})));
     auto loadA = [&](Value row, Value kk, int64_t valid) -> Value {
       auto i8x4 = VectorType::get({4}, b.getI8Type());
       Value bytes;
@@ -1158,8 +1234,7 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
       Value kk = arith::MulIOp::create(b, loc, kq, cst(4));
       SmallVector<Value> w, a, next;
       for (int64_t j = 0; j < vecs; ++j)
-        w.push_back(vector::LoadOp::create(
-            b, loc, i8x64, wp, ValueRange{colBlock[j], kq, cst(0)}));
+        w.push_back(loadWeights(wp, ValueRange{colBlock[j], kq, cst(0)}));
       for (int64_t i = 0; i < rows; ++i)
         a.push_back(loadA(rowIdx[i], kk, valid));
       for (int64_t i = 0; i < rows; ++i)
@@ -1174,6 +1249,8 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
       });
     if (k % 4)
       accs = step(cst(fullSteps), accs, k % 4);
+    for (Value &acc : accs)
+      acc = narrowAccumulator(acc);
     for (int64_t i = 0; i < rows; ++i)
       finishRow(ArrayRef<Value>(accs).slice(i * vecs, vecs),
                 {rowIdx[i], col[0]}, /*laneDim=*/1, lastLanes);
@@ -1409,9 +1486,29 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
               (static_cast<uint32_t>(static_cast<uint8_t>(w))
                << (8 * (ci % 4))));
         }
-  auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
-  Value wp = global("__eqq_packed_i8_weight", wpType,
-                    eqq::getPackedConstant(wpType, ArrayRef<int32_t>(packed)));
+  Value wp;
+  if (widenWeights()) {
+    // The 4 weights of a dword as 4 i16 of an i64: a broadcast of it is
+    // the operand of vpmaddwd as it is.
+    SmallVector<int64_t> wide;
+    wide.reserve(packed.size());
+    for (int32_t dword : packed) {
+      uint64_t q = 0;
+      for (int64_t cc = 0; cc < 4; ++cc) {
+        auto w = static_cast<int8_t>(static_cast<uint32_t>(dword) >> (8 * cc));
+        q |= static_cast<uint64_t>(static_cast<uint16_t>(int16_t{w}))
+             << (16 * cc);
+      }
+      wide.push_back(static_cast<int64_t>(q));
+    }
+    auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI64Type());
+    wp = global("__eqq_packed_i16_weight", wpType,
+                eqq::getPackedConstant(wpType, ArrayRef<int64_t>(wide)));
+  } else {
+    auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
+    wp = global("__eqq_packed_i8_weight", wpType,
+                eqq::getPackedConstant(wpType, ArrayRef<int32_t>(packed)));
+  }
   Value initV = convStartGlobal(f);
   Value xp = packConvInput(wx);
 
@@ -1431,8 +1528,8 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     for (int64_t i = 0; i < frows; ++i) {
       Value s = memref::LoadOp::create(b, loc, initV, ValueRange{fIdx[i]});
       for (int64_t v = 0; v < vecs; ++v)
-        accs.push_back(vector::BroadcastOp::create(
-            b, loc, VectorType::get({lanesOf(v)}, b.getI32Type()), s));
+        accs.push_back(widenAccumulator(vector::BroadcastOp::create(
+            b, loc, VectorType::get({lanesOf(v)}, b.getI32Type()), s)));
     }
     SmallVector<Value> sums = accumulateTaps(
         accs, c4, y,
@@ -1460,11 +1557,13 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
             for (int64_t v = 0; v < vecs; ++v) {
               Value &wv = lanesOf(v) == 8 ? w8 : w16;
               if (!wv)
-                wv = broadcastDword(dwords[i], lanesOf(v));
+                wv = broadcastWeights(dwords[i], lanesOf(v));
               cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], wv);
             }
           }
         });
+    for (Value &sum : sums)
+      sum = narrowAccumulator(sum);
     for (int64_t i = 0; i < frows; ++i)
       finishRow(ArrayRef<Value>(sums).slice(i * vecs, vecs),
                 {n, fIdx[i], y, owIdx[0]}, /*laneDim=*/3, lastLanes);
@@ -1796,10 +1895,7 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
                      kLanes +
                  fi % kLanes * 4 + ci % 4] =
               layer.weight[((fi * c + ci) * kh + y) * kw + x];
-  auto wcType =
-      RankedTensorType::get({f16, c4, kh, kw, 4 * kLanes}, b.getI8Type());
-  Value wc = global("__eqq_packed_i8_weight", wcType,
-                    eqq::getPackedConstant(wcType, ArrayRef<int8_t>(packed)));
+  Value wc = weightGlobal({f16, c4, kh, kw, 4 * kLanes}, packed);
   Value initV = convStartGlobal(f16 * kLanes);
   Value xp = packConvInput(wx);
 
@@ -1833,8 +1929,8 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
       owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(p)));
     SmallVector<Value> accs;
     for (int64_t i = 0; i < vecs; ++i) {
-      Value start =
-          vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{fIdx[i]});
+      Value start = widenAccumulator(
+          vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{fIdx[i]}));
       accs.append(pixels, start);
     }
     auto i8x4 = VectorType::get({4}, b.getI8Type());
@@ -1846,9 +1942,8 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
           int64_t tap = dx * layer.dilationW;
           SmallVector<Value> w;
           for (int64_t i = 0; i < vecs; ++i)
-            w.push_back(vector::LoadOp::create(
-                b, loc, i8x64, wc,
-                ValueRange{fvIdx[i], cq, dy, cst(dx), cst(0)}));
+            w.push_back(loadWeights(
+                wc, ValueRange{fvIdx[i], cq, dy, cst(dx), cst(0)}));
           for (int64_t p = 0; p < pixels; ++p) {
             Value col = arith::MulIOp::create(
                 b, loc,
@@ -1865,6 +1960,8 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
               cur[i * pixels + p] = dot(cur[i * pixels + p], a, w[i]);
           }
         });
+    for (Value &sum : sums)
+      sum = narrowAccumulator(sum);
     auto indices = tileIndices.find(pixels);
     for (int64_t i = 0; i < vecs; ++i) {
       int64_t valid = i + 1 == vecs ? lastLanes : kLanes;
@@ -2331,6 +2428,26 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     bool amx = useAmx();
     Isa isa = resolveIsa();
     bool byteTables = useByteTables(isa);
+    // The register tiles. AVX2 has 16 ymm registers, and a 16-lane
+    // accumulator holds its pairs apart there (dot()): 4 registers. The 16
+    // lanes' other operand takes 4 more once extended to 16 bits (a full
+    // conv's activations, a linear's or channel-lane conv's weights, reused
+    // across the tile): at most 2 accumulators fit. With 3, LLVM spilled
+    // on every step; the AVX-512 tiles of 16 spilled most of them.
+    int64_t mr = rowTile, nv = colVectors, fr = convChannelTile,
+            ov = convVectors, cv = channelVectors, px = pixelTile;
+    if (isa == Isa::Avx2) {
+      // Shrinks `first`, then `second`, to at most 2 accumulators.
+      auto cap = [](int64_t &first, int64_t &second) {
+        while (first * second > 2 && first > 1)
+          --first;
+        while (first * second > 2)
+          --second;
+      };
+      cap(nv, mr);
+      cap(ov, fr);
+      cap(cv, px);
+    }
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, isa, byteTables, getOperation(), symbols);
       if (layer.isMaxPool)
@@ -2343,11 +2460,11 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       else if (layer.isDepthwise)
         kb.buildDepthwise(convVectors);
       else if (layer.isConv && layer.channelLanes)
-        kb.buildConvChannels(channelVectors, pixelTile);
+        kb.buildConvChannels(cv, px);
       else if (layer.isConv)
-        kb.buildConv(convChannelTile, convVectors);
+        kb.buildConv(fr, ov);
       else
-        kb.buildLinear(rowTile, colVectors);
+        kb.buildLinear(mr, nv);
     }
   }
 

@@ -37,8 +37,21 @@
 // VNNI-NOT: memref<3x20xi32>
 // VNNI-NOT: "reduction"
 // VNNI: return
+// On AVX2 the weights are packed as 16-bit values (no extend per step),
+// the tile is 2 rows x 1 vector (2 accumulators of 4 ymm each fit in 16
+// registers), and each accumulator keeps its lanes' two pair sums apart
+// (vector<32xi32>, start values in the even elements) until the loop ends,
+// where one even + odd add narrows it.
 // AVX2-LABEL: func.func @linear
-// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2: memref.get_global @__eqq_packed_i16_weight : memref<2x2x64xi16>
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}, 15, 31] : vector<16xi32>, vector<16xi32>
+// AVX2: scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>) {
+// AVX2-NOT: arith.extsi
+// AVX2-COUNT-4: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2: arith.addi %{{.*}} : vector<32xi32>
+// AVX2: scf.yield {{.*}} : vector<32xi32>, vector<32xi32>
+// AVX2: vector.shuffle %{{.*}} [0, 2, 4, {{.*}}, 30] : vector<32xi32>, vector<32xi32>
+// AVX2: vector.shuffle %{{.*}} [1, 3, 5, {{.*}}, 31] : vector<32xi32>, vector<32xi32>
 // AVX2-NOT: vpdpbusd
 // AVX2: return
 // PORTABLE-LABEL: func.func @linear
@@ -244,6 +257,17 @@
 // AUTO-NOT: memref<1x5x4x9xi32>
 // AUTO: memref.dealloc %{{.*}} : memref<1x1x6x80xi8>
 // AUTO: return
+// On AVX2 a full conv's 4 weights of a tap are 4 i16 in an i64, broadcast
+// as the operand of vpmaddwd; a channel-lane conv's weight vectors are i16.
+// AVX2-LABEL: func.func @forward(
+// AVX2: memref.get_global @__eqq_packed_i16_weight : memref<5x1x3x3xi64>
+// AVX2: vector.broadcast %{{.*}} : i64 to vector<16xi64>
+// AVX2: vector.bitcast %{{.*}} : vector<16xi64> to vector<64xi16>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-LABEL: func.func @forward_stride2
+// AVX2: memref.get_global @__eqq_packed_i16_weight : memref<1x1x3x3x64xi16>
+// AVX2: vector.load %{{.*}} : memref<1x1x3x3x64xi16>, vector<64xi16>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // VNNI-LABEL: func.func @forward_stride2
 // VNNI-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi8>
 // VNNI: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
