@@ -11,9 +11,29 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 using namespace mlir::eqq;
+
+/// Whether the target has AVX-512's 32 vector registers of 16 floats: the
+/// ISAs that imply it, else (avx2, portable, none, host) what the compiling
+/// CPU has, since code for another CPU is named by an AVX-512 ISA or avx2.
+static bool hasAvx512(Int8Isa isa) {
+  switch (isa) {
+  case Int8Isa::amx:
+  case Int8Isa::vbmi:
+  case Int8Isa::vnni:
+    return true;
+  case Int8Isa::avx2:
+    return false;
+  case Int8Isa::host:
+  case Int8Isa::portable:
+  case Int8Isa::none:
+    break;
+  }
+  return llvm::sys::getHostCPUFeatures().lookup("avx512f");
+}
 
 void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
                                          const LowerToLLVMOptions &options) {
@@ -35,7 +55,19 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createMatmulKernelsPass());
+  // The float kernels' register tiles: 16 accumulators of 16 floats on
+  // AVX-512 (32 zmm); on AVX2 (16 ymm, a vector of 16 floats in 2) 6 x 16
+  // floats, with the operands beside them: AVX-512's tiles spilled there.
+  bool avx512 = hasAvx512(options.isa);
+  MatmulKernelsPassOptions matmul;
+  FloatConvKernelsPassOptions floatConv;
+  if (!avx512) {
+    matmul.rowTile = 6;
+    matmul.colTile = 16;
+    floatConv.rowTile = 6;
+    floatConv.vectorTile = 1;
+  }
+  pm.addPass(createMatmulKernelsPass(matmul));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -45,7 +77,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   kernels.isaName = options.isa;
   kernels.convLanes = options.convLanes;
   pm.addPass(createInt8KernelsPass(kernels));
-  pm.addPass(createFloatConvKernelsPass());
+  pm.addPass(createFloatConvKernelsPass(floatConv));
   pm.addPass(createVectorizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());
