@@ -16,9 +16,9 @@
 using namespace mlir;
 using namespace mlir::eqq;
 
-/// Whether the target has AVX-512's 32 vector registers of 16 floats: the
-/// ISAs that imply it, else (avx2, portable, none, host) what the compiling
-/// CPU has, since code for another CPU is named by an AVX-512 ISA or avx2.
+/// Whether the target has AVX-512's 32 vector registers of 16 floats: yes
+/// for the ISAs that imply it, no for avx2, else (host, portable, none)
+/// what the compiling CPU has.
 static bool hasAvx512(Int8Isa isa) {
   switch (isa) {
   case Int8Isa::amx:
