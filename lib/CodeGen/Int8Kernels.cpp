@@ -656,19 +656,18 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
     // narrowAccumulator adds them once, after the reduction loop.
     auto i32x8 = VectorType::get({8}, b.getI32Type());
     auto wide = VectorType::get({4 * lanes}, b.getI16Type());
-    // Weights come extended to 16 bits from their packing (widenWeights).
-    auto is16 = [](Value v) {
-      return cast<VectorType>(v.getType()).getElementType().isInteger(16);
-    };
-    Value a16 = is16(a) ? a : arith::ExtUIOp::create(b, loc, wide, a);
-    Value w16 = is16(w) ? w : arith::ExtSIOp::create(b, loc, wide, w);
+    // The weights come extended to 16 bits from their packing
+    // (widenWeights).
+    assert(cast<VectorType>(w.getType()).getElementType().isInteger(16) &&
+           "AVX2 weights are packed as i16");
+    Value a16 = arith::ExtUIOp::create(b, loc, wide, a);
     SmallVector<Value> pairs;
     for (int64_t q = 0; q < lanes / 4; ++q) {
       SmallVector<int64_t> idx;
       for (int64_t i = 0; i < 16; ++i)
         idx.push_back(q * 16 + i);
       Value aq = vector::ShuffleOp::create(b, loc, a16, a16, idx);
-      Value wq = vector::ShuffleOp::create(b, loc, w16, w16, idx);
+      Value wq = vector::ShuffleOp::create(b, loc, w, w, idx);
       pairs.push_back(LLVM::CallIntrinsicOp::create(
                           b, loc, i32x8,
                           b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
