@@ -46,6 +46,22 @@ MODEL_SEED = 0
 DATA_SEED = 2024
 
 
+def cpu_info():
+    """The CPU's model name and flags, from Linux's cpuinfo ("?" and no
+    flags where it cannot be read)."""
+    name, flags = "?", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and name == "?":
+                    name = line.split(":", 1)[1].strip()
+                elif line.startswith("flags") and not flags:
+                    flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return name, flags
+
+
 def smooth_images(n, size, gen):
     """Low-pass filtered noise, roughly ImageNet-normalized scale."""
     low = max(2, size // 8)

@@ -170,7 +170,7 @@ from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, ROOT, Pipeline,  # noqa: E402
-                        StageError, config_file, model_and_data, run_stage, smooth_images, sqnr,
+                        StageError, cpu_info, config_file, model_and_data, run_stage, smooth_images, sqnr,
                         selected_models, stage_files, tool_paths)
 
 warnings.filterwarnings("ignore")
@@ -200,18 +200,8 @@ VARIANTS = [("eqq-int8", "EqQ int8"), ("eqq-float", "EqQ float"), ("torch-int8",
 
 
 def host_cpu():
-    """The CPU's model name and its int8 dot-product instructions, from
-    Linux's cpuinfo."""
-    name, flags = "?", set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and name == "?":
-                    name = line.split(":", 1)[1].strip()
-                elif line.startswith("flags") and not flags:
-                    flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        return "CPU ?"
+    """The CPU's model name and its int8 dot-product instructions."""
+    name, flags = cpu_info()
     if "avx512_vnni" in flags or "avx_vnni" in flags:
         isa = "VNNI (vpdpbusd)"
     elif "avx2" in flags:

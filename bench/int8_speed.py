@@ -120,6 +120,7 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from cnn_models import cpu_info  # noqa: E402
 from eq_export import export_module  # noqa: E402
 
 # Thread counts run by default: 1 is the single-thread section (EqQuant and
@@ -505,14 +506,7 @@ BUSY_SHARE = 0.10
 
 
 def has_vnni():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return "avx512_vnni" in line.split()
-    except OSError:
-        pass
-    return False
+    return "avx512_vnni" in cpu_info()[1]
 
 
 def vnni_probe(tmp, rounds):
