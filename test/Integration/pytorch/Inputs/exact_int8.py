@@ -69,10 +69,10 @@ def _requantize(acc, x, ws, bias, scale, zero_point, relu, dims):
         y = y + bias.to(f32).view((-1,) + (1,) * dims)
     inv = torch.tensor(1.0, dtype=f32) / torch.tensor(scale, dtype=f32)
     q = torch.round(y * inv) + int(zero_point)
-    info = torch.iinfo(torch.uint8 if x.dtype == torch.quint8 else torch.int8)
+    storage = torch.uint8 if x.dtype == torch.quint8 else torch.int8
+    info = torch.iinfo(storage)
     lo = max(info.min, int(zero_point)) if relu else info.min
     q = q.clamp(lo, info.max)
-    storage = torch.uint8 if x.dtype == torch.quint8 else torch.int8
     return torch._make_per_tensor_quantized_tensor(q.to(storage), float(scale),
                                                    int(zero_point))
 
