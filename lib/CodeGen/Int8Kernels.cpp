@@ -558,11 +558,15 @@ private:
   Value dot(Value acc, Value a, Value w);
   Value widenAccumulator(Value acc);
   bool widenWeights() const { return isaKind == Isa::Avx2; }
+  /// A full conv's packed input holds 16-bit values (AVX2): the kernels
+  /// read vpmaddwd's operand as it is, extended once per input element
+  /// rather than at every tap and output-channel block that reads it.
+  bool widenActivations() const { return isaKind == Isa::Avx2; }
   Value weightGlobal(ArrayRef<int64_t> shape, ArrayRef<int8_t> bytes);
   Value loadWeights(Value global, ValueRange indices);
   Value narrowAccumulator(Value acc);
   Value broadcastDword(Value dword, int64_t lanes = kLanes);
-  Value broadcastWeights(Value word, int64_t lanes);
+  Value broadcastWord(Value word, int64_t lanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
   std::pair<Value, Value> finished(Value accVec, ArrayRef<Value> loopIndices,
@@ -583,7 +587,7 @@ private:
   // Packing a conv's input into rows split by column phase modulo the width
   // stride `sw`, `wx` columns per phase, `unit` bytes per column.
   void forEachPackedRow(Value xp, int64_t nBatch, int64_t groups, int64_t h,
-                        int64_t rowBytes, int64_t srcH, Value fill8,
+                        int64_t rowElems, int64_t srcH, Value fill,
                         function_ref<void(Value, Value, Value, Value)> row);
   void storeByPhase(Value pixels, int64_t unit, Value xp, ValueRange rowIdx,
                     Value x0, int64_t sw, int64_t wx);
@@ -634,7 +638,8 @@ Value KernelBuilder::global(StringRef name, ShapedType type,
 }
 
 /// acc[L x i32] += sum over 4 bytes of a (u8) * w (s8), both vector<4L x i8>,
-/// for L = 16 or 8 lanes.
+/// for L = 16 or 8 lanes. On AVX2 w is vector<4L x i16>, and a may be too
+/// (values 0..255).
 Value KernelBuilder::dot(Value acc, Value a, Value w) {
   auto accType = cast<VectorType>(acc.getType());
   // Lanes: one per 4 bytes of the operands (on AVX2 the accumulator holds
@@ -657,10 +662,12 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
     auto i32x8 = VectorType::get({8}, b.getI32Type());
     auto wide = VectorType::get({4 * lanes}, b.getI16Type());
     // The weights come extended to 16 bits from their packing
-    // (widenWeights).
+    // (widenWeights), a full conv's activations too (widenActivations).
     assert(cast<VectorType>(w.getType()).getElementType().isInteger(16) &&
            "AVX2 weights are packed as i16");
-    Value a16 = arith::ExtUIOp::create(b, loc, wide, a);
+    Value a16 = cast<VectorType>(a.getType()).getElementType().isInteger(16)
+                    ? a
+                    : arith::ExtUIOp::create(b, loc, wide, a).getResult();
     SmallVector<Value> pairs;
     for (int64_t q = 0; q < lanes / 4; ++q) {
       SmallVector<int64_t> idx;
@@ -774,9 +781,10 @@ Value KernelBuilder::broadcastDword(Value dword, int64_t lanes) {
       b, loc, VectorType::get({4 * lanes}, b.getI8Type()), v);
 }
 
-/// The 4 weights of `word` (an i32 of 4 s8, or an i64 of 4 i16 where they
-/// are packed wide) in each of `lanes` lanes: vector<4L x i8> or x i16.
-Value KernelBuilder::broadcastWeights(Value word, int64_t lanes) {
+/// The 4 values of `word` (an i32 of 4 bytes, or an i64 of 4 i16 where
+/// weights or activations are packed wide) in each of `lanes` lanes:
+/// vector<4L x i8> or x i16.
+Value KernelBuilder::broadcastWord(Value word, int64_t lanes) {
   if (word.getType().isInteger(32))
     return broadcastDword(word, lanes);
   Value v = vector::BroadcastOp::create(
@@ -1043,15 +1051,15 @@ void KernelBuilder::eraseOriginal(Value packed) {
 }
 
 /// In parallel over images and groups of channels: fills the rows of the
-/// group's slab of `xp` (N x G x H x rowBytes) that no source row reaches
-/// with `fill8` (padding), then for each source row y fills row yOut = y +
+/// group's slab of `xp` (N x G x H x rowElems) that no source row reaches
+/// with `fill` (padding), then for each source row y fills row yOut = y +
 /// padTop (padding, missing channels, columns past the input) and calls
 /// `row(n, g, y, yOut)` to write it. Each row is filled just before it is
 /// written, while it is in cache: filling the whole slab first wrote the
 /// packed input to memory twice (memset took 3-4% of mobilenet_v2).
 void KernelBuilder::forEachPackedRow(
-    Value xp, int64_t nBatch, int64_t groups, int64_t h, int64_t rowBytes,
-    int64_t srcH, Value fill8,
+    Value xp, int64_t nBatch, int64_t groups, int64_t h, int64_t rowElems,
+    int64_t srcH, Value fill,
     function_ref<void(Value, Value, Value, Value)> row) {
   parallel({{0, nBatch, 1}, {0, groups, 1}}, [&](ValueRange iv) {
     Value n = iv[0], g = iv[1];
@@ -1062,10 +1070,10 @@ void KernelBuilder::forEachPackedRow(
       SmallVector<OpFoldResult> offsets{n, g, y0, b.getIndexAttr(0)};
       SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(1),
                                       b.getIndexAttr(count),
-                                      b.getIndexAttr(rowBytes)};
+                                      b.getIndexAttr(rowElems)};
       SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
       linalg::FillOp::create(
-          b, loc, fill8,
+          b, loc, fill,
           memref::SubViewOp::create(b, loc, xp, offsets, sizes, strides)
               .getResult());
     };
@@ -1081,8 +1089,9 @@ void KernelBuilder::forEachPackedRow(
   });
 }
 
-/// Stores 16 source pixels from column x0 (a multiple of 16), `unit` bytes
-/// each (`pixels`: vector<16 unit x i8>), into the packed row `rowIdx`
+/// Stores 16 source pixels from column x0 (a multiple of 16), `unit`
+/// elements each (`pixels`: vector<16 unit x i8 or i16>), into the packed
+/// row `rowIdx`
 /// (n, g, yOut): pixel i, padded column X = x0 + padLeft + i, goes to phase
 /// X % sw, column X / sw. x0 is a multiple of sw (sw divides 16), so each
 /// phase takes every sw-th pixel, 16 / sw of them, contiguously.
@@ -1100,7 +1109,8 @@ void KernelBuilder::storeByPhase(Value pixels, int64_t unit, Value xp,
         at(arith::AddIOp::create(b, loc, x0, cst(layer.padLeft))));
     return;
   }
-  Type elem = b.getIntegerType(8 * unit);
+  Type pixelElem = cast<VectorType>(pixels.getType()).getElementType();
+  Type elem = b.getIntegerType(pixelElem.getIntOrFloatBitWidth() * unit);
   Value elems = unit == 1 ? pixels
                           : vector::BitCastOp::create(
                                 b, loc, VectorType::get({16}, elem), pixels)
@@ -1116,7 +1126,7 @@ void KernelBuilder::storeByPhase(Value pixels, int64_t unit, Value xp,
       part = vector::BitCastOp::create(
           b, loc,
           VectorType::get({unit * static_cast<int64_t>(lanes.size())},
-                          b.getI8Type()),
+                          pixelElem),
           part);
     Value col = arith::AddIOp::create(b, loc, base,
                                       cst(p * wx + (layer.padLeft + i0) / sw));
@@ -1341,7 +1351,8 @@ Value KernelBuilder::convStartGlobal(int64_t channels) {
 
 /// Packs a full conv's input for its kernels, `wx` columns per phase (see
 /// buildConv), in at least `groups` groups of 4 channels (groups past the
-/// input's are padding), and returns it.
+/// input's are padding), and returns it: bytes, or i16 values 0..255 where
+/// the kernels take them so (widenActivations).
 Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
@@ -1359,14 +1370,27 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
   int64_t fill = layer.padSource ? layer.padValue : 0;
   if (layer.padSource && layer.xSigned)
     fill ^= 0x80;
-  auto xpType = MemRefType::get({nBatch, c4, h, sw * wx * 4}, b.getI8Type());
+  bool wide = widenActivations();
+  Type elem = wide ? b.getI16Type() : b.getI8Type();
+  auto xpType = MemRefType::get({nBatch, c4, h, sw * wx * 4}, elem);
   Value xp = memref::AllocOp::create(b, loc, xpType, b.getI64IntegerAttr(64));
-  Value fill8 = arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(b.getI8Type(), static_cast<int8_t>(fill)));
+  Value fillValue = arith::ConstantOp::create(
+      b, loc,
+      wide ? b.getIntegerAttr(elem, fill & 0xff)
+           : b.getIntegerAttr(elem, static_cast<int8_t>(fill)));
+  // Unsigned bytes (a scalar or a vector) as the packed element type.
+  auto widen = [&](Value bytes) {
+    if (!wide)
+      return bytes;
+    Type to = elem;
+    if (auto type = dyn_cast<VectorType>(bytes.getType()))
+      to = VectorType::get(type.getShape(), elem);
+    return arith::ExtUIOp::create(b, loc, to, bytes).getResult();
+  };
   // Per image and group of 4 channels, per row: 16 pixels at a time, the 4
   // channels' bytes interleaved by one shuffle; the last pixels one by one.
   forEachPackedRow(
-      xp, nBatch, c4, h, sw * wx * 4, srcH, fill8,
+      xp, nBatch, c4, h, sw * wx * 4, srcH, fillValue,
       [&](Value n, Value cq, Value y, Value yOut) {
         // The channels of the group that exist (the others stay zero).
         SmallVector<Value> channels;
@@ -1405,8 +1429,9 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
               vector::ShuffleOp::create(b, loc, rowsOf4[0], rowsOf4[1], first);
           Value cd =
               vector::ShuffleOp::create(b, loc, rowsOf4[2], rowsOf4[3], first);
-          storeByPhase(vector::ShuffleOp::create(b, loc, ab, cd, interleave),
-                       /*unit=*/4, xp, ValueRange{n, cq, yOut}, x0, sw, wx);
+          storeByPhase(
+              widen(vector::ShuffleOp::create(b, loc, ab, cd, interleave)),
+              /*unit=*/4, xp, ValueRange{n, cq, yOut}, x0, sw, wx);
         };
         auto pixel = [&](Value xi) {
           auto chans =
@@ -1420,6 +1445,7 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
               memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
           if (layer.xSigned)
             v = offsetBy128(v);
+          v = widen(v);
           Value col = arith::AddIOp::create(
               b, loc,
               arith::MulIOp::create(b, loc, phaseColumn(xi, sw, wx), cst(4)),
@@ -1441,8 +1467,9 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
 ///                          [X % sw][X / sw]), so that the columns one tap
 ///                          reads for consecutive outputs are contiguous;
 ///                          padding and unused bytes filled (Wx covers the
-///                          widest read)
-///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32
+///                          widest read); on AVX2 each byte as an i16
+///   Wp[F][C/4][KH][KW]:    the same 4 channels' weights as one i32 (AVX2:
+///                          4 i16 as one i64)
 ///   in parallel over n and oh; for each block of fr output channels and
 ///   each block of ov vectors along ow:
 ///     acc[i][v] = start[f + i]
@@ -1510,6 +1537,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   }
   Value initV = convStartGlobal(f);
   Value xp = packConvInput(wx);
+  Type xpElem = cast<MemRefType>(xp.getType()).getElementType();
 
   auto kernel = [&](Value n, Value f0, int64_t frows, Value y, Value ow0,
                     int64_t vecs, int64_t lastLanes) {
@@ -1543,7 +1571,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                                       cst(tap % sw * wx + tap / sw)),
                 cst(4));
             a.push_back(vector::LoadOp::create(
-                b, loc, VectorType::get({4 * lanesOf(v)}, b.getI8Type()), xp,
+                b, loc, VectorType::get({4 * lanesOf(v)}, xpElem), xp,
                 ValueRange{n, cq, row, xcol}));
           }
           SmallVector<Value> dwords;
@@ -1556,7 +1584,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
             for (int64_t v = 0; v < vecs; ++v) {
               Value &wv = lanesOf(v) == 8 ? w8 : w16;
               if (!wv)
-                wv = broadcastWeights(dwords[i], lanesOf(v));
+                wv = broadcastWord(dwords[i], lanesOf(v));
               cur[i * vecs + v] = dot(cur[i * vecs + v], a[v], wv);
             }
           }
@@ -1932,8 +1960,11 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
           vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{fIdx[i]}));
       accs.append(pixels, start);
     }
-    auto i8x4 = VectorType::get({4}, b.getI8Type());
-    auto i32x1 = VectorType::get({1}, b.getI32Type());
+    // A pixel's 4 channels: 4 bytes as an i32, or 4 i16 as an i64.
+    Type xpElem = cast<MemRefType>(xp.getType()).getElementType();
+    auto quad = VectorType::get({4}, xpElem);
+    auto word = VectorType::get(
+        {1}, b.getIntegerType(4 * xpElem.getIntOrFloatBitWidth()));
     SmallVector<Value> sums = accumulateTaps(
         accs, c4, y,
         [&](Value cq, Value row, Value dy, int64_t dx,
@@ -1949,12 +1980,12 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
                 arith::AddIOp::create(b, loc, owIdx[p],
                                       cst(tap % sw * wx + tap / sw)),
                 cst(4));
-            Value bytes = vector::LoadOp::create(b, loc, i8x4, xp,
-                                                 ValueRange{n, cq, row, col});
-            Value dword = vector::ExtractOp::create(
-                b, loc, vector::BitCastOp::create(b, loc, i32x1, bytes),
+            Value values = vector::LoadOp::create(b, loc, quad, xp,
+                                                  ValueRange{n, cq, row, col});
+            Value packedWord = vector::ExtractOp::create(
+                b, loc, vector::BitCastOp::create(b, loc, word, values),
                 ArrayRef<int64_t>{0});
-            Value a = broadcastDword(dword);
+            Value a = broadcastWord(packedWord, kLanes);
             for (int64_t i = 0; i < vecs; ++i)
               cur[i * pixels + p] = dot(cur[i * pixels + p], a, w[i]);
           }

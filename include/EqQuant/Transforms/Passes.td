@@ -770,8 +770,10 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     three instructions read 64 bytes; AVX-512 VBMI), `vnni` (`vpdpbusd` on AVX-512
     VNNI with BW and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate where `vpmaddubsw` would: the
-    weights packed as 16-bit values, the accumulators keeping each lane's
-    two pair sums apart until the reduction ends; the register tiles capped
+    weights packed as 16-bit values, a full conv's input packed so too (once
+    per element, not at every tap that reads it), the accumulators keeping
+    each lane's two pair sums apart until the reduction ends; the register
+    tiles capped
     at 2 accumulators of 16 lanes, since AVX2 has 16 vector registers), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
