@@ -109,6 +109,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.amx = true;
   func.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  func.addPass(createExpandMathPass());
   func.addPass(createConvertMathToLLVMPass());
   func.addPass(createArithToLLVMConversionPass());
   func.addPass(createConvertIndexToLLVMPass());

@@ -71,6 +71,39 @@ section does not list yet, in the spellings torch-mlir produces:
   ``linalg.generic`` (broadcasting: a size-1 axis read with map result ``0``,
   as squeeze-and-excitation's ``x * s`` with ``s`` of shape ``N x C x 1 x 1``;
   a Python scalar as an ``arith.constant`` in the body).
+- ``nn.LayerNorm`` / ``F.layer_norm`` over the last axes: a reduction
+  ``linalg.generic`` summing them, a division by the count (the mean), a
+  reduction summing ``(x - mean)^2``, an elementwise ``1 / math.sqrt(sum /
+  count + eps)`` (as PyTorch's CPU kernel: the mean of squared deviations,
+  not running sums), then one elementwise ``linalg.generic`` ``(x - mean) *
+  rstd [* weight] [+ bias]``, reading mean and rstd along the kept axes and
+  the weight and bias constants along the normalized ones; it carries the
+  layer's name.
+- ``nn.GELU`` / ``F.gelu``: ``x * 0.5 * (1 + math.erf(x * sqrt(1/2)))``, or
+  with ``approximate="tanh"`` ``0.5 * x * (1 + math.tanh(sqrt(2/pi) * (x +
+  0.044715 x^3)))``; ``nn.Tanh`` / ``torch.tanh`` / ``Tensor.tanh``:
+  ``math.tanh``; each one elementwise ``linalg.generic``.
+- ``nn.Softmax`` / ``F.softmax`` / ``torch.softmax`` / ``Tensor.softmax``
+  (``dim`` given): a ``maximumf`` reduction into a ``-inf``-filled tensor,
+  ``math.exp(x - max)``, an ``addf`` reduction of that, and a division.
+- ``torch.matmul`` / ``@`` / ``torch.bmm`` / ``Tensor.matmul`` / ``bmm`` of
+  two tensors of rank >= 2 (attention's products of activations; a constant
+  operand too): a ``linalg.generic`` contracting the first's last axis with
+  the second's second last into a zero-filled result, batch axes broadcast
+  (size 1 read with map result ``0``).
+- ``torch.transpose`` / ``torch.permute`` / ``torch.t`` and the
+  ``Tensor`` methods: ``linalg.transpose`` (no op for the identity).
+- Indexing with slices (positive steps), integers and one ``Ellipsis``:
+  ``tensor.extract_slice`` with offsets, sizes and strides, the result type
+  dropping the integer-indexed axes (as a BERT pooler's ``h[:, 0]``).
+- ``nn.MultiheadAttention``, ``nn.TransformerEncoderLayer`` and
+  ``nn.TransformerEncoder`` (no masks; any ``batch_first``, ``norm_first``,
+  activation): replaced before tracing by modules computing PyTorch 1.13's
+  math path over the same parameters (``symbolic_trace`` cannot follow their
+  fast-path checks). The packed ``in_proj`` becomes three linears named
+  ``<attn>.q``, ``<attn>.k``, ``<attn>.v`` (views of it, nothing copied),
+  ``q`` is divided by ``sqrt(head_dim)`` before ``q k^T`` as PyTorch does;
+  the user's module is not changed.
 - ``torch.flatten`` / ``nn.Flatten`` / ``Tensor.view`` / ``reshape`` /
   ``flatten``: ``tensor.collapse_shape`` (or ``expand_shape``, or collapse to
   1-D then expand when the reshape is neither).
@@ -90,7 +123,10 @@ and other binary ``linalg.generic``; helper ops carry no location.
 
 These spellings cover torchvision 0.14's ResNets, MobileNetV2/V3,
 EfficientNet, SqueezeNet and VGG (``test/Tools/eq-export/torchvision-*.py``
-check them against PyTorch in ``eq-run``). EqQuant's layer recognizer
+check them against PyTorch in ``eq-run``), and transformer encoders written
+as PyTorch computes them: attention's projections, head split (view +
+transpose), scores, softmax and context, post- and pre-norm layers, a BERT
+pooler, an MLP-Mixer block (``test/Tools/eq-export/transformer-ops.py``). EqQuant's layer recognizer
 (``docs/interface.md`` section 3) does not know the CNN ops beyond conv,
 linear, relu and add yet: they stay float ops.
 
@@ -115,8 +151,10 @@ CLI::
 
 import argparse
 import contextlib
+import copy
 import importlib
 import importlib.util
+import inspect
 import io
 import math
 import operator
@@ -358,6 +396,11 @@ _ACTIVATION_FUNCS = {F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid", F.s
                      torch.sigmoid: "sigmoid"}
 _ACTIVATION_MODULES = {nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid", nn.SiLU: "silu",
                        nn.Sigmoid: "sigmoid"}
+_TANH_FUNCS = {torch.tanh, F.tanh}
+_SOFTMAX_FUNCS = {F.softmax, torch.softmax}
+_MATMUL_FUNCS = {operator.matmul, torch.matmul, torch.bmm}
+_MATMUL_METHODS = {"matmul", "bmm"}
+_TRANSPOSE_METHODS = {"transpose", "permute", "t"}
 
 
 def _is_stochastic_depth(obj):
@@ -369,13 +412,17 @@ def _is_stochastic_depth(obj):
 
 _SUPPORTED = ("eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), "
               "batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, "
-              "silu, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, "
-              "flatten/view/reshape, identity, dropout and stochastic depth")
+              "silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg "
+              "pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, "
+              "transpose/permute, slicing, flatten/view/reshape, identity, dropout and "
+              "stochastic depth")
 
 # Names used inside regions (block arguments, body values): never given to
 # values of the function body, so they cannot clash.
-_REGION_NAMES = ({"in", "in_1", "in_2", "out", "cst", "res", "zero_c", "lo", "hi", "three", "six",
-                  "one", "win"} | {"i%d" % i for i in range(8)} | {"t%d" % i for i in range(8)})
+_REGION_NAMES = ({"in", "out", "cst", "res", "zero_c", "lo", "hi", "three", "six", "one", "win",
+                  "eps", "half", "beta", "kappa", "rsqrt2", "count"}
+                 | {"in_%d" % i for i in range(1, 8)} | {"i%d" % i for i in range(8)}
+                 | {"t%d" % i for i in range(8)})
 
 
 def _in_name(i):
@@ -1134,6 +1181,253 @@ class _Exporter:
                                 % (flat.name, "[" + ", ".join(map(str, range(len(dst)))) + "]",
                                    ", ".join(map(str, dst)), flat.type, _ttype(dst))), dst)
 
+    # ---- transformer ops -------------------------------------------------
+
+    def axis(self, dim, rank, what):
+        """A Python dim argument as an axis in [0, rank)."""
+        if isinstance(dim, bool) or not isinstance(dim, int) or not -rank <= dim < rank:
+            raise self.error("%s: bad dim %r for a tensor of rank %d" % (what, dim, rank))
+        return dim % rank
+
+    def reduce(self, base, x, dims, init, body, yielded, extra=(), loc=None):
+        """A linalg.generic reducing x over the axes `dims` into a tensor of the
+        other axes filled with `init` (an f32 SSA value); `extra` are inputs of
+        that reduced shape, read along the kept axes."""
+        rank = len(x.shape)
+        kept = [i for i in range(rank) if i not in dims]
+        shape = tuple(x.shape[i] for i in kept)
+        out = self.filled(base + "_init", shape, init)
+        kept_map = _amap(rank, ["d%d" % i for i in kept])
+        maps = [_ident_map(rank)] + [kept_map] * len(extra) + [kept_map]
+        iters = ["reduction" if i in dims else "parallel" for i in range(rank)]
+        text = self.generic_text(maps, rank, [x] + list(extra), out, shape, body, yielded,
+                                 iters=iters)
+        return _Value(self.emit(base, text, loc=loc), shape)
+
+    def elementwise(self, base, ins, maps, shape, body, yielded, loc=None):
+        """An elementwise linalg.generic of `shape` reading `ins` through `maps`."""
+        rank = len(shape)
+        e = self.empty(base, shape)
+        text = self.generic_text(list(maps) + [_ident_map(rank)], rank, ins, e, shape, body,
+                                 yielded)
+        return _Value(self.emit(base, text, loc=loc), shape)
+
+    def tanh(self, node, x):
+        return self.unary(node, x, ["%res = math.tanh %in : f32"], "%res")
+
+    def gelu(self, node, x, approximate):
+        """PyTorch's CPU formulas: x * 0.5 * (1 + erf(x / sqrt(2))), or with
+        approximate='tanh' 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3)))."""
+        if approximate == "none":
+            body = ["%%rsqrt2 = arith.constant %s : f32" % _fmt_f32(np.float32(math.sqrt(0.5))),
+                    "%half = arith.constant 0.5 : f32",
+                    "%one = arith.constant 1.0 : f32",
+                    "%t0 = arith.mulf %in, %rsqrt2 : f32",
+                    "%t1 = math.erf %t0 : f32",
+                    "%t2 = arith.addf %one, %t1 : f32",
+                    "%t3 = arith.mulf %in, %half : f32",
+                    "%t4 = arith.mulf %t3, %t2 : f32"]
+            return self.unary(node, x, body, "%t4")
+        if approximate == "tanh":
+            body = ["%%beta = arith.constant %s : f32"
+                    % _fmt_f32(np.float32(math.sqrt(2.0) * 2.0 / math.sqrt(math.pi) * 0.5)),
+                    "%kappa = arith.constant 0.044715 : f32",
+                    "%half = arith.constant 0.5 : f32",
+                    "%one = arith.constant 1.0 : f32",
+                    "%t0 = arith.mulf %in, %in : f32",
+                    "%t1 = arith.mulf %t0, %in : f32",
+                    "%t2 = arith.mulf %t1, %kappa : f32",
+                    "%t3 = arith.addf %in, %t2 : f32",
+                    "%t4 = arith.mulf %t3, %beta : f32",
+                    "%t5 = math.tanh %t4 : f32",
+                    "%t6 = arith.addf %one, %t5 : f32",
+                    "%t7 = arith.mulf %in, %half : f32",
+                    "%res = arith.mulf %t7, %t6 : f32"]
+            return self.unary(node, x, body, "%res")
+        raise self.error("gelu approximate=%r is not supported ('none' or 'tanh')" % (approximate,))
+
+    def layer_norm(self, node, name, x, normalized_shape, weight, bias, eps):
+        """Over the last len(normalized_shape) axes: mean, then the mean of the
+        squared deviations (as PyTorch's CPU kernel, no running sums), then
+        (x - mean) * (1 / sqrt(var + eps)) * weight + bias in one elementwise
+        linalg.generic, which carries the layer's name."""
+        out_shape = self.out_shape(node)
+        ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        rank, k = len(x.shape), len(ns)
+        if k == 0 or k > rank or tuple(x.shape[rank - k:]) != tuple(int(d) for d in ns):
+            raise self.error("layer_norm: normalized_shape %s does not end the input shape %s"
+                             % (list(ns), list(x.shape)))
+        for t, what in ((weight, "weight"), (bias, "bias")):
+            if t is not None and tuple(t.shape) != tuple(ns):
+                raise self.error("layer_norm %s has shape %s, expected %s"
+                                 % (what, list(t.shape), list(ns)))
+        dims = list(range(rank - k, rank))
+        count = _fmt_f32(np.float32(int(np.prod(ns))))
+        base = node.name
+        zero = self.zero_f32()
+        total = self.reduce(base + "_sum", x, dims, zero,
+                            ["%res = arith.addf %in, %out : f32"], "%res")
+        kept_map = _amap(rank, ["d%d" % i for i in range(rank - k)])
+        mean = self.elementwise(base + "_mean", [total], [_ident_map(len(total.shape))],
+                                total.shape, ["%%count = arith.constant %s : f32" % count,
+                                              "%res = arith.divf %in, %count : f32"], "%res")
+        sq = self.reduce(base + "_sqsum", x, dims, zero,
+                         ["%t0 = arith.subf %in, %in_1 : f32",
+                          "%t1 = arith.mulf %t0, %t0 : f32",
+                          "%res = arith.addf %t1, %out : f32"], "%res", extra=[mean])
+        rstd = self.elementwise(base + "_rstd", [sq], [_ident_map(len(sq.shape))], sq.shape,
+                                ["%%count = arith.constant %s : f32" % count,
+                                 "%%eps = arith.constant %s : f32" % _fmt_f32(np.float32(eps)),
+                                 "%one = arith.constant 1.0 : f32",
+                                 "%t0 = arith.divf %in, %count : f32",
+                                 "%t1 = arith.addf %t0, %eps : f32",
+                                 "%t2 = math.sqrt %t1 : f32",
+                                 "%res = arith.divf %one, %t2 : f32"], "%res")
+        ins, maps = [x, mean, rstd], [_ident_map(rank), kept_map, kept_map]
+        body = ["%t0 = arith.subf %in, %in_1 : f32", "%t1 = arith.mulf %t0, %in_2 : f32"]
+        cur = "%t1"
+        affine_map = _amap(rank, ["d%d" % i for i in dims])
+        for t, what, op in ((weight, "weight", "arith.mulf"), (bias, "bias", "arith.addf")):
+            if t is None:
+                continue
+            ins.append(self.const(t, name + "." + what))
+            maps.append(affine_map)
+            nxt = "%%t%d" % (len(body))
+            body.append("%s = %s %s, %%%s : f32" % (nxt, op, cur, _in_name(len(ins) - 1)))
+            cur = nxt
+        y = self.elementwise(base, ins, maps, x.shape, body, cur, loc=self.layer_name(node))
+        if y.shape != out_shape:
+            raise self.error("internal: layer_norm result shape %s != traced %s"
+                             % (list(y.shape), list(out_shape)))
+        return y
+
+    def softmax(self, node, x, dim):
+        """exp(x - max) / sum(exp(x - max)) along `dim`, as PyTorch's CPU kernel."""
+        rank = len(x.shape)
+        if rank == 0:
+            raise self.error("softmax of a 0-d tensor is not supported")
+        d = self.axis(dim, rank, "softmax")
+        base = node.name
+        kept_map = _amap(rank, ["d%d" % i for i in range(rank) if i != d])
+        mx = self.reduce(base + "_max", x, [d], self.neg_inf_f32(),
+                         ["%res = arith.maximumf %in, %out : f32"], "%res")
+        ex = self.elementwise(base + "_exp", [x, mx], [_ident_map(rank), kept_map], x.shape,
+                              ["%t0 = arith.subf %in, %in_1 : f32",
+                               "%res = math.exp %t0 : f32"], "%res")
+        total = self.reduce(base + "_sum", ex, [d], self.zero_f32(),
+                            ["%res = arith.addf %in, %out : f32"], "%res")
+        return self.elementwise(base, [ex, total], [_ident_map(rank), kept_map], x.shape,
+                                ["%res = arith.divf %in, %in_1 : f32"], "%res",
+                                loc=self.layer_name(node))
+
+    def matmul(self, node, a, b):
+        """torch.matmul / bmm of two tensors of rank >= 2 (batch axes
+        broadcast): a linalg.generic contracting a's last axis with b's
+        second last into a zero-filled result. (A linear layer is F.linear /
+        nn.Linear with a constant weight; this is the product of two
+        activations, attention's scores and context.)"""
+        out_shape = self.out_shape(node)
+        if len(a.shape) < 2 or len(b.shape) < 2:
+            raise self.error("matmul of a 1-D tensor is not supported (shapes %s, %s)"
+                             % (list(a.shape), list(b.shape)))
+        if a.shape[-1] != b.shape[-2]:
+            raise self.error("matmul shapes %s and %s do not fit" % (list(a.shape), list(b.shape)))
+        rank = len(out_shape)
+        red = "d%d" % rank
+        maps = []
+        for v, last in ((a, ["d%d" % (rank - 2), red]), (b, [red, "d%d" % (rank - 1)])):
+            res = []
+            nb = len(v.shape) - 2
+            for i in range(nb):
+                od = rank - 2 - nb + i
+                if v.shape[i] == out_shape[od]:
+                    res.append("d%d" % od)
+                elif v.shape[i] == 1:
+                    res.append("0")
+                else:
+                    raise self.error("matmul: cannot broadcast %s to %s"
+                                     % (list(v.shape), list(out_shape)))
+            maps.append(_amap(rank + 1, res + last))
+        maps.append(_amap(rank + 1, ["d%d" % i for i in range(rank)]))
+        init = self.zeros(node.name, out_shape)
+        iters = ["parallel"] * rank + ["reduction"]
+        text = self.generic_text(maps, rank + 1, [a, b], init, out_shape,
+                                 ["%t0 = arith.mulf %in, %in_1 : f32",
+                                  "%res = arith.addf %out, %t0 : f32"], "%res", iters=iters)
+        return _Value(self.emit(node.name, text, loc=self.layer_name(node)), out_shape)
+
+    def permute(self, node, x, perm):
+        """linalg.transpose: result axis i is input axis perm[i]."""
+        out_shape = self.out_shape(node)
+        rank = len(x.shape)
+        perm = [self.axis(p, rank, "permute") for p in perm]
+        if sorted(perm) != list(range(rank)):
+            raise self.error("permute: %s is not a permutation of %d axes" % (perm, rank))
+        if perm == list(range(rank)):
+            return x
+        e = self.empty(node.name, out_shape)
+        return _Value(self.emit(node.name, "linalg.transpose ins(%s : %s) outs(%s : %s) "
+                                "permutation = [%s]" % (x.name, x.type, e, _ttype(out_shape),
+                                                        ", ".join(map(str, perm)))), out_shape)
+
+    def transpose_args(self, node, x, target, args):
+        """The permutation of transpose(d0, d1), permute(*dims) or t()."""
+        rank = len(x.shape)
+        if target == "t":
+            if rank > 2:
+                raise self.error("t() of a tensor of rank %d" % rank)
+            return list(range(rank))[::-1]
+        if target == "permute":
+            dims = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+            return list(dims)
+        if len(args) != 2:
+            raise self.error("transpose takes two dims, got %r" % (args,))
+        d0, d1 = (self.axis(d, rank, "transpose") for d in args)
+        perm = list(range(rank))
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return perm
+
+    def getitem(self, node, x, index):
+        """Basic indexing: slices (positive steps), integers, an Ellipsis, as a
+        tensor.extract_slice whose result drops the integer-indexed axes."""
+        out_shape = self.out_shape(node)
+        rank = len(x.shape)
+        index = list(index) if isinstance(index, tuple) else [index]
+        if sum(i is Ellipsis for i in index) > 1:
+            raise self.error("an index with more than one Ellipsis")
+        if Ellipsis in index:
+            at = index.index(Ellipsis)
+            index[at:at + 1] = [slice(None)] * (rank - len(index) + 1)
+        if len(index) > rank:
+            raise self.error("too many indices (%d) for a tensor of rank %d" % (len(index), rank))
+        index += [slice(None)] * (rank - len(index))
+        offsets, sizes, strides = [], [], []
+        for axis, i in enumerate(index):
+            n = x.shape[axis]
+            if isinstance(i, bool) or not isinstance(i, (int, slice)):
+                raise self.error("index %r is not supported (slices, integers and one Ellipsis)"
+                                 % (i,))
+            if isinstance(i, int):
+                if not -n <= i < n:
+                    raise self.error("index %d out of range for axis %d of size %d" % (i, axis, n))
+                offsets.append(i % n)
+                sizes.append(1)
+                strides.append(1)
+                continue
+            start, stop, step = i.indices(n)
+            if step <= 0:
+                raise self.error("slice step %d is not supported (positive steps only)" % step)
+            offsets.append(start)
+            sizes.append(max(0, (stop - start + step - 1) // step))
+            strides.append(step)
+        if all(o == 0 for o in offsets) and tuple(sizes) == x.shape and \
+                all(s == 1 for s in strides):
+            return x
+        return _Value(self.emit(node.name, "tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
+                                % (x.name, ", ".join(map(str, offsets)), ", ".join(map(str, sizes)),
+                                   ", ".join(map(str, strides)), x.type, _ttype(out_shape))),
+                      out_shape)
+
     # ---- dispatch --------------------------------------------------------
 
     def maybe_inplace(self, node):
@@ -1215,6 +1509,20 @@ class _Exporter:
                                        mod.count_include_pad, mod.divisor_override)
             if isinstance(mod, nn.AdaptiveAvgPool2d):
                 return self.adaptive_avg_pool2d(node, target, self.tensor(node.args[0], "input"))
+            if isinstance(mod, nn.LayerNorm):
+                x = self.tensor(node.args[0], "input")
+                return self.layer_norm(node, target, x, mod.normalized_shape,
+                                       mod.weight if mod.elementwise_affine else None,
+                                       mod.bias if mod.elementwise_affine else None, mod.eps)
+            if isinstance(mod, nn.GELU):
+                return self.gelu(node, self.tensor(node.args[0], "input"),
+                                 getattr(mod, "approximate", "none"))
+            if isinstance(mod, nn.Tanh):
+                return self.tanh(node, self.tensor(node.args[0], "input"))
+            if isinstance(mod, nn.Softmax):
+                if mod.dim is None:
+                    raise self.error("nn.Softmax without dim is not supported (give dim)")
+                return self.softmax(node, self.tensor(node.args[0], "input"), mod.dim)
             if _is_stochastic_depth(type(mod)):
                 if mod.training and mod.p > 0:
                     raise self.error("StochasticDepth is in training mode; call model.eval() "
@@ -1313,6 +1621,51 @@ class _Exporter:
                 if "out" in a:
                     raise self.error("out= is not supported")
                 return self.cat(node, a["tensors"], self.pyval(a["dim"]))
+            if target is F.layer_norm:
+                a = self.args_of(node, ["input", "normalized_shape", "weight", "bias", "eps"],
+                                 {"weight": None, "bias": None, "eps": 1e-5})
+                w, b = a["weight"], a["bias"]
+                return self.layer_norm(node, node.name, self.tensor(a["input"], "input"),
+                                       self.pyval(a["normalized_shape"]),
+                                       self.weight(w, "weight") if w is not None else None,
+                                       self.weight(b, "bias") if b is not None else None,
+                                       self.pyval(a["eps"]))
+            if target is F.gelu:
+                a = self.args_of(node, ["input", "approximate"], {"approximate": "none"})
+                return self.gelu(node, self.tensor(a["input"], "input"),
+                                 self.pyval(a["approximate"]))
+            if target in _TANH_FUNCS:
+                return self.tanh(node, self.tensor(node.args[0], "input"))
+            if target in _SOFTMAX_FUNCS:
+                a = self.args_of(node, ["input", "dim"], {"dim": None})
+                if a.get("dtype") is not None:
+                    raise self.error("softmax with dtype= is not supported")
+                if a["dim"] is None:
+                    raise self.error("softmax without dim is not supported (give dim)")
+                return self.softmax(node, self.tensor(a["input"], "input"), self.pyval(a["dim"]))
+            if target in _MATMUL_FUNCS:
+                a = self.args_of(node, ["input", "other"], {})
+                if "out" in a:
+                    raise self.error("out= is not supported")
+                if "mat2" in a:
+                    a["other"] = a["mat2"]
+                return self.matmul(node, self.tensor(a["input"], "input"),
+                                   self.tensor(a["other"], "other"))
+            if target in (torch.transpose, torch.permute, torch.t):
+                x = self.tensor(node.args[0], "input")
+                kind = {torch.transpose: "transpose", torch.permute: "permute", torch.t: "t"}[target]
+                rest = [self.pyval(v) for v in node.args[1:]]
+                for key in ("dim0", "dim1", "dims"):
+                    if key in node.kwargs:
+                        rest.append(self.pyval(node.kwargs[key]))
+                return self.permute(node, x, self.transpose_args(node, x, kind, rest))
+            if target is operator.getitem:
+                x = self.tensor(node.args[0], "input")
+                index = self.pyval(node.args[1])
+                fix = lambda i: slice(*(self.pyval(v) for v in (i.start, i.stop, i.step))) \
+                    if isinstance(i, slice) else i  # noqa: E731
+                index = tuple(fix(i) for i in index) if isinstance(index, tuple) else fix(index)
+                return self.getitem(node, x, index)
             if _is_stochastic_depth(target):
                 a = self.args_of(node, ["input", "p", "mode", "training"], {"training": True})
                 if self.pyval(a["training"]) and self.pyval(a["p"]) > 0:
@@ -1344,6 +1697,25 @@ class _Exporter:
                 if target.endswith("_"):
                     self.check_inplace(node, node.args[0])
                 return self.activation(node, "sigmoid", self.tensor(node.args[0], "input"))
+            if target == "tanh":
+                return self.tanh(node, self.tensor(node.args[0], "input"))
+            if target == "softmax":
+                a = self.args_of(node, ["self", "dim"], {"dim": None})
+                if a["dim"] is None:
+                    raise self.error("softmax without dim is not supported (give dim)")
+                return self.softmax(node, self.tensor(a["self"], "input"), self.pyval(a["dim"]))
+            if target in _MATMUL_METHODS:
+                a = self.args_of(node, ["self", "other"], {})
+                other = a.get("other", a.get("mat2"))
+                return self.matmul(node, self.tensor(a["self"], "input"),
+                                   self.tensor(other, "other"))
+            if target in _TRANSPOSE_METHODS:
+                x = self.tensor(node.args[0], "input")
+                rest = [self.pyval(v) for v in node.args[1:]]
+                for key in ("dim0", "dim1", "dims"):
+                    if key in node.kwargs:
+                        rest.append(self.pyval(node.kwargs[key]))
+                return self.permute(node, x, self.transpose_args(node, x, target, rest))
             if target == "mean":
                 a = self.args_of(node, ["self", "dim", "keepdim"], {"dim": None, "keepdim": False})
                 if a.get("dtype") is not None:
@@ -1451,6 +1823,157 @@ class _Exporter:
         return "".join(parts)
 
 
+# --------------------------------------------------------------------------
+# PyTorch's transformer modules, written out
+# --------------------------------------------------------------------------
+#
+# nn.MultiheadAttention, nn.TransformerEncoderLayer and nn.TransformerEncoder
+# check their inputs in Python before choosing a fused fast path, which
+# symbolic_trace cannot follow. Before tracing they are replaced by modules
+# computing the same math (PyTorch 1.13's math path) over the same
+# parameters: views of them, nothing copied, the user's module untouched.
+
+
+def _linear_of(weight, bias):
+    """An nn.Linear whose parameters are `weight` and `bias` (views, no copy)."""
+    lin = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None)
+    lin.weight = nn.Parameter(weight.detach(), requires_grad=False)
+    if bias is not None:
+        lin.bias = nn.Parameter(bias.detach(), requires_grad=False)
+    return lin
+
+
+class _Attention(nn.Module):
+    """nn.MultiheadAttention's computation without masks: q, k, v
+    projections (the packed in_proj split into three linears q, k, v), heads
+    split by view + transpose, q scaled by 1 / sqrt(head_dim), softmax(q
+    k^T) v, heads merged, out_proj. Inputs are (L, N, E), or (N, L, E) with
+    batch_first."""
+
+    def __init__(self, mha):
+        super().__init__()
+        if getattr(mha, "bias_k", None) is not None or getattr(mha, "add_zero_attn", False):
+            raise ExportError("nn.MultiheadAttention with add_bias_kv or add_zero_attn is not "
+                              "supported")
+        e = mha.embed_dim
+        self.heads, self.batch_first = mha.num_heads, mha.batch_first
+        b = mha.in_proj_bias
+        if mha._qkv_same_embed_dim:
+            w = mha.in_proj_weight
+            ws = (w[:e], w[e:2 * e], w[2 * e:])
+        else:
+            ws = (mha.q_proj_weight, mha.k_proj_weight, mha.v_proj_weight)
+        bs = (None,) * 3 if b is None else (b[:e], b[e:2 * e], b[2 * e:])
+        self.q, self.k, self.v = (_linear_of(w, bias) for w, bias in zip(ws, bs))
+        self.out_proj = mha.out_proj
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
+                attn_mask=None, average_attn_weights=True):
+        if key_padding_mask is not None or attn_mask is not None:
+            raise ExportError("nn.MultiheadAttention with attn_mask or key_padding_mask is not "
+                              "supported yet")
+        if not self.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        n, lq, lk = query.size(0), query.size(1), key.size(1)
+        q, k, v = self.q(query), self.k(key), self.v(value)
+        e = q.size(2)
+        hd = e // self.heads
+        q = q.view(n, lq, self.heads, hd).transpose(1, 2)
+        k = k.view(n, lk, self.heads, hd).transpose(1, 2)
+        v = v.view(n, lk, self.heads, hd).transpose(1, 2)
+        q = q / math.sqrt(hd)
+        probs = torch.softmax(torch.matmul(q, k.transpose(-2, -1)), -1)
+        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(n, lq, e)
+        out = self.out_proj(ctx)
+        if not self.batch_first:
+            out = out.transpose(0, 1)
+        return out, None
+
+
+class _EncoderLayer(nn.Module):
+    """nn.TransformerEncoderLayer: post-norm x = norm1(x + sa(x)), x =
+    norm2(x + ff(x)), or pre-norm (norm_first) x = x + sa(norm1(x)), x = x +
+    ff(norm2(x)); ff = linear2(activation(linear1(x))), dropout as identity."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.self_attn = _Attention(layer.self_attn)
+        self.linear1, self.linear2 = layer.linear1, layer.linear2
+        self.norm1, self.norm2 = layer.norm1, layer.norm2
+        self.norm_first = layer.norm_first
+        self.activation = layer.activation
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        if src_mask is not None or src_key_padding_mask is not None:
+            raise ExportError("nn.TransformerEncoderLayer with src_mask or src_key_padding_mask "
+                              "is not supported yet")
+        x = src
+        if self.norm_first:
+            x = x + self._sa(self.norm1(x))
+            return x + self.linear2(self.activation(self.linear1(self.norm2(x))))
+        x = self.norm1(x + self._sa(x))
+        return self.norm2(x + self.linear2(self.activation(self.linear1(x))))
+
+    def _sa(self, x):
+        return self.self_attn(x, x, x)[0]
+
+
+class _Encoder(nn.Module):
+    """nn.TransformerEncoder: its layers in turn, then its norm if any."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.layers = nn.ModuleList(_written_out(layer) for layer in encoder.layers)
+        self.norm = encoder.norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        if mask is not None or src_key_padding_mask is not None:
+            raise ExportError("nn.TransformerEncoder with mask or src_key_padding_mask is not "
+                              "supported yet")
+        for layer in self.layers:
+            src = layer(src)
+        return self.norm(src) if self.norm is not None else src
+
+
+_WRITTEN_OUT = {nn.MultiheadAttention: _Attention, nn.TransformerEncoderLayer: _EncoderLayer,
+                nn.TransformerEncoder: _Encoder}
+
+
+def _written_out(module):
+    """`module`, or a shallow copy of it (and of its ancestors of the
+    replaced modules) with PyTorch's transformer modules written out."""
+    if type(module) in _WRITTEN_OUT:
+        return _WRITTEN_OUT[type(module)](module)
+    changed = {}
+    for name, child in module._modules.items():
+        if child is not None:
+            new = _written_out(child)
+            if new is not child:
+                changed[name] = new
+    if not changed:
+        return module
+    out = copy.copy(module)
+    out._modules = dict(module._modules, **changed)
+    return out
+
+
+def _drop_concrete_placeholders(gm, count):
+    """Removes the last `count` placeholders, which symbolic_trace made for
+    concrete arguments, with the checks of their values that read them."""
+    graph = gm.graph
+    placeholders = [n for n in graph.nodes if n.op == "placeholder"]
+    for p in placeholders[len(placeholders) - count:]:
+        chain, todo = [], [p]
+        while todo:
+            n = todo.pop()
+            chain.append(n)
+            todo.extend(n.users)
+        for n in reversed(chain):
+            if not n.users:
+                graph.erase_node(n)
+    gm.recompile()
+
+
 def export_module(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",
                   bias="init", resource_threshold=64):
     """Export ``module`` (an ``nn.Module``, traced with ``torch.fx.symbolic_trace``,
@@ -1484,11 +2007,19 @@ def export_module(module, example_inputs, *, func_name="forward", linear_spellin
     else:
         if not isinstance(module, nn.Module):
             raise ExportError("expected an nn.Module, got %s" % type(module).__name__)
+        module = _written_out(module)
+        # A written-out module at the top: its optional masks are None.
+        concrete = None
+        if isinstance(module, tuple(_WRITTEN_OUT.values())):
+            params = inspect.signature(module.forward).parameters.values()
+            concrete = {p.name: p.default for p in params if p.default is not p.empty}
         try:
-            gm = torch.fx.symbolic_trace(module)
+            gm = torch.fx.symbolic_trace(module, concrete_args=concrete)
         except Exception as e:  # noqa: BLE001
             raise ExportError("torch.fx.symbolic_trace failed for %s: %s"
                               % (type(module).__name__, e)) from e
+        if concrete:
+            _drop_concrete_placeholders(gm, len(concrete))
     return _Exporter(gm, func_name, linear_spelling, bias, resource_threshold).run(example_inputs)
 
 

@@ -944,6 +944,20 @@ def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ExpandMathPass : Pass<"eqq-expand-math"> {
+  let summary = "Rewrite the math functions LLVM cannot lower into polynomials";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, before the conversion to LLVM:
+    `math.erf` and `math.erfc` (GELU's exact form) have no LLVM intrinsic, so
+    they become MLIR's polynomial approximations on `arith` ops, scalars or
+    vectors alike (no library call, vectorized with the elementwise code).
+    The functions LLVM lowers (`math.exp`, `math.tanh`, `math.sqrt`) keep
+    that lowering. Runs on any op; the pipeline runs it per function.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def EmitCInterfacePass : Pass<"eqq-emit-c-interface", "::mlir::ModuleOp"> {
   let summary = "Give every public model function a C-callable entry point";
   let description = [{

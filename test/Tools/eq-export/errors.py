@@ -40,10 +40,16 @@ attempt("batchnorm-batch-stats", bm.BatchStatsNorm().eval(), (torch.rand(2, 3, 6
 # CHECK: batchnorm-batch-stats: node 'bn' (call_module bn (torch.nn.modules.batchnorm.BatchNorm2d)): BatchNorm2d has no running statistics (track_running_stats=False normalizes with batch statistics)
 attempt("batchnorm-functional", bm.FunctionalTrainingNorm(), (torch.rand(2, 3, 6, 6),))
 # CHECK: batchnorm-functional: node 'batch_norm' (call_function torch.nn.functional.batch_norm): batch_norm with training=True (batch statistics) is not supported; export the model in eval mode
-attempt("tanh", bm.Tanh(), (torch.rand(2, 5),))
-# CHECK: tanh: node 'tanh' (call_function torch.tanh): unsupported function torch.tanh
-attempt("gelu", bm.Gelu(), (torch.rand(1, 3, 4, 4),))
-# CHECK: gelu: node 'act' (call_module act (torch.nn.modules.activation.GELU)): unsupported module type GELU (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, flatten/view/reshape, identity, dropout and stochastic depth)
+attempt("exp", bm.Exp(), (torch.rand(2, 5),))
+# CHECK: exp: node 'exp' (call_function torch.exp): unsupported function torch.exp
+attempt("mish", bm.Mish(), (torch.rand(1, 3, 4, 4),))
+# CHECK: mish: node 'act' (call_module act (torch.nn.modules.activation.Mish)): unsupported module type Mish (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, transpose/permute, slicing, flatten/view/reshape, identity, dropout and stochastic depth)
+attempt("softmax-no-dim", bm.SoftmaxNoDim(), (torch.rand(2, 5),))
+# CHECK: softmax-no-dim: node 'sm' (call_module sm (torch.nn.modules.activation.Softmax)): nn.Softmax without dim is not supported (give dim)
+attempt("matmul-vector", bm.MatmulVector(), (torch.rand(5, 5),))
+# CHECK: matmul-vector: node 'matmul' (call_function torch.matmul): matmul of a 1-D tensor is not supported (shapes [5, 5], [5])
+attempt("index-none", bm.IndexNone(), (torch.rand(2, 5),))
+# CHECK: index-none: node 'getitem' (call_function operator.getitem): index None is not supported (slices, integers and one Ellipsis)
 attempt("maxpool-indices", bm.MaxPoolIndices(), (torch.rand(1, 3, 4, 4),))
 # CHECK: maxpool-indices: node 'pool' (call_module pool (torch.nn.modules.pooling.MaxPool2d)): max_pool2d with return_indices=True is not supported
 attempt("maxpool1d", bm.MaxPool1d(), (torch.rand(1, 3, 4),))
@@ -52,8 +58,10 @@ attempt("unbatched-pool", torch.nn.MaxPool2d(2), (torch.rand(3, 4, 4),))
 # CHECK: unbatched-pool: node 'max_pool2d' (call_function torch.nn.functional.max_pool2d): max_pool2d input must have rank 4 (N x C x H x W), got shape [3, 4, 4]
 attempt("tensor-clamp", bm.TensorClamp(), (torch.rand(2, 5),))
 # CHECK: tensor-clamp: node 'clamp' (call_function torch.clamp): min must be a Python number, got 'Tensor'
-attempt("transpose", bm.Transposed(), (torch.rand(2, 5),))
-# CHECK: transpose: node 't' (call_method t): unsupported method Tensor.t
+attempt("encoder-mask", bm.MaskedEncoderLayer().eval(), (torch.rand(3, 1, 8), torch.zeros(3, 3)))
+# CHECK: encoder-mask: torch.fx.symbolic_trace failed for MaskedEncoderLayer: nn.TransformerEncoderLayer with src_mask or src_key_padding_mask is not supported yet
+attempt("flip", bm.Flipped(), (torch.rand(2, 5),))
+# CHECK: flip: node 'flip' (call_method flip): unsupported method Tensor.flip
 attempt("weight-input", bm.WeightInput(), (torch.rand(2, 5), torch.rand(3, 5)))
 # CHECK: weight-input: node 'linear' (call_function torch.nn.functional.linear): the weight ('w') is not a compile-time constant
 attempt("inplace", bm.InplaceReluReused(), (torch.rand(2, 5),))
@@ -85,10 +93,10 @@ for label, argv in [
         ("cli-name", ["--module", bad + ":NoSuchModel", "--input-shape", "2x5"]),
         ("cli-file", ["--module", bad + ".missing.py:X", "--input-shape", "2x5"]),
         ("cli-spec", ["--module", bad, "--input-shape", "2x5"]),
-        ("cli-shape", ["--module", bad + ":Tanh", "--input-shape", "2x5x"]),
-        ("cli-no-shape", ["--module", bad + ":Tanh"]),
+        ("cli-shape", ["--module", bad + ":Exp", "--input-shape", "2x5x"]),
+        ("cli-no-shape", ["--module", bad + ":Exp"]),
         ("cli-ctor", ["--module", "torch.nn:Linear", "--input-shape", "2x5"]),
-        ("cli-state", ["--module", bad + ":Tanh", "--input-shape", "2x5", "--state-dict", bad])]:
+        ("cli-state", ["--module", bad + ":Exp", "--input-shape", "2x5", "--state-dict", bad])]:
     saved = sys.stderr
     sys.stderr = io.StringIO()
     try:

@@ -49,20 +49,20 @@ class FunctionalTrainingNorm(nn.Module):
         return F.batch_norm(x, self.mean, self.var, training=True)
 
 
-class Tanh(nn.Module):
+class Exp(nn.Module):
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(5, 5)
 
     def forward(self, x):
-        return torch.tanh(self.fc(x))
+        return torch.exp(self.fc(x))
 
 
-class Gelu(nn.Module):
+class Mish(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 3, 1)
-        self.act = nn.GELU()
+        self.act = nn.Mish()
 
     def forward(self, x):
         return self.act(self.conv(x))
@@ -93,9 +93,30 @@ class TensorClamp(nn.Module):
         return torch.clamp(x, min=torch.zeros(5))
 
 
-class Transposed(nn.Module):
+class Flipped(nn.Module):
     def forward(self, x):
-        return x.t()
+        return x.flip(0)
+
+
+class SoftmaxNoDim(nn.Module):
+    """nn.Softmax() picks an axis by the input's rank (deprecated)."""
+
+    def __init__(self):
+        super().__init__()
+        self.sm = nn.Softmax()
+
+    def forward(self, x):
+        return self.sm(x)
+
+
+class MatmulVector(nn.Module):
+    def forward(self, x):
+        return torch.matmul(x, x[0])
+
+
+class IndexNone(nn.Module):
+    def forward(self, x):
+        return x[:, None] * 2
 
 
 class WeightInput(nn.Module):
@@ -139,3 +160,14 @@ class DoubleWeights(nn.Module):
 
     def forward(self, x):
         return self.fc(x.double()).float()
+
+
+class MaskedEncoderLayer(nn.Module):
+    """An attention mask: not exported yet."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(8, 2, 16)
+
+    def forward(self, x, mask):
+        return self.layer(x, src_mask=mask)

@@ -49,3 +49,55 @@ def compare(got, want):
     if not np.allclose(got, want, rtol=RTOL, atol=ATOL_REL * mag):
         return "max abs error %g (max |expected| %g)" % (err, mag), err, mag
     return None, err, mag
+
+
+def check_models(models, variants, kind):
+    """Exports each model of `models` (name -> (factory, input shapes)) with
+    each dict of export_module options in `variants`, runs it in eq-run on
+    inputs spread over [-4, 4] after torch.manual_seed(0), compares every
+    result with PyTorch's, prints one line per run and a summary naming
+    `kind`, and returns the exit status (1 if any run differs)."""
+    import sys
+    import traceback
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    from eq_export import export_module
+
+    jobs = []
+    for name, (factory, shapes) in models.items():
+        for opts in variants:
+            torch.manual_seed(0)
+            m = factory().eval()
+            xs = [torch.rand(s) * 8 - 4 for s in shapes]
+            text = export_module(m, tuple(xs), **opts)
+            with torch.no_grad():
+                ys = m(*xs)
+            ys = list(ys) if isinstance(ys, (tuple, list)) else [ys]
+            jobs.append((name, opts, text, [x.numpy() for x in xs], [y.numpy() for y in ys]))
+
+    def check(job):
+        name, opts, text, xs, ys = job
+        try:
+            got = eq_run(text, xs, len(ys))
+        except Exception:  # noqa: BLE001
+            return "%s %s: %s" % (name, opts, traceback.format_exc()), 0.0
+        worst = 0.0
+        for i, (g, y) in enumerate(zip(got, ys)):
+            msg, err, mag = compare(g, y)
+            worst = max(worst, err)
+            if msg:
+                return "%s %s: result %d: %s" % (name, opts, i, msg), worst
+        return None, worst
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(check, jobs))
+    for (name, opts, *_), (r, err) in zip(jobs, results):
+        print("%s %s %s (max abs error %.3g)" % ("FAIL" if r else "ok  ", name, opts, err))
+    failures = [r for r, _ in results if r]
+    for f in failures:
+        print(f, file=sys.stderr)
+    print("%d of %d exported %s models match PyTorch in eq-run"
+          % (len(jobs) - len(failures), len(jobs), kind))
+    return 1 if failures else 0

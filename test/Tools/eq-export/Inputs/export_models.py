@@ -1,10 +1,12 @@
-"""Exports models of seed_models.py, extra_models.py and cnn_models.py with eq_export's API,
+"""Exports models of seed_models.py, extra_models.py, cnn_models.py and transformer_models.py
+with eq_export's API,
 in one process:
 
   export_models.py OUTDIR [--small] [--linear-spelling S] [--bias B]
                    [--resource-threshold N] NAME...
 
-writes OUTDIR/NAME.mlir for each NAME (a key of SEED_MODELS, EXTRA_MODELS or CNN_MODELS;
+writes OUTDIR/NAME.mlir for each NAME (a key of SEED_MODELS, EXTRA_MODELS, CNN_MODELS or
+TRANSFORMER_MODELS;
 NAME:DxDx... gives a single-input model another input shape),
 after torch.manual_seed(0). --small uses the seed models' small conv input
 1x3x8x8; --resource-threshold -1 keeps every constant inline."""
@@ -23,6 +25,7 @@ from cnn_models import CNN_MODELS  # noqa: E402
 from eq_export import export_module  # noqa: E402
 from extra_models import EXTRA_MODELS  # noqa: E402
 from seed_models import SEED_MODELS  # noqa: E402
+from transformer_models import TRANSFORMER_MODELS  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("outdir")
@@ -40,6 +43,8 @@ for spec in args.names:
         shapes = [small if args.small else shape]
     elif name in EXTRA_MODELS:
         factory, shapes = EXTRA_MODELS[name]
+    elif name in TRANSFORMER_MODELS:
+        factory, shapes = TRANSFORMER_MODELS[name]
     else:
         factory, shapes = CNN_MODELS[name]
     if shape_text:
