@@ -1486,7 +1486,13 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
           kw = layer.weightShape[3];
   int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
   int64_t c4 = llvm::divideCeil(c, 4);
-  int64_t owBlocks = llvm::divideCeil(ow, kLanes);
+  // Lanes of a column vector: 16, or 8 on AVX2, where a vector of 8 i32
+  // lanes is the two registers of its pairs (widenAccumulator) and its
+  // activations one more once packed wide; 4 such accumulators, their
+  // operands and the broadcast weights fit the 16 ymm registers without
+  // spilling, where 2 of 16 lanes spilled in 3 x 3 kernels.
+  int64_t vl = isaKind == Isa::Avx2 ? 8 : kLanes;
+  int64_t owBlocks = llvm::divideCeil(ow, vl);
   // A row of fewer than ov vectors (14 x 14 and 7 x 7 outputs) takes more
   // output channels per block instead: as many accumulators as fr x ov,
   // enough independent dot products to hide their latency.
@@ -1497,7 +1503,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   int64_t sw = layer.strideW;
   int64_t wx =
       std::max<int64_t>(llvm::divideCeil(wIn, sw),
-                        owBlocks * kLanes + (kw - 1) * layer.dilationW / sw);
+                        owBlocks * vl + (kw - 1) * layer.dilationW / sw);
 
   // Packed weights: one i32 per (f, c4, kh, kw); start values.
   SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
@@ -1545,11 +1551,11 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
     for (int64_t i = 0; i < frows; ++i)
       fIdx.push_back(arith::AddIOp::create(b, loc, f0, cst(i)));
     for (int64_t v = 0; v < vecs; ++v)
-      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * kLanes)));
-    // Lanes per vector: 16, or 8 for a last vector of at most 8 columns
+      owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * vl)));
+    // Lanes per vector: vl, or 8 for a last vector of at most 8 columns
     // (half the work on AVX-512's 256-bit form, e.g. 56 = 3 x 16 + 8).
     auto lanesOf = [&](int64_t v) {
-      return v + 1 == vecs && lastLanes <= 8 ? 8 : kLanes;
+      return v + 1 == vecs && lastLanes <= 8 ? 8 : vl;
     };
     SmallVector<Value> accs;
     for (int64_t i = 0; i < frows; ++i) {
@@ -1598,14 +1604,14 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
 
   // Loops n, f blocks, oh, ow blocks; remainders by narrower kernels.
   auto owLoops = [&](Value n, Value f0, int64_t frows, Value y) {
-    int64_t fullVecs = ow / kLanes, fullBlocks = fullVecs / ov;
-    forLoop(0, fullBlocks * ov * kLanes, ov * kLanes,
-            [&](Value ow0) { kernel(n, f0, frows, y, ow0, ov, kLanes); });
-    int64_t rest = ow - fullBlocks * ov * kLanes;
+    int64_t fullVecs = ow / vl, fullBlocks = fullVecs / ov;
+    forLoop(0, fullBlocks * ov * vl, ov * vl,
+            [&](Value ow0) { kernel(n, f0, frows, y, ow0, ov, vl); });
+    int64_t rest = ow - fullBlocks * ov * vl;
     if (rest > 0) {
-      int64_t vecs = llvm::divideCeil(rest, kLanes);
-      kernel(n, f0, frows, y, cst(fullBlocks * ov * kLanes), vecs,
-             rest - (vecs - 1) * kLanes);
+      int64_t vecs = llvm::divideCeil(rest, vl);
+      kernel(n, f0, frows, y, cst(fullBlocks * ov * vl), vecs,
+             rest - (vecs - 1) * vl);
     }
   };
   // Images and output rows in parallel: the rows of xp a row reads stay in
@@ -2463,20 +2469,25 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     // lanes' other operand takes 4 more once extended to 16 bits (a full
     // conv's activations, a linear's or channel-lane conv's weights, reused
     // across the tile): at most 2 accumulators fit. With 3, LLVM spilled
-    // on every step; the AVX-512 tiles of 16 spilled most of them.
+    // on every step; the AVX-512 tiles of 16 spilled most of them. A full
+    // conv's column vectors have 8 lanes there (buildConv): 4 accumulators
+    // of 2 registers, their activations 2 more, the weights one broadcast
+    // each (2 of 16 lanes still spilled in 3 x 3 kernels).
     int64_t mr = rowTile, nv = colVectors, fr = convChannelTile,
             ov = convVectors, cv = channelVectors, px = pixelTile;
     if (isa == Isa::Avx2) {
-      // Shrinks `first`, then `second`, to at most 2 accumulators.
-      auto cap = [](int64_t &first, int64_t &second) {
-        while (first * second > 2 && first > 1)
+      // Shrinks `first`, then `second`, to at most `most` accumulators.
+      auto cap = [](int64_t &first, int64_t &second, int64_t most) {
+        while (first * second > most && first > 1)
           --first;
-        while (first * second > 2)
+        while (first * second > most)
           --second;
       };
-      cap(nv, mr);
-      cap(ov, fr);
-      cap(cv, px);
+      cap(nv, mr, 2);
+      // A full conv's column vectors have 8 lanes there (buildConv): 4 of
+      // them take the registers of 2 of 16.
+      cap(ov, fr, 4);
+      cap(cv, px, 2);
     }
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, isa, byteTables, getOperation(), symbols);

@@ -261,19 +261,20 @@
 // as the operand of vpmaddwd; a channel-lane conv's weight vectors are i16.
 // The packed input holds i16 too, extended once as it is packed (16 pixels
 // at a time, the last ones one by one), so the taps' loads are vpmaddwd's
-// operand with no extend: 64 values a vector along the width, 4 (an i64,
-// broadcast) a pixel along the channels.
+// operand with no extend: 32 values (8 columns x 4 channels) a vector along
+// the width, where the vectors have 8 lanes (rows of 3 vectors: 104 = 26
+// columns x 4), 4 (an i64, broadcast) a pixel along the channels.
 // AVX2-LABEL: func.func @forward(
 // AVX2: memref.get_global @__eqq_packed_i16_weight : memref<5x1x3x3xi64>
-// AVX2: %[[XP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x1x6x136xi16>
+// AVX2: %[[XP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x1x6x104xi16>
 // AVX2: arith.extui %{{.*}} : vector<64xi8> to vector<64xi16>
-// AVX2: vector.store %{{.*}}, %[[XP]][{{.*}}] : memref<1x1x6x136xi16>, vector<64xi16>
+// AVX2: vector.store %{{.*}}, %[[XP]][{{.*}}] : memref<1x1x6x104xi16>, vector<64xi16>
 // AVX2: arith.extui %{{.*}} : i8 to i16
 // AVX2: scf.for
 // AVX2-NOT: arith.extui
-// AVX2: vector.load %[[XP]][{{.*}}] : memref<1x1x6x136xi16>, vector<64xi16>
-// AVX2: vector.broadcast %{{.*}} : i64 to vector<16xi64>
-// AVX2: vector.bitcast %{{.*}} : vector<16xi64> to vector<64xi16>
+// AVX2: vector.load %[[XP]][{{.*}}] : memref<1x1x6x104xi16>, vector<32xi16>
+// AVX2: vector.broadcast %{{.*}} : i64 to vector<8xi64>
+// AVX2: vector.bitcast %{{.*}} : vector<8xi64> to vector<32xi16>
 // AVX2-NOT: arith.extui
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // AVX2-LABEL: func.func @forward_stride2

@@ -774,7 +774,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     per element, not at every tap that reads it), the accumulators keeping
     each lane's two pair sums apart until the reduction ends; the register
     tiles capped
-    at 2 accumulators of 16 lanes, since AVX2 has 16 vector registers), `portable` (plain
+    at 2 accumulators of 16 lanes, since AVX2 has 16 vector registers, or 4
+    of 8 lanes for a full conv's column vectors), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
     loops). Results are bit-identical on every path.
@@ -792,7 +793,7 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     Option<"convChannelTile", "fr", "int64_t", /*default=*/"4",
            "Conv: output channels of the register tile">,
     Option<"convVectors", "ov", "int64_t", /*default=*/"4",
-           "Conv: vectors of 16 output columns in the register tile">,
+           "Conv: vectors of 16 output columns (8 on AVX2) in the register tile">,
     Option<"convLanes", "conv-lanes", "::mlir::eqq::ConvLanes",
            /*default=*/"::mlir::eqq::ConvLanes::automatic",
            "Conv: lanes along output columns (width), output channels "
