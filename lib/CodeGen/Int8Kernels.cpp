@@ -1486,11 +1486,11 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
           kw = layer.weightShape[3];
   int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
   int64_t c4 = llvm::divideCeil(c, 4);
-  // Lanes of a column vector: 16, or 8 on AVX2, where a vector of 8 i32
+  // Lanes of a column vector: 16, or 8 on AVX2, where an accumulator of 8
   // lanes is the two registers of its pairs (widenAccumulator) and its
-  // activations one more once packed wide; 4 such accumulators, their
-  // operands and the broadcast weights fit the 16 ymm registers without
-  // spilling, where 2 of 16 lanes spilled in 3 x 3 kernels.
+  // activations (32 i16) two more; 4 such accumulators, their operands and
+  // a broadcast weight fit the 16 ymm registers without spilling, where 2
+  // accumulators of 16 lanes spilled in 3 x 3 kernels.
   int64_t vl = isaKind == Isa::Avx2 ? 8 : kLanes;
   int64_t owBlocks = llvm::divideCeil(ow, vl);
   // A row of fewer than ov vectors (14 x 14 and 7 x 7 outputs) takes more
@@ -2471,8 +2471,8 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     // across the tile): at most 2 accumulators fit. With 3, LLVM spilled
     // on every step; the AVX-512 tiles of 16 spilled most of them. A full
     // conv's column vectors have 8 lanes there (buildConv): 4 accumulators
-    // of 2 registers, their activations 2 more, the weights one broadcast
-    // each (2 of 16 lanes still spilled in 3 x 3 kernels).
+    // of 2 registers, their activations 2 more, one weight broadcast at a
+    // time (2 accumulators of 16 lanes still spilled in 3 x 3 kernels).
     int64_t mr = rowTile, nv = colVectors, fr = convChannelTile,
             ov = convVectors, cv = channelVectors, px = pixelTile;
     if (isa == Isa::Avx2) {

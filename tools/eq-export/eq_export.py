@@ -126,9 +126,10 @@ EfficientNet, SqueezeNet and VGG (``test/Tools/eq-export/torchvision-*.py``
 check them against PyTorch in ``eq-run``), and transformer encoders written
 as PyTorch computes them: attention's projections, head split (view +
 transpose), scores, softmax and context, post- and pre-norm layers, a BERT
-pooler, an MLP-Mixer block (``test/Tools/eq-export/transformer-ops.py``). EqQuant's layer recognizer
-(``docs/interface.md`` section 3) does not know the CNN ops beyond conv,
-linear, relu and add yet: they stay float ops.
+pooler, an MLP-Mixer block (``test/Tools/eq-export/transformer-ops.py``).
+EqQuant's layer recognizer (``docs/interface.md`` section 3) does not know
+the CNN and transformer ops beyond conv, linear, relu and add yet: they stay
+float ops.
 
 Weights and other constants are ``arith.constant dense<...>`` with every f32
 printed exactly (shortest round-tripping decimal, hex bits for inf/nan), or

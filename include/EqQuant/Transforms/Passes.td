@@ -643,6 +643,7 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     conv:   x repacked to xp[N][C/4][H][SW][W/SW x 4 bytes] (a row's columns
             split by phase modulo the width stride SW), Wp[F][C/4][KH][KW]
             (i32); tile fr output channels x ov vectors of 16 output columns
+            (AVX2: 8 columns; xp and Wp hold 16-bit values there)
       acc[i][v] = start[f + i]; for c4, kh, kw (kw * dw = q * SW + p):
                  acc[i][v] = dot(acc[i][v],
                                  xp[n][c4][row][p][col v + q .. + 16 pixels],
