@@ -1,5 +1,4 @@
-//===- ExpandMath.cpp - the --eqq-expand-math pass
-//-------------------------===//
+//===- ExpandMath.cpp - the --eqq-expand-math pass ------------------------===//
 
 #include "EqQuant/Transforms/Passes.h"
 

@@ -105,11 +105,13 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   func.addPass(createSCFToControlFlowPass());
   func.addPass(memref::createExpandStridedMetadataPass());
   func.addPass(createLowerAffinePass());
+  // Before the vector conversion: an approximation of a vector math op is
+  // built of vector-typed arith ops (and broadcasts of its constants).
+  func.addPass(createExpandMathPass());
   // AMX tile ops (the int8 conv kernels with isa=amx) lower here too.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.amx = true;
   func.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
-  func.addPass(createExpandMathPass());
   func.addPass(createConvertMathToLLVMPass());
   func.addPass(createArithToLLVMConversionPass());
   func.addPass(createConvertIndexToLLVMPass());

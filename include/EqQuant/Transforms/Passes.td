@@ -774,9 +774,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     weights packed as 16-bit values, a full conv's input packed so too (once
     per element, not at every tap that reads it), the accumulators keeping
     each lane's two pair sums apart until the reduction ends; the register
-    tiles capped
-    at 2 accumulators of 16 lanes, since AVX2 has 16 vector registers, or 4
-    of 8 lanes for a full conv's column vectors), `portable` (plain
+    tiles capped at 2 accumulators of 16 lanes, since AVX2 has 16 vector
+    registers, or 4 of 8 lanes for a full conv's column vectors), `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
     loops). Results are bit-identical on every path.
@@ -947,12 +946,13 @@ def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
 }
 
 def ExpandMathPass : Pass<"eqq-expand-math"> {
-  let summary = "Rewrite the math functions LLVM cannot lower into polynomials";
+  let summary = "Rewrite the math functions LLVM cannot lower as rational approximations";
   let description = [{
-    A stage of `--eqq-lower-to-llvm`, before the conversion to LLVM:
-    `math.erf` and `math.erfc` (GELU's exact form) have no LLVM intrinsic, so
-    they become MLIR's polynomial approximations on `arith` ops, scalars or
-    vectors alike (no library call, vectorized with the elementwise code).
+    A stage of `--eqq-lower-to-llvm`, before the conversion of vector ops to
+    LLVM: `math.erf` and `math.erfc` (GELU's exact form) have no LLVM
+    intrinsic, so they become MLIR's rational approximations (two
+    polynomials by `math.fma`, divided) on `arith` ops, scalars or vectors
+    alike (no library call, vectorized with the elementwise code).
     The functions LLVM lowers (`math.exp`, `math.tanh`, `math.sqrt`) keep
     that lowering. Runs on any op; the pipeline runs it per function.
   }];
