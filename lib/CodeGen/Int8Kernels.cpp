@@ -563,6 +563,7 @@ private:
   /// rather than at every tap and output-channel block that reads it.
   bool widenActivations() const { return isaKind == Isa::Avx2; }
   Value weightGlobal(ArrayRef<int64_t> shape, ArrayRef<int8_t> bytes);
+  Value weightWordGlobal(ArrayRef<int64_t> shape, ArrayRef<int8_t> bytes);
   Value loadWeights(Value global, ValueRange indices);
   Value narrowAccumulator(Value acc);
   Value broadcastDword(Value dword, int64_t lanes = kLanes);
@@ -763,6 +764,35 @@ Value KernelBuilder::weightGlobal(ArrayRef<int64_t> shape,
   auto type = RankedTensorType::get(shape, b.getI16Type());
   return global("__eqq_packed_i16_weight", type,
                 eqq::getPackedConstant(type, ArrayRef<int16_t>(wide)));
+}
+
+/// The global of packed weights `bytes` (s8) as words of 4, of shape
+/// `shape`: an i32 of 4 bytes, or where dot() takes the weights extended
+/// (widenWeights) an i64 of 4 i16, whose broadcast is the operand of
+/// vpmaddwd as it is.
+Value KernelBuilder::weightWordGlobal(ArrayRef<int64_t> shape,
+                                      ArrayRef<int8_t> bytes) {
+  auto words = [&](auto word, unsigned bits) {
+    using Word = decltype(word);
+    using Unsigned = std::make_unsigned_t<Word>;
+    // Each byte sign-extended to `bits`, at bits * k of word i.
+    Unsigned mask = (Unsigned{1} << bits) - 1;
+    SmallVector<Word> out(bytes.size() / 4);
+    for (size_t i = 0; i < out.size(); ++i) {
+      Unsigned w = 0;
+      for (unsigned k = 0; k < 4; ++k)
+        w |= (static_cast<Unsigned>(bytes[4 * i + k]) & mask) << (bits * k);
+      out[i] = static_cast<Word>(w);
+    }
+    auto type =
+        RankedTensorType::get(shape, b.getIntegerType(8 * sizeof(Word)));
+    return global(widenWeights() ? "__eqq_packed_i16_weight"
+                                 : "__eqq_packed_i8_weight",
+                  type, eqq::getPackedConstant(type, ArrayRef<Word>(out)));
+  };
+  if (widenWeights())
+    return words(int64_t{}, 16);
+  return words(int32_t{}, 8);
 }
 
 /// The 64 weights (16 lanes x 4) of a weightGlobal at `indices` (the last
@@ -1505,42 +1535,16 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       std::max<int64_t>(llvm::divideCeil(wIn, sw),
                         owBlocks * vl + (kw - 1) * layer.dilationW / sw);
 
-  // Packed weights: one i32 per (f, c4, kh, kw); start values.
-  SmallVector<int32_t> packed(f * c4 * kh * kw, 0);
+  // Packed weights: the 4 channels' weights of each (f, c4, kh, kw) side by
+  // side, one word each; start values.
+  SmallVector<int8_t> packed(f * c4 * kh * kw * 4, 0);
   for (int64_t fi = 0; fi < f; ++fi)
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) {
-          int8_t w = layer.weight[((fi * c + ci) * kh + y) * kw + x];
-          auto &dword = packed[((fi * c4 + ci / 4) * kh + y) * kw + x];
-          dword = static_cast<int32_t>(
-              static_cast<uint32_t>(dword) |
-              (static_cast<uint32_t>(static_cast<uint8_t>(w))
-               << (8 * (ci % 4))));
-        }
-  Value wp;
-  if (widenWeights()) {
-    // The 4 weights of a dword as 4 i16 of an i64: a broadcast of it is
-    // the operand of vpmaddwd as it is.
-    SmallVector<int64_t> wide;
-    wide.reserve(packed.size());
-    for (int32_t dword : packed) {
-      uint64_t q = 0;
-      for (int64_t cc = 0; cc < 4; ++cc) {
-        auto w = static_cast<int8_t>(static_cast<uint32_t>(dword) >> (8 * cc));
-        q |= static_cast<uint64_t>(static_cast<uint16_t>(int16_t{w}))
-             << (16 * cc);
-      }
-      wide.push_back(static_cast<int64_t>(q));
-    }
-    auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI64Type());
-    wp = global("__eqq_packed_i16_weight", wpType,
-                eqq::getPackedConstant(wpType, ArrayRef<int64_t>(wide)));
-  } else {
-    auto wpType = RankedTensorType::get({f, c4, kh, kw}, b.getI32Type());
-    wp = global("__eqq_packed_i8_weight", wpType,
-                eqq::getPackedConstant(wpType, ArrayRef<int32_t>(packed)));
-  }
+        for (int64_t x = 0; x < kw; ++x)
+          packed[(((fi * c4 + ci / 4) * kh + y) * kw + x) * 4 + ci % 4] =
+              layer.weight[((fi * c + ci) * kh + y) * kw + x];
+  Value wp = weightWordGlobal({f, c4, kh, kw}, packed);
   Value initV = convStartGlobal(f);
   Value xp = packConvInput(wx);
   Type xpElem = cast<MemRefType>(xp.getType()).getElementType();

@@ -6,7 +6,10 @@ cancellation in deep networks)."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -57,10 +60,6 @@ def check_models(models, variants, kind):
     inputs spread over [-4, 4] after torch.manual_seed(0), compares every
     result with PyTorch's, prints one line per run and a summary naming
     `kind`, and returns the exit status (1 if any run differs)."""
-    import sys
-    import traceback
-    from concurrent.futures import ThreadPoolExecutor
-
     import torch
 
     from eq_export import export_module
