@@ -104,9 +104,10 @@ mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
                                      file + " (argument " + std::to_string(i) +
                                          " of @" + entry.str() + ")"))
       return std::move(e);
-    if (llvm::Error e =
-            checkNpyFinite(*array, file, "calibration data must be finite"))
-      return std::move(e);
+    if (spec.mustBeFinite)
+      if (llvm::Error e = checkNpyFinite(*array, file,
+                                         "calibration data must be finite"))
+        return std::move(e);
     arrays.push_back(std::move(*array));
   }
   return arrays;

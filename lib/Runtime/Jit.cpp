@@ -4,7 +4,10 @@
 #include "EqQuant/Dialect/EqqDialect.h"
 #include "EqQuant/Runtime/CompileObjects.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -72,7 +75,36 @@ static std::optional<NpyDType> getDType(Type type) {
     return NpyDType::I32;
   if (type.isInteger(64) && !type.isUnsignedInteger())
     return NpyDType::I64;
+  if (type.isInteger(1))
+    return NpyDType::Bool;
   return std::nullopt;
+}
+
+/// Whether `arg` reaches an eqq.quantize or an observer through ops that
+/// carry a NaN or Inf element to their results: reshapes, slices, pads,
+/// transposes, concats, equalization scales and linalg ops without
+/// reductions (elementwise and broadcasts). A reduction (softmax's sum, a
+/// float matmul or conv) stops the search: it can absorb an Inf, as softmax
+/// does an additive mask's -inf.
+static bool isQuantizedOrObserved(BlockArgument arg) {
+  SmallVector<Value> work{arg};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      if (isa<QuantizeOp, ObserverOpInterface>(user))
+        return true;
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
+      if ((linalgOp && linalgOp.getNumReductionLoops() == 0) ||
+          isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+              tensor::ExtractSliceOp, tensor::PadOp, tensor::ConcatOp,
+              EqScaleOp>(user))
+        llvm::append_range(work, user->getResults());
+    }
+  }
+  return false;
 }
 
 llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
@@ -122,8 +154,8 @@ llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
       std::string s;
       llvm::raw_string_ostream os(s);
       os << "@" << entry << ": " << what << " " << index << " has type " << type
-         << "; expected a static-shaped tensor of f32, f64, i8, ui8, i32 or "
-            "i64";
+         << "; expected a static-shaped tensor of f32, f64, i8, ui8, i32, "
+            "i64 or i1";
       return llvm::createStringError(s);
     }
     out.push_back({*dtype, llvm::to_vector(tensor.getShape())});
@@ -132,6 +164,9 @@ llvm::Expected<EntrySignature> mlir::eqq::getEntrySignature(ModuleOp module,
   for (auto [i, t] : llvm::enumerate(inputTypes))
     if (llvm::Error e = convert(t, "argument", i, sig.inputs))
       return std::move(e);
+  if (auto func = dyn_cast<func::FuncOp>(fn))
+    for (auto [spec, arg] : llvm::zip_equal(sig.inputs, func.getArguments()))
+      spec.mustBeFinite = isQuantizedOrObserved(arg);
   for (auto [i, t] : llvm::enumerate(outputTypes))
     if (llvm::Error e = convert(t, "result", i, sig.outputs))
       return std::move(e);

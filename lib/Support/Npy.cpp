@@ -37,16 +37,16 @@ static constexpr size_t kHeaderAlign = 64;
 /// this many digits (numpy's GROWTH_AXIS_MAX_DIGITS).
 static constexpr size_t kGrowthAxisMaxDigits = 21;
 static constexpr llvm::StringLiteral kSupportedDTypes =
-    "expected one of float32, float64, int8, uint8, int32, int64 "
+    "expected one of float32, float64, int8, uint8, int32, int64, bool "
     "(little-endian, C order)";
 
 //===----------------------------------------------------------------------===//
 // DTypes
 //===----------------------------------------------------------------------===//
 
-static constexpr NpyDType kAllDTypes[] = {NpyDType::F32, NpyDType::F64,
-                                          NpyDType::I8,  NpyDType::U8,
-                                          NpyDType::I32, NpyDType::I64};
+static constexpr NpyDType kAllDTypes[] = {
+    NpyDType::F32, NpyDType::F64, NpyDType::I8,  NpyDType::U8,
+    NpyDType::I32, NpyDType::I64, NpyDType::Bool};
 
 StringRef mlir::eqq::getNpyDTypeName(NpyDType dtype) {
   switch (dtype) {
@@ -62,6 +62,8 @@ StringRef mlir::eqq::getNpyDTypeName(NpyDType dtype) {
     return "int32";
   case NpyDType::I64:
     return "int64";
+  case NpyDType::Bool:
+    return "bool";
   }
   llvm_unreachable("unknown NpyDType");
 }
@@ -80,6 +82,8 @@ StringRef mlir::eqq::getNpyDTypeDescr(NpyDType dtype) {
     return "<i4";
   case NpyDType::I64:
     return "<i8";
+  case NpyDType::Bool:
+    return "|b1";
   }
   llvm_unreachable("unknown NpyDType");
 }
@@ -88,6 +92,7 @@ size_t mlir::eqq::getNpyDTypeSize(NpyDType dtype) {
   switch (dtype) {
   case NpyDType::I8:
   case NpyDType::U8:
+  case NpyDType::Bool:
     return 1;
   case NpyDType::F32:
   case NpyDType::I32:
@@ -525,6 +530,14 @@ Expected<NpyArray> mlir::eqq::parseNpy(StringRef bytes, StringRef name) {
               data.size());
   if (llvm::sys::IsBigEndianHost)
     swapElementBytes(data, getNpyDTypeSize(*dtype));
+  // A bool is one byte, 0 or 1 (what compiled code may assume of an i1).
+  if (*dtype == NpyDType::Bool)
+    for (size_t i = 0, e = data.size(); i < e; ++i)
+      if (static_cast<unsigned char>(data[i]) > 1)
+        return error(
+            "bool element " + llvm::Twine(i) + " is the byte " +
+            llvm::Twine(unsigned(static_cast<unsigned char>(data[i]))) +
+            "; expected 0 or 1");
   return array;
 }
 

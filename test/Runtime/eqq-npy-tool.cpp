@@ -56,6 +56,10 @@ static void print(const NpyArray &array, llvm::raw_ostream &os) {
     return printValues<int32_t>(array, os);
   case NpyDType::I64:
     return printValues<int64_t>(array, os);
+  case NpyDType::Bool:
+    for (char byte : array.getBytes())
+      os << (byte ? " true" : " false");
+    return;
   }
 }
 
@@ -83,6 +87,12 @@ static void fill(NpyArray &array) {
     return fillValues<int32_t>(array);
   case NpyDType::I64:
     return fillValues<int64_t>(array);
+  case NpyDType::Bool: {
+    llvm::MutableArrayRef<char> bytes = array.getMutableBytes();
+    for (size_t i = 0, e = bytes.size(); i < e; ++i)
+      bytes[i] = i % 3 == 0;
+    return;
+  }
   }
 }
 

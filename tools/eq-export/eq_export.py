@@ -97,13 +97,43 @@ section does not list yet, in the spellings torch-mlir produces:
   ``tensor.extract_slice`` with offsets, sizes and strides, the result type
   dropping the integer-indexed axes (as a BERT pooler's ``h[:, 0]``).
 - ``nn.MultiheadAttention``, ``nn.TransformerEncoderLayer`` and
-  ``nn.TransformerEncoder`` (no masks; any ``batch_first``, ``norm_first``,
+  ``nn.TransformerEncoder`` (any ``batch_first``, ``norm_first``,
   activation): replaced before tracing by modules computing PyTorch 1.13's
   math path over the same parameters (``symbolic_trace`` cannot follow their
   fast-path checks). The packed ``in_proj`` becomes three linears named
   ``<attn>.q``, ``<attn>.k``, ``<attn>.v`` (views of it, nothing copied),
   ``q`` is divided by ``sqrt(head_dim)`` before ``q k^T`` as PyTorch does;
-  the user's module is not changed.
+  the user's module is not changed. ``attn_mask`` (``L x S`` or ``N * heads
+  x L x S``) is applied to the scores by a generic named
+  ``_attention_mask``: a bool mask as ``arith.select`` of ``-inf``, a float
+  one added; a bool ``key_padding_mask`` (``N x S``) as a ``masked_fill``
+  with ``-inf``. When the module itself is exported, example inputs after
+  the first fill its mask arguments in order; the others are None.
+- Ids and masks. Example inputs may be float32, int64 or int32 (token ids,
+  0/1 masks) or bool; the function's arguments have element type ``f32``,
+  ``i64``, ``i32`` or ``i1``. ``nn.Embedding`` / ``F.embedding``: a
+  ``linalg.generic`` over the ids' axes and the embedding axis whose body
+  casts the id to ``index`` and reads ``tensor.extract %table[%id, %col]``;
+  an id outside ``[0, rows)`` reads row 0 and yields NaN (PyTorch raises
+  IndexError), so a bad id can neither read outside the table nor go
+  unnoticed. Comparisons (``== != < <= > >=``, ``torch.eq`` ...,
+  ``Tensor.eq`` ...) are elementwise generics yielding ``i1``
+  (``arith.cmpf`` when a float is involved, else ``arith.cmpi``); ``~``,
+  ``&``, ``|``, ``^`` of bool tensors and ``torch.logical_*`` are
+  ``arith.xori/andi/ori``; ``masked_fill`` (a number or a 0-d constant)
+  and ``torch.where(cond, a, b)`` are ``arith.select``; ``.float()``,
+  ``.long()``, ``.int()``, ``.bool()``, ``.to(dtype)``, ``.type(dtype)``,
+  ``.type_as(t)`` convert in the body (``arith.sitofp``, ``uitofp`` for
+  bool, ``fptosi``, ``extsi``, ``!= 0`` to bool); float arithmetic with an
+  integer tensor converts it as PyTorch promotes, integer ``+ - *`` stay
+  integer. ``unsqueeze`` / ``squeeze`` and ``None`` in an index are
+  ``tensor.expand_shape`` / ``collapse_shape``; ``expand`` / ``expand_as``
+  / ``broadcast_to`` of a computed tensor a generic reading the size-1 axes
+  at 0. Tensors computed from constants and static shapes only are
+  constants: position ids (a buffer sliced by the traced length, or
+  ``torch.arange``), ``zeros_like(ids)`` token types and their embeddings,
+  a class token expanded to the batch (buffers are traced as attributes,
+  as parameters are).
 - ``torch.flatten`` / ``nn.Flatten`` / ``Tensor.view`` / ``reshape`` /
   ``flatten``: ``tensor.collapse_shape`` (or ``expand_shape``, or collapse to
   1-D then expand when the reshape is neither).
@@ -125,8 +155,10 @@ These spellings cover torchvision 0.14's ResNets, MobileNetV2/V3,
 EfficientNet, SqueezeNet and VGG (``test/Tools/eq-export/torchvision-*.py``
 check them against PyTorch in ``eq-run``), and transformer encoders written
 as PyTorch computes them: attention's projections, head split (view +
-transpose), scores, softmax and context, post- and pre-norm layers, a BERT
-pooler, an MLP-Mixer block (``test/Tools/eq-export/transformer-ops.py``).
+transpose), scores, masks, softmax and context, post- and pre-norm layers,
+BERT's embeddings, extended attention mask and pooler, a ViT's patch
+embedding and class token, an MLP-Mixer block
+(``test/Tools/eq-export/transformer-ops.py``).
 EqQuant's layer recognizer (``docs/interface.md`` section 3) does not know
 the CNN and transformer ops beyond conv, linear, relu and add yet: they stay
 float ops.
@@ -134,8 +166,10 @@ float ops.
 Weights and other constants are ``arith.constant dense<...>`` with every f32
 printed exactly (shortest round-tripping decimal, hex bits for inf/nan), or
 ``dense_resource<name>`` blobs in a ``{-# dialect_resources #-}`` trailer for
-tensors with more than ``resource_threshold`` elements. Only float32 is
-supported. Anything else raises ``ExportError`` naming the fx node and the op.
+tensors with more than ``resource_threshold`` elements (integer and bool
+constants, position ids, inline). Weights and activations are float32; ids
+and masks int64, int32 or bool. Anything else raises ``ExportError`` naming
+the fx node and the op.
 
 API::
 
@@ -215,10 +249,51 @@ def _dense_body(arr):
     return rec(arr)
 
 
-def _ttype(shape):
+def _ttype(shape, elt="f32"):
     if len(shape) == 0:
-        return "tensor<f32>"
-    return "tensor<" + "x".join(str(d) for d in shape) + "xf32>"
+        return "tensor<%s>" % elt
+    return "tensor<" + "x".join(str(d) for d in shape) + "x%s>" % elt
+
+
+# The element types of values: float32 tensors (everything the layers
+# compute), integer tensors (token ids, 0/1 masks) and booleans (the results
+# of comparisons, which masked_fill and where read).
+_ELT_OF_DTYPE = {torch.float32: "f32", torch.int64: "i64", torch.int32: "i32", torch.bool: "i1"}
+_DTYPE_NAME = {"f32": "float32", "i64": "int64", "i32": "int32", "i1": "bool"}
+
+
+def _fmt_const(value, elt):
+    """A number as an arith.constant literal of element type `elt`."""
+    if elt == "f32":
+        return _fmt_f32(float(value))
+    if elt == "i1":
+        return "true" if value else "false"
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("%r is not an integer" % value)
+    return str(int(value))
+
+
+def _convert(name, src, dst, res):
+    """Body lines converting `name` of element type `src` to `dst` into `res`
+    (PyTorch's conversions: bool to number 0/1, float to int truncating,
+    number to bool by != 0)."""
+    if dst == "i1":
+        if src == "f32":
+            return ["%s_z = arith.constant 0.0 : f32" % res,
+                    "%s = arith.cmpf une, %s, %s_z : f32" % (res, name, res)]
+        return ["%s_z = arith.constant 0 : %s" % (res, src),
+                "%s = arith.cmpi ne, %s, %s_z : %s" % (res, name, res, src)]
+    if dst == "f32":
+        op = "arith.uitofp" if src == "i1" else "arith.sitofp"
+        return ["%s = %s %s : %s to f32" % (res, op, name, src)]
+    if src == "f32":
+        return ["%s = arith.fptosi %s : f32 to %s" % (res, name, dst)]
+    width = {"i1": 1, "i32": 32, "i64": 64}
+    if width[src] < width[dst]:
+        op = "arith.extui" if src == "i1" else "arith.extsi"
+    else:
+        op = "arith.trunci"
+    return ["%s = %s %s : %s to %s" % (res, op, name, src, dst)]
 
 
 def _amap(rank, results):
@@ -333,15 +408,17 @@ def _has_tensor(v):
 
 
 class _Value:
-    """An SSA value of the exported function: a static-shaped f32 tensor."""
+    """An SSA value of the exported function: a static-shaped tensor of
+    element type `elt` (f32 but for ids, masks and comparisons)."""
 
-    def __init__(self, name, shape):
+    def __init__(self, name, shape, elt="f32"):
         self.name = name
         self.shape = tuple(int(d) for d in shape)
+        self.elt = elt
 
     @property
     def type(self):
-        return _ttype(self.shape)
+        return _ttype(self.shape, self.elt)
 
 
 class _Recorder(ShapeProp):
@@ -402,6 +479,35 @@ _SOFTMAX_FUNCS = {F.softmax, torch.softmax}
 _MATMUL_FUNCS = {operator.matmul, torch.matmul, torch.bmm}
 _MATMUL_METHODS = {"matmul", "bmm"}
 _TRANSPOSE_METHODS = {"transpose", "permute", "t"}
+_COMPARE_FUNCS = {operator.eq: "eq", operator.ne: "ne", operator.lt: "lt", operator.le: "le",
+                  operator.gt: "gt", operator.ge: "ge", torch.eq: "eq", torch.ne: "ne",
+                  torch.lt: "lt", torch.le: "le", torch.gt: "gt", torch.ge: "ge"}
+_COMPARE_METHODS = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
+_LOGICAL_FUNCS = {operator.invert: "not", torch.logical_not: "not", torch.bitwise_not: "not",
+                  operator.and_: "and", operator.or_: "or", operator.xor: "xor",
+                  torch.logical_and: "and", torch.logical_or: "or", torch.logical_xor: "xor"}
+_LOGICAL_METHODS = {"logical_not": "not", "bitwise_not": "not", "logical_and": "and",
+                    "logical_or": "or", "logical_xor": "xor"}
+_CAST_METHODS = {"float", "long", "int", "bool", "to", "type", "type_as"}
+
+
+# Functions that make a tensor from Python values alone (deterministic).
+_FACTORIES = {torch.arange, torch.zeros, torch.ones, torch.full, torch.eye, torch.tensor,
+              torch.linspace}
+
+
+# Functions and methods whose result depends only on their first operand's
+# shape and dtype (and on the other, constant, arguments).
+_SHAPE_FACTORIES = {torch.zeros_like, torch.ones_like, torch.full_like, "new_zeros", "new_ones",
+                    "new_full", "new_tensor"}
+
+
+def _is_shape_query(n):
+    """x.size(...), x.dim(), x.shape, x.ndim, x.dtype: static for static shapes."""
+    if n.op == "call_method":
+        return n.target in ("size", "dim")
+    return n.op == "call_function" and n.target is getattr and len(n.args) > 1 and \
+        n.args[1] in ("shape", "ndim", "dtype", "device")
 
 
 def _is_stochastic_depth(obj):
@@ -415,15 +521,17 @@ _SUPPORTED = ("eq_export handles linear, conv1d/2d/3d (grouped and depthwise con
               "batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, "
               "silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg "
               "pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, "
-              "transpose/permute, slicing, flatten/view/reshape, identity, dropout and "
-              "stochastic depth")
+              "transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, "
+              "embedding, comparisons, masked_fill/where, logical not/and/or, dtype "
+              "conversions, identity, dropout and stochastic depth")
 
 # Names used inside regions (block arguments, body values): never given to
 # values of the function body, so they cannot clash.
 _REGION_NAMES = ({"in", "out", "cst", "res", "zero_c", "lo", "hi", "three", "six", "one", "win",
                   "eps", "half", "beta", "kappa", "rsqrt2", "count"}
                  | {"in_%d" % i for i in range(1, 8)} | {"i%d" % i for i in range(8)}
-                 | {"t%d" % i for i in range(8)})
+                 | {"t%d" % i for i in range(8)} | {"cst_%d" % i for i in range(1, 4)}
+                 | {"cv%d" % i for i in range(4)} | {"cv%d_z" % i for i in range(4)})
 
 
 def _in_name(i):
@@ -493,6 +601,8 @@ class _Exporter:
         hint = self.hints.get(key, hint)
         if not isinstance(tensor, torch.Tensor):
             raise self.error("expected a constant tensor for '%s', got %r" % (hint, type(tensor).__name__))
+        if tensor.dtype in (torch.int64, torch.int32, torch.bool):
+            return self.int_const(tensor, hint)
         if tensor.dtype != torch.float32:
             raise self.error("constant '%s' has dtype %s; only float32 is supported "
                              "(convert the model with .float())" % (hint, tensor.dtype))
@@ -519,14 +629,50 @@ class _Exporter:
         self.const_keep.append(tensor)
         return v
 
+    def int_const(self, tensor, hint):
+        """An arith.constant of an integer or boolean tensor (position ids,
+        masks), printed inline."""
+        elt = _ELT_OF_DTYPE[tensor.dtype]
+        arr = tensor.detach().cpu().numpy()
+        fmt = (lambda v: "true" if v else "false") if elt == "i1" else (lambda v: str(int(v)))
+        flat = arr.reshape(-1)
+        if flat.size and np.all(flat == flat[0]):
+            body = fmt(flat[0])
+        elif arr.ndim == 0:
+            body = fmt(arr.item())
+        else:
+            def rec(a):
+                if a.ndim == 1:
+                    return "[" + ", ".join(fmt(v) for v in a) + "]"
+                return "[" + ", ".join(rec(v) for v in a) + "]"
+            body = rec(arr)
+        name = self.emit(hint.replace(".", "_"), "arith.constant dense<%s> : %s"
+                         % (body, _ttype(arr.shape, elt)))
+        v = _Value(name, arr.shape, elt)
+        self.const_cache[id(tensor)] = v
+        self.const_keep.append(tensor)
+        return v
+
     # ---- operands --------------------------------------------------------
 
     def is_tensor_node(self, n):
         return isinstance(n, torch.fx.Node) and (n in self.env or (
             n in self.pyvals and isinstance(self.pyvals[n], torch.Tensor)))
 
-    def tensor(self, arg, what="operand"):
-        """The _Value of a tensor-valued fx argument (materializing constants)."""
+    def tensor(self, arg, what="operand", elts=("f32",)):
+        """The _Value of a tensor-valued fx argument (materializing constants),
+        whose element type must be one of `elts` (None: any)."""
+        v = self.any_tensor(arg, what)
+        if elts is not None and v.elt not in elts:
+            name = arg.name if isinstance(arg, torch.fx.Node) else what
+            raise self.error("%s '%s' is a tensor of %s; this op takes %s (convert it with "
+                             ".float() or .long())" % (what, name, _DTYPE_NAME[v.elt],
+                                                       " or ".join(_DTYPE_NAME[e] for e in elts)))
+        return v
+
+    def any_tensor(self, arg, what):
+        if isinstance(arg, _Value):
+            return arg
         if isinstance(arg, torch.fx.Node):
             if arg in self.env:
                 return self.env[arg]
@@ -566,13 +712,19 @@ class _Exporter:
             return type(arg)(self.pyval(a) for a in arg)
         return arg
 
-    def out_shape(self, node):
+    def out_shape(self, node, elts=("f32",)):
         meta = node.meta.get("tensor_meta")
         if meta is None or not hasattr(meta, "shape"):
             raise self.error("no tensor shape recorded (the node does not produce one tensor)", node)
-        if meta.dtype != torch.float32:
-            raise self.error("produces dtype %s; only float32 is supported" % meta.dtype, node)
+        elt = _ELT_OF_DTYPE.get(meta.dtype)
+        if elt is None or (elts is not None and elt not in elts):
+            raise self.error("produces dtype %s; %s supported here" % (
+                meta.dtype, "only float32 is" if elts == ("f32",) else
+                " and ".join(_DTYPE_NAME[e] for e in (elts or _DTYPE_NAME)) + " are"), node)
         return tuple(int(d) for d in meta.shape)
+
+    def out_elt(self, node):
+        return _ELT_OF_DTYPE[node.meta["tensor_meta"].dtype]
 
     def check_inplace(self, node, mutated):
         """An in-place op is exported as a new value: refuse it when the
@@ -588,8 +740,8 @@ class _Exporter:
 
     # ---- ops ---------------------------------------------------------------
 
-    def empty(self, base, shape):
-        return self.emit(base + "_empty", "tensor.empty() : %s" % _ttype(shape))
+    def empty(self, base, shape, elt="f32"):
+        return self.emit(base + "_empty", "tensor.empty() : %s" % _ttype(shape, elt))
 
     def zeros(self, base, shape):
         e = self.empty(base, shape)
@@ -611,17 +763,20 @@ class _Exporter:
                                  ["%res = arith.addf %in, %in_1 : f32"], "%res")
         return _Value(self.emit(result_base, text), y.shape)
 
-    def generic_text(self, maps, rank, ins, out, out_shape, body, yielded, iters=None):
+    def generic_text(self, maps, rank, ins, out, out_shape, body, yielded, iters=None,
+                     out_elt="f32"):
         iters = ", ".join('"%s"' % it for it in (iters or ["parallel"] * rank))
         t = "linalg.generic {indexing_maps = [%s], iterator_types = [%s]}" % (", ".join(maps), iters)
         if ins:
             t += " ins(%s : %s)" % (", ".join(v.name for v in ins), ", ".join(v.type for v in ins))
-        t += " outs(%s : %s) {\n" % (out, _ttype(out_shape))
-        args = ["%%%s: f32" % _in_name(i) for i in range(len(ins))] + ["%out: f32"]
+        out_type = _ttype(out_shape, out_elt)
+        t += " outs(%s : %s) {\n" % (out, out_type)
+        args = ["%%%s: %s" % (_in_name(i), v.elt) for i, v in enumerate(ins)] + \
+            ["%%out: %s" % out_elt]
         t += "^bb0(%s):\n" % ", ".join(args)
         for line in body:
             t += "  %s\n" % line
-        t += "  linalg.yield %s : f32\n} -> %s" % (yielded, _ttype(out_shape))
+        t += "  linalg.yield %s : %s\n} -> %s" % (yielded, out_elt, out_type)
         return t
 
     def linear(self, node, name, x, w, b):
@@ -1095,6 +1250,13 @@ class _Exporter:
         return y
 
     def binary(self, node, kind, a, b, alpha=1):
+        out_elt = self.out_elt(node) if node.meta.get("tensor_meta") is not None and \
+            node.meta["tensor_meta"].dtype in _ELT_OF_DTYPE else "f32"
+        if out_elt in ("i64", "i32") and kind in ("add", "sub", "mul") and alpha == 1:
+            # Integer arithmetic on ids (PyTorch wraps around, as arith does).
+            op = {"add": "arith.addi", "sub": "arith.subi", "mul": "arith.muli"}[kind]
+            return self.nary(node, [a, b], out_elt, out_elt, lambda n: (
+                ["%%res = %s %s, %s : %s" % (op, n[0], n[1], out_elt)], "%res"), "operand")
         out_shape = self.out_shape(node)
         rank = len(out_shape)
         if alpha != 1:
@@ -1103,6 +1265,12 @@ class _Exporter:
             if self.is_tensor_node(b) or isinstance(b, torch.Tensor):
                 raise self.error("add/sub with alpha != 1 of two tensors is not supported")
             b = b * alpha
+        if any(self.scalar_operand(v) is None and self.tensor(v, "operand", None).elt != "f32"
+               for v in (a, b)):
+            # An id or mask tensor in float arithmetic: converted as PyTorch
+            # promotes it.
+            return self.nary(node, [a, b], "f32", "f32", lambda n: (
+                ["%%res = %s %s, %s : f32" % (_ARITH[kind], n[0], n[1])], "%res"), "operand")
         ops = []
         for arg in (a, b):
             if self.is_tensor_node(arg) or isinstance(arg, torch.Tensor):
@@ -1152,7 +1320,7 @@ class _Exporter:
         return _Value(self.emit(node.name, text, loc=loc), out_shape)
 
     def reshape(self, node, x):
-        out_shape = self.out_shape(node)
+        out_shape = self.out_shape(node, None)
         if int(np.prod(out_shape)) != int(np.prod(x.shape)):
             raise self.error("reshape of %s to %s changes the element count" % (list(x.shape), list(out_shape)))
         if tuple(out_shape) == x.shape:
@@ -1162,25 +1330,27 @@ class _Exporter:
             groups = _reassociation(src, dst)
             if groups is not None:
                 return _Value(self.emit(node.name, "tensor.collapse_shape %s %s : %s into %s"
-                                        % (x.name, _fmt_reassoc(groups), x.type, _ttype(dst))), dst)
+                                        % (x.name, _fmt_reassoc(groups), x.type,
+                                           _ttype(dst, x.elt))), dst, x.elt)
         elif len(dst) > len(src):
             groups = _reassociation(dst, src)
             if groups is not None:
                 return _Value(self.emit(node.name, "tensor.expand_shape %s %s output_shape [%s] : %s into %s"
                                         % (x.name, _fmt_reassoc(groups), ", ".join(map(str, dst)),
-                                           x.type, _ttype(dst))), dst)
+                                           x.type, _ttype(dst, x.elt))), dst, x.elt)
         # Neither a pure collapse nor a pure expand: through 1-D.
         n = int(np.prod(src))
         flat = x
         if len(src) != 1:
             flat = _Value(self.emit(node.name + "_flat", "tensor.collapse_shape %s [%s] : %s into %s"
                                     % (x.name, "[" + ", ".join(map(str, range(len(src)))) + "]",
-                                       x.type, _ttype((n,)))), (n,))
+                                       x.type, _ttype((n,), x.elt))), (n,), x.elt)
         if len(dst) == 1:
             return flat
         return _Value(self.emit(node.name, "tensor.expand_shape %s [%s] output_shape [%s] : %s into %s"
                                 % (flat.name, "[" + ", ".join(map(str, range(len(dst)))) + "]",
-                                   ", ".join(map(str, dst)), flat.type, _ttype(dst))), dst)
+                                   ", ".join(map(str, dst)), flat.type, _ttype(dst, x.elt))),
+                      dst, x.elt)
 
     # ---- transformer ops -------------------------------------------------
 
@@ -1212,6 +1382,201 @@ class _Exporter:
         text = self.generic_text(list(maps) + [_ident_map(rank)], rank, ins, e, shape, body,
                                  yielded)
         return _Value(self.emit(base, text, loc=loc), shape)
+
+    # ---- ids, masks and conversions ----------------------------------------
+
+    def scalar_operand(self, arg):
+        """A Python number (or bool) operand, or None when `arg` is a tensor."""
+        if self.is_tensor_node(arg) or isinstance(arg, (torch.Tensor, _Value)):
+            return None
+        val = self.pyval(arg)
+        if not isinstance(val, (bool, int, float)):
+            raise self.error("unsupported operand %r (a tensor or a number was expected)" % (val,))
+        return val
+
+    def nary(self, node, args, compute, out_elt, make_body, what):
+        """An elementwise linalg.generic of the node's shape over tensor and
+        number operands `args`: tensors broadcast (a size-1 axis read with map
+        result 0), each converted to the element type `compute` (one for all,
+        or a list of one per operand) in the body, numbers as constants of
+        that type; make_body(operand names) returns (body lines, yielded
+        name) producing an `out_elt`."""
+        out_shape = self.out_shape(node, (out_elt,))
+        rank = len(out_shape)
+        tensors, maps, names, body = [], [], [], []
+        computes = [compute] * len(args) if isinstance(compute, str) else list(compute)
+        for arg, compute in zip(args, computes):
+            val = self.scalar_operand(arg)
+            if val is not None:
+                count = sum(n.startswith("%cst") for n in names)
+                cname = "%cst_{}".format(count) if count else "%cst"
+                body.append("%s = arith.constant %s : %s" % (cname, _fmt_const(val, compute),
+                                                              compute))
+                names.append(cname)
+                continue
+            v = self.tensor(arg, what, None)
+            res = []
+            for i, d in enumerate(v.shape):
+                od = rank - len(v.shape) + i
+                if od < 0:
+                    raise self.error("cannot broadcast shape %s to %s" % (list(v.shape), list(out_shape)))
+                res.append("d%d" % od if d == out_shape[od] else "0" if d == 1 else None)
+                if res[-1] is None:
+                    raise self.error("cannot broadcast shape %s to %s" % (list(v.shape), list(out_shape)))
+            maps.append(_amap(rank, res))
+            name = "%" + _in_name(len(tensors))
+            if v.elt != compute:
+                conv = "%%cv%d" % len(tensors)
+                body += _convert(name, v.elt, compute, conv)
+                name = conv
+            tensors.append(v)
+            names.append(name)
+        if not tensors:
+            raise self.error("no tensor operand")
+        lines, yielded = make_body(names)
+        maps.append(_ident_map(rank))
+        e = self.empty(node.name, out_shape, out_elt)
+        text = self.generic_text(maps, rank, tensors, e, out_shape, body + lines, yielded,
+                                 out_elt=out_elt)
+        return _Value(self.emit(node.name, text, loc=self.layer_name(node)), out_shape, out_elt)
+
+    def promoted(self, args):
+        """The element type PyTorch computes a comparison of `args` in (f32 if
+        any operand is a float tensor or number, else the widest integer)."""
+        elts = set()
+        for a in args:
+            val = self.scalar_operand(a)
+            if val is None:
+                elts.add(self.tensor(a, "operand", None).elt)
+            elif isinstance(val, float):
+                elts.add("f32")
+        for e in ("f32", "i64", "i32", "i1"):
+            if e in elts:
+                return e
+        return "i64"
+
+    def compare(self, node, kind, a, b):
+        """==, !=, <, <=, >, >= of tensors or numbers: a boolean tensor."""
+        compute = self.promoted([a, b])
+        if compute == "i1" and kind not in ("eq", "ne"):
+            raise self.error("ordering comparison of boolean tensors is not supported")
+        if compute == "f32":
+            op = "arith.cmpf %s" % {"eq": "oeq", "ne": "une", "lt": "olt", "le": "ole",
+                                     "gt": "ogt", "ge": "oge"}[kind]
+        else:
+            op = "arith.cmpi %s" % {"eq": "eq", "ne": "ne", "lt": "slt", "le": "sle", "gt": "sgt",
+                                     "ge": "sge"}[kind]
+        return self.nary(node, [a, b], compute, "i1", lambda n: (
+            ["%%res = %s, %s, %s : %s" % (op, n[0], n[1], compute)], "%res"), "comparison operand")
+
+    def logical(self, node, kind, args, any_elt):
+        """not / and / or / xor of boolean tensors; with `any_elt` (the
+        logical_* functions) any tensor converts to bool (x != 0)."""
+        for a in args:
+            if not any_elt and self.scalar_operand(a) is None and \
+                    self.tensor(a, "operand", None).elt != "i1":
+                raise self.error("bitwise ~, &, |, ^ of a %s tensor is not supported (only of "
+                                 "bool tensors)" % _DTYPE_NAME[self.tensor(a, "operand", None).elt])
+        if kind == "not":
+            return self.nary(node, args, "i1", "i1", lambda n: (
+                ["%t0 = arith.constant true", "%%res = arith.xori %s, %%t0 : i1" % n[0]], "%res"),
+                "operand")
+        op = {"and": "arith.andi", "or": "arith.ori", "xor": "arith.xori"}[kind]
+        return self.nary(node, args, "i1", "i1", lambda n: (
+            ["%%res = %s %s, %s : i1" % (op, n[0], n[1])], "%res"), "operand")
+
+    def cast(self, node, x):
+        """x.float() / .long() / .int() / .bool() / .to(dtype) / .type_as(y)."""
+        out_elt = self.out_elt(node) if node.meta.get("tensor_meta") is not None and \
+            node.meta["tensor_meta"].dtype in _ELT_OF_DTYPE else None
+        if out_elt is None:
+            raise self.error("conversion to %s is not supported (float32, int64, int32 and bool "
+                             "are)" % node.meta["tensor_meta"].dtype)
+        v = self.tensor(x, "input", None)
+        if v.elt == out_elt:
+            return v
+        return self.nary(node, [x], out_elt, out_elt, lambda n: ([], n[0]), "input")
+
+    def masked_fill(self, node, x, mask, value):
+        """x.masked_fill(mask, value): value where the (broadcast) mask is true."""
+        val = self.scalar_operand(value)
+        if val is None:
+            vv = self.pyvals.get(value) if isinstance(value, torch.fx.Node) else value
+            if isinstance(vv, torch.Tensor) and vv.dim() == 0:
+                val = vv.item()
+            else:
+                raise self.error("masked_fill with a tensor value is not supported (a number or a "
+                                 "0-d constant is)")
+        return self.where(node, mask, val, x)
+
+    def where(self, node, cond, a, b):
+        """torch.where(cond, a, b) with tensors or numbers a, b."""
+        if self.scalar_operand(cond) is not None:
+            raise self.error("the condition of where/masked_fill must be a tensor")
+        if self.tensor(cond, "condition", None).elt != "i1":
+            raise self.error("the condition of where/masked_fill must be a bool tensor (compare "
+                             "or convert it with .bool())")
+        elt = self.out_elt(node)
+        return self.nary(node, [cond, a, b], ["i1", elt, elt], elt, lambda n: (
+            ["%%res = arith.select %s, %s, %s : %s" % (n[0], n[1], n[2], elt)], "%res"),
+            "where operand")
+
+    def expand(self, node, x):
+        """x.expand(sizes) / expand_as(y) / broadcast_to of a tensor that is
+        not constant: an elementwise copy reading size-1 axes at 0."""
+        v = self.tensor(x, "input", None)
+        return self.nary(node, [x], v.elt, v.elt, lambda n: ([], n[0]), "input")
+
+    def attention_mask(self, node, scores, mask):
+        """_attention_mask(scores, mask): PyTorch's attn_mask of (L, S) or
+        (N * heads, L, S) on scores of (N, heads, L, S): a bool mask as -inf
+        where it is true, a float mask added."""
+        s = self.tensor(scores, "scores")
+        m = self.tensor(mask, "attn_mask", ("f32", "i1"))
+        if len(m.shape) == 3:
+            shape = s.shape
+            m = _Value(self.emit(node.name + "_mask", "tensor.expand_shape %s [[0, 1], [2], [3]] "
+                                 "output_shape [%s] : %s into %s"
+                                 % (m.name, ", ".join(map(str, shape)), m.type,
+                                    _ttype(shape, m.elt))), shape, m.elt)
+        if m.elt == "i1":
+            return self.nary(node, [m, float("-inf"), s], ["i1", "f32", "f32"], "f32", lambda n: (
+                ["%%res = arith.select %s, %s, %s : f32" % tuple(n)], "%res"), "attn_mask")
+        return self.nary(node, [s, m], "f32", "f32", lambda n: (
+            ["%%res = arith.addf %s, %s : f32" % tuple(n)], "%res"), "attn_mask")
+
+    def embedding(self, node, name, ids, weight, max_norm=None):
+        """nn.Embedding / F.embedding: a linalg.generic over ids' axes and the
+        embedding axis whose body reads row `id` of the table
+        (tensor.extract). An id outside [0, rows) reads row 0 and yields NaN
+        (PyTorch raises IndexError): a bad id cannot read outside the table,
+        and the NaN it leaves in the output shows it."""
+        if max_norm is not None:
+            raise self.error("embedding with max_norm is not supported (it renormalizes the "
+                             "table in place)")
+        if weight.dim() != 2:
+            raise self.error("embedding table must be 2-D, got shape %s" % list(weight.shape))
+        idv = self.tensor(ids, "ids", ("i64", "i32"))
+        out_shape = self.out_shape(node)
+        rows = int(weight.shape[0])
+        table = self.const(weight, name + ".weight")
+        r = len(idv.shape)
+        e = self.empty(node.name, out_shape)
+        it = idv.elt
+        body = ["%%t0 = arith.constant 0 : %s" % it,
+                "%%t1 = arith.constant %d : %s" % (rows, it),
+                "%%t2 = arith.cmpi sge, %%in, %%t0 : %s" % it,
+                "%%t3 = arith.cmpi slt, %%in, %%t1 : %s" % it,
+                "%t4 = arith.andi %t2, %t3 : i1",
+                "%%t5 = arith.select %%t4, %%in, %%t0 : %s" % it,
+                "%%i0 = arith.index_cast %%t5 : %s to index" % it,
+                "%%i1 = linalg.index %d : index" % r,
+                "%%t6 = tensor.extract %s[%%i0, %%i1] : %s" % (table.name, table.type),
+                "%cst = arith.constant 0x7FC00000 : f32",
+                "%res = arith.select %t4, %t6, %cst : f32"]
+        maps = [_amap(r + 1, ["d%d" % i for i in range(r)]), _ident_map(r + 1)]
+        text = self.generic_text(maps, r + 1, [idv], e, out_shape, body, "%res")
+        return _Value(self.emit(node.name, text, loc=name), out_shape)
 
     def tanh(self, node, x):
         return self.unary(node, x, ["%res = math.tanh %in : f32"], "%res")
@@ -1359,17 +1724,18 @@ class _Exporter:
 
     def permute(self, node, x, perm):
         """linalg.transpose: result axis i is input axis perm[i]."""
-        out_shape = self.out_shape(node)
+        out_shape = self.out_shape(node, None)
         rank = len(x.shape)
         perm = [self.axis(p, rank, "permute") for p in perm]
         if sorted(perm) != list(range(rank)):
             raise self.error("permute: %s is not a permutation of %d axes" % (perm, rank))
         if perm == list(range(rank)):
             return x
-        e = self.empty(node.name, out_shape)
+        e = self.empty(node.name, out_shape, x.elt)
         return _Value(self.emit(node.name, "linalg.transpose ins(%s : %s) outs(%s : %s) "
-                                "permutation = [%s]" % (x.name, x.type, e, _ttype(out_shape),
-                                                        ", ".join(map(str, perm)))), out_shape)
+                                "permutation = [%s]" % (x.name, x.type, e, _ttype(out_shape, x.elt),
+                                                        ", ".join(map(str, perm)))), out_shape,
+                      x.elt)
 
     def transpose_args(self, node, x, target, args):
         """The permutation of transpose(d0, d1), permute(*dims) or t()."""
@@ -1389,31 +1755,39 @@ class _Exporter:
         return perm
 
     def getitem(self, node, x, index):
-        """Basic indexing: slices (positive steps), integers, an Ellipsis, as a
-        tensor.extract_slice whose result drops the integer-indexed axes."""
-        out_shape = self.out_shape(node)
+        """Basic indexing: slices (positive steps), integers, None (a new axis
+        of size 1) and one Ellipsis, as a tensor.extract_slice whose result
+        drops the integer-indexed axes, then a tensor.expand_shape for the
+        new axes."""
+        out_shape = self.out_shape(node, None)
         rank = len(x.shape)
         index = list(index) if isinstance(index, tuple) else [index]
         if sum(i is Ellipsis for i in index) > 1:
             raise self.error("an index with more than one Ellipsis")
+        real = sum(i is not None and i is not Ellipsis for i in index)
         if Ellipsis in index:
             at = index.index(Ellipsis)
-            index[at:at + 1] = [slice(None)] * (rank - len(index) + 1)
-        if len(index) > rank:
-            raise self.error("too many indices (%d) for a tensor of rank %d" % (len(index), rank))
-        index += [slice(None)] * (rank - len(index))
-        offsets, sizes, strides = [], [], []
-        for axis, i in enumerate(index):
+            index[at:at + 1] = [slice(None)] * max(0, rank - real)
+            real = sum(i is not None for i in index)
+        if real > rank:
+            raise self.error("too many indices (%d) for a tensor of rank %d" % (real, rank))
+        index += [slice(None)] * (rank - real)
+        offsets, sizes, strides, kept = [], [], [], []
+        axis = 0
+        for i in index:
+            if i is None:
+                continue
             n = x.shape[axis]
             if isinstance(i, bool) or not isinstance(i, (int, slice)):
-                raise self.error("index %r is not supported (slices, integers and one Ellipsis)"
-                                 % (i,))
+                raise self.error("index %r is not supported (slices, integers, None and one "
+                                 "Ellipsis)" % (i,))
             if isinstance(i, int):
                 if not -n <= i < n:
                     raise self.error("index %d out of range for axis %d of size %d" % (i, axis, n))
                 offsets.append(i % n)
                 sizes.append(1)
                 strides.append(1)
+                axis += 1
                 continue
             start, stop, step = i.indices(n)
             if step <= 0:
@@ -1421,13 +1795,19 @@ class _Exporter:
             offsets.append(start)
             sizes.append(max(0, (stop - start + step - 1) // step))
             strides.append(step)
-        if all(o == 0 for o in offsets) and tuple(sizes) == x.shape and \
-                all(s == 1 for s in strides):
-            return x
-        return _Value(self.emit(node.name, "tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
-                                % (x.name, ", ".join(map(str, offsets)), ", ".join(map(str, sizes)),
-                                   ", ".join(map(str, strides)), x.type, _ttype(out_shape))),
-                      out_shape)
+            kept.append(sizes[-1])
+            axis += 1
+        y = x
+        if not (all(o == 0 for o in offsets) and tuple(sizes) == x.shape and
+                all(s == 1 for s in strides)):
+            y = _Value(self.emit(node.name + ("_slice" if None in index else ""),
+                                 "tensor.extract_slice %s[%s] [%s] [%s] : %s to %s"
+                                 % (x.name, ", ".join(map(str, offsets)),
+                                    ", ".join(map(str, sizes)), ", ".join(map(str, strides)),
+                                    x.type, _ttype(kept, x.elt))), kept, x.elt)
+        if tuple(y.shape) == tuple(out_shape):
+            return y
+        return self.reshape(node, y)
 
     # ---- dispatch --------------------------------------------------------
 
@@ -1477,7 +1857,7 @@ class _Exporter:
                     self.check_inplace(node, node.args[0])
                 return self.relu(node, self.tensor(node.args[0], "input"))
             if isinstance(mod, nn.Flatten):
-                return self.reshape(node, self.tensor(node.args[0], "input"))
+                return self.reshape(node, self.tensor(node.args[0], "input", None))
             if isinstance(mod, (nn.Identity,) + _DROPOUT_MODULES):
                 return self.tensor(node.args[0], "input")
             if isinstance(mod, nn.modules.batchnorm._BatchNorm):
@@ -1524,6 +1904,8 @@ class _Exporter:
                 if mod.dim is None:
                     raise self.error("nn.Softmax without dim is not supported (give dim)")
                 return self.softmax(node, self.tensor(node.args[0], "input"), mod.dim)
+            if isinstance(mod, nn.Embedding):
+                return self.embedding(node, target, node.args[0], mod.weight, mod.max_norm)
             if _is_stochastic_depth(type(mod)):
                 if mod.training and mod.p > 0:
                     raise self.error("StochasticDepth is in training mode; call model.eval() "
@@ -1560,7 +1942,7 @@ class _Exporter:
                 return self.binary(node, _BINARY_FUNCS[target], a["input"], a["other"],
                                    self.pyval(a["alpha"]))
             if target in _RESHAPE_FUNCS:
-                return self.reshape(node, self.tensor(node.args[0], "input"))
+                return self.reshape(node, self.tensor(node.args[0], "input", None))
             if target is F.dropout or target is torch.dropout:
                 return self.tensor(node.args[0], "input")
             if target in _CLAMP_FUNCS:
@@ -1653,7 +2035,7 @@ class _Exporter:
                 return self.matmul(node, self.tensor(a["input"], "input"),
                                    self.tensor(a["other"], "other"))
             if target in (torch.transpose, torch.permute, torch.t):
-                x = self.tensor(node.args[0], "input")
+                x = self.tensor(node.args[0], "input", None)
                 kind = {torch.transpose: "transpose", torch.permute: "permute", torch.t: "t"}[target]
                 rest = [self.pyval(v) for v in node.args[1:]]
                 for key in ("dim0", "dim1", "dims"):
@@ -1661,12 +2043,38 @@ class _Exporter:
                         rest.append(self.pyval(node.kwargs[key]))
                 return self.permute(node, x, self.transpose_args(node, x, kind, rest))
             if target is operator.getitem:
-                x = self.tensor(node.args[0], "input")
+                x = self.tensor(node.args[0], "input", None)
                 index = self.pyval(node.args[1])
                 fix = lambda i: slice(*(self.pyval(v) for v in (i.start, i.stop, i.step))) \
                     if isinstance(i, slice) else i  # noqa: E731
                 index = tuple(fix(i) for i in index) if isinstance(index, tuple) else fix(index)
                 return self.getitem(node, x, index)
+            if target is F.embedding:
+                a = self.args_of(node, ["input", "weight", "padding_idx", "max_norm"],
+                                 {"max_norm": None})
+                return self.embedding(node, node.name, a["input"], self.weight(a["weight"], "weight"),
+                                      self.pyval(a["max_norm"]))
+            if target in _COMPARE_FUNCS:
+                a = self.args_of(node, ["input", "other"], {})
+                return self.compare(node, _COMPARE_FUNCS[target], a["input"], a["other"])
+            if target in _LOGICAL_FUNCS:
+                kind = _LOGICAL_FUNCS[target]
+                return self.logical(node, kind, list(node.args[:1 if kind == "not" else 2]),
+                                    _fn_name(target).startswith("torch.logical"))
+            if target in (torch.masked_fill,):
+                a = self.args_of(node, ["input", "mask", "value"], {})
+                return self.masked_fill(node, a["input"], a["mask"], a["value"])
+            if target is torch.where:
+                if len(node.args) + len(node.kwargs) != 3:
+                    raise self.error("torch.where(condition) without values is not supported")
+                a = self.args_of(node, ["condition", "input", "other"], {})
+                return self.where(node, a["condition"], a["input"], a["other"])
+            if target in (torch.unsqueeze, torch.squeeze):
+                return self.reshape(node, self.tensor(node.args[0], "input", None))
+            if target is torch.broadcast_to:
+                return self.expand(node, node.args[0])
+            if target is _attention_mask:
+                return self.attention_mask(node, node.args[0], node.args[1])
             if _is_stochastic_depth(target):
                 a = self.args_of(node, ["input", "p", "mode", "training"], {"training": True})
                 if self.pyval(a["training"]) and self.pyval(a["p"]) > 0:
@@ -1686,9 +2094,9 @@ class _Exporter:
                     self.check_inplace(node, node.args[0])
                 return self.relu(node, self.tensor(node.args[0], "input"))
             if target in _RESHAPE_METHODS:
-                return self.reshape(node, self.tensor(node.args[0], "input"))
+                return self.reshape(node, self.tensor(node.args[0], "input", None))
             if target in _IDENTITY_METHODS:
-                return self.tensor(node.args[0], "input")
+                return self.tensor(node.args[0], "input", None)
             if target in ("clamp", "clip", "clamp_", "clip_"):
                 a = self.args_of(node, ["self", "min", "max"], {"min": None, "max": None})
                 if target.endswith("_"):
@@ -1711,12 +2119,30 @@ class _Exporter:
                 return self.matmul(node, self.tensor(a["self"], "input"),
                                    self.tensor(other, "other"))
             if target in _TRANSPOSE_METHODS:
-                x = self.tensor(node.args[0], "input")
+                x = self.tensor(node.args[0], "input", None)
                 rest = [self.pyval(v) for v in node.args[1:]]
                 for key in ("dim0", "dim1", "dims"):
                     if key in node.kwargs:
                         rest.append(self.pyval(node.kwargs[key]))
                 return self.permute(node, x, self.transpose_args(node, x, target, rest))
+            if target in _COMPARE_METHODS:
+                a = self.args_of(node, ["self", "other"], {})
+                return self.compare(node, _COMPARE_METHODS[target], a["self"], a["other"])
+            if target in _LOGICAL_METHODS:
+                kind = _LOGICAL_METHODS[target]
+                return self.logical(node, kind, list(node.args[:1 if kind == "not" else 2]),
+                                    target.startswith("logical"))
+            if target in _CAST_METHODS:
+                return self.cast(node, node.args[0])
+            if target in ("masked_fill", "masked_fill_"):
+                a = self.args_of(node, ["self", "mask", "value"], {})
+                if target.endswith("_"):
+                    self.check_inplace(node, a["self"])
+                return self.masked_fill(node, a["self"], a["mask"], a["value"])
+            if target in ("unsqueeze", "squeeze"):
+                return self.reshape(node, self.tensor(node.args[0], "input", None))
+            if target in ("expand", "expand_as"):
+                return self.expand(node, node.args[0])
             if target == "mean":
                 a = self.args_of(node, ["self", "dim", "keepdim"], {"dim": None, "keepdim": False})
                 if a.get("dtype") is not None:
@@ -1739,17 +2165,23 @@ class _Exporter:
             if not isinstance(x, torch.Tensor):
                 raise ExportError("example input for '%s' is a %s; only tensors are supported"
                                   % (p.name, type(x).__name__))
-            if x.dtype != torch.float32:
-                raise ExportError("example input for '%s' has dtype %s; only float32 is supported"
+            if x.dtype not in _ELT_OF_DTYPE:
+                raise ExportError("example input for '%s' has dtype %s; float32 (activations), "
+                                  "int64 or int32 (token ids, masks) and bool are supported"
                                   % (p.name, x.dtype))
 
-        # Constant nodes: attributes and anything computed only from them.
+        # Constant nodes: attributes, the static shapes of tensors, tensors
+        # made from nothing (torch.arange(n)) and anything computed only from
+        # those (position ids, a class token expanded to the batch).
         for n in nodes:
-            if n.op == "get_attr":
+            ins = n.all_input_nodes
+            if n.op == "get_attr" or _is_shape_query(n):
                 self.const_nodes.add(n)
-            elif n.op in ("call_function", "call_method"):
-                ins = n.all_input_nodes
-                if ins and all(i in self.const_nodes for i in ins):
+            elif n.target in _SHAPE_FACTORIES and \
+                    all(i in self.const_nodes for i in n.all_input_nodes[1:]):
+                self.const_nodes.add(n)  # zeros_like(x): x's shape is static
+            elif n.op in ("call_function", "call_method", "call_module"):
+                if all(i in self.const_nodes for i in ins) and (ins or n.target in _FACTORIES):
                     self.const_nodes.add(n)
         rec = _Recorder(self.gm, self.const_nodes)
         rec.current = None
@@ -1767,7 +2199,7 @@ class _Exporter:
 
         args = []
         for p, x in zip(placeholders, example_inputs):
-            v = _Value(self.fresh(p.name), x.shape)
+            v = _Value(self.fresh(p.name), x.shape, _ELT_OF_DTYPE[x.dtype])
             self.env[p] = v
             args.append(v)
 
@@ -1844,12 +2276,29 @@ def _linear_of(weight, bias):
     return lin
 
 
+def _attention_mask(scores, mask):
+    """Scores (N, heads, L, S) with PyTorch's attn_mask applied: (L, S) or (N
+    * heads, L, S); a bool mask sets -inf where it is true, a float mask is
+    added. A leaf of the trace (torch.fx.wrap): the mask's dtype picks the
+    math, which the exporter reads from the traced shapes."""
+    if mask.dim() == 3:
+        mask = mask.view(scores.shape)
+    if mask.dtype == torch.bool:
+        return scores.masked_fill(mask, float("-inf"))
+    return scores + mask
+
+
+torch.fx.wrap("_attention_mask")
+
+
 class _Attention(nn.Module):
-    """nn.MultiheadAttention's computation without masks: q, k, v
-    projections (the packed in_proj split into three linears q, k, v), heads
-    split by view + transpose, q scaled by 1 / sqrt(head_dim), softmax(q
-    k^T) v, heads merged, out_proj. Inputs are (L, N, E), or (N, L, E) with
-    batch_first."""
+    """nn.MultiheadAttention's computation (PyTorch 1.13's math path): q, k,
+    v projections (the packed in_proj split into three linears q, k, v),
+    heads split by view + transpose, q scaled by 1 / sqrt(head_dim), scores
+    q k^T, attn_mask (bool: -inf where true; float: added) and
+    key_padding_mask (bool, (N, S): -inf where true), softmax, times v,
+    heads merged, out_proj. Inputs are (L, N, E), or (N, L, E) with
+    batch_first. The averaged attention weights are not returned."""
 
     def __init__(self, mha):
         super().__init__()
@@ -1870,9 +2319,6 @@ class _Attention(nn.Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True):
-        if key_padding_mask is not None or attn_mask is not None:
-            raise ExportError("nn.MultiheadAttention with attn_mask or key_padding_mask is not "
-                              "supported yet")
         if not self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         n, lq, lk = query.size(0), query.size(1), key.size(1)
@@ -1883,7 +2329,12 @@ class _Attention(nn.Module):
         k = k.view(n, lk, self.heads, hd).transpose(1, 2)
         v = v.view(n, lk, self.heads, hd).transpose(1, 2)
         q = q / math.sqrt(hd)
-        probs = torch.softmax(torch.matmul(q, k.transpose(-2, -1)), -1)
+        scores = torch.matmul(q, k.transpose(-2, -1))
+        if attn_mask is not None:
+            scores = _attention_mask(scores, attn_mask)
+        if key_padding_mask is not None:
+            scores = scores.masked_fill(key_padding_mask.view(n, 1, 1, lk), float("-inf"))
+        probs = torch.softmax(scores, -1)
         ctx = torch.matmul(probs, v).transpose(1, 2).reshape(n, lq, e)
         out = self.out_proj(ctx)
         if not self.batch_first:
@@ -1905,18 +2356,15 @@ class _EncoderLayer(nn.Module):
         self.activation = layer.activation
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        if src_mask is not None or src_key_padding_mask is not None:
-            raise ExportError("nn.TransformerEncoderLayer with src_mask or src_key_padding_mask "
-                              "is not supported yet")
-        x = src
+        x, masks = src, (src_mask, src_key_padding_mask)
         if self.norm_first:
-            x = x + self._sa(self.norm1(x))
+            x = x + self._sa(self.norm1(x), *masks)
             return x + self.linear2(self.activation(self.linear1(self.norm2(x))))
-        x = self.norm1(x + self._sa(x))
+        x = self.norm1(x + self._sa(x, *masks))
         return self.norm2(x + self.linear2(self.activation(self.linear1(x))))
 
-    def _sa(self, x):
-        return self.self_attn(x, x, x)[0]
+    def _sa(self, x, mask, key_padding_mask):
+        return self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask)[0]
 
 
 class _Encoder(nn.Module):
@@ -1928,11 +2376,8 @@ class _Encoder(nn.Module):
         self.norm = encoder.norm
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        if mask is not None or src_key_padding_mask is not None:
-            raise ExportError("nn.TransformerEncoder with mask or src_key_padding_mask is not "
-                              "supported yet")
         for layer in self.layers:
-            src = layer(src)
+            src = layer(src, src_mask=mask, src_key_padding_mask=src_key_padding_mask)
         return self.norm(src) if self.norm is not None else src
 
 
@@ -1980,8 +2425,9 @@ def export_module(module, example_inputs, *, func_name="forward", linear_spellin
     """Export ``module`` (an ``nn.Module``, traced with ``torch.fx.symbolic_trace``,
     or an already traced ``torch.fx.GraphModule``) to MLIR text.
 
-    example_inputs: a tensor or a tuple of float32 tensors, one per argument of
-        ``forward``; they fix the static shapes (through ShapeProp).
+    example_inputs: a tensor or a tuple of tensors, one per argument of
+        ``forward`` (float32; int64 or int32 ids; bool or integer masks); they
+        fix the static shapes (through ShapeProp).
     func_name: name of the exported ``func.func``.
     linear_spelling: ``"transposed_b"`` (``linalg.matmul`` with ``indexing_maps``
         reading W as (n, k)) or ``"transpose_op"`` (``linalg.transpose`` + matmul).
@@ -2009,13 +2455,20 @@ def export_module(module, example_inputs, *, func_name="forward", linear_spellin
         if not isinstance(module, nn.Module):
             raise ExportError("expected an nn.Module, got %s" % type(module).__name__)
         module = _written_out(module)
-        # A written-out module at the top: its optional masks are None.
+        # A written-out module at the top: the optional arguments (masks)
+        # beyond the example inputs are None.
         concrete = None
         if isinstance(module, tuple(_WRITTEN_OUT.values())):
-            params = inspect.signature(module.forward).parameters.values()
-            concrete = {p.name: p.default for p in params if p.default is not p.empty}
+            params = list(inspect.signature(module.forward).parameters.values())
+            concrete = {p.name: p.default for p in params[len(example_inputs):]
+                        if p.default is not p.empty}
         try:
-            gm = torch.fx.symbolic_trace(module, concrete_args=concrete)
+            # Buffers traced as attributes, as parameters are: a slice of a
+            # buffer by a traced size (position ids) stays in the graph.
+            tracer = torch.fx.Tracer()
+            tracer.proxy_buffer_attributes = True
+            graph = tracer.trace(module, concrete_args=concrete)
+            gm = torch.fx.GraphModule(tracer.root, graph, type(module).__name__)
         except Exception as e:  # noqa: BLE001
             raise ExportError("torch.fx.symbolic_trace failed for %s: %s"
                               % (type(module).__name__, e)) from e

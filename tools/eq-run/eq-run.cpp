@@ -134,8 +134,10 @@ readInputs(const EntrySignature &signature) {
                                          " of @" + entry + ")"))
       return std::move(e);
     // Quantizing NaN or Inf has no defined result.
-    if (llvm::Error e = checkNpyFinite(*array, path, "inputs must be finite"))
-      return std::move(e);
+    if (spec.mustBeFinite)
+      if (llvm::Error e =
+              checkNpyFinite(*array, path, "inputs must be finite"))
+        return std::move(e);
     args.push_back(std::move(*array));
   }
   return args;

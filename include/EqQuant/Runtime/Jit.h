@@ -31,6 +31,11 @@ namespace eqq {
 struct TensorSpec {
   NpyDType dtype;
   llvm::SmallVector<int64_t> shape;
+  /// Whether the values must be finite: an argument that is quantized or
+  /// observed, maybe after elementwise float ops (quantizing NaN or Inf has
+  /// no defined result). An argument that reaches quantization only through
+  /// a float reduction may hold Inf, as an additive attention mask does.
+  bool mustBeFinite = true;
   int64_t getNumElements() const;
   /// "5x5 float32", for messages.
   std::string str() const;
@@ -45,7 +50,10 @@ struct EntrySignature {
 /// The signature of the function `entry` of `module`: from its type for a
 /// func.func, from the attributes `--eqq-emit-c-interface` recorded for a
 /// lowered llvm.func. It must take and return static-shaped tensors of f32,
-/// f64, i8, ui8, i32 or i64.
+/// f64, i8, ui8, i32, i64 or i1 (bool). An argument of a func.func must be
+/// finite when it reaches an eqq.quantize or an observer through ops without
+/// reductions (elementwise ops, reshapes, slices, transposes, concats,
+/// equalization scales); every float argument of a lowered function must.
 llvm::Expected<EntrySignature> getEntrySignature(ModuleOp module,
                                                  llvm::StringRef entry);
 

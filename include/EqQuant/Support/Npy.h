@@ -2,7 +2,8 @@
 //
 // Tensors enter and leave eq-run (and the calibration pass) as NumPy `.npy`
 // files: format versions 1.0, 2.0 and 3.0, little-endian, C order, with the
-// dtypes float32, float64, int8, uint8, int32 and int64.
+// dtypes float32, float64, int8, uint8, int32, int64 and bool (the element
+// type i1 of masks: one byte, 0 or 1).
 //
 // The reader checks everything the header claims against the bytes it has
 // before it allocates anything, and turns every problem into an llvm::Error
@@ -44,14 +45,14 @@ namespace mlir::eqq {
 constexpr size_t kMaxNpyRank = 64;
 
 /// The element types a .npy file may hold.
-enum class NpyDType { F32, F64, I8, U8, I32, I64 };
+enum class NpyDType { F32, F64, I8, U8, I32, I64, Bool };
 
-/// NumPy's name of `dtype`: "float32", "float64", "int8", "uint8", "int32" or
-/// "int64".
+/// NumPy's name of `dtype`: "float32", "float64", "int8", "uint8", "int32",
+/// "int64" or "bool".
 llvm::StringRef getNpyDTypeName(NpyDType dtype);
 
 /// The header's `descr` of `dtype` as np.save writes it: "<f4", "<f8", "|i1",
-/// "|u1", "<i4" or "<i8".
+/// "|u1", "<i4", "<i8" or "|b1".
 llvm::StringRef getNpyDTypeDescr(NpyDType dtype);
 
 /// The size of one element of `dtype` in bytes.

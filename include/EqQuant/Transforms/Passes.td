@@ -132,10 +132,14 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     running values. Memory does not grow with the number of batches.
 
     Each `data` entry is one batch: an `.npy` file for a function with one
-    argument, or a directory holding `arg0.npy`, `arg1.npy`, ... Batches must
-    have the argument's dtype and shape and be finite (NaN or Inf is an error
-    naming the file and the first bad index). Runs of more than a few seconds
-    report progress on stderr.
+    argument, or a directory holding `arg0.npy`, `arg1.npy`, ... (token ids
+    as int64 or int32, masks as bool or numbers). Batches must have the
+    argument's dtype and shape, and an argument an observer reads, directly
+    or after elementwise ops, reshapes, slices and concats, must be finite
+    (NaN or Inf is an error naming the file and the first bad index); an
+    additive attention mask, which reaches the layers only through softmax,
+    may hold `-inf`. Runs of more than a few seconds report progress on
+    stderr.
 
     Samples for `--eqq-convert="select=true"`: the input-equalization
     observer in front of each equalized layer also keeps a uniform sample of

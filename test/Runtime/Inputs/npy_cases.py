@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 TOOL = "eqq-npy-tool"
-DTYPES = ["float32", "float64", "int8", "uint8", "int32", "int64"]
+DTYPES = ["float32", "float64", "int8", "uint8", "int32", "int64", "bool"]
 # The last one has a header whose length crosses a multiple of 64 bytes only
 # with the spaces np.save leaves for growing the first dimension.
 SHAPES = [(), (1,), (5,), (2, 3), (2, 3, 4), (0,), (3, 0, 2), (1, 1, 1, 1, 7),
@@ -40,6 +40,8 @@ def special_values(dtype):
         return [np.nan, np.inf, -np.inf, -0.0, 0.0, info.tiny,
                 info.smallest_subnormal, info.max, -info.max, 0.1, -1.5,
                 np.pi]
+    if dtype.kind == "b":
+        return [True, False]
     info = np.iinfo(dtype)
     return [info.min, info.max, 0, 1, info.max - 1, info.min + 1]
 
@@ -50,6 +52,8 @@ def make_array(dtype, shape, seed):
     rng = np.random.default_rng(seed)
     if dtype.kind == "f":
         values = rng.standard_normal(n).astype(dtype) * dtype.type(1000)
+    elif dtype.kind == "b":
+        values = rng.integers(0, 2, size=n).astype(bool)
     else:
         info = np.iinfo(dtype)
         values = rng.integers(info.min, info.max, size=n, endpoint=True,
@@ -64,6 +68,8 @@ def format_value(value, dtype):
         if np.isnan(value):
             return "nan"
         return ("%.9g" if dtype.itemsize == 4 else "%.17g") % float(value)
+    if dtype.kind == "b":
+        return "true" if value else "false"
     return str(int(value))
 
 
@@ -148,6 +154,8 @@ def interop(directory):
             n = int(np.prod(shape, dtype=np.int64))
             if np.dtype(dtype).kind == "f":
                 expected = (np.arange(n) * 0.25 - 3).astype(dtype)
+            elif np.dtype(dtype).kind == "b":
+                expected = np.arange(n) % 3 == 0
             else:
                 expected = (np.arange(n, dtype=np.int64) * 7 - 50).astype(dtype)
             shape_arg = "x".join(map(str, shape)) or "scalar"
@@ -250,7 +258,7 @@ def corrupt(directory):
     files["big-endian-i8"] = save_bytes(np.zeros(3, dtype=">i8"))
     files["no-byte-order"] = npy(dict_header(descr="'f4'"), F32_2X3)
     files["native-byte-order"] = npy(dict_header(descr="'=f4'"), F32_2X3)
-    files["bool"] = save_bytes(np.zeros(3, dtype=bool))
+    files["bool-byte-2"] = save_bytes(np.zeros(3, dtype=bool))[:-1] + b"\x02"
     files["float16"] = save_bytes(np.zeros(3, dtype=np.float16))
     files["uint16"] = save_bytes(np.zeros(3, dtype=np.uint16))
     files["complex64"] = save_bytes(np.zeros(3, dtype=np.complex64))

@@ -43,13 +43,21 @@ attempt("batchnorm-functional", bm.FunctionalTrainingNorm(), (torch.rand(2, 3, 6
 attempt("exp", bm.Exp(), (torch.rand(2, 5),))
 # CHECK: exp: node 'exp' (call_function torch.exp): unsupported function torch.exp
 attempt("mish", bm.Mish(), (torch.rand(1, 3, 4, 4),))
-# CHECK: mish: node 'act' (call_module act (torch.nn.modules.activation.Mish)): unsupported module type Mish (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, transpose/permute, slicing, flatten/view/reshape, identity, dropout and stochastic depth)
+# CHECK: mish: node 'act' (call_module act (torch.nn.modules.activation.Mish)): unsupported module type Mish (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, embedding, comparisons, masked_fill/where, logical not/and/or, dtype conversions, identity, dropout and stochastic depth)
 attempt("softmax-no-dim", bm.SoftmaxNoDim(), (torch.rand(2, 5),))
 # CHECK: softmax-no-dim: node 'sm' (call_module sm (torch.nn.modules.activation.Softmax)): nn.Softmax without dim is not supported (give dim)
 attempt("matmul-vector", bm.MatmulVector(), (torch.rand(5, 5),))
 # CHECK: matmul-vector: node 'matmul' (call_function torch.matmul): matmul of a 1-D tensor is not supported (shapes [5, 5], [5])
-attempt("index-none", bm.IndexNone(), (torch.rand(2, 5),))
-# CHECK: index-none: node 'getitem' (call_function operator.getitem): index None is not supported (slices, integers and one Ellipsis)
+attempt("embedding-max-norm", bm.EmbeddingMaxNorm(), (torch.tensor([[1, 2]]),))
+# CHECK: embedding-max-norm: node 'emb' (call_module emb (torch.nn.modules.sparse.Embedding)): embedding with max_norm is not supported (it renormalizes the table in place)
+attempt("bitwise-int", bm.BitwiseInt(), (torch.tensor([[1, 2]]),))
+# CHECK: bitwise-int: node 'and_' (call_function operator.and_): bitwise ~, &, |, ^ of a int64 tensor is not supported (only of bool tensors)
+attempt("where-one-arg", bm.WhereOneArg(), (torch.rand(2, 5),))
+# CHECK: where-one-arg: node 'where' (call_function torch.where): torch.where(condition) without values is not supported
+attempt("masked-fill-tensor", bm.MaskedFillTensor(), (torch.rand(2, 5),))
+# CHECK: masked-fill-tensor: node 'masked_fill' (call_method masked_fill): masked_fill with a tensor value is not supported (a number or a 0-d constant is)
+attempt("ids-into-cat", bm.IdsIntoCat(), (torch.tensor([[1, 2]]),))
+# CHECK: ids-into-cat: node 'cat' (call_function torch.cat): cat operand 'ids' is a tensor of int64; this op takes float32 (convert it with .float() or .long())
 attempt("maxpool-indices", bm.MaxPoolIndices(), (torch.rand(1, 3, 4, 4),))
 # CHECK: maxpool-indices: node 'pool' (call_module pool (torch.nn.modules.pooling.MaxPool2d)): max_pool2d with return_indices=True is not supported
 attempt("maxpool1d", bm.MaxPool1d(), (torch.rand(1, 3, 4),))
@@ -58,8 +66,8 @@ attempt("unbatched-pool", torch.nn.MaxPool2d(2), (torch.rand(3, 4, 4),))
 # CHECK: unbatched-pool: node 'max_pool2d' (call_function torch.nn.functional.max_pool2d): max_pool2d input must have rank 4 (N x C x H x W), got shape [3, 4, 4]
 attempt("tensor-clamp", bm.TensorClamp(), (torch.rand(2, 5),))
 # CHECK: tensor-clamp: node 'clamp' (call_function torch.clamp): min must be a Python number, got 'Tensor'
-attempt("encoder-mask", bm.MaskedEncoderLayer().eval(), (torch.rand(3, 1, 8), torch.zeros(3, 3)))
-# CHECK: encoder-mask: torch.fx.symbolic_trace failed for MaskedEncoderLayer: nn.TransformerEncoderLayer with src_mask or src_key_padding_mask is not supported yet
+attempt("encoder-float-padding-mask", bm.MaskedEncoderLayer().eval(), (torch.rand(3, 1, 8), torch.zeros(1, 3)))
+# CHECK: encoder-float-padding-mask: node 'masked_fill' (call_method masked_fill): the condition of where/masked_fill must be a bool tensor (compare or convert it with .bool())
 attempt("flip", bm.Flipped(), (torch.rand(2, 5),))
 # CHECK: flip: node 'flip' (call_method flip): unsupported method Tensor.flip
 attempt("weight-input", bm.WeightInput(), (torch.rand(2, 5), torch.rand(3, 5)))
@@ -73,7 +81,7 @@ attempt("control-flow", bm.ControlFlow(), (torch.rand(2, 5),))
 attempt("double", bm.DoubleWeights(), (torch.rand(2, 5),))
 # CHECK: double: node 'double' (call_method double): unsupported method Tensor.double
 attempt("f64-input", torch.nn.ReLU(), (torch.rand(2, 5, dtype=torch.float64),))
-# CHECK: f64-input: example input for 'input_1' has dtype torch.float64; only float32 is supported
+# CHECK: f64-input: example input for 'input_1' has dtype torch.float64; float32 (activations), int64 or int32 (token ids, masks) and bool are supported
 attempt("f64-weight", torch.nn.Linear(5, 5).double(), (torch.rand(2, 5),))
 # CHECK: f64-weight: node 'linear' (call_function torch.nn.functional.linear): running it on the example inputs failed: RuntimeError: mat1 and mat2 must have the same dtype
 attempt("arity", torch.nn.ReLU(), (torch.rand(2, 5), torch.rand(2, 5)))

@@ -114,9 +114,35 @@ class MatmulVector(nn.Module):
         return torch.matmul(x, x[0])
 
 
-class IndexNone(nn.Module):
+class EmbeddingMaxNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4, max_norm=1.0)
+
+    def forward(self, ids):
+        return self.emb(ids)
+
+
+class BitwiseInt(nn.Module):
+    def forward(self, ids):
+        return (ids & 3).float()
+
+
+class WhereOneArg(nn.Module):
     def forward(self, x):
-        return x[:, None] * 2
+        return torch.where(x > 0.5)[0].float()
+
+
+class MaskedFillTensor(nn.Module):
+    def forward(self, x):
+        return x.masked_fill(x > 0.5, x[0, 0])
+
+
+class IdsIntoCat(nn.Module):
+    """Integer ids concatenated with floats (PyTorch promotes them)."""
+
+    def forward(self, ids):
+        return torch.cat([ids.float(), ids], 1)
 
 
 class WeightInput(nn.Module):
@@ -163,11 +189,12 @@ class DoubleWeights(nn.Module):
 
 
 class MaskedEncoderLayer(nn.Module):
-    """An attention mask: not exported yet."""
+    """A float key padding mask (PyTorch 1.13's attention documents bool
+    only)."""
 
     def __init__(self):
         super().__init__()
         self.layer = nn.TransformerEncoderLayer(8, 2, 16)
 
-    def forward(self, x, mask):
-        return self.layer(x, src_mask=mask)
+    def forward(self, x, key_padding_mask):
+        return self.layer(x, src_key_padding_mask=key_padding_mask)

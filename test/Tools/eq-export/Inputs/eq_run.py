@@ -28,7 +28,10 @@ def eq_run(text, inputs, n_outputs, extra_args=()):
         cmd = [shutil.which("eq-run") or "eq-run", mod]
         for i, x in enumerate(inputs):
             path = os.path.join(tmp, "x%d.npy" % i)
-            np.save(path, np.ascontiguousarray(x, dtype=np.float32))
+            x = np.asarray(x)
+            # Ids and masks keep their integer or bool type; numbers are float32.
+            np.save(path, np.ascontiguousarray(
+                x if x.dtype.kind in "biu" else x.astype(np.float32)))
             cmd += ["--input", path]
         outs = [os.path.join(tmp, "y%d.npy" % i) for i in range(n_outputs)]
         for path in outs:
@@ -55,9 +58,10 @@ def compare(got, want):
 
 
 def check_models(models, variants, kind):
-    """Exports each model of `models` (name -> (factory, input shapes)) with
-    each dict of export_module options in `variants`, runs it in eq-run on
-    inputs spread over [-4, 4] after torch.manual_seed(0), compares every
+    """Exports each model of `models` (name -> (factory, inputs)) with each
+    dict of export_module options in `variants`, runs it in eq-run on inputs
+    made after torch.manual_seed(0) (an input is a shape, for float32 values
+    spread over [-4, 4], or a function making the tensor), compares every
     result with PyTorch's, prints one line per run and a summary naming
     `kind`, and returns the exit status (1 if any run differs)."""
     import torch
@@ -69,7 +73,7 @@ def check_models(models, variants, kind):
         for opts in variants:
             torch.manual_seed(0)
             m = factory().eval()
-            xs = [torch.rand(s) * 8 - 4 for s in shapes]
+            xs = [s() if callable(s) else torch.rand(s) * 8 - 4 for s in shapes]
             text = export_module(m, tuple(xs), **opts)
             with torch.no_grad():
                 ys = m(*xs)

@@ -7,7 +7,8 @@ in one process:
 
 writes OUTDIR/NAME.mlir for each NAME (a key of SEED_MODELS, EXTRA_MODELS, CNN_MODELS or
 TRANSFORMER_MODELS;
-NAME:DxDx... gives a single-input model another input shape),
+NAME:DxDx... gives a single-input model another input shape; an input
+given as a function, ids or a mask, is made by it),
 after torch.manual_seed(0). --small uses the seed models' small conv input
 1x3x8x8; --resource-threshold -1 keeps every constant inline."""
 
@@ -51,7 +52,7 @@ for spec in args.names:
         shapes = [tuple(int(d) for d in shape_text.split("x"))]
     torch.manual_seed(0)
     m = factory().eval()
-    xs = tuple(torch.rand(s) for s in shapes)
+    xs = tuple(s() if callable(s) else torch.rand(s) for s in shapes)
     text = export_module(m, xs, linear_spelling=args.linear_spelling, bias=args.bias,
                          resource_threshold=None if args.resource_threshold < 0 else args.resource_threshold)
     with open(os.path.join(args.outdir, name + ".mlir"), "w") as f:

@@ -146,3 +146,138 @@ TRANSFORMER_MODELS.update({
                       [(2, 5, 32)]),
     "torch_mha_kdim_vdim": (lambda: MhaSeparateKV(), [(2, 3, 16), (2, 5, 12), (2, 5, 10)]),
 })
+
+
+# Models with integer and bool inputs and masks. An input is a shape (a
+# float32 tensor spread over [-4, 4]) or a function making the tensor.
+
+def _ids(n, l, vocab, pad_from=None):
+    """Token ids in [1, vocab), the second sequence padded (id 0) from
+    `pad_from` on."""
+    def make():
+        ids = torch.randint(1, vocab, (n, l))
+        if pad_from is not None:
+            ids[-1, pad_from:] = 0
+        return ids
+    return make
+
+
+class BertEmbeddingsEncoder(nn.Module):
+    """BERT as Hugging Face writes it: word, position (a buffer sliced by the
+    traced length) and token type (zeros_like the ids) embeddings, LayerNorm,
+    an extended attention mask (1 - mask) * finfo.min added to the scores,
+    post-norm layers, a tanh pooler over the first token."""
+
+    def __init__(self, vocab=50, d=32, heads=4, layers=2, max_len=16):
+        super().__init__()
+        self.word = nn.Embedding(vocab, d, padding_idx=0)
+        self.position = nn.Embedding(max_len, d)
+        self.token_type = nn.Embedding(2, d)
+        self.register_buffer("position_ids", torch.arange(max_len).expand(1, -1))
+        self.norm = nn.LayerNorm(d, eps=1e-12)
+        self.heads = heads
+        self.layers = nn.ModuleList(
+            nn.ModuleDict(dict(q=nn.Linear(d, d), k=nn.Linear(d, d), v=nn.Linear(d, d),
+                               o=nn.Linear(d, d), norm1=nn.LayerNorm(d, eps=1e-12),
+                               fc1=nn.Linear(d, 2 * d), fc2=nn.Linear(2 * d, d),
+                               norm2=nn.LayerNorm(d, eps=1e-12))) for _ in range(layers))
+        self.pool = nn.Linear(d, d)
+
+    def forward(self, ids, mask):
+        n, l = ids.size(0), ids.size(1)
+        x = self.word(ids) + self.position(self.position_ids[:, :l]) + \
+            self.token_type(torch.zeros_like(ids))
+        x = self.norm(x)
+        ext = (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+        hd = x.size(-1) // self.heads
+        for lay in self.layers:
+            q = lay["q"](x).view(n, l, self.heads, hd).transpose(1, 2)
+            k = lay["k"](x).view(n, l, self.heads, hd).transpose(1, 2)
+            v = lay["v"](x).view(n, l, self.heads, hd).transpose(1, 2)
+            probs = (q @ k.transpose(-1, -2) / math.sqrt(hd) + ext).softmax(-1)
+            ctx = (probs @ v).transpose(1, 2).reshape(n, l, -1)
+            x = lay["norm1"](x + lay["o"](ctx))
+            x = lay["norm2"](x + lay["fc2"](F.gelu(lay["fc1"](x))))
+        return x, torch.tanh(self.pool(x[:, 0]))
+
+
+class MaskOps(nn.Module):
+    """The mask and id ops in their spellings: comparisons of ids with a
+    number and of two tensors, ~ and logical_and / logical_or, masked_fill
+    with -inf and with a number, torch.where with a tensor and a number,
+    unsqueeze / None indexing, expand, F.embedding, .float() / .long() /
+    .bool() / .to() / .type_as(), integer arithmetic."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 8)
+        self.table = nn.Parameter(torch.randn(20, 8))
+
+    def forward(self, ids):
+        pad = ids == 0
+        keep = ~pad & (ids < 15)
+        x = self.emb(ids) + F.embedding(ids, self.table)
+        s = (x @ x.transpose(1, 2)).masked_fill(pad.unsqueeze(1), float("-inf"))
+        w = torch.where(keep[..., None], x, 0.5).masked_fill(ids[:, :, None] > 17, 2.0)
+        both = torch.logical_or(ids.eq(3), pad).float() + torch.logical_and(ids, keep).to(torch.float32)
+        twice = (ids * 2 + 1 - ids).float() * ids.bool().type_as(x)
+        wide = pad[:, None, :].expand(2, 3, 5).float()
+        return s.softmax(-1) @ w, both, twice, wide, (ids.long() >= ids.int()).float()
+
+
+class ViTLike(nn.Module):
+    """ViT: a strided conv patch embedding flattened and transposed, a class
+    token expanded to the batch and concatenated, a position embedding added,
+    nn.TransformerEncoder (pre-norm, GELU), LayerNorm and a head on the class
+    token."""
+
+    def __init__(self, image=16, patch=4, d=32, heads=4, layers=2, classes=10):
+        super().__init__()
+        self.patch = nn.Conv2d(3, d, patch, patch)
+        self.cls = nn.Parameter(torch.randn(1, 1, d))
+        self.pos = nn.Parameter(torch.randn(1, (image // patch) ** 2 + 1, d) * 0.02)
+        layer = nn.TransformerEncoderLayer(d, heads, 2 * d, activation="gelu", batch_first=True,
+                                           norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, classes)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat((self.cls.expand(x.size(0), -1, -1), x), dim=1) + self.pos
+        return self.head(self.norm(self.encoder(x)[:, 0]))
+
+
+class MaskedTorchEncoder(nn.Module):
+    """nn.TransformerEncoder with an attention mask (float, additive with
+    -inf; bool; or one per batch and head) and a bool key padding mask."""
+
+    def __init__(self, batch_first=True):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(32, 4, 64, batch_first=batch_first)
+        self.encoder = nn.TransformerEncoder(layer, 2)
+
+    def forward(self, x, key_padding_mask, mask):
+        return self.encoder(x, mask=mask, src_key_padding_mask=key_padding_mask)
+
+
+def _padding_mask():
+    return torch.tensor([[False] * 5, [False] * 3 + [True] * 2])
+
+
+TRANSFORMER_MODELS.update({
+    "bert_embeddings_encoder": (lambda: BertEmbeddingsEncoder(),
+                                [_ids(2, 12, 50, pad_from=8),
+                                 lambda: torch.tensor([[1] * 12, [1] * 8 + [0] * 4])]),
+    "mask_ops": (lambda: MaskOps(), [lambda: torch.tensor([[3, 4, 0, 18, 16], [0, 1, 2, 0, 19]])]),
+    "vit_like": (lambda: ViTLike(), [(2, 3, 16, 16)]),
+    "torch_encoder_float_causal_mask": (
+        lambda: MaskedTorchEncoder(), [(2, 5, 32), _padding_mask,
+                                       lambda: torch.triu(torch.full((5, 5), float("-inf")), 1)]),
+    "torch_encoder_bool_mask": (
+        lambda: MaskedTorchEncoder(), [(2, 5, 32), _padding_mask,
+                                       lambda: torch.triu(torch.ones(5, 5, dtype=torch.bool), 1)]),
+    "torch_encoder_per_head_mask": (
+        lambda: MaskedTorchEncoder(batch_first=False),
+        [(5, 2, 32), _padding_mask, lambda: torch.randn(8, 5, 5)]),
+})
