@@ -593,10 +593,34 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
     });
   }
 
+  // Spellings of several generics (layer norm, softmax) first: their first
+  // ops would match smaller ops (a mean) on their own.
+  llvm::DenseMap<Operation *, ElementwiseOp> composites;
+  llvm::DenseSet<Operation *> inComposite;
+  for (func::FuncOp func : funcs)
+    func.walk([&](Operation *op) {
+      std::optional<ElementwiseOp> c = matchCompositeOp(op);
+      if (!c || llvm::any_of(c->ops, [&](Operation *o) {
+            return ownerOf.count(o) || inComposite.contains(o);
+          }))
+        return;
+      inComposite.insert(c->ops.begin(), c->ops.end());
+      composites[op] = std::move(*c);
+    });
+
   for (func::FuncOp func : funcs) {
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (ownerOf.count(op))
         return;
+      if (inComposite.contains(op)) {
+        auto it = composites.find(op);
+        if (it == composites.end())
+          return; // an inner op of a layer norm or softmax
+        ElementwiseOp e = std::move(it->second);
+        e.name = namer.name(e.op, e.getObjectType());
+        eltwise.push_back(std::move(e));
+        return;
+      }
       ElementwiseOp e;
       e.op = op;
       e.ops.push_back(op);

@@ -2,13 +2,16 @@
 //
 // Pooling, mean, clamps and activations, mul and cat, in the spellings of
 // interface section 3 (those of torch-mlir style front ends and
-// tools/eq-export). Each matcher starts at the last op of a spelling, whose
-// result is the op's output, and looks up to its data inputs.
+// tools/eq-export), and the transformer ops in tools/eq-export's spellings
+// (layer norm, GELU, tanh, softmax, matmul of two activations, embedding),
+// which compute in float. Each matcher starts at the last op of a spelling,
+// whose result is the op's output, and looks up to its data inputs.
 //
 // An elementwise activation is recognized by what its body computes, not by
 // how it is spelled: the body (arith and math ops of one f32 input and
 // constants) is evaluated at probe points and compared with each function of
-// the table (relu6 = clamp(x, 0, 6), hardswish, hardsigmoid, sigmoid, silu).
+// the table (relu6 = clamp(x, 0, 6), hardswish, hardsigmoid, sigmoid, silu,
+// GELU in its erf and tanh forms, tanh).
 // Front ends spell x / 6 as a division or as a multiply by 1/6, the sigmoid
 // as 1 / (1 + exp(-x)) or exp(x) / (1 + exp(x)); all are the same op here.
 //
@@ -119,6 +122,10 @@ static std::optional<float> evaluateBody(Block &body, float x) {
       r = std::exp(in[0]);
     else if (isa<math::TanhOp>(op))
       r = std::tanh(in[0]);
+    else if (isa<math::ErfOp>(op))
+      r = std::erf(in[0]);
+    else if (isa<math::SqrtOp>(op))
+      r = std::sqrt(in[0]);
     else if (auto cmp = dyn_cast<arith::CmpFOp>(op)) {
       bool lt = in[0]<in[1], gt = in[0]> in[1], eq = in[0] == in[1];
       switch (cmp.getPredicate()) {
@@ -203,6 +210,17 @@ static std::optional<UnaryFunction> classifyUnary(linalg::GenericOp generic) {
     return UnaryFunction{OpKind::Sigmoid};
   if (matches([](float x) { return x / (1.0f + std::exp(-x)); }))
     return UnaryFunction{OpKind::SiLU};
+  if (matches([](float x) {
+        return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+      }) ||
+      matches([](float x) {
+        return 0.5f * x *
+               (1.0f +
+                std::tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+      }))
+    return UnaryFunction{OpKind::Gelu};
+  if (matches([](float x) { return std::tanh(x); }))
+    return UnaryFunction{OpKind::Tanh};
   // A clamp: its bounds are its values far out.
   std::optional<float> lo = evaluateBody(body, -1e30f);
   std::optional<float> hi = evaluateBody(body, 1e30f);
@@ -446,6 +464,178 @@ static std::optional<ElementwiseOp> matchCat(tensor::ConcatOp cat) {
   return e;
 }
 
+//===----------------------------------------------------------------------===//
+// Transformer ops
+//===----------------------------------------------------------------------===//
+
+/// The value a generic's body yields (its one result), or null.
+static Value getYielded(linalg::GenericOp g) {
+  auto yield = cast<linalg::YieldOp>(g.getRegion().front().getTerminator());
+  return yield.getNumOperands() == 1 ? yield.getOperand(0) : Value();
+}
+
+/// A generic defining `v` that only `users` read.
+static linalg::GenericOp getPrivateGeneric(Value v, unsigned users) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || !g.hasPureTensorSemantics() || g->getNumResults() != 1 ||
+      g.getNumDpsInits() != 1 ||
+      static_cast<unsigned>(llvm::range_size(v.getUses())) != users)
+    return nullptr;
+  return g;
+}
+
+/// Layer norm as tools/eq-export spells it: the sum of x over the trailing
+/// axes, its division by the count (the mean), the sum of the squared
+/// deviations, `1 / sqrt(var + eps)`, then one elementwise generic reading
+/// x, the mean, that and the constant weight and bias, starting with
+/// `x - mean`.
+static std::optional<ElementwiseOp> matchLayerNorm(linalg::GenericOp f) {
+  if (!f.hasPureTensorSemantics() || f.getNumDpsInits() != 1 ||
+      f.getNumDpsInputs() < 3 || f.getNumDpsInputs() > 5 || !isAllParallel(f) ||
+      !isStaticF32(f->getResult(0)) ||
+      !f.getIndexingMapsArray().front().isIdentity())
+    return std::nullopt;
+  Value x = f.getDpsInputOperand(0)->get();
+  Value mean = f.getDpsInputOperand(1)->get();
+  Value rstd = f.getDpsInputOperand(2)->get();
+  for (OpOperand *c : llvm::drop_begin(f.getDpsInputOperands(), 3))
+    if (!matchPattern(c->get(), m_Constant()))
+      return std::nullopt;
+  Block &body = f.getRegion().front();
+  auto sub = dyn_cast<arith::SubFOp>(body.front());
+  if (!sub || sub.getLhs() != body.getArgument(0) ||
+      sub.getRhs() != body.getArgument(1))
+    return std::nullopt;
+  linalg::GenericOp meanOp = getPrivateGeneric(mean, 2);
+  linalg::GenericOp rstdOp = getPrivateGeneric(rstd, 1);
+  if (!meanOp || !rstdOp || !isAllParallel(meanOp) || !isAllParallel(rstdOp) ||
+      meanOp.getNumDpsInputs() != 1 || rstdOp.getNumDpsInputs() != 1)
+    return std::nullopt;
+  linalg::GenericOp sum =
+      getPrivateGeneric(meanOp.getDpsInputOperand(0)->get(), 1);
+  linalg::GenericOp sqsum =
+      getPrivateGeneric(rstdOp.getDpsInputOperand(0)->get(), 1);
+  if (!sum || !sqsum || isAllParallel(sum) || isAllParallel(sqsum) ||
+      sum.getNumDpsInputs() != 1 || sum.getDpsInputOperand(0)->get() != x ||
+      sqsum.getNumDpsInputs() != 2 || sqsum.getDpsInputOperand(0)->get() != x ||
+      sqsum.getDpsInputOperand(1)->get() != mean)
+    return std::nullopt;
+  ElementwiseOp e;
+  e.kind = OpKind::LayerNorm;
+  e.op = f;
+  e.ops = {sum, meanOp, sqsum, rstdOp, f};
+  e.dataInputs.push_back(f.getDpsInputOperand(0));
+  e.output = f->getResult(0);
+  return e;
+}
+
+/// Softmax as tools/eq-export spells it: the max of x along the axis into a
+/// -inf filled tensor, exp(x - max), the sum of that, and the division.
+static std::optional<ElementwiseOp> matchSoftmax(linalg::GenericOp div) {
+  if (!div.hasPureTensorSemantics() || div.getNumDpsInits() != 1 ||
+      div.getNumDpsInputs() != 2 || !isAllParallel(div) ||
+      !isStaticF32(div->getResult(0)))
+    return std::nullopt;
+  Block &body = div.getRegion().front();
+  auto divf = getYielded(div).getDefiningOp<arith::DivFOp>();
+  if (!divf || divf.getLhs() != body.getArgument(0) ||
+      divf.getRhs() != body.getArgument(1))
+    return std::nullopt;
+  Value exps = div.getDpsInputOperand(0)->get();
+  linalg::GenericOp expOp = getPrivateGeneric(exps, 2);
+  linalg::GenericOp sum =
+      getPrivateGeneric(div.getDpsInputOperand(1)->get(), 1);
+  if (!expOp || !sum || !isAllParallel(expOp) || expOp.getNumDpsInputs() != 2 ||
+      isAllParallel(sum) || sum.getNumDpsInputs() != 1 ||
+      sum.getDpsInputOperand(0)->get() != exps ||
+      !getYielded(expOp).getDefiningOp<math::ExpOp>())
+    return std::nullopt;
+  Value x = expOp.getDpsInputOperand(0)->get();
+  linalg::GenericOp max =
+      getPrivateGeneric(expOp.getDpsInputOperand(1)->get(), 1);
+  if (!max || isAllParallel(max) || max.getNumDpsInputs() != 1 ||
+      max.getDpsInputOperand(0)->get() != x ||
+      !isFilledWith(max.getDpsInitOperand(0)->get(), -INFINITY) ||
+      !getYielded(max).getDefiningOp<arith::MaximumFOp>())
+    return std::nullopt;
+  ElementwiseOp e;
+  e.kind = OpKind::Softmax;
+  e.op = div;
+  e.ops = {max, expOp, sum, div};
+  e.dataInputs.push_back(expOp.getDpsInputOperand(0));
+  e.output = div->getResult(0);
+  return e;
+}
+
+/// A product of two activations (attention's q k^T and probabilities x v):
+/// a generic with one reduction loop, `out + a * b`, into a zero-filled
+/// init, neither operand a constant.
+static std::optional<ElementwiseOp> matchMatmul(linalg::GenericOp g) {
+  if (!g.hasPureTensorSemantics() || g.getNumDpsInputs() != 2 ||
+      g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 1 ||
+      !isStaticF32(g->getResult(0)) ||
+      !isFilledWith(g.getDpsInitOperand(0)->get(), 0.0f))
+    return std::nullopt;
+  Block &body = g.getRegion().front();
+  auto add = getYielded(g).getDefiningOp<arith::AddFOp>();
+  if (!add || body.getOperations().size() != 3)
+    return std::nullopt;
+  Value acc = body.getArgument(2);
+  Value prod = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != acc && add.getRhs() != acc) ||
+      !((mul.getLhs() == body.getArgument(0) &&
+         mul.getRhs() == body.getArgument(1)) ||
+        (mul.getLhs() == body.getArgument(1) &&
+         mul.getRhs() == body.getArgument(0))))
+    return std::nullopt;
+  ElementwiseOp e;
+  e.kind = OpKind::Matmul;
+  e.op = g;
+  e.ops.push_back(g);
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    if (!isStaticF32(in->get()) || matchPattern(in->get(), m_Constant()))
+      return std::nullopt;
+    e.dataInputs.push_back(in);
+  }
+  e.output = g->getResult(0);
+  return e;
+}
+
+/// An embedding: an elementwise generic over integer ids whose body reads a
+/// constant table with tensor.extract.
+static std::optional<ElementwiseOp> matchEmbedding(linalg::GenericOp g) {
+  if (!g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
+      g.getNumDpsInits() != 1 || !isAllParallel(g) ||
+      !isStaticF32(g->getResult(0)))
+    return std::nullopt;
+  auto ids =
+      dyn_cast<RankedTensorType>(g.getDpsInputOperand(0)->get().getType());
+  if (!ids || !isa<IntegerType>(ids.getElementType()))
+    return std::nullopt;
+  bool readsTable = false;
+  g.getRegion().walk([&](tensor::ExtractOp extract) {
+    readsTable |= matchPattern(extract.getTensor(), m_Constant());
+  });
+  if (!readsTable)
+    return std::nullopt;
+  ElementwiseOp e;
+  e.kind = OpKind::Embedding;
+  e.op = g;
+  e.ops.push_back(g);
+  e.output = g->getResult(0);
+  return e;
+}
+
+std::optional<ElementwiseOp> mlir::eqq::matchCompositeOp(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic)
+    return std::nullopt;
+  if (std::optional<ElementwiseOp> ln = matchLayerNorm(generic))
+    return ln;
+  return matchSoftmax(generic);
+}
+
 std::optional<ElementwiseOp> mlir::eqq::matchOtherOp(Operation *op) {
   if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(op))
     return matchMaxPool(pool);
@@ -460,6 +650,10 @@ std::optional<ElementwiseOp> mlir::eqq::matchOtherOp(Operation *op) {
     return avg;
   if (std::optional<ElementwiseOp> mul = matchMul(op))
     return mul;
+  if (std::optional<ElementwiseOp> mm = matchMatmul(generic))
+    return mm;
+  if (std::optional<ElementwiseOp> emb = matchEmbedding(generic))
+    return emb;
   std::optional<UnaryFunction> fn = classifyUnary(generic);
   if (!fn)
     return std::nullopt;

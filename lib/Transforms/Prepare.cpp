@@ -401,19 +401,33 @@ void PreparePass::runOnOperation() {
   llvm::DenseMap<Operation *, QConfig> eltwiseQConfig;
   llvm::DenseMap<Operation *, const ElementwiseOp *> fusedAfter;
   for (const ElementwiseOp &e : eltwise) {
-    if (fusedRelus.contains(e.op) || e.dataInputs.empty())
+    if (fusedRelus.contains(e.op))
+      continue;
+    const OpKindInfo &info = getOpKindInfo(e.kind);
+    if (info.observation == Observation::Float) {
+      // Named by module_name or object_type (global covers every op, and
+      // float ops are many in a transformer): say why it stays float.
+      const std::optional<QConfig> *named =
+          cfg->qconfig.findNamed(e.name, e.getObjectType());
+      if (!named || !*named)
+        continue;
+      InFlightDiagnostic diag = e.op->emitWarning("'");
+      diag << e.name << "' (" << e.getObjectType()
+           << ") stays float: the configuration asks to quantize it, but ";
+      if (info.pytorchQuantizes.empty())
+        diag << "PyTorch's backend configuration has no quantized "
+             << e.getObjectType() << " (" << info.pytorch << ")";
+      else
+        diag << "EqQuant has no int8 " << e.getObjectType()
+             << " yet (PyTorch 1.13 quantizes " << info.pytorch << " "
+             << info.pytorchQuantizes << ")";
+      continue;
+    }
+    if (e.dataInputs.empty())
       continue;
     std::optional<QConfig> qc = cfg->qconfig.lookup(e.name, e.getObjectType());
     if (!qc)
       continue;
-    if (getOpKindInfo(e.kind).observation == Observation::Float) {
-      e.op->emitWarning("'")
-          << e.name << "' (" << e.getObjectType()
-          << ") stays float: the configuration asks to quantize it, but "
-             "PyTorch's backend configuration has no quantized "
-          << e.getObjectType() << " (" << getOpKindInfo(e.kind).pytorch << ")";
-      continue;
-    }
     eltwiseQConfig[e.op] = *qc;
     if (!e.output.hasOneUse())
       continue;

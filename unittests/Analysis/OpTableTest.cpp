@@ -28,7 +28,7 @@ TEST(OpTable, ObjectTypesNameTheirKind) {
     EXPECT_EQ(*kind, info.kind);
   }
   EXPECT_FALSE(lookupObjectType("").has_value());
-  EXPECT_FALSE(lookupObjectType("softmax").has_value());
+  EXPECT_FALSE(lookupObjectType("dropout").has_value());
 }
 
 // PyTorch 1.13's backend configuration: linear and conv have observers of
@@ -57,8 +57,8 @@ TEST(OpTable, PyTorchObservationTypes) {
 // [0, 1], SiLU is not listed (float). A scale crosses only the ops where that
 // is exact for any positive scale.
 TEST(OpTable, CnnOps) {
-  for (OpKind k : {OpKind::MaxPool, OpKind::AvgPool, OpKind::Clamp,
-                   OpKind::Cat})
+  for (OpKind k :
+       {OpKind::MaxPool, OpKind::AvgPool, OpKind::Clamp, OpKind::Cat})
     EXPECT_EQ(getOpKindInfo(k).observation, Observation::SharesInputObserver);
   EXPECT_EQ(getOpKindInfo(OpKind::Hardswish).observation,
             Observation::OwnObserver);
@@ -79,6 +79,27 @@ TEST(OpTable, CnnOps) {
     if (info.kind >= OpKind::MaxPool)
       EXPECT_FALSE(info.quantizedByDefault || info.equalizedByDefault)
           << info.objectType.str();
+}
+
+// The transformer ops compute in float. PyTorch 1.13 quantizes layer norm and
+// matmul with observers of their own and softmax and tanh with fixed qparams;
+// the table says so for the warning a configuration naming them gets. GELU
+// and embedding PyTorch leaves float by default too. No scale crosses them.
+TEST(OpTable, TransformerOpsStayFloat) {
+  for (OpKind k : {OpKind::LayerNorm, OpKind::Gelu, OpKind::Tanh,
+                   OpKind::Softmax, OpKind::Matmul, OpKind::Embedding}) {
+    const OpKindInfo &info = getOpKindInfo(k);
+    EXPECT_EQ(info.observation, Observation::Float) << info.objectType.str();
+    EXPECT_EQ(info.scalePassage, ScalePassage::Blocks);
+    EXPECT_FALSE(info.isLayer || info.quantizedByDefault);
+  }
+  for (OpKind k :
+       {OpKind::LayerNorm, OpKind::Tanh, OpKind::Softmax, OpKind::Matmul})
+    EXPECT_FALSE(getOpKindInfo(k).pytorchQuantizes.empty());
+  for (OpKind k : {OpKind::Gelu, OpKind::Embedding, OpKind::SiLU})
+    EXPECT_TRUE(getOpKindInfo(k).pytorchQuantizes.empty());
+  EXPECT_EQ(lookupObjectType("layer_norm"), OpKind::LayerNorm);
+  EXPECT_EQ(lookupObjectType("softmax"), OpKind::Softmax);
 }
 
 // The named configurations quantize every kind but the float ones.

@@ -77,22 +77,29 @@ template <typename T> struct ConfigSection {
   /// object_type beats global; nothing matching means null.
   std::optional<T> lookup(llvm::StringRef name,
                           llvm::StringRef objectType) const {
+    if (const std::optional<T> *named = findNamed(name, objectType))
+      return *named;
+    if (global)
+      return *global;
+    return std::nullopt;
+  }
+
+  /// The module_name or object_type entry that names a layer `name` of kind
+  /// `objectType` (global left out), or null.
+  const std::optional<T> *findNamed(llvm::StringRef name,
+                                    llvm::StringRef objectType) const {
     llvm::StringRef prefix = getConfigName(name);
     while (!prefix.empty()) {
       auto it = moduleName.find(prefix.str());
       if (it != moduleName.end())
-        return it->second;
+        return &it->second;
       size_t dot = prefix.rfind('.');
       if (dot == llvm::StringRef::npos)
         break;
       prefix = prefix.take_front(dot);
     }
     auto it = this->objectType.find(objectType.str());
-    if (it != this->objectType.end())
-      return it->second;
-    if (global)
-      return *global;
-    return std::nullopt;
+    return it != this->objectType.end() ? &it->second : nullptr;
   }
 };
 

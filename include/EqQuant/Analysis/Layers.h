@@ -150,10 +150,17 @@ private:
 /// If `op` is a relu in one of the contract's spellings, its input operand.
 OpOperand *matchRelu(Operation *op);
 
-/// If `op` is the last op of a pooling, mean, clamp, activation, mul or cat
-/// spelling (lib/Analysis/Ops.cpp), that op, unnamed. Relu and add are
+/// If `op` is the last op of a pooling, mean, clamp, activation (GELU and
+/// tanh too), mul, cat, matmul of two activations or embedding spelling
+/// (lib/Analysis/Ops.cpp), that op, unnamed. Relu and add are
 /// matchRelu's and the model analysis's.
 std::optional<ElementwiseOp> matchOtherOp(Operation *op);
+
+/// If `op` is the last op of a spelling of several generics whose first ops
+/// a single-op matcher could take for other ops (layer norm's mean looks
+/// like a mean; softmax), that op, unnamed. The model analysis matches these
+/// first and gives their ops to no other match.
+std::optional<ElementwiseOp> matchCompositeOp(Operation *op);
 
 /// If `output` is the result of an op that shares its input's observer (the
 /// op table's SharesInputObserver: relu, pooling, mean, clamp, cat), the use

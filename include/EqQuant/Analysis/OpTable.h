@@ -46,6 +46,19 @@ enum class OpKind {
   Mul,
   /// torch.cat.
   Cat,
+  /// nn.LayerNorm, F.layer_norm over the trailing axes.
+  LayerNorm,
+  /// nn.GELU, F.gelu (erf and tanh forms).
+  Gelu,
+  /// nn.Tanh, torch.tanh.
+  Tanh,
+  /// nn.Softmax, F.softmax, torch.softmax.
+  Softmax,
+  /// torch.matmul / bmm / @ of two activations (attention's scores and
+  /// context); a product with a constant weight is a linear layer.
+  Matmul,
+  /// nn.Embedding, F.embedding: rows of a constant table picked by ids.
+  Embedding,
 };
 
 /// How PyTorch observes an op's output (`ObservationType` plus the fixed
@@ -104,6 +117,9 @@ struct OpKindInfo {
   /// FixedQParams: the range [lo, hi] of the op's output that the storage
   /// range covers (PyTorch's FixedQParamsObserver: scale (hi - lo) / 256).
   float fixedRangeLo = 0.0f, fixedRangeHi = 0.0f;
+  /// A Float kind that PyTorch 1.13's backend configuration does quantize:
+  /// how (for messages); empty when PyTorch computes it in float too.
+  llvm::StringRef pytorchQuantizes = "";
 };
 
 /// The entry of `kind`.
