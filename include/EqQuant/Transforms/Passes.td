@@ -211,10 +211,16 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     them per column, applied by one multiply. The input must become
     `x * s`: when `x` is the output of another layer `P` (directly or through
     one relu) and `L` is its only consumer, `s` is folded into `P`'s weight
-    rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`); otherwise an
-    `eqq.eq_scale` multiplies `L`'s input, and other users of `x` keep the
+    rows and bias (`relu(s * a) = s * relu(a)` for `s > 0`). When `x` is
+    the output of a layer norm over its last axis (weight and bias
+    constants) read by nothing but `L` (or the layers sharing it: q, k, v of
+    a pre-norm attention; fc1), `s` is folded into the layer norm's weight
+    and bias (SmoothQuant's fold: `((x - mean) * rstd * w + b) * s`), the
+    recipe saying `folded_into:<layer norm>`. Otherwise an `eqq.eq_scale`
+    multiplies `L`'s input (post-norm layers, whose norm also feeds the
+    residual add; out_proj and fc2), and other users of `x` keep the
     unscaled value (`fold=false` always multiplies, keeping the previous
-    layer's weights as they are). The range from which `L`'s input is
+    layer's weights and layer norm as they are). The range from which `L`'s input is
     quantized is the
     scaled range, `min_j(xmin_j * s_j)`, `max_j(xmax_j * s_j)`, computed from
     the per-channel statistics of `L`'s input-equalization observer; it

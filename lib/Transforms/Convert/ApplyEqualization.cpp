@@ -76,6 +76,22 @@ void mlir::eqq::applyEqualization(RewriterBase &rewriter, ModuleOp module,
       rewriter.eraseOp(inObs);
   }
 
+  // Layer norms whose output takes a scale: weight and bias times it.
+  for (PlannedNormFold fold : plan.normFolds) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(fold.norm);
+    for (unsigned i : {3u, 4u}) {
+      OpOperand *use = fold.norm.getDpsInputOperand(i);
+      SmallVector<float> v =
+          *getFloatValues(getConstantThroughObservers(use->get()));
+      for (auto [x, s] : llvm::zip_equal(v, fold.scale))
+        x *= s;
+      Value c = createConstant(rewriter, fold.norm.getLoc(),
+                               {static_cast<int64_t>(v.size())}, v);
+      rewriter.modifyOpInPlace(fold.norm, [&] { use->set(c); });
+    }
+  }
+
   // The targets' outputs are now scaled; the numeric comparison undoes it.
   EqqDialect::FoldedScaleAttrHelper foldedScale(module.getContext());
   for (const PlannedFold &fold : plan.folds)

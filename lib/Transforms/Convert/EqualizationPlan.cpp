@@ -35,6 +35,38 @@ static bool isQuantizedProducer(const ModelAnalysis &model, Value v) {
   });
 }
 
+/// The layer norm producing `raw` when a scale on its output along `axis`
+/// can fold into its weight and bias: `axis` is its only normalized axis
+/// and its last generic ends `... * weight + bias`, both constants read
+/// along that axis. Its name, or null.
+static const ElementwiseOp *getNormFoldTarget(const ModelAnalysis &model,
+                                              Value raw, int64_t axis) {
+  const ElementwiseOp *norm = nullptr;
+  for (const ElementwiseOp &e : model.getElementwiseOps())
+    if (e.kind == OpKind::LayerNorm && e.output == raw)
+      norm = &e;
+  auto f = norm ? dyn_cast<linalg::GenericOp>(norm->op) : nullptr;
+  auto type = dyn_cast<RankedTensorType>(raw.getType());
+  if (!f || !type || f.getNumDpsInputs() != 5 || axis != type.getRank() - 1)
+    return nullptr;
+  MLIRContext *ctx = f.getContext();
+  AffineMap alongAxis =
+      AffineMap::get(type.getRank(), 0, getAffineDimExpr(axis, ctx), ctx);
+  for (unsigned i : {3u, 4u})
+    if (!getConstantThroughObservers(f.getDpsInputOperand(i)->get()) ||
+        f.getIndexingMapsArray()[i] != alongAxis)
+      return nullptr;
+  Block &body = f.getRegion().front();
+  auto add = cast<linalg::YieldOp>(body.getTerminator())
+                 .getOperand(0)
+                 .getDefiningOp<arith::AddFOp>();
+  auto mul = add ? add.getLhs().getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || add.getRhs() != body.getArgument(4) ||
+      mul.getRhs() != body.getArgument(3) || !mul->hasOneUse())
+    return nullptr;
+  return norm;
+}
+
 FailureOr<EqualizationPlan>
 mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
                             const EqualizationOptions &options,
@@ -298,11 +330,16 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     // it reads the observed (later: dequantized) value, rounded twice.
     bool multiplyReadsFloat =
         inObs && in == inObs.getResult() && !isQuantizedProducer(model, raw) &&
-        (isShared ? llvm::all_of(in.getUsers(),
-                                 [](Operation *u) {
-                                   return isa<InputEqObserverOp>(u);
-                                 })
+        (isShared ? llvm::all_of(
+                        in.getUsers(),
+                        [](Operation *u) { return isa<InputEqObserverOp>(u); })
                   : in.hasOneUse());
+    // A layer norm producing the input, read by nothing else, takes the
+    // scale in its weight and bias (SmoothQuant): no multiply at run time.
+    const ElementwiseOp *norm =
+        options.fold && multiplyReadsFloat && raw.hasOneUse()
+            ? getNormFoldTarget(model, raw, layer.inputAxis)
+            : nullptr;
     if (isShared) {
       auto [it, first] = sharedInputs.try_emplace(in);
       shared = &it->second;
@@ -357,8 +394,9 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
         // readers (as below) rounds it twice; the score includes that.
         bool requantized =
             (shared || !(target || residual)) && !multiplyReadsFloat;
-        AlphaChoice choice =
-            chooseAlpha(scored, observers, layers, samples, grid, [&](float a) {
+        AlphaChoice choice = chooseAlpha(
+            scored, observers, layers, samples, grid,
+            [&](float a) {
               return computeEqualizationScale(sxmin, sxmax, wmin, wmax, mode,
                                               a);
             },
@@ -407,7 +445,14 @@ mlir::eqq::planEqualization(ModuleOp module, const ModelAnalysis &model,
     // The range L's input is quantized from: the scaled values' range.
     std::tie(step.min, step.max) = getScaledRange(xmin, xmax, s);
 
-    if (shared) {
+    if (norm) {
+      decision.applied = "folded_into:" + norm->name;
+      if (!shared || firstPeer)
+        plan.normFolds.push_back(
+            {cast<linalg::GenericOp>(norm->op), SmallVector<float>(s)});
+      if (inObs)
+        step.ranges.push_back({inObs, step.min, step.max});
+    } else if (shared) {
       decision.applied = "input_mul";
       step.multiply = true;
       step.sharedInput = in;

@@ -20,6 +20,7 @@
 
 #include "EqQuant/Support/Equalization.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseMap.h"
@@ -92,6 +93,14 @@ struct PlannedFold {
   SmallVector<float> scale;
 };
 
+/// A scale folded into a layer norm's weight and bias (SmoothQuant's fold
+/// into the normalization in front of the layers): its output is scaled.
+struct PlannedNormFold {
+  /// The layer norm's last generic, which reads the weight and bias.
+  linalg::GenericOp norm;
+  SmallVector<float> scale;
+};
+
 /// What equalization decided for one layer, for the recipe.
 struct EqualizationDecision {
   std::optional<float> alpha;
@@ -102,6 +111,7 @@ struct EqualizationDecision {
 struct EqualizationPlan {
   std::vector<EqualizationStep> steps;
   SmallVector<PlannedFold> folds;
+  SmallVector<PlannedNormFold> normFolds;
   /// The new weights and biases of the layers they change.
   llvm::DenseMap<const Layer *, LayerParams> params;
   CarriedFolds carried;
