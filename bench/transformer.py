@@ -16,17 +16,22 @@ each method the table gives the cosine similarity of the int8 embeddings to
 the float ones (mean and minimum over the 32 sentences) and whether the 16
 pairs keep the order of their float similarities (and Spearman's rho):
 
-  EqQ none        eq-opt --eqq-prepare=config={"qconfig": "onednn"} (no
+  EqQ onednn      eq-opt --eqq-prepare=config={"qconfig": "onednn"} (no
                   equalization), --eqq-calibrate on the 2 calibration
-                  batches, --eqq-convert; layer norm, softmax, GELU and the
-                  products of two activations stay float
+                  batches, --eqq-convert: linears and residual adds int8
+                  with int8 outputs, as PyTorch's mapping; layer norm,
+                  softmax, GELU and the products of two activations float
+  EqQ none        onednn's qconfig on the linears only, prepared with
+                  float-outputs=true: a linear's output, which only float
+                  ops read (residual adds, layer norms, GELU, the attention
+                  products), is computed in float from its int8 accumulator
   EqQ smooth 0.5  the same with every linear equalized ("equalization":
                   {"object_type": {"linear": "default"}}), prepared with
                   shared-inputs=true (q, k and v share one scale) and
                   converted with scale-mode=absmax alpha=0.5: SmoothQuant's
                   scales (a post-norm layer's norms also feed its residual
                   adds, so the scales are multiplies fused into the
-                  quantizes)
+                  quantizes; a pre-norm layer's fold into its norms)
   EqQ smooth auto the same with auto-alpha=true, scored on the calibration
                   batches
   PT FX int8      PyTorch 1.13 prepare_fx / convert_fx with
@@ -148,23 +153,39 @@ class Tools:
         return np.load(out)
 
 
+# onednn's qconfig (histogram activations, per-channel symmetric weights),
+# spelled out for the linears alone.
+ONEDNN_LINEAR = {"activation": {"observer": "histogram", "dtype": "quint8",
+                                "qscheme": "per_tensor_affine"},
+                 "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
+                            "qscheme": "per_channel_symmetric"}}
+
+
 def eqquant_variants(tools, float_module, calib_dirs, tag):
-    """{name: int8 module path} for EqQuant's three variants."""
+    """{name: int8 module path} for EqQuant's variants."""
     data = ",".join(calib_dirs)
-    none = os.path.join(tools.tmp, tag + "-none.json")
-    with open(none, "w") as f:
-        json.dump({"qconfig": "onednn"}, f)
-    eq = os.path.join(tools.tmp, tag + "-eq.json")
-    with open(eq, "w") as f:
-        json.dump({"qconfig": "onednn", "equalization": {"object_type": {"linear": "default"}}}, f)
+
+    def config(name, cfg):
+        path = os.path.join(tools.tmp, "%s-%s.json" % (tag, name))
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        return path
+
+    onednn = config("onednn", {"qconfig": "onednn"})
+    linears = {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}}
+    plain = config("linears", linears)
+    eq = config("eq", dict(linears, equalization={"object_type": {"linear": "default"}}))
     out = {}
-    plain = os.path.join(tools.tmp, tag + "-none.mlirbc")
-    tools.run("eq-opt", [float_module, "--eqq-prepare=config=" + none,
-                         "--eqq-calibrate=data=" + data, "--eqq-convert", "--emit-bytecode",
-                         "-o", plain])
-    out["EqQ none"] = plain
+    for name, prepare, cfg in (("EqQ onednn", "", onednn),
+                               ("EqQ none", " float-outputs=true", plain)):
+        path = os.path.join(tools.tmp, "%s-%s.mlirbc" % (tag, name.split()[-1]))
+        tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s%s" % (cfg, prepare),
+                             "--eqq-calibrate=data=" + data, "--eqq-convert", "--emit-bytecode",
+                             "-o", path])
+        out[name] = path
     prepared = os.path.join(tools.tmp, tag + "-eq-calibrated.mlirbc")
-    tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s shared-inputs=true" % eq,
+    tools.run("eq-opt", [float_module,
+                         "--eqq-prepare=config=%s shared-inputs=true float-outputs=true" % eq,
                          "--eqq-calibrate=data=" + data, "--emit-bytecode", "-o", prepared])
     for name, opts in (("EqQ smooth 0.5", "scale-mode=absmax alpha=0.5"),
                        ("EqQ smooth auto", "scale-mode=absmax auto-alpha=true data=" + data)):
@@ -359,7 +380,12 @@ class PreNormLayer(nn.Module):
 class OutlierEncoder(nn.Module):
     """Two pre-norm encoder layers (hidden 384, 12 heads, GELU, random
     weights) whose layer norms' weights and biases put four channels 20, 45,
-    70 and 100 times above the others, as measured in large language models."""
+    70 and 100 times above the others, as measured in large language models,
+    with the weight columns of the linears reading them (q, k, v; fc1)
+    divided by the same factors: the products stay those of a model without
+    outliers, as in a trained network whose weights have adapted to its
+    outlier channels, and only the activations the linears quantize carry
+    them."""
 
     def __init__(self, d=384, heads=12, layers=2, outliers=(7, 60, 200, 333),
                  factors=(20.0, 45.0, 70.0, 100.0), seed=0):
@@ -372,12 +398,15 @@ class OutlierEncoder(nn.Module):
                     lin.weight.copy_(torch.randn(lin.weight.shape, generator=g) /
                                      lin.weight.shape[1] ** 0.5)
                     lin.bias.copy_(0.02 * torch.randn(lin.bias.shape, generator=g))
-                for norm in (layer.norm1, layer.norm2):
+                for norm, readers in ((layer.norm1, (layer.q, layer.k, layer.v)),
+                                      (layer.norm2, (layer.fc1,))):
                     norm.weight.copy_(1 + 0.1 * torch.randn(d, generator=g))
                     norm.bias.copy_(0.1 * torch.randn(d, generator=g))
                     for c, f in zip(outliers, factors):
                         norm.weight[c] *= f
                         norm.bias[c] *= f
+                        for lin in readers:
+                            lin.weight[:, c] /= f
 
     def forward(self, x):
         for layer in self.layers:
@@ -425,13 +454,13 @@ def outlier_table(args, tools):
 def pytorch_style_equalization(tools, float_module, calib_dirs, test):
     """EqQuant's equalization as PyTorch's (the range formula, alpha 0.5,
     each layer on its own, so q, k and v stay unequalized by PyTorch's branch
-    rule) with the onednn qconfig: the int8 output on `test`."""
+    rule), quantized as EqQ none: the int8 output on `test`."""
     cfg = os.path.join(tools.tmp, "pt-eq.json")
     with open(cfg, "w") as f:
-        json.dump({"qconfig": "onednn", "equalization": {"object_type": {"linear": "default"}}},
-                  f)
+        json.dump({"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}},
+                   "equalization": {"object_type": {"linear": "default"}}}, f)
     path = os.path.join(tools.tmp, "outliers-pt-eq.mlirbc")
-    tools.run("eq-opt", [float_module, "--eqq-prepare=config=" + cfg,
+    tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s float-outputs=true" % cfg,
                          "--eqq-calibrate=data=" + ",".join(calib_dirs), "--eqq-convert",
                          "--emit-bytecode", "-o", path])
     return tools.eq_run(path, test, "pteq")

@@ -463,17 +463,22 @@ static std::optional<QuantizedLayer> matchQuantizedLayer(Operation *op) {
     return std::nullopt;
   auto requantize =
       dyn_cast_or_null<linalg::GenericOp>(getSoleUser(acc->getResult(0)));
-  if (!requantize || requantize->getNumResults() != 1 ||
-      !getElementType(requantize->getResult(0)).isInteger(8))
+  if (!requantize || requantize->getNumResults() != 1)
     return std::nullopt;
-  auto cast = dyn_cast_or_null<quant::StorageCastOp>(
-      getSoleUser(requantize->getResult(0)));
-  if (!cast || !isa<quant::QuantizedType>(getElementType(cast.getResult())))
-    return std::nullopt;
-
   QuantizedLayer layer;
   layer.op = acc;
-  layer.output = cast.getResult();
+  if (getElementType(requantize->getResult(0)).isF32()) {
+    // float-outputs: the accumulator times the scales plus the bias.
+    layer.floatOutput = true;
+    layer.output = requantize->getResult(0);
+  } else {
+    auto cast = dyn_cast_or_null<quant::StorageCastOp>(
+        getSoleUser(requantize->getResult(0)));
+    if (!getElementType(requantize->getResult(0)).isInteger(8) || !cast ||
+        !isa<quant::QuantizedType>(getElementType(cast.getResult())))
+      return std::nullopt;
+    layer.output = cast.getResult();
+  }
   if (auto expand =
           dyn_cast_or_null<tensor::ExpandShapeOp>(getSoleUser(layer.output)))
     layer.output = expand.getResult();

@@ -52,13 +52,15 @@ LogicalResult EqqDialect::verifyOperationAttribute(Operation *op,
             llvm::all_of(array, [](Attribute a) { return isa<TypeAttr>(a); }),
         "an array of types");
   }
-  if (name == SharesObserverAttrHelper::getNameStr())
+  if (name == SharesObserverAttrHelper::getNameStr() ||
+      name == FloatOutputAttrHelper::getNameStr())
     return expect(isa<UnitAttr>(value), "a unit attribute");
   return op->emitError("unknown discardable attribute '")
          << name << "'; the eqq dialect declares '"
          << LayerAttrHelper::getNameStr() << "', '"
          << FoldedScaleAttrHelper::getNameStr() << "', '"
          << InputTypesAttrHelper::getNameStr() << "', '"
-         << OutputTypesAttrHelper::getNameStr() << "' and '"
-         << SharesObserverAttrHelper::getNameStr() << "'";
+         << OutputTypesAttrHelper::getNameStr() << "', '"
+         << SharesObserverAttrHelper::getNameStr() << "' and '"
+         << FloatOutputAttrHelper::getNameStr() << "'";
 }

@@ -51,7 +51,8 @@ static SmallVector<LayerOutput> findLayerOutputs(ModuleOp module,
     byOp[l.op] = {l.name, l.kind, out, false, getFoldedScale(l.op)};
   }
   for (const QuantizedLayer &l : model.getQuantizedLayers())
-    byOp[l.op] = {l.name, l.kind, l.output, true, getFoldedScale(l.op)};
+    byOp[l.op] = {l.name, l.kind, l.output, !l.floatOutput,
+                  getFoldedScale(l.op)};
   SmallVector<LayerOutput> result;
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
     auto it = byOp.find(op);

@@ -22,6 +22,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
+#include <functional>
 
 #define DEBUG_TYPE "eqq-prepare"
 
@@ -597,6 +598,19 @@ void PreparePass::runOnOperation() {
             << reader << "' quantizes its output again";
       };
 
+  // Whether a quantized op reads `v` (through reshapes and observers).
+  std::function<bool(Value)> isReadQuantized = [&](Value v) {
+    for (Operation *user : v.getUsers()) {
+      if (quantizedReaders.count(user))
+        return true;
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+              ObserverOpInterface>(user) &&
+          isReadQuantized(user->getResult(0)))
+        return true;
+    }
+    return false;
+  };
+
   // Program order over layers and elementwise ops together.
   struct Item {
     Operation *anchor;
@@ -700,6 +714,12 @@ void PreparePass::runOnOperation() {
     weightUse->set(wobs);
 
     Value out = plan.fuseRelu ? layer.getOutputAfterRelu() : layer.output;
+    // float-outputs: an output that no quantized op reads stays float.
+    if (floatOutputs && !isReadQuantized(out)) {
+      EqqDialect::FloatOutputAttrHelper(&getContext())
+          .setAttr(layer.op, UnitAttr::get(&getContext()));
+      continue;
+    }
     observeOutput(out, plan.qconfig->activation, loc);
   }
 

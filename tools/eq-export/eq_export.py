@@ -159,9 +159,9 @@ transpose), scores, masks, softmax and context, post- and pre-norm layers,
 BERT's embeddings, extended attention mask and pooler, a ViT's patch
 embedding and class token, an MLP-Mixer block
 (``test/Tools/eq-export/transformer-ops.py``).
-EqQuant's layer recognizer (``docs/interface.md`` section 3) does not know
-the CNN and transformer ops beyond conv, linear, relu and add yet: they stay
-float ops.
+EqQuant's analysis (``docs/interface.md`` section 3) quantizes the linears,
+convs and CNN ops of its op table and knows the transformer ops (layer norm,
+GELU, tanh, softmax, matmul of two activations, embedding) as float ops.
 
 Weights and other constants are ``arith.constant dense<...>`` with every f32
 printed exactly (shortest round-tripping decimal, hex bits for inf/nan), or
@@ -724,7 +724,9 @@ class _Exporter:
         return tuple(int(d) for d in meta.shape)
 
     def out_elt(self, node):
-        return _ELT_OF_DTYPE[node.meta["tensor_meta"].dtype]
+        """The element type of the node's one tensor result, or None (no
+        tensor, or a dtype other than float32, int64, int32 and bool)."""
+        return _ELT_OF_DTYPE.get(getattr(node.meta.get("tensor_meta"), "dtype", None))
 
     def check_inplace(self, node, mutated):
         """An in-place op is exported as a new value: refuse it when the
@@ -1250,8 +1252,7 @@ class _Exporter:
         return y
 
     def binary(self, node, kind, a, b, alpha=1):
-        out_elt = self.out_elt(node) if node.meta.get("tensor_meta") is not None and \
-            node.meta["tensor_meta"].dtype in _ELT_OF_DTYPE else "f32"
+        out_elt = self.out_elt(node)
         if out_elt in ("i64", "i32") and kind in ("add", "sub", "mul") and alpha == 1:
             # Integer arithmetic on ids (PyTorch wraps around, as arith does).
             op = {"add": "arith.addi", "sub": "arith.subi", "mul": "arith.muli"}[kind]
@@ -1487,11 +1488,10 @@ class _Exporter:
 
     def cast(self, node, x):
         """x.float() / .long() / .int() / .bool() / .to(dtype) / .type_as(y)."""
-        out_elt = self.out_elt(node) if node.meta.get("tensor_meta") is not None and \
-            node.meta["tensor_meta"].dtype in _ELT_OF_DTYPE else None
+        out_elt = self.out_elt(node)
         if out_elt is None:
             raise self.error("conversion to %s is not supported (float32, int64, int32 and bool "
-                             "are)" % node.meta["tensor_meta"].dtype)
+                             "are)" % getattr(node.meta.get("tensor_meta"), "dtype", "no tensor"))
         v = self.tensor(x, "input", None)
         if v.elt == out_elt:
             return v
@@ -1516,7 +1516,7 @@ class _Exporter:
         if self.tensor(cond, "condition", None).elt != "i1":
             raise self.error("the condition of where/masked_fill must be a bool tensor (compare "
                              "or convert it with .bool())")
-        elt = self.out_elt(node)
+        elt = self.out_elt(node) or "f32"  # else out_shape names the dtype
         return self.nary(node, [cond, a, b], ["i1", elt, elt], elt, lambda n: (
             ["%%res = arith.select %s, %s, %s : %s" % (n[0], n[1], n[2], elt)], "%res"),
             "where operand")

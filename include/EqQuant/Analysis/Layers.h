@@ -123,8 +123,11 @@ struct QuantizedLayer {
   Operation *op = nullptr;
   /// The quantized output (a tensor of `!quant.uniform`), after the
   /// requantize, with its fused relu if there is one, and after a
-  /// tensor.expand_shape back to the rank of the input.
+  /// tensor.expand_shape back to the rank of the input; or, for a float
+  /// output (`eqq.float_output`), the f32 result of the accumulator times the
+  /// scales plus the bias (after the expand_shape).
   Value output;
+  bool floatOutput = false;
 };
 
 /// The layers and elementwise ops of a module's model functions, in program

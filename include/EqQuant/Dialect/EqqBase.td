@@ -58,6 +58,7 @@ def Eqq_Dialect : Dialect {
     | `eqq.input_types` | `ArrayAttr` of `TypeAttr` | an entry function |
     | `eqq.output_types` | `ArrayAttr` of `TypeAttr` | an entry function |
     | `eqq.shares_observer` | `UnitAttr` | the last op of a quantized op that shares its input's observer |
+    | `eqq.float_output` | `UnitAttr` | a quantized layer's matmul or conv op whose output stays float |
 
     * `eqq.layer = "<name>"` on a layer's matmul or conv op, or on the
       accumulating `linalg.generic` of its integer program: the layer's name
@@ -81,13 +82,19 @@ def Eqq_Dialect : Dialect {
       instance, the observer quantizing the op's input also observes its
       output (`--eqq-calibrate` feeds it both), and `--eqq-convert` quantizes
       the output with it.
+    * `eqq.float_output` on the matmul or conv op of a quantized layer that
+      `--eqq-prepare="float-outputs=true"` left without an output observer,
+      since no quantized op reads its output: `--eqq-convert` computes the
+      output in float from the integer accumulator (`acc * (sx * sw) +
+      bias`), without rounding it to int8.
   }];
   let discardableAttrs = (ins
     "::mlir::StringAttr":$layer,
     "::mlir::DenseF32ArrayAttr":$folded_scale,
     "::mlir::ArrayAttr":$input_types,
     "::mlir::ArrayAttr":$output_types,
-    "::mlir::UnitAttr":$shares_observer
+    "::mlir::UnitAttr":$shares_observer,
+    "::mlir::UnitAttr":$float_output
   );
   let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::quant::QuantDialect"];

@@ -76,6 +76,19 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     range of each channel over all of them. An equalized layer behind an add whose operands cannot take
     the scale keeps the multiply, with a warning.
 
+    Float outputs: PyTorch observes every quantized layer's output, so its
+    integer program rounds the output to int8 even where only float ops read
+    it (a residual add and a layer norm that stay float, the function's
+    result). With `float-outputs=true` such a layer gets no output observer
+    and the mark `eqq.float_output`; `--eqq-convert` computes its output in
+    float from the int8 accumulator, `float(acc) * (sx * sw) + bias`, and
+    the kernels fuse that epilogue as they fuse a requantize. An output
+    that a quantized op reads (through reshapes and observers) keeps its
+    observer. In all-MiniLM-L6-v2 the FFN's output carries a channel 200
+    times the median one into the residual stream: rounding the linears'
+    outputs to int8 costs 10 dB at the next layer's q (13.4 against 23.3 dB
+    in `eq-run --compare`; `bench/transformer.py`).
+
     Example (`--eqq-prepare`):
 
     ```mlir
@@ -106,7 +119,13 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     Option<"residualAdds", "residual-adds", "bool", /*default=*/"false",
            "Give both operands of an add in front of an equalized layer the "
            "layer's scale (folded into their producers) instead of a "
-           "multiply after the add">
+           "multiply after the add">,
+    Option<"floatOutputs", "float-outputs", "bool", /*default=*/"false",
+           "Leave a quantized layer's output float when no quantized op "
+           "reads it (a float op, or the function's result): no output "
+           "observer, and --eqq-convert computes it from the int8 "
+           "accumulator without rounding it to int8 (PyTorch quantizes "
+           "every layer's output)">
   ];
   let dependentDialects = [
     "::mlir::eqq::EqqDialect",

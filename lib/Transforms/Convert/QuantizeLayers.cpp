@@ -109,7 +109,8 @@ mlir::eqq::getWeightQParams(const Layer &layer, WeightObserverOp obs,
 
 /// Builds `requantize`: y = float(acc) * multiplier[c] + bias[c], then
 /// q = clamp(round_half_even(y * (1 / out_scale)) + out_zp) (and max(q, zp)
-/// for a fused relu), along channel axis `axis` of `acc`.
+/// for a fused relu), along channel axis `axis` of `acc`. Without `outType`
+/// (a float output, --eqq-prepare="float-outputs"), y itself, in f32.
 static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
                              int64_t axis, ArrayRef<float> multiplier,
                              ArrayRef<float> bias,
@@ -123,14 +124,11 @@ static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
       b, loc, DenseElementsAttr::get(vecType, multiplier));
   Value biasV =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecType, bias));
-  Value init = tensor::EmptyOp::create(b, loc, accType.getShape(), i8);
+  Value init =
+      tensor::EmptyOp::create(b, loc, accType.getShape(), outType ? i8 : f32);
   AffineMap id = b.getMultiDimIdentityMap(rank);
   AffineMap ch = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  float invScale = 1.0f / static_cast<float>(outType.getScale());
-  auto zp = static_cast<float>(outType.getZeroPoint());
-  auto qmin = static_cast<float>(outType.getStorageTypeMin());
-  auto qmax = static_cast<float>(outType.getStorageTypeMax());
   auto generic = linalg::GenericOp::create(
       b, loc, init.getType(), ValueRange{acc, mult, biasV}, ValueRange{init},
       ArrayRef<AffineMap>{id, ch, ch, id}, iters,
@@ -142,6 +140,14 @@ static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
         Value a = arith::SIToFPOp::create(nb, nloc, f32, args[0]);
         Value y = arith::MulFOp::create(nb, nloc, a, args[1]);
         y = arith::AddFOp::create(nb, nloc, y, args[2]);
+        if (!outType) {
+          linalg::YieldOp::create(nb, nloc, y);
+          return;
+        }
+        float invScale = 1.0f / static_cast<float>(outType.getScale());
+        auto zp = static_cast<float>(outType.getZeroPoint());
+        auto qmin = static_cast<float>(outType.getStorageTypeMin());
+        auto qmax = static_cast<float>(outType.getStorageTypeMax());
         Value r = math::RoundEvenOp::create(
             nb, nloc, arith::MulFOp::create(nb, nloc, y, cf(invScale)));
         r = arith::AddFOp::create(nb, nloc, r, cf(zp));
@@ -152,6 +158,8 @@ static Value buildRequantize(OpBuilder &b, Location loc, Value acc,
         Value t = arith::TruncIOp::create(nb, nloc, i8, i);
         linalg::YieldOp::create(nb, nloc, t);
       });
+  if (!outType)
+    return generic.getResult(0);
   Type quantTensor = RankedTensorType::get(accType.getShape(), outType);
   return quant::StorageCastOp::create(b, loc, quantTensor,
                                       generic.getResult(0));
@@ -208,7 +216,15 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       if (auto q = dyn_cast<QuantizeOp>(user))
         outQ = q;
   }
-  if (!dq || !outQ) {
+  // An output --eqq-prepare left float on purpose (float-outputs): the
+  // layer's own output, before any relu, which stays a float op after it.
+  bool floatOutput =
+      !outQ && EqqDialect::FloatOutputAttrHelper(ctx).isAttrPresent(layer.op);
+  if (floatOutput) {
+    out = layer.output;
+    relu = false;
+  }
+  if (!dq || (!outQ && !floatOutput)) {
     layer.op->emitWarning("layer '")
         << layer.name << "' stays float: its input or output is not "
         << "quantized";
@@ -216,8 +232,10 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
   }
   auto inQType = cast<quant::UniformQuantizedType>(
       cast<RankedTensorType>(dq.getInput().getType()).getElementType());
-  auto outQType = cast<quant::UniformQuantizedType>(
-      cast<RankedTensorType>(outQ.getType()).getElementType());
+  quant::UniformQuantizedType outQType;
+  if (outQ)
+    outQType = cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(outQ.getType()).getElementType());
 
   ElementsAttr wAttr = getConstantThroughObservers(layer.getWeight());
   SmallVector<float> wValues = *getFloatValues(wAttr);
@@ -243,7 +261,10 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       bias = *getFloatValues(b);
 
   OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointAfter(outQ);
+  if (outQ)
+    rewriter.setInsertionPointAfter(outQ);
+  else
+    rewriter.setInsertionPointAfterValue(out);
   RewriterBase &b = rewriter;
   Type i8 = b.getIntegerType(8), i32 = b.getI32Type();
   // The quantized input, storage integers, reshaped like the float one.
@@ -393,7 +414,7 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
   Value q = buildRequantize(b, loc, acc, channelAxis, multiplier, bias,
                             outQType, relu);
   // Back to the layer's output shape (a linear on a collapsed input).
-  auto outType = cast<RankedTensorType>(outQ.getType());
+  auto outType = cast<RankedTensorType>(outQ ? outQ.getType() : out.getType());
   if (cast<RankedTensorType>(q.getType()).getShape() != outType.getShape()) {
     Operation *expand = nullptr;
     for (Operation *user : layer.op->getResult(0).getUsers())
@@ -413,7 +434,10 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
     q = tensor::ExpandShapeOp::create(b, loc, outType, q,
                                       e.getReassociationIndices());
   }
-  rewriter.replaceOp(outQ, q);
+  if (floatOutput)
+    rewriter.replaceAllUsesWith(out, q);
+  else
+    rewriter.replaceOp(outQ, q);
   return q;
 }
 

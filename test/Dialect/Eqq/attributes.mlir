@@ -44,7 +44,7 @@ func.func @signature_not_types() attributes {eqq.input_types = [1]} {
 // -----
 
 // Tests that the dialect declares no other discardable attribute.
-// expected-error @+1 {{unknown discardable attribute 'eqq.layers'; the eqq dialect declares 'eqq.layer', 'eqq.folded_scale', 'eqq.input_types', 'eqq.output_types' and 'eqq.shares_observer'}}
+// expected-error @+1 {{unknown discardable attribute 'eqq.layers'; the eqq dialect declares 'eqq.layer', 'eqq.folded_scale', 'eqq.input_types', 'eqq.output_types', 'eqq.shares_observer' and 'eqq.float_output'}}
 func.func @unknown() attributes {eqq.layers = "fc1"} {
   return
 }
