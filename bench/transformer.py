@@ -53,7 +53,14 @@ whose layer norms' weights make a few channels 20-100x the others, as
 measured in large language models; SQNR of the final hidden states for each
 method (same calibration and test inputs for all).
 
+Speed: the whole MiniLM at 128 tokens, batch 1 and 8, one thread: EqQuant
+int8 (the linears int8 with float outputs) and float in eq-run
+--benchmark, PyTorch FX int8 and float eager, ONNX Runtime QDQ int8, with
+the ratios the issue targets (int8 2x EqQuant float, 1.2x PyTorch FX and
+ONNX Runtime).
+
 Usage: bench/transformer.py [--build-dir build] [--keep DIR] [--skip-ort]
+                            [--only minilm|outliers|speed]
 """
 
 import argparse
@@ -466,6 +473,76 @@ def pytorch_style_equalization(tools, float_module, calib_dirs, test):
     return tools.eq_run(path, test, "pteq")
 
 
+def median_ms(fn, runs):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return float(np.median(times)) * 1e3
+
+
+def speed_table(args, tools):
+    """The whole MiniLM at 128 tokens, batch 1 and 8, one thread: EqQuant
+    int8 (linears with float outputs) and float in eq-run --benchmark,
+    PyTorch FX int8 (onednn) and float eager, ONNX Runtime QDQ int8. Random
+    ids, every token real; one calibration batch (speed only)."""
+    model_dir = find_model_dir(args.model_dir)
+    if not model_dir or not os.path.exists(os.path.join(model_dir, "model.safetensors")):
+        print("Speed: no model files (run scripts/setup-minilm.sh); skipped")
+        return
+    model = minilm.load(model_dir)
+    print()
+    print("Speed, whole MiniLM, 128 tokens, one thread (ms, median; ratio = baseline / EqQ int8):")
+    print()
+    print("| batch | EqQ int8 | EqQ float | PT FX int8 | PT float | ORT int8 | vs EqQ float "
+          "(target 2) | vs PT FX (1.2) | vs ORT (1.2) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    g = torch.Generator().manual_seed(3)
+    for batch in (1, 8):
+        ids = torch.randint(1000, 30000, (batch, 128), generator=g).numpy()
+        mask = np.ones_like(ids)
+        arrays = (ids, mask)
+        tag = "speed%d" % batch
+        text = export_module(model, tuple(torch.from_numpy(a) for a in arrays))
+        float_module = os.path.join(tools.tmp, tag + ".mlir")
+        with open(float_module, "w") as f:
+            f.write(text)
+        del text
+        d = tools.save_batch(tag + "-in", arrays)
+        cfg = os.path.join(tools.tmp, tag + ".json")
+        with open(cfg, "w") as f:
+            json.dump({"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}}, f)
+        int8 = os.path.join(tools.tmp, tag + "-int8.mlirbc")
+        tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s float-outputs=true" % cfg,
+                             "--eqq-calibrate=data=" + d, "--eqq-convert", "--emit-bytecode",
+                             "-o", int8])
+        ins = ["--input", os.path.join(d, "arg0.npy"), "--input", os.path.join(d, "arg1.npy")]
+        row = {}
+        for name, path, runs in (("EqQ int8", int8, 20), ("EqQ float", float_module, 10)):
+            out = tools.run("eq-run", [path] + ins + ["--num-threads", "1", "--benchmark",
+                                                      str(runs)])
+            row[name] = json.loads(out.strip().splitlines()[-1])["median_ms"]
+        x = tuple(torch.from_numpy(a) for a in arrays)
+        fx = pytorch_fx(model, [arrays], x)
+        with torch.no_grad():
+            row["PT FX int8"] = median_ms(lambda: fx(*x), 20)
+            row["PT float"] = median_ms(lambda: model(*x), 10)
+        ort_model, why = (None, "--skip-ort") if args.skip_ort else ort_or_reason(
+            model, [arrays], arrays, ["ids", "mask"], tools.tmp, tag)
+        row["ORT int8"] = median_ms(lambda: ort_model(arrays), 20) if ort_model else None
+
+        def ratio(base):
+            return "%.2fx" % (row[base] / row["EqQ int8"]) if row.get(base) else "-"
+        print("| %d | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |" % (
+            batch, row["EqQ int8"], row["EqQ float"], row["PT FX int8"], row["PT float"],
+            "%.1f" % row["ORT int8"] if row["ORT int8"] else "-", ratio("EqQ float"),
+            ratio("PT FX int8"), ratio("ORT int8")))
+        if not ort_model:
+            print("ORT int8: %s" % why)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build-dir", default=os.environ.get("EQQ_BUILD_DIR",
@@ -473,7 +550,7 @@ def main():
     ap.add_argument("--model-dir", help="the directory of all-MiniLM-L6-v2's model.safetensors")
     ap.add_argument("--keep", help="keep the intermediate files in this directory")
     ap.add_argument("--skip-ort", action="store_true", help="leave ONNX Runtime out")
-    ap.add_argument("--only", choices=["minilm", "outliers"])
+    ap.add_argument("--only", choices=["minilm", "outliers", "speed"])
     args = ap.parse_args()
     torch.set_num_threads(1)
     tmp = args.keep or tempfile.mkdtemp(prefix="eqq-transformer-")
@@ -485,6 +562,8 @@ def main():
             minilm_table(args, tools)
         if args.only in (None, "outliers"):
             outlier_table(args, tools)
+        if args.only in (None, "speed"):
+            speed_table(args, tools)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
