@@ -38,7 +38,7 @@ static bool isQuantizedProducer(const ModelAnalysis &model, Value v) {
 /// The layer norm producing `raw` when a scale on its output along `axis`
 /// can fold into its weight and bias: `axis` is its only normalized axis
 /// and its last generic ends `... * weight + bias`, both constants read
-/// along that axis. Its name, or null.
+/// along that axis. The layer norm, or null.
 static const ElementwiseOp *getNormFoldTarget(const ModelAnalysis &model,
                                               Value raw, int64_t axis) {
   const ElementwiseOp *norm = nullptr;
