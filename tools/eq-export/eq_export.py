@@ -1259,66 +1259,31 @@ class _Exporter:
             return self.nary(node, [a, b], out_elt, out_elt, lambda n: (
                 ["%%res = %s %s, %s : %s" % (op, n[0], n[1], out_elt)], "%res"), "operand")
         out_shape = self.out_shape(node)
-        rank = len(out_shape)
         if alpha != 1:
             if kind not in ("add", "sub"):
                 raise self.error("alpha is only valid for add/sub")
             if self.is_tensor_node(b) or isinstance(b, torch.Tensor):
                 raise self.error("add/sub with alpha != 1 of two tensors is not supported")
             b = b * alpha
-        if any(self.scalar_operand(v) is None and self.tensor(v, "operand", None).elt != "f32"
-               for v in (a, b)):
+        body = lambda n: (["%%res = %s %s, %s : f32" % (_ARITH[kind], n[0], n[1])],  # noqa: E731
+                          "%res")
+        tensors = [self.tensor(v, "operand", None) for v in (a, b)
+                   if self.scalar_operand(v) is None]
+        if any(v.elt != "f32" for v in tensors):
             # An id or mask tensor in float arithmetic: converted as PyTorch
             # promotes it.
-            return self.nary(node, [a, b], "f32", "f32", lambda n: (
-                ["%%res = %s %s, %s : f32" % (_ARITH[kind], n[0], n[1])], "%res"), "operand")
-        ops = []
-        for arg in (a, b):
-            if self.is_tensor_node(arg) or isinstance(arg, torch.Tensor):
-                ops.append(self.tensor(arg))
-            else:
-                val = self.pyval(arg)
-                if isinstance(val, bool) or not isinstance(val, (int, float)):
-                    raise self.error("unsupported operand %r" % (val,))
-                ops.append(float(val))
-        tensors = [v for v in ops if isinstance(v, _Value)]
-        if not tensors:
-            raise self.error("no tensor operand")
-        loc = self.layer_name(node)
-        if (kind == "add" and len(tensors) == 2 and tensors[0].shape == tensors[1].shape == out_shape):
+            return self.nary(node, [a, b], "f32", "f32", body, "operand")
+        for v in (a, b):
+            if isinstance(self.scalar_operand(v), bool):
+                raise self.error("unsupported operand %r" % (self.pyval(v),))
+        if kind == "add" and len(tensors) == 2 and \
+                tensors[0].shape == tensors[1].shape == out_shape:
             e = self.empty(node.name, out_shape)
             t = _ttype(out_shape)
             return _Value(self.emit(node.name, "linalg.add ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
-                                    % (tensors[0].name, tensors[1].name, t, t, e, t, t), loc=loc),
-                          out_shape)
-        maps, body = [], []
-        for v in tensors:
-            r = len(v.shape)
-            res = []
-            for i, d in enumerate(v.shape):
-                od = rank - r + i
-                if d == out_shape[od]:
-                    res.append("d%d" % od)
-                elif d == 1:
-                    res.append("0")
-                else:
-                    raise self.error("cannot broadcast shape %s to %s" % (list(v.shape), list(out_shape)))
-            maps.append(_amap(rank, res))
-        maps.append(_ident_map(rank))
-        operands, ti = [], 0
-        for v in ops:
-            if isinstance(v, _Value):
-                operands.append(["%in", "%in_1"][ti])
-                ti += 1
-            else:
-                body.append("%%cst = arith.constant %s : f32" % _fmt_f32(v))
-                operands.append("%cst")
-        if len(operands) == 2 and operands[0] == operands[1] == "%cst":
-            raise self.error("no tensor operand")
-        body.append("%%res = %s %s, %s : f32" % (_ARITH[kind], operands[0], operands[1]))
-        e = self.empty(node.name, out_shape)
-        text = self.generic_text(maps, rank, tensors, e, out_shape, body, "%res")
-        return _Value(self.emit(node.name, text, loc=loc), out_shape)
+                                    % (tensors[0].name, tensors[1].name, t, t, e, t, t),
+                                    loc=self.layer_name(node)), out_shape)
+        return self.nary(node, [a, b], "f32", "f32", body, "operand")
 
     def reshape(self, node, x):
         out_shape = self.out_shape(node, None)
