@@ -68,6 +68,7 @@ import copy
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,12 +152,16 @@ class Tools:
             np.save(os.path.join(d, "arg%d.npy" % i), a)
         return d
 
-    def eq_run(self, module, arrays, tag):
-        d = self.save_batch("in-" + tag, arrays)
-        out = os.path.join(d, "y.npy")
-        args = [module] + sum((["--input", os.path.join(d, "arg%d.npy" % i)]
-                               for i in range(len(arrays))), []) + ["--output", out]
-        self.run("eq-run", args)
+    @staticmethod
+    def inputs(batch_dir):
+        """eq-run's --input arguments for a batch save_batch wrote."""
+        files = sorted(f for f in os.listdir(batch_dir) if re.fullmatch(r"arg\d+\.npy", f))
+        return sum((["--input", os.path.join(batch_dir, f)] for f in files), [])
+
+    def eq_run(self, module, batch_dir):
+        """The module's result on a saved batch."""
+        out = module + "." + os.path.basename(batch_dir) + ".y.npy"
+        self.run("eq-run", [module] + self.inputs(batch_dir) + ["--output", out])
         return np.load(out)
 
 
@@ -168,31 +173,47 @@ ONEDNN_LINEAR = {"activation": {"observer": "histogram", "dtype": "quint8",
                             "qscheme": "per_channel_symmetric"}}
 
 
-def eqquant_variants(tools, float_module, calib_dirs, tag):
-    """{name: int8 module path} for EqQuant's variants."""
+# The configurations of EqQuant's variants.
+CONFIGS = {
+    "onednn": {"qconfig": "onednn"},
+    "linears": {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}},
+    "linears-eq": {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}},
+                   "equalization": {"object_type": {"linear": "default"}}},
+}
+
+
+def config_file(tools, config):
+    """CONFIGS[config] written to a file: its path."""
+    path = os.path.join(tools.tmp, "%s.json" % config)
+    with open(path, "w") as f:
+        json.dump(CONFIGS[config], f)
+    return path
+
+
+def quantize(tools, float_module, data, tag, config, prepare=""):
+    """prepare (config CONFIGS[config], and `prepare`'s options), calibrate
+    on `data` and convert in one eq-opt line: the int8 module's path."""
+    cfg = config_file(tools, config)
+    path = os.path.join(tools.tmp, tag + ".mlirbc")
+    tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s%s" % (cfg, prepare),
+                         "--eqq-calibrate=data=" + data, "--eqq-convert", "--emit-bytecode",
+                         "-o", path])
+    return path
+
+
+def eqquant_variants(tools, float_module, calib_dirs, tag, pytorch_style=False):
+    """{name: int8 module path} for EqQuant's variants; with `pytorch_style`
+    also "EqQ PyTorch-style eq": equalization as PyTorch's (the range
+    formula, alpha 0.5, each layer on its own, so q, k and v stay
+    unequalized by PyTorch's branch rule), quantized as EqQ none."""
     data = ",".join(calib_dirs)
-
-    def config(name, cfg):
-        path = os.path.join(tools.tmp, "%s-%s.json" % (tag, name))
-        with open(path, "w") as f:
-            json.dump(cfg, f)
-        return path
-
-    onednn = config("onednn", {"qconfig": "onednn"})
-    linears = {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}}
-    plain = config("linears", linears)
-    eq = config("eq", dict(linears, equalization={"object_type": {"linear": "default"}}))
-    out = {}
-    for name, prepare, cfg in (("EqQ onednn", "", onednn),
-                               ("EqQ none", " float-outputs=true", plain)):
-        path = os.path.join(tools.tmp, "%s-%s.mlirbc" % (tag, name.split()[-1]))
-        tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s%s" % (cfg, prepare),
-                             "--eqq-calibrate=data=" + data, "--eqq-convert", "--emit-bytecode",
-                             "-o", path])
-        out[name] = path
+    out = {"EqQ onednn": quantize(tools, float_module, data, tag + "-onednn", "onednn"),
+           "EqQ none": quantize(tools, float_module, data, tag + "-none", "linears",
+                                " float-outputs=true")}
+    cfg = config_file(tools, "linears-eq")
     prepared = os.path.join(tools.tmp, tag + "-eq-calibrated.mlirbc")
     tools.run("eq-opt", [float_module,
-                         "--eqq-prepare=config=%s shared-inputs=true float-outputs=true" % eq,
+                         "--eqq-prepare=config=%s shared-inputs=true float-outputs=true" % cfg,
                          "--eqq-calibrate=data=" + data, "--emit-bytecode", "-o", prepared])
     for name, opts in (("EqQ smooth 0.5", "scale-mode=absmax alpha=0.5"),
                        ("EqQ smooth auto", "scale-mode=absmax auto-alpha=true data=" + data)):
@@ -201,6 +222,9 @@ def eqquant_variants(tools, float_module, calib_dirs, tag):
         tools.run("eq-opt", [prepared, "--eqq-convert=%s recipe=%s" % (opts, recipe),
                              "--emit-bytecode", "-o", path])
         out[name] = path
+    if pytorch_style:
+        out["EqQ PyTorch-style eq"] = quantize(tools, float_module, data, tag + "-pt-eq",
+                                               "linears-eq", " float-outputs=true")
     return out
 
 
@@ -320,13 +344,11 @@ def minilm_table(args, tools):
           "%d tokens, batches of %d" % (time.time() - t, len(test[0]), len(calib[0]), LENGTH,
                                        BATCH))
     calib_dirs = [tools.save_batch("calib-%d" % i, b) for i, b in enumerate(calib_batches)]
+    test_dirs = [tools.save_batch("test-%d" % i, b) for i, b in enumerate(test_batches)]
 
-    outputs = {}
-    got = [tools.eq_run(float_module, b, "float%d" % i) for i, b in enumerate(test_batches)]
-    outputs["EqQ float"] = np.concatenate(got)
+    outputs = {"EqQ float": np.concatenate([tools.eq_run(float_module, d) for d in test_dirs])}
     for name, path in eqquant_variants(tools, float_module, calib_dirs, "minilm").items():
-        got = [tools.eq_run(path, b, "%s%d" % (name, i)) for i, b in enumerate(test_batches)]
-        outputs[name] = np.concatenate(got)
+        outputs[name] = np.concatenate([tools.eq_run(path, d) for d in test_dirs])
     fx = pytorch_fx(model, calib_batches, tuple(torch.from_numpy(a) for a in test_batches[0]))
     with torch.no_grad():
         outputs["PT FX int8"] = np.concatenate(
@@ -433,12 +455,11 @@ def outlier_table(args, tools):
     with open(float_module, "w") as f:
         f.write(text)
     calib_dirs = [tools.save_batch("ocalib-%d" % i, b) for i, b in enumerate(calib)]
-    outputs = {"EqQ float": tools.eq_run(float_module, test, "ofloat")}
-    for name, path in eqquant_variants(tools, float_module, calib_dirs, "outliers").items():
-        outputs[name] = tools.eq_run(path, test, "o" + name)
-    # PyTorch's own equalization (FX _equalize, range scales) for comparison.
-    outputs["EqQ PyTorch-style eq"] = pytorch_style_equalization(tools, float_module, calib_dirs,
-                                                                 test)
+    test_dir = tools.save_batch("otest", test)
+    outputs = {"EqQ float": tools.eq_run(float_module, test_dir)}
+    for name, path in eqquant_variants(tools, float_module, calib_dirs, "outliers",
+                                       pytorch_style=True).items():
+        outputs[name] = tools.eq_run(path, test_dir)
     fx = pytorch_fx(model, calib, (torch.from_numpy(test[0]),))
     with torch.no_grad():
         outputs["PT FX int8"] = fx(torch.from_numpy(test[0])).numpy()
@@ -456,21 +477,6 @@ def outlier_table(args, tools):
         print("| %s | %.2f |" % (name, sqnr(ref, out)))
     if not ort_model:
         print("ORT int8: %s" % why)
-
-
-def pytorch_style_equalization(tools, float_module, calib_dirs, test):
-    """EqQuant's equalization as PyTorch's (the range formula, alpha 0.5,
-    each layer on its own, so q, k and v stay unequalized by PyTorch's branch
-    rule), quantized as EqQ none: the int8 output on `test`."""
-    cfg = os.path.join(tools.tmp, "pt-eq.json")
-    with open(cfg, "w") as f:
-        json.dump({"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}},
-                   "equalization": {"object_type": {"linear": "default"}}}, f)
-    path = os.path.join(tools.tmp, "outliers-pt-eq.mlirbc")
-    tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s float-outputs=true" % cfg,
-                         "--eqq-calibrate=data=" + ",".join(calib_dirs), "--eqq-convert",
-                         "--emit-bytecode", "-o", path])
-    return tools.eq_run(path, test, "pteq")
 
 
 def median_ms(fn, runs):
@@ -511,18 +517,11 @@ def speed_table(args, tools):
             f.write(text)
         del text
         d = tools.save_batch(tag + "-in", arrays)
-        cfg = os.path.join(tools.tmp, tag + ".json")
-        with open(cfg, "w") as f:
-            json.dump({"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}}, f)
-        int8 = os.path.join(tools.tmp, tag + "-int8.mlirbc")
-        tools.run("eq-opt", [float_module, "--eqq-prepare=config=%s float-outputs=true" % cfg,
-                             "--eqq-calibrate=data=" + d, "--eqq-convert", "--emit-bytecode",
-                             "-o", int8])
-        ins = ["--input", os.path.join(d, "arg0.npy"), "--input", os.path.join(d, "arg1.npy")]
+        int8 = quantize(tools, float_module, d, tag + "-int8", "linears", " float-outputs=true")
         row = {}
         for name, path, runs in (("EqQ int8", int8, 20), ("EqQ float", float_module, 10)):
-            out = tools.run("eq-run", [path] + ins + ["--num-threads", "1", "--benchmark",
-                                                      str(runs)])
+            out = tools.run("eq-run", [path] + tools.inputs(d) + ["--num-threads", "1",
+                                                                  "--benchmark", str(runs)])
             row[name] = json.loads(out.strip().splitlines()[-1])["median_ms"]
         x = tuple(torch.from_numpy(a) for a in arrays)
         fx = pytorch_fx(model, [arrays], x)
