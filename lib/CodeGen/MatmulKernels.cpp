@@ -30,15 +30,26 @@ using mlir::eqq::getGlobalF32Values;
 static constexpr int64_t kVectorWidth = 16;
 
 namespace {
-/// A matmul C[M, N] += A[M, K] * B, with B a constant weight.
+/// A product C[..., M, N] += A[..., M, K] * B[..., K, N] on buffers: a
+/// linalg.matmul whose B is a constant weight (packed at compile time), or a
+/// contraction of two activations (attention's scores and context) whose B
+/// rows are read in place, with leading batch axes looped over.
 struct MatmulMatch {
-  linalg::MatmulOp op;
-  Value lhs, out;
+  linalg::LinalgOp op;
+  Value lhs, rhs, out;
   int64_t m, n, k;
-  /// The weight as W[N, K] (row n holds the weights of output column n).
+  /// The constant weight as W[N, K] (row n holds the weights of output
+  /// column n); empty for a product of two activations.
   SmallVector<float> weight;
   /// A linalg.transpose of the constant that produced B, to erase after.
   linalg::TransposeOp transpose;
+  /// The batch axes: C's leading dimensions, and for each leading dimension
+  /// of A and B the batch axis that indexes it (-1: a broadcast axis of
+  /// size 1, read at 0).
+  SmallVector<int64_t> batch;
+  SmallVector<int64_t> lhsBatch, rhsBatch;
+
+  bool constantRhs() const { return !weight.empty(); }
 };
 } // namespace
 
@@ -48,6 +59,96 @@ static bool isRowMajorInner(Value v) {
          type.isLastDimUnitStride();
 }
 
+/// Whether `op`'s body is `out + a * b` on f32 (either order of the add's
+/// and the multiply's operands).
+static bool isMultiplyAccumulate(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(body->front());
+  auto add =
+      dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!mul || !add || !yield || yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != add.getResult())
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1),
+        out = body->getArgument(2);
+  bool mulOk = (mul.getLhs() == a && mul.getRhs() == b) ||
+               (mul.getLhs() == b && mul.getRhs() == a);
+  bool addOk = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == out && add.getLhs() == mul.getResult());
+  return mulOk && addOk;
+}
+
+/// A product of two activations: a contraction on f32 buffers with the
+/// loops (batch..., m, n, k), C indexed (batch..., m, n), A (batch', m, k)
+/// and B (batch', k, n), where each of A's and B's leading indices is a
+/// batch loop or 0 on an axis of size 1.
+static std::optional<MatmulMatch> matchActivationProduct(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !isMultiplyAccumulate(op))
+    return std::nullopt;
+  MatmulMatch match;
+  match.op = op;
+  match.lhs = op.getDpsInputOperand(0)->get();
+  match.rhs = op.getDpsInputOperand(1)->get();
+  match.out = op.getDpsInitOperand(0)->get();
+  if (!isRowMajorInner(match.lhs) || !isRowMajorInner(match.rhs) ||
+      !isRowMajorInner(match.out) || match.out == match.lhs ||
+      match.out == match.rhs)
+    return std::nullopt;
+  int64_t loops = op.getNumLoops();
+  auto outType = cast<MemRefType>(match.out.getType());
+  if (loops < 3 || outType.getRank() != loops - 1)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (int64_t i = 0; i < loops; ++i)
+    if ((iterators[i] == utils::IteratorType::reduction) != (i == loops - 1))
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[2] != AffineMap::getMultiDimIdentityMap(loops, op.getContext())
+                     .getMajorSubMap(loops - 1))
+    return std::nullopt;
+  int64_t mDim = loops - 3, nDim = loops - 2, kDim = loops - 1;
+  // Each operand's results: batch axes, then (row, column) as given.
+  auto matchOperand = [&](AffineMap map, Value v, int64_t row, int64_t col,
+                          SmallVector<int64_t> &batch) {
+    auto type = cast<MemRefType>(v.getType());
+    int64_t rank = map.getNumResults();
+    if (rank < 2 || type.getRank() != rank ||
+        map.getResult(rank - 2) != getAffineDimExpr(row, op.getContext()) ||
+        map.getResult(rank - 1) != getAffineDimExpr(col, op.getContext()))
+      return false;
+    for (int64_t i = 0; i < rank - 2; ++i) {
+      AffineExpr e = map.getResult(i);
+      if (auto d = dyn_cast<AffineDimExpr>(e);
+          d && d.getPosition() < static_cast<unsigned>(mDim)) {
+        batch.push_back(d.getPosition());
+      } else if (auto c = dyn_cast<AffineConstantExpr>(e);
+                 c && c.getValue() == 0 && type.getDimSize(i) == 1) {
+        batch.push_back(-1);
+      } else {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (!matchOperand(maps[0], match.lhs, mDim, kDim, match.lhsBatch) ||
+      !matchOperand(maps[1], match.rhs, kDim, nDim, match.rhsBatch))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  match.m = ranges[mDim];
+  match.n = ranges[nDim];
+  match.k = ranges[kDim];
+  match.batch.assign(ranges.begin(), ranges.begin() + mDim);
+  if (match.m == 0 || match.n == 0 || match.k == 0)
+    return std::nullopt;
+  return match;
+}
+
 static std::optional<MatmulMatch> matchMatmul(linalg::MatmulOp op) {
   if (!op.hasPureBufferSemantics())
     return std::nullopt;
@@ -55,7 +156,7 @@ static std::optional<MatmulMatch> matchMatmul(linalg::MatmulOp op) {
   match.op = op;
   match.lhs = op.getDpsInputOperand(0)->get();
   match.out = op.getDpsInitOperand(0)->get();
-  Value rhs = op.getDpsInputOperand(1)->get();
+  Value rhs = match.rhs = op.getDpsInputOperand(1)->get();
   if (!isRowMajorInner(match.lhs) || !isRowMajorInner(match.out) ||
       !isa<MemRefType>(rhs.getType()))
     return std::nullopt;
@@ -64,6 +165,8 @@ static std::optional<MatmulMatch> matchMatmul(linalg::MatmulOp op) {
   match.m = lhsType.getDimSize(0);
   match.k = lhsType.getDimSize(1);
   match.n = outType.getDimSize(1);
+  if (match.m == 0 || match.n == 0 || match.k == 0)
+    return std::nullopt;
 
   MLIRContext *ctx = op.getContext();
   AffineExpr m, n, k;
@@ -117,9 +220,14 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
                                "positive multiple of 16");
       return signalPassFailure();
     }
-    SmallVector<MatmulMatch> matches;
-    getOperation().walk([&](linalg::MatmulOp op) {
-      if (std::optional<MatmulMatch> m = matchMatmul(op))
+    std::vector<MatmulMatch> matches;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      std::optional<MatmulMatch> m;
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+        m = matchMatmul(matmul);
+      if (!m)
+        m = matchActivationProduct(op);
+      if (m)
         matches.push_back(std::move(*m));
     });
     SymbolTable symbols(getOperation());
@@ -151,15 +259,29 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
                                        global.getSymName());
   }
 
-  /// C[m0 : m0 + rows, n0 : n0 + NR] += A[m0 : m0 + rows, :] * Wp[panel];
-  /// `valid` columns of the panel are real (the rest are masked off).
+  /// Where a kernel reads and writes within one batch element: the leading
+  /// indices of A, B and C, and B's source (the packed weight, or B itself).
+  struct Access {
+    SmallVector<Value> lhs, rhs, out;
+    Value packed;
+  };
+
+  /// C[m0 : m0 + rows, n0 : n0 + NR] += A[m0 : m0 + rows, :] * B[:, n0 : ..]
+  /// (B from the packed panel, or B's rows in place); `valid` columns are
+  /// real (the rest are masked off).
   void emitKernel(OpBuilder &b, Location loc, const MatmulMatch &match,
-                  Value packed, Value m0, int64_t rows, Value panel, Value n0,
-                  int64_t valid) {
+                  const Access &access, Value m0, int64_t rows, Value panel,
+                  Value n0, int64_t valid) {
     auto vecType = VectorType::get({kVectorWidth}, b.getF32Type());
     int64_t nvec = llvm::divideCeil(valid, kVectorWidth);
     auto cst = [&](int64_t v) {
       return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    auto at = [](ArrayRef<Value> prefix, Value row, Value col) {
+      SmallVector<Value> idx(prefix);
+      idx.push_back(row);
+      idx.push_back(col);
+      return idx;
     };
     SmallVector<Value> masks(nvec), rowIdx(rows), colIdx(nvec);
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vecType));
@@ -177,7 +299,7 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
     SmallVector<Value> acc;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < nvec; ++j) {
-        SmallVector<Value, 2> idx{rowIdx[i], colIdx[j]};
+        SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
         acc.push_back(
             masks[j] ? vector::MaskedLoadOp::create(b, loc, vecType, match.out,
                                                     idx, masks[j], zero)
@@ -189,16 +311,29 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
         b, loc, cst(0), cst(match.k), cst(1), acc,
         [&](OpBuilder &nb, Location nloc, Value k, ValueRange iter) {
           SmallVector<Value> bvec(nvec);
-          for (int64_t j = 0; j < nvec; ++j)
-            bvec[j] = vector::LoadOp::create(
-                nb, nloc, vecType, packed,
-                ValueRange{panel, k,
-                           arith::ConstantIndexOp::create(nb, nloc,
-                                                          j * kVectorWidth)});
+          for (int64_t j = 0; j < nvec; ++j) {
+            // The packed panel is zero-padded; B's own rows are masked.
+            if (access.packed) {
+              bvec[j] = vector::LoadOp::create(
+                  nb, nloc, vecType, access.packed,
+                  ValueRange{panel, k,
+                             arith::ConstantIndexOp::create(nb, nloc,
+                                                            j * kVectorWidth)});
+              continue;
+            }
+            SmallVector<Value> idx = at(access.rhs, k, colIdx[j]);
+            bvec[j] =
+                masks[j]
+                    ? vector::MaskedLoadOp::create(nb, nloc, vecType, match.rhs,
+                                                   idx, masks[j], zero)
+                          .getResult()
+                    : vector::LoadOp::create(nb, nloc, vecType, match.rhs, idx)
+                          .getResult();
+          }
           SmallVector<Value> next;
           for (int64_t i = 0; i < rows; ++i) {
             Value a = memref::LoadOp::create(nb, nloc, match.lhs,
-                                             ValueRange{rowIdx[i], k});
+                                             at(access.lhs, rowIdx[i], k));
             Value av = vector::BroadcastOp::create(nb, nloc, vecType, a);
             for (int64_t j = 0; j < nvec; ++j)
               next.push_back(vector::FMAOp::create(nb, nloc, av, bvec[j],
@@ -208,7 +343,7 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
         });
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < nvec; ++j) {
-        SmallVector<Value, 2> idx{rowIdx[i], colIdx[j]};
+        SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
         Value v = loop.getResult(i * nvec + j);
         if (masks[j])
           vector::MaskedStoreOp::create(b, loc, match.out, idx, masks[j], v);
@@ -220,7 +355,7 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
   /// Loops over the panels [firstPanel, lastPanel) of `valid` real columns
   /// each, and over the row blocks.
   void emitPanels(OpBuilder &b, Location loc, const MatmulMatch &match,
-                  Value packed, int64_t firstPanel, int64_t lastPanel,
+                  const Access &access, int64_t firstPanel, int64_t lastPanel,
                   int64_t valid) {
     if (firstPanel >= lastPanel)
       return;
@@ -240,26 +375,63 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
                 arith::ConstantIndexOp::create(pb, ploc, full),
                 arith::ConstantIndexOp::create(pb, ploc, mr), ValueRange{},
                 [&](OpBuilder &mb, Location mloc, Value m0, ValueRange) {
-                  emitKernel(mb, mloc, match, packed, m0, mr, panel, n0, valid);
+                  emitKernel(mb, mloc, match, access, m0, mr, panel, n0, valid);
                   scf::YieldOp::create(mb, mloc);
                 });
           if (rest > 0)
-            emitKernel(pb, ploc, match, packed,
+            emitKernel(pb, ploc, match, access,
                        arith::ConstantIndexOp::create(pb, ploc, full), rest,
                        panel, n0, valid);
           scf::YieldOp::create(pb, ploc);
         });
   }
 
+  /// The full panels, then the last one's `tail` columns.
+  void emitAllPanels(OpBuilder &b, Location loc, const MatmulMatch &match,
+                     const Access &access) {
+    int64_t fullPanels = match.n / colTile;
+    int64_t tail = match.n - fullPanels * colTile;
+    emitPanels(b, loc, match, access, 0, fullPanels, colTile);
+    if (tail)
+      emitPanels(b, loc, match, access, fullPanels, fullPanels + 1, tail);
+  }
+
   void rewrite(MatmulMatch &match, SymbolTable &symbols) {
     OpBuilder b(match.op);
     Location loc = match.op.getLoc();
-    Value packed = createPackedWeight(b, match, symbols);
-    int64_t fullPanels = match.n / colTile;
-    int64_t tail = match.n - fullPanels * colTile;
-    emitPanels(b, loc, match, packed, 0, fullPanels, colTile);
-    if (tail)
-      emitPanels(b, loc, match, packed, fullPanels, fullPanels + 1, tail);
+    if (match.constantRhs()) {
+      Access access;
+      access.packed = createPackedWeight(b, match, symbols);
+      emitAllPanels(b, loc, match, access);
+    } else if (match.batch.empty()) {
+      emitAllPanels(b, loc, match, Access());
+    } else {
+      // One batch element per iteration of a parallel loop over the batch
+      // axes (heads, images): the threads' share.
+      auto cst = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(b, loc, v).getResult();
+      };
+      SmallVector<Value> lower(match.batch.size(), cst(0)), upper,
+          step(match.batch.size(), cst(1));
+      for (int64_t size : match.batch)
+        upper.push_back(cst(size));
+      scf::ParallelOp::create(
+          b, loc, lower, upper, step,
+          [&](OpBuilder &pb, Location ploc, ValueRange ivs) {
+            Value zeroIdx = arith::ConstantIndexOp::create(pb, ploc, 0);
+            auto pick = [&](ArrayRef<int64_t> axes) {
+              SmallVector<Value> idx;
+              for (int64_t axis : axes)
+                idx.push_back(axis < 0 ? zeroIdx : ivs[axis]);
+              return idx;
+            };
+            Access access;
+            access.lhs = pick(match.lhsBatch);
+            access.rhs = pick(match.rhsBatch);
+            access.out = llvm::to_vector(ivs);
+            emitAllPanels(pb, ploc, match, access);
+          });
+    }
     match.op.erase();
     // The transpose that fed B, and its buffer, are dead when nothing else
     // reads that buffer.

@@ -55,11 +55,86 @@ memref.global "private" constant @w : memref<4x3xf32> = dense<1.0>
 
 // -----
 
-// Tests that a matmul whose weight is not a constant is left alone.
+// Tests that a matmul of two activations reads B's rows in place (no packed
+// copy): one vector of B per 16 columns and reduction step, the last 8
+// columns by masked loads.
 // CHECK-LABEL: func.func @runtime_weight
-// CHECK: linalg.matmul
+// CHECK-NOT: linalg.matmul
+// CHECK-NOT: memref.get_global
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.maskedload %arg1[%{{.*}}, %{{.*}}], %{{.*}}, %{{.*}} : memref<3x24xf32>
+// CHECK: vector.fma
+// CHECK: vector.maskedstore %arg2
+func.func @runtime_weight(%a: memref<2x3xf32>, %b: memref<3x24xf32>, %c: memref<2x24xf32>) {
+  linalg.matmul ins(%a, %b : memref<2x3xf32>, memref<3x24xf32>) outs(%c : memref<2x24xf32>)
+  return
+}
+
+// -----
+
+// Tests that a batched product of two activations (attention's probabilities
+// x values, as the exporter writes it) loops over its batch axes in parallel
+// and reads B's broadcast axis of size 1 at 0.
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel (%[[B:.*]], %[[H:.*]]) = {{.*}} to (%c2{{.*}}, %c3{{.*}})
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: vector.load %arg1[%c0{{.*}}, %[[H]], %{{.*}}, %{{.*}}] : memref<1x3x4x16xf32>
+// CHECK: memref.load %arg0[%[[B]], %[[H]], %{{.*}}, %{{.*}}] : memref<2x3x5x4xf32>
+// CHECK: vector.fma
+// CHECK: vector.store {{.*}}, %arg2[%[[B]], %[[H]], %{{.*}}, %{{.*}}] : memref<2x3x5x16xf32>
+#a = affine_map<(b, h, m, n, k) -> (b, h, m, k)>
+#b = affine_map<(b, h, m, n, k) -> (0, h, k, n)>
+#c = affine_map<(b, h, m, n, k) -> (b, h, m, n)>
+func.func @batched(%a: memref<2x3x5x4xf32>, %b: memref<1x3x4x16xf32>, %c: memref<2x3x5x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x3x5x4xf32>, memref<1x3x4x16xf32>) outs(%c : memref<2x3x5x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Tests that a product reading B transposed (B[n, k], columns not
+// contiguous) is left to the generic lowering.
+// CHECK-LABEL: func.func @transposed_activation
+// CHECK: linalg.generic
 // CHECK-NOT: vector.fma
-func.func @runtime_weight(%a: memref<2x3xf32>, %b: memref<3x4xf32>, %c: memref<2x4xf32>) {
-  linalg.matmul ins(%a, %b : memref<2x3xf32>, memref<3x4xf32>) outs(%c : memref<2x4xf32>)
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @transposed_activation(%a: memref<5x4xf32>, %b: memref<16x4xf32>, %c: memref<5x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x4xf32>, memref<16x4xf32>) outs(%c : memref<5x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Tests that a contraction that does not multiply and add (here max of
+// products) is left alone.
+// CHECK-LABEL: func.func @not_multiply_add
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @not_multiply_add(%a: memref<5x4xf32>, %b: memref<4x16xf32>, %c: memref<5x16xf32>) {
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x4xf32>, memref<4x16xf32>) outs(%c : memref<5x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.maximumf %acc, %p : f32
+    linalg.yield %s : f32
+  }
   return
 }

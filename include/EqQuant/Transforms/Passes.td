@@ -434,7 +434,7 @@ def LowerOpsPass : Pass<"eqq-lower-ops", "::mlir::ModuleOp"> {
 }
 
 def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower f32 matmuls with constant weights to vectorized micro-kernels";
+  let summary = "Lower f32 matrix products (constant weights, or two activations) to vectorized micro-kernels";
   let description = [{
     A stage of `--eqq-lower-to-llvm`, on buffers: every f32 `linalg.matmul`
     whose right-hand side is a constant weight (`W[N, K]` read transposed,
@@ -452,6 +452,16 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
           acc[i] += broadcast(A[m + i, k]) * b
         C[m : m + MR, p] = acc
     ```
+
+    Products of two activations get the same kernel with `B`'s rows read in
+    place: a `linalg.matmul` whose `B[K, N]` is not a constant, or a
+    `linalg.generic` contraction `C[b..., m, n] += A[b'..., m, k] *
+    B[b''..., k, n]` (the multiply and add of `torch.matmul`, attention's
+    scores `q k^T` after the transpose of `k` and its context `probs v`),
+    where each leading index of `A` and `B` is a batch loop or `0` on an
+    axis of size 1 (broadcast). The batch axes become an `scf.parallel`
+    loop (one batch element, a head of an image, per iteration: the
+    threads' share). A `B` read transposed (`B[n, k]`) is left alone.
 
     Remainders are handled exactly: the last rows by a narrower kernel, the
     last columns by masked loads and stores. Other matmuls are left alone.
