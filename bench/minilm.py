@@ -37,6 +37,18 @@ class Layer(nn.Module):
         self.output = nn.Linear(ff, d)
         self.out_norm = nn.LayerNorm(d, eps=eps)
 
+    def forward(self, x, ext, heads):
+        """Post-norm BERT layer; `ext` is the additive mask (N, 1, 1, L)."""
+        n, length = x.size(0), x.size(1)
+        hd = x.size(-1) // heads
+        q = self.query(x).view(n, length, heads, hd).transpose(1, 2)
+        k = self.key(x).view(n, length, heads, hd).transpose(1, 2)
+        v = self.value(x).view(n, length, heads, hd).transpose(1, 2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd) + ext
+        ctx = torch.matmul(scores.softmax(-1), v).transpose(1, 2).reshape(n, length, -1)
+        x = self.attn_norm(x + self.attn_out(ctx))
+        return self.out_norm(x + self.output(F.gelu(self.intermediate(x))))
+
 
 class MiniLM(nn.Module):
     """BertModel's encoder; forward(ids, mask) -> last hidden states (N, L, H)."""
@@ -53,7 +65,7 @@ class MiniLM(nn.Module):
                                     for _ in range(cfg["layers"]))
 
     def forward(self, ids, mask):
-        n, length = ids.size(0), ids.size(1)
+        length = ids.size(1)
         # Position and token type embeddings are rows of their tables (ids 0
         # .. length - 1, and 0): read as slices of the weights, which every
         # tracer (eq_export, prepare_fx, torch.onnx) folds into constants.
@@ -63,16 +75,23 @@ class MiniLM(nn.Module):
         # uses finfo.min, the same softmax in float32, on which PyTorch's
         # histogram observers overflow when prepare_fx observes the sum).
         ext = (1.0 - mask[:, None, None, :].to(torch.float32)) * -10000.0
-        hd = x.size(-1) // self.heads
         for lay in self.layers:
-            q = lay.query(x).view(n, length, self.heads, hd).transpose(1, 2)
-            k = lay.key(x).view(n, length, self.heads, hd).transpose(1, 2)
-            v = lay.value(x).view(n, length, self.heads, hd).transpose(1, 2)
-            scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd) + ext
-            ctx = torch.matmul(scores.softmax(-1), v).transpose(1, 2).reshape(n, length, -1)
-            x = lay.attn_norm(x + lay.attn_out(ctx))
-            x = lay.out_norm(x + lay.output(F.gelu(lay.intermediate(x))))
+            x = lay(x, ext, self.heads)
         return x
+
+
+class OneLayer(nn.Module):
+    """One of MiniLM's encoder layers alone: forward(hidden states (N, L,
+    H), mask (N, L)) -> hidden states."""
+
+    def __init__(self, model, index=0):
+        super().__init__()
+        self.heads = model.heads
+        self.layer = model.layers[index]
+
+    def forward(self, x, mask):
+        ext = (1.0 - mask[:, None, None, :].to(torch.float32)) * -10000.0
+        return self.layer(x, ext, self.heads)
 
 
 def read_safetensors(path):

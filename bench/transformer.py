@@ -18,9 +18,9 @@ pairs keep the order of their float similarities (and Spearman's rho):
 
   EqQ onednn      eq-opt --eqq-prepare=config={"qconfig": "onednn"} (no
                   equalization), --eqq-calibrate on the 2 calibration
-                  batches, --eqq-convert: linears and residual adds int8
-                  with int8 outputs, as PyTorch's mapping; layer norm,
-                  softmax, GELU and the products of two activations float
+                  batches, --eqq-convert: linears, residual adds and the
+                  products of two activations int8 with int8 outputs, as
+                  PyTorch's mapping; layer norm, softmax and GELU float
   EqQ none        onednn's qconfig on the linears only, prepared with
                   float-outputs=true: a linear's output, which only float
                   ops read (residual adds, layer norms, GELU, the attention
@@ -34,6 +34,10 @@ pairs keep the order of their float similarities (and Spearman's rho):
                   quantizes; a pre-norm layer's fold into its norms)
   EqQ smooth auto the same with auto-alpha=true, scored on the calibration
                   batches
+  ..., int8 attention
+                  the same with attention's two products (q k^T, probs v)
+                  int8 too ("matmul" in the configuration, observed as the
+                  linears' inputs): exact integer products, requantized
   PT FX int8      PyTorch 1.13 prepare_fx / convert_fx with
                   get_default_qconfig_mapping("onednn") (embeddings float),
                   engine onednn: it quantizes the linears, layer norms,
@@ -53,8 +57,9 @@ whose layer norms' weights make a few channels 20-100x the others, as
 measured in large language models; SQNR of the final hidden states for each
 method (same calibration and test inputs for all).
 
-Speed: the whole MiniLM at 128 tokens, batch 1 and 8, one thread: EqQuant
-int8 (the linears int8 with float outputs) and float in eq-run
+Speed: one of MiniLM's encoder layers alone and the whole MiniLM, at 128
+tokens, batch 1 and 8, one thread: EqQuant int8 (the linears int8 with
+float outputs; and with attention's products int8 too) and float in eq-run
 --benchmark, PyTorch FX int8 and float eager, ONNX Runtime QDQ int8, with
 the ratios the issue targets (int8 2x EqQuant float, 1.2x PyTorch FX and
 ONNX Runtime).
@@ -173,12 +178,17 @@ ONEDNN_LINEAR = {"activation": {"observer": "histogram", "dtype": "quint8",
                             "qscheme": "per_channel_symmetric"}}
 
 
-# The configurations of EqQuant's variants.
+# The configurations of EqQuant's variants ("-attn": attention's two
+# products int8 too, observed as onednn observes activations).
+LINEARS = {"linear": ONEDNN_LINEAR}
+LINEARS_ATTN = {"linear": ONEDNN_LINEAR, "matmul": ONEDNN_LINEAR}
+EQUALIZE = {"object_type": {"linear": "default"}}
 CONFIGS = {
     "onednn": {"qconfig": "onednn"},
-    "linears": {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}}},
-    "linears-eq": {"qconfig": {"object_type": {"linear": ONEDNN_LINEAR}},
-                   "equalization": {"object_type": {"linear": "default"}}},
+    "linears": {"qconfig": {"object_type": LINEARS}},
+    "linears-attn": {"qconfig": {"object_type": LINEARS_ATTN}},
+    "linears-eq": {"qconfig": {"object_type": LINEARS}, "equalization": EQUALIZE},
+    "linears-eq-attn": {"qconfig": {"object_type": LINEARS_ATTN}, "equalization": EQUALIZE},
 }
 
 
@@ -210,18 +220,23 @@ def eqquant_variants(tools, float_module, calib_dirs, tag, pytorch_style=False):
     out = {"EqQ onednn": quantize(tools, float_module, data, tag + "-onednn", "onednn"),
            "EqQ none": quantize(tools, float_module, data, tag + "-none", "linears",
                                 " float-outputs=true")}
-    cfg = config_file(tools, "linears-eq")
-    prepared = os.path.join(tools.tmp, tag + "-eq-calibrated.mlirbc")
-    tools.run("eq-opt", [float_module,
-                         "--eqq-prepare=config=%s shared-inputs=true float-outputs=true" % cfg,
-                         "--eqq-calibrate=data=" + data, "--emit-bytecode", "-o", prepared])
-    for name, opts in (("EqQ smooth 0.5", "scale-mode=absmax alpha=0.5"),
-                       ("EqQ smooth auto", "scale-mode=absmax auto-alpha=true data=" + data)):
-        path = os.path.join(tools.tmp, "%s-%s.mlirbc" % (tag, name.split()[-1]))
-        recipe = path + ".recipe.json"
-        tools.run("eq-opt", [prepared, "--eqq-convert=%s recipe=%s" % (opts, recipe),
-                             "--emit-bytecode", "-o", path])
-        out[name] = path
+    half = "scale-mode=absmax alpha=0.5"
+    auto = "scale-mode=absmax auto-alpha=true data=" + data
+    for config, converts in (("linears-eq", (("EqQ smooth 0.5", half),
+                                             ("EqQ smooth auto", auto))),
+                             ("linears-eq-attn", (("EqQ smooth auto, int8 attention", auto),))):
+        cfg = config_file(tools, config)
+        prepared = os.path.join(tools.tmp, "%s-%s-calibrated.mlirbc" % (tag, config))
+        tools.run("eq-opt", [float_module,
+                             "--eqq-prepare=config=%s shared-inputs=true float-outputs=true" % cfg,
+                             "--eqq-calibrate=data=" + data, "--emit-bytecode", "-o", prepared])
+        for name, opts in converts:
+            path = os.path.join(tools.tmp, "%s-%s.mlirbc" % (
+                tag, re.sub(r"[^a-z0-9.]+", "-", name.lower())))
+            recipe = path + ".recipe.json"
+            tools.run("eq-opt", [prepared, "--eqq-convert=%s recipe=%s" % (opts, recipe),
+                                 "--emit-bytecode", "-o", path])
+            out[name] = path
     if pytorch_style:
         out["EqQ PyTorch-style eq"] = quantize(tools, float_module, data, tag + "-pt-eq",
                                                "linears-eq", " float-outputs=true")
@@ -490,56 +505,69 @@ def median_ms(fn, runs):
 
 
 def speed_table(args, tools):
-    """The whole MiniLM at 128 tokens, batch 1 and 8, one thread: EqQuant
-    int8 (linears with float outputs) and float in eq-run --benchmark,
-    PyTorch FX int8 (onednn) and float eager, ONNX Runtime QDQ int8. Random
-    ids, every token real; one calibration batch (speed only)."""
+    """One of MiniLM's encoder layers alone and the whole MiniLM, at 128
+    tokens, batch 1 and 8, one thread: EqQuant int8 (linears with float
+    outputs; and with attention's products int8 too) and float in eq-run
+    --benchmark, PyTorch FX int8 (onednn) and float eager, ONNX Runtime QDQ
+    int8. Random ids (the layer: random hidden states), every token real;
+    one calibration batch (speed only)."""
     model_dir = find_model_dir(args.model_dir)
     if not model_dir or not os.path.exists(os.path.join(model_dir, "model.safetensors")):
         print("Speed: no model files (run scripts/setup-minilm.sh); skipped")
         return
     model = minilm.load(model_dir)
     print()
-    print("Speed, whole MiniLM, 128 tokens, one thread (ms, median; ratio = baseline / EqQ int8):")
+    print("Speed, MiniLM at 128 tokens, one thread (ms, median; ratio = baseline / EqQ int8):")
     print()
-    print("| batch | EqQ int8 | EqQ float | PT FX int8 | PT float | ORT int8 | vs EqQ float "
-          "(target 2) | vs PT FX (1.2) | vs ORT (1.2) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| model | batch | EqQ int8 | EqQ int8, int8 attention | EqQ float | PT FX int8 | "
+          "PT float | ORT int8 | vs EqQ float (target 2) | vs PT FX (1.2) | vs ORT (1.2) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     g = torch.Generator().manual_seed(3)
-    for batch in (1, 8):
-        ids = torch.randint(1000, 30000, (batch, 128), generator=g).numpy()
-        mask = np.ones_like(ids)
-        arrays = (ids, mask)
-        tag = "speed%d" % batch
-        text = export_module(model, tuple(torch.from_numpy(a) for a in arrays))
-        float_module = os.path.join(tools.tmp, tag + ".mlir")
-        with open(float_module, "w") as f:
-            f.write(text)
-        del text
-        d = tools.save_batch(tag + "-in", arrays)
-        int8 = quantize(tools, float_module, d, tag + "-int8", "linears", " float-outputs=true")
-        row = {}
-        for name, path, runs in (("EqQ int8", int8, 20), ("EqQ float", float_module, 10)):
-            out = tools.run("eq-run", [path] + tools.inputs(d) + ["--num-threads", "1",
-                                                                  "--benchmark", str(runs)])
-            row[name] = json.loads(out.strip().splitlines()[-1])["median_ms"]
-        x = tuple(torch.from_numpy(a) for a in arrays)
-        fx = pytorch_fx(model, [arrays], x)
-        with torch.no_grad():
-            row["PT FX int8"] = median_ms(lambda: fx(*x), 20)
-            row["PT float"] = median_ms(lambda: model(*x), 10)
-        ort_model, why = (None, "--skip-ort") if args.skip_ort else ort_or_reason(
-            model, [arrays], arrays, ["ids", "mask"], tools.tmp, tag)
-        row["ORT int8"] = median_ms(lambda: ort_model(arrays), 20) if ort_model else None
+    for what in ("layer", "whole"):
+        for batch in (1, 8):
+            if what == "layer":
+                net = minilm.OneLayer(model)
+                first = torch.randn(batch, 128, 384, generator=g).numpy()
+            else:
+                net = model
+                first = torch.randint(1000, 30000, (batch, 128), generator=g).numpy()
+            arrays = (first, np.ones((batch, 128), np.int64))
+            tag = "speed-%s%d" % (what, batch)
+            text = export_module(net, tuple(torch.from_numpy(a) for a in arrays))
+            float_module = os.path.join(tools.tmp, tag + ".mlir")
+            with open(float_module, "w") as f:
+                f.write(text)
+            del text
+            d = tools.save_batch(tag + "-in", arrays)
+            row = {}
+            for name, path, runs in (
+                    ("EqQ int8", quantize(tools, float_module, d, tag + "-int8", "linears",
+                                          " float-outputs=true"), 20),
+                    ("EqQ int8 attn", quantize(tools, float_module, d, tag + "-attn",
+                                               "linears-attn", " float-outputs=true"), 20),
+                    ("EqQ float", float_module, 10)):
+                out = tools.run("eq-run", [path] + tools.inputs(d) + [
+                    "--num-threads", "1", "--benchmark", str(runs)])
+                row[name] = json.loads(out.strip().splitlines()[-1])["median_ms"]
+            x = tuple(torch.from_numpy(a) for a in arrays)
+            fx = pytorch_fx(net, [arrays], x)
+            with torch.no_grad():
+                row["PT FX int8"] = median_ms(lambda: fx(*x), 20)
+                row["PT float"] = median_ms(lambda: net(*x), 10)
+            ort_model, why = (None, "--skip-ort") if args.skip_ort else ort_or_reason(
+                net, [arrays], arrays, ["x" if what == "layer" else "ids", "mask"], tools.tmp,
+                tag)
+            row["ORT int8"] = median_ms(lambda: ort_model(arrays), 20) if ort_model else None
 
-        def ratio(base):
-            return "%.2fx" % (row[base] / row["EqQ int8"]) if row.get(base) else "-"
-        print("| %d | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |" % (
-            batch, row["EqQ int8"], row["EqQ float"], row["PT FX int8"], row["PT float"],
-            "%.1f" % row["ORT int8"] if row["ORT int8"] else "-", ratio("EqQ float"),
-            ratio("PT FX int8"), ratio("ORT int8")))
-        if not ort_model:
-            print("ORT int8: %s" % why)
+            def ratio(base):
+                return "%.2fx" % (row[base] / row["EqQ int8"]) if row.get(base) else "-"
+            print("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |" % (
+                "one layer" if what == "layer" else "whole", batch, row["EqQ int8"],
+                row["EqQ int8 attn"], row["EqQ float"], row["PT FX int8"], row["PT float"],
+                "%.1f" % row["ORT int8"] if row["ORT int8"] else "-", ratio("EqQ float"),
+                ratio("PT FX int8"), ratio("ORT int8")))
+            if not ort_model:
+                print("ORT int8: %s" % why)
 
 
 def main():

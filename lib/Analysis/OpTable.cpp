@@ -193,18 +193,18 @@ static const OpKindInfo kOpTable[] = {
      0.0f,
      0.0f,
      "with fixed qparams over [0, 1]"},
+    // PyTorch 1.13 quantizes torch.matmul (quantized::matmul: the float
+    // product of the dequantized inputs, quantized); EqQuant's int8 form is
+    // the exact integer product, requantized.
     {OpKind::Matmul,
      "matmul",
      "torch.matmul, torch.bmm, @ of two activations",
-     Observation::Float,
+     Observation::OwnObserver,
      false,
      {},
      ScalePassage::Blocks,
      false,
-     false,
-     0.0f,
-     0.0f,
-     "with an observer of its own (quantized::matmul)"},
+     false},
     {OpKind::Embedding,
      "embedding",
      "nn.Embedding, F.embedding",

@@ -28,6 +28,9 @@ using namespace mlir;
 using mlir::eqq::getGlobalF32Values;
 
 static constexpr int64_t kVectorWidth = 16;
+/// The products of two integers of at most 9 bits (|v| <= 255) that f32
+/// sums exactly: 256 * 255^2 < 2^24.
+static constexpr int64_t kExactTerms = 256;
 
 namespace {
 /// A product C[..., M, N] += A[..., M, K] * B[..., K, N] on buffers: a
@@ -48,15 +51,85 @@ struct MatmulMatch {
   /// size 1, read at 0).
   SmallVector<int64_t> batch;
   SmallVector<int64_t> lhsBatch, rhsBatch;
+  /// An integer product (int8 attention): i8 operands less their zero
+  /// points, multiplied and summed into i32.
+  struct IntOperand {
+    bool isSigned = false;
+    int64_t zeroPoint = 0;
+  };
+  std::optional<std::pair<IntOperand, IntOperand>> integer;
 
   bool constantRhs() const { return !weight.empty(); }
 };
 } // namespace
 
-static bool isRowMajorInner(Value v) {
+static bool isRowMajorInner(Value v, Type elementType = {}) {
   auto type = dyn_cast<MemRefType>(v.getType());
-  return type && type.getElementType().isF32() && type.hasStaticShape() &&
-         type.isLastDimUnitStride();
+  if (!elementType && type)
+    elementType = Float32Type::get(type.getContext());
+  return type && type.getElementType() == elementType &&
+         type.hasStaticShape() && type.isLastDimUnitStride();
+}
+
+/// `ext(arg) - zp` (or `ext(arg)`, zero point 0) of an i8 block argument to
+/// i32, with zp a constant: the argument's number and how it is read.
+static std::optional<std::pair<unsigned, MatmulMatch::IntOperand>>
+matchIntOperand(Value v) {
+  MatmulMatch::IntOperand operand;
+  if (auto sub = v.getDefiningOp<arith::SubIOp>()) {
+    APInt zp;
+    if (!matchPattern(sub.getRhs(), m_ConstantInt(&zp)))
+      return std::nullopt;
+    operand.zeroPoint = zp.getSExtValue();
+    v = sub.getLhs();
+  }
+  Operation *ext = v.getDefiningOp();
+  if (!ext || !isa<arith::ExtSIOp, arith::ExtUIOp>(ext) ||
+      !ext->getResult(0).getType().isInteger(32))
+    return std::nullopt;
+  operand.isSigned = isa<arith::ExtSIOp>(ext);
+  auto arg = dyn_cast<BlockArgument>(ext->getOperand(0));
+  if (!arg || !arg.getType().isInteger(8) || std::abs(operand.zeroPoint) > 255)
+    return std::nullopt;
+  return std::make_pair(arg.getArgNumber(), operand);
+}
+
+/// Whether `op`'s body is `out + (ext(a) - za) * (ext(b) - zb)` on i8
+/// inputs into i32 (--eqq-convert's int8 product of two activations); sets
+/// `match.integer`.
+static bool isIntegerMultiplyAccumulate(linalg::LinalgOp op,
+                                        MatmulMatch &match) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getNumOperands() == 1
+                 ? yield.getOperand(0).getDefiningOp<arith::AddIOp>()
+                 : nullptr;
+  if (!add)
+    return false;
+  Value out = body->getArgument(2);
+  Value prod = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  auto mul = prod.getDefiningOp<arith::MulIOp>();
+  if (!mul || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  auto x = matchIntOperand(mul.getLhs()), y = matchIntOperand(mul.getRhs());
+  if (!x || !y || x->first == y->first || x->first > 1 || y->first > 1)
+    return false;
+  if (x->first == 1)
+    std::swap(x, y);
+  // Nothing else in the body (but the zero points' constants): two
+  // extensions, their subtractions, the multiply, the add and the yield.
+  size_t subs = llvm::count_if(mul->getOperands(), [](Value v) {
+    return v.getDefiningOp<arith::SubIOp>() != nullptr;
+  });
+  size_t ops = llvm::count_if(body->getOperations(), [](Operation &op) {
+    return !isa<arith::ConstantOp>(op);
+  });
+  if (ops != 5 + subs)
+    return false;
+  match.integer = std::make_pair(x->second, y->second);
+  return true;
 }
 
 /// Whether `op`'s body is `out + a * b` on f32 (either order of the add's
@@ -85,17 +158,26 @@ static bool isMultiplyAccumulate(linalg::LinalgOp op) {
 /// loops (batch..., m, n, k), C indexed (batch..., m, n), A (batch', m, k)
 /// and B (batch', k, n), where each of A's and B's leading indices is a
 /// batch loop or 0 on an axis of size 1.
-static std::optional<MatmulMatch> matchActivationProduct(linalg::LinalgOp op) {
+static std::optional<MatmulMatch> matchActivationProduct(linalg::LinalgOp op,
+                                                         bool integerProducts) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMultiplyAccumulate(op))
+      op.getNumDpsInits() != 1)
     return std::nullopt;
   MatmulMatch match;
+  if (!isMultiplyAccumulate(op) &&
+      !(integerProducts && isIntegerMultiplyAccumulate(op, match)))
+    return std::nullopt;
   match.op = op;
   match.lhs = op.getDpsInputOperand(0)->get();
   match.rhs = op.getDpsInputOperand(1)->get();
   match.out = op.getDpsInitOperand(0)->get();
-  if (!isRowMajorInner(match.lhs) || !isRowMajorInner(match.rhs) ||
-      !isRowMajorInner(match.out) || match.out == match.lhs ||
+  MLIRContext *ctx = op.getContext();
+  Type in =
+      match.integer ? Type(IntegerType::get(ctx, 8)) : Float32Type::get(ctx);
+  Type acc =
+      match.integer ? Type(IntegerType::get(ctx, 32)) : Float32Type::get(ctx);
+  if (!isRowMajorInner(match.lhs, in) || !isRowMajorInner(match.rhs, in) ||
+      !isRowMajorInner(match.out, acc) || match.out == match.lhs ||
       match.out == match.rhs)
     return std::nullopt;
   int64_t loops = op.getNumLoops();
@@ -226,7 +308,7 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
       if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
         m = matchMatmul(matmul);
       if (!m)
-        m = matchActivationProduct(op);
+        m = matchActivationProduct(op, integerProducts);
       if (m)
         matches.push_back(std::move(*m));
     });
@@ -264,6 +346,9 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
   struct Access {
     SmallVector<Value> lhs, rhs, out;
     Value packed;
+    /// The f32 buffers the kernel reads A and B from: A and B themselves,
+    /// or for an integer product their values less the zero points.
+    Value lhsValues, rhsValues;
   };
 
   /// C[m0 : m0 + rows, n0 : n0 + NR] += A[m0 : m0 + rows, :] * B[:, n0 : ..]
@@ -296,60 +381,105 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
     for (int64_t i = 0; i < rows; ++i)
       rowIdx[i] = arith::AddIOp::create(b, loc, m0, cst(i));
 
-    SmallVector<Value> acc;
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < nvec; ++j) {
-        SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
-        acc.push_back(
-            masks[j] ? vector::MaskedLoadOp::create(b, loc, vecType, match.out,
-                                                    idx, masks[j], zero)
-                           .getResult()
-                     : vector::LoadOp::create(b, loc, vecType, match.out, idx)
-                           .getResult());
-      }
-    auto loop = scf::ForOp::create(
-        b, loc, cst(0), cst(match.k), cst(1), acc,
-        [&](OpBuilder &nb, Location nloc, Value k, ValueRange iter) {
-          SmallVector<Value> bvec(nvec);
-          for (int64_t j = 0; j < nvec; ++j) {
-            // The packed panel is zero-padded; B's own rows are masked.
-            if (access.packed) {
-              bvec[j] = vector::LoadOp::create(
-                  nb, nloc, vecType, access.packed,
-                  ValueRange{panel, k,
-                             arith::ConstantIndexOp::create(nb, nloc,
-                                                            j * kVectorWidth)});
-              continue;
+    // One reduction loop over [kLo, kHi) from the accumulators `start`.
+    auto reduce = [&](OpBuilder &rb, Location rl, Value kLo, Value kHi,
+                      ValueRange start) {
+      return scf::ForOp::create(
+          rb, rl, kLo, kHi, arith::ConstantIndexOp::create(rb, rl, 1), start,
+          [&](OpBuilder &nb, Location nloc, Value k, ValueRange iter) {
+            SmallVector<Value> bvec(nvec);
+            for (int64_t j = 0; j < nvec; ++j) {
+              // The packed panel is zero-padded; B's own rows are masked.
+              if (access.packed) {
+                bvec[j] = vector::LoadOp::create(
+                    nb, nloc, vecType, access.packed,
+                    ValueRange{panel, k,
+                               arith::ConstantIndexOp::create(
+                                   nb, nloc, j * kVectorWidth)});
+                continue;
+              }
+              SmallVector<Value> idx = at(access.rhs, k, colIdx[j]);
+              bvec[j] = masks[j]
+                            ? vector::MaskedLoadOp::create(nb, nloc, vecType,
+                                                           access.rhsValues,
+                                                           idx, masks[j], zero)
+                                  .getResult()
+                            : vector::LoadOp::create(nb, nloc, vecType,
+                                                     access.rhsValues, idx)
+                                  .getResult();
             }
-            SmallVector<Value> idx = at(access.rhs, k, colIdx[j]);
-            bvec[j] =
-                masks[j]
-                    ? vector::MaskedLoadOp::create(nb, nloc, vecType, match.rhs,
-                                                   idx, masks[j], zero)
-                          .getResult()
-                    : vector::LoadOp::create(nb, nloc, vecType, match.rhs, idx)
-                          .getResult();
-          }
-          SmallVector<Value> next;
-          for (int64_t i = 0; i < rows; ++i) {
-            Value a = memref::LoadOp::create(nb, nloc, match.lhs,
-                                             at(access.lhs, rowIdx[i], k));
-            Value av = vector::BroadcastOp::create(nb, nloc, vecType, a);
-            for (int64_t j = 0; j < nvec; ++j)
-              next.push_back(vector::FMAOp::create(nb, nloc, av, bvec[j],
-                                                   iter[i * nvec + j]));
-          }
-          scf::YieldOp::create(nb, nloc, next);
-        });
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < nvec; ++j) {
-        SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
-        Value v = loop.getResult(i * nvec + j);
-        if (masks[j])
-          vector::MaskedStoreOp::create(b, loc, match.out, idx, masks[j], v);
-        else
-          vector::StoreOp::create(b, loc, v, match.out, idx);
-      }
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < rows; ++i) {
+              Value a = memref::LoadOp::create(nb, nloc, access.lhsValues,
+                                               at(access.lhs, rowIdx[i], k));
+              Value av = vector::BroadcastOp::create(nb, nloc, vecType, a);
+              for (int64_t j = 0; j < nvec; ++j)
+                next.push_back(vector::FMAOp::create(nb, nloc, av, bvec[j],
+                                                     iter[i * nvec + j]));
+            }
+            scf::YieldOp::create(nb, nloc, next);
+          });
+    };
+    auto outVector = [&](OpBuilder &ob, Location ol, Type type, int64_t i,
+                         int64_t j) -> Value {
+      SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
+      if (!masks[j])
+        return vector::LoadOp::create(ob, ol, type, match.out, idx);
+      Value pass = arith::ConstantOp::create(ob, ol, ob.getZeroAttr(type));
+      return vector::MaskedLoadOp::create(ob, ol, type, match.out, idx,
+                                          masks[j], pass);
+    };
+    auto store = [&](OpBuilder &ob, Location ol, Value v, int64_t i,
+                     int64_t j) {
+      SmallVector<Value> idx = at(access.out, rowIdx[i], colIdx[j]);
+      if (masks[j])
+        vector::MaskedStoreOp::create(ob, ol, match.out, idx, masks[j], v);
+      else
+        vector::StoreOp::create(ob, ol, v, match.out, idx);
+    };
+
+    if (!match.integer) {
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < nvec; ++j)
+          acc.push_back(outVector(b, loc, vecType, i, j));
+      scf::ForOp loop = reduce(b, loc, cst(0), cst(match.k), acc);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < nvec; ++j)
+          store(b, loc, loop.getResult(i * nvec + j), i, j);
+      return;
+    }
+    // An integer product on operands less their zero points (integers of at
+    // most 9 bits, converted to f32): each product is below 2^16 and a sum
+    // of kExactTerms of them below 2^24, so f32 sums them exactly, and each
+    // chunk of the reduction adds its sums to the i32 accumulator.
+    auto i32Type = VectorType::get({kVectorWidth}, b.getI32Type());
+    auto chunk = [&](OpBuilder &cb, Location cl, Value kLo, Value kHi) {
+      SmallVector<Value> zeros(
+          rows * nvec,
+          arith::ConstantOp::create(cb, cl, cb.getZeroAttr(vecType)));
+      scf::ForOp loop = reduce(cb, cl, kLo, kHi, zeros);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < nvec; ++j) {
+          Value sum = arith::FPToSIOp::create(cb, cl, i32Type,
+                                              loop.getResult(i * nvec + j));
+          Value c = outVector(cb, cl, i32Type, i, j);
+          store(cb, cl, arith::AddIOp::create(cb, cl, c, sum), i, j);
+        }
+    };
+    int64_t fullChunks = match.k / kExactTerms;
+    if (fullChunks > 0)
+      scf::ForOp::create(
+          b, loc, cst(0), cst(fullChunks * kExactTerms), cst(kExactTerms),
+          ValueRange{}, [&](OpBuilder &cb, Location cl, Value k0, ValueRange) {
+            Value k1 = arith::AddIOp::create(
+                cb, cl, k0,
+                arith::ConstantIndexOp::create(cb, cl, kExactTerms));
+            chunk(cb, cl, k0, k1);
+            scf::YieldOp::create(cb, cl);
+          });
+    if (match.k % kExactTerms)
+      chunk(b, loc, cst(fullChunks * kExactTerms), cst(match.k));
   }
 
   /// Loops over the panels [firstPanel, lastPanel) of `valid` real columns
@@ -396,15 +526,54 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
       emitPanels(b, loc, match, access, fullPanels, fullPanels + 1, tail);
   }
 
+  /// An f32 copy of the i8 buffer `v` less `operand`'s zero point, for an
+  /// integer product (an elementwise generic, vectorized later).
+  Value convertOperand(OpBuilder &b, Location loc, Value v,
+                       MatmulMatch::IntOperand operand) {
+    auto type = cast<MemRefType>(v.getType());
+    auto f32Type = MemRefType::get(type.getShape(), b.getF32Type());
+    Value copy = memref::AllocOp::create(b, loc, f32Type, IntegerAttr{});
+    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+    SmallVector<utils::IteratorType> iters(type.getRank(),
+                                           utils::IteratorType::parallel);
+    linalg::GenericOp::create(
+        b, loc, ValueRange{v}, ValueRange{copy}, ArrayRef<AffineMap>{id, id},
+        iters, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Type i32 = nb.getI32Type();
+          Value x =
+              operand.isSigned
+                  ? arith::ExtSIOp::create(nb, nloc, i32, args[0]).getResult()
+                  : arith::ExtUIOp::create(nb, nloc, i32, args[0]).getResult();
+          x = arith::SubIOp::create(
+              nb, nloc, x,
+              arith::ConstantOp::create(
+                  nb, nloc, nb.getI32IntegerAttr(operand.zeroPoint)));
+          linalg::YieldOp::create(
+              nb, nloc,
+              arith::SIToFPOp::create(nb, nloc, nb.getF32Type(), x)
+                  .getResult());
+        });
+    return copy;
+  }
+
   void rewrite(MatmulMatch &match, SymbolTable &symbols) {
     OpBuilder b(match.op);
     Location loc = match.op.getLoc();
+    Value lhsValues = match.lhs, rhsValues = match.rhs;
+    if (match.integer) {
+      lhsValues = convertOperand(b, loc, match.lhs, match.integer->first);
+      rhsValues = convertOperand(b, loc, match.rhs, match.integer->second);
+    }
     if (match.constantRhs()) {
       Access access;
       access.packed = createPackedWeight(b, match, symbols);
+      access.lhsValues = lhsValues;
       emitAllPanels(b, loc, match, access);
     } else if (match.batch.empty()) {
-      emitAllPanels(b, loc, match, Access());
+      Access access;
+      access.lhsValues = lhsValues;
+      access.rhsValues = rhsValues;
+      emitAllPanels(b, loc, match, access);
     } else {
       // One batch element per iteration of a parallel loop over the batch
       // axes (heads, images): the threads' share.
@@ -429,6 +598,8 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
             access.lhs = pick(match.lhsBatch);
             access.rhs = pick(match.rhsBatch);
             access.out = llvm::to_vector(ivs);
+            access.lhsValues = lhsValues;
+            access.rhsValues = rhsValues;
             emitAllPanels(pb, ploc, match, access);
           });
     }

@@ -67,6 +67,9 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
     floatConv.rowTile = 6;
     floatConv.vectorTile = 1;
   }
+  // The int8 products of two activations are int8 kernels: none with
+  // isa=none, the generic loops every other path must equal.
+  matmul.integerProducts = options.isa != Int8Isa::none;
   pm.addPass(createMatmulKernelsPass(matmul));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSymbolDCEPass());

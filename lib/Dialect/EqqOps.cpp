@@ -441,7 +441,7 @@ LogicalResult InputEqObserverOp::verify() {
       samples.getDimSize(2) < 1)
     return emitOpError("'samples' must be f32 [rows, ")
            << type.getDimSize(getAxis()) << ", taps], got " << samples;
-  if (*getSamplesSeen() < samples.getDimSize(0))
+  if (*getSamplesSeen() < static_cast<uint64_t>(samples.getDimSize(0)))
     return emitOpError("'samples_seen' (")
            << *getSamplesSeen() << ") is less than the "
            << samples.getDimSize(0) << " sampled rows";

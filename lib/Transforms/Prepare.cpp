@@ -577,11 +577,15 @@ void PreparePass::runOnOperation() {
   }
   for (const ElementwiseOp &e : eltwise)
     recognizedOutputs.insert(e.output);
+  // A transpose passes the same values on, so its reader's observer sees
+  // the range its input has: quantizing again there loses nothing.
   llvm::DenseSet<Operation *> warnedUnrecognized;
   auto warnIfUnrecognized =
       [&](Value v, StringRef reader) {
         while (Operation *def = v.getDefiningOp()) {
-          if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+          if (recognizedOutputs.contains(v) ||
+              !isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   linalg::TransposeOp>(def))
             break;
           v = def->getOperand(0);
         }

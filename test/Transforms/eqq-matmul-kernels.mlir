@@ -1,5 +1,6 @@
 // RUN: eq-opt %s --eqq-matmul-kernels --split-input-file | FileCheck %s
 // RUN: eq-opt %s --eqq-matmul-kernels="mr=4 nr=16" --split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: eq-opt %s --eqq-matmul-kernels="integer-products=false" --split-input-file | FileCheck %s --check-prefix=NOINT
 
 // Tests that a transposed-weight matmul with a constant weight becomes panel
 // loops over a packed weight Wp[ceil(N / 32)][K][32] (zero-padded), with the
@@ -135,6 +136,57 @@ func.func @not_multiply_add(%a: memref<5x4xf32>, %b: memref<4x16xf32>, %c: memre
     %p = arith.mulf %x, %y : f32
     %s = arith.maximumf %acc, %p : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Tests that an int8 product of two activations (--eqq-convert's form: the
+// stored integers less their zero points, summed in i32) gets the same
+// kernel on f32 copies of its operands less the zero points, exact: the
+// reduction of 300 runs as a chunk of 256 and one of 44, each summed in f32
+// from zero (below 2^24) and added to the i32 accumulator. With
+// integer-products=false it stays loops.
+// CHECK-LABEL: func.func @integer_product
+// CHECK: %[[A:.*]] = memref.alloc() : memref<7x300xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg0 : memref<7x300xi8>) outs(%[[A]] : memref<7x300xf32>)
+// CHECK: arith.extui
+// CHECK: arith.subi %{{.*}}, %c3_i32
+// CHECK: arith.sitofp
+// CHECK: %[[B:.*]] = memref.alloc() : memref<300x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg1 : memref<300x16xi8>) outs(%[[B]] : memref<300x16xf32>)
+// CHECK: arith.extsi
+// CHECK: arith.subi %{{.*}}, %c-5_i32
+// CHECK: scf.for %[[K0:.*]] = %c0{{.*}} to %c256{{.*}} step %c256
+// CHECK: scf.for {{.*}} = %[[K0]] to %{{.*}} step {{.*}} iter_args
+// CHECK: vector.load %[[B]]
+// CHECK: memref.load %[[A]]
+// CHECK: vector.fma
+// CHECK: arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi32>
+// CHECK: vector.load %arg2{{.*}} : memref<7x16xi32>, vector<16xi32>
+// CHECK: arith.addi
+// CHECK: vector.store {{.*}}, %arg2
+// The last 44 steps.
+// CHECK: scf.for {{.*}} = %c256{{.*}} to %c300{{.*}} step {{.*}} iter_args
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// NOINT-LABEL: func.func @integer_product
+// NOINT: linalg.generic
+// NOINT: arith.muli %{{.*}}, %{{.*}} : i32
+func.func @integer_product(%a: memref<7x300xi8>, %b: memref<300x16xi8>, %c: memref<7x16xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<7x300xi8>, memref<300x16xi8>) outs(%c : memref<7x16xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extui %x : i8 to i32
+    %za = arith.constant 3 : i32
+    %xc = arith.subi %xe, %za : i32
+    %ye = arith.extsi %y : i8 to i32
+    %zb = arith.constant -5 : i32
+    %yc = arith.subi %ye, %zb : i32
+    %p = arith.muli %xc, %yc : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
   }
   return
 }

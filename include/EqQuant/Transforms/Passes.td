@@ -256,7 +256,10 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     folded into the start value, so the inner product is a plain u8 x s8
     dot), then a requantize generic `y = acc * (sx * sw) + bias`,
     `q = clamp(roundeven(y * (1 / s_out)) + zp_out)` with a fused relu as
-    `max(q, zp_out)`.
+    `max(q, zp_out)`. A quantized product of two activations (`matmul`:
+    attention's scores and context) becomes `sum_k (a - za) * (b - zb)` over
+    both inputs' stored integers in i32, with the product's indexing maps,
+    and the same requantize with the multiplier `sa * sb`.
 
     A scale `s` folded into a layer `P` whose weight is quantized per tensor
     would spread `P`'s rows (`W_P * s` along the output axis) and cost the
@@ -463,6 +466,15 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
     loop (one batch element, a head of an image, per iteration: the
     threads' share). A `B` read transposed (`B[n, k]`) is left alone.
 
+    The int8 products of two activations `--eqq-convert` writes (`C[...] +=
+    (ext(a) - za) * (ext(b) - zb)`, i8 operands into i32) get the same
+    kernel on f32 copies of the operands less their zero points, exactly:
+    each value has at most 9 bits, so a sum of 256 products stays below
+    2^24, and the reduction runs in chunks of 256 steps, each summed from
+    zero in f32 and added to the i32 accumulator (`integer-products=false`
+    leaves them to the generic loops, as `--eqq-lower-to-llvm isa=none`
+    does).
+
     Remainders are handled exactly: the last rows by a narrower kernel, the
     last columns by masked loads and stores. Other matmuls are left alone.
   }];
@@ -470,7 +482,10 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
     Option<"rowTile", "mr", "int64_t", /*default=*/"8",
            "Rows of the register tile">,
     Option<"colTile", "nr", "int64_t", /*default=*/"32",
-           "Columns of the register tile (a multiple of 16)">
+           "Columns of the register tile (a multiple of 16)">,
+    Option<"integerProducts", "integer-products", "bool", /*default=*/"true",
+           "Also the int8 products of two activations (off: generic loops, "
+           "as isa=none)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -714,6 +714,75 @@ static void quantizeMaxPool(RewriterBase &rewriter, const ElementwiseOp &e) {
   rewriter.replaceAllUsesExcept(e.output, dqv, dqv.getDefiningOp());
 }
 
+/// The integer program of a product of two activations (`e`, attention's
+/// scores and context) whose inputs are dequantized and whose output is
+/// quantized: acc = sum_k (a - za) * (b - zb) over the stored integers, in
+/// i32 and exact, then requantized with the multiplier sa * sb. (PyTorch's
+/// quantized::matmul multiplies the dequantized floats and rounds their
+/// float sum instead.) Leaves `e` float when an input or the output is not
+/// quantized.
+static void quantizeMatmul(RewriterBase &rewriter, const ElementwiseOp &e) {
+  auto g = dyn_cast<linalg::GenericOp>(e.op);
+  if (!g || e.dataInputs.size() != 2)
+    return;
+  auto dqa = e.dataInputs[0]->get().getDefiningOp<DequantizeOp>();
+  auto dqb = e.dataInputs[1]->get().getDefiningOp<DequantizeOp>();
+  QuantizeOp outQ;
+  for (Operation *user : e.output.getUsers())
+    if (auto q = dyn_cast<QuantizeOp>(user))
+      outQ = q;
+  if (!dqa || !dqb || !outQ)
+    return;
+  auto qtypeOf = [](Value v) {
+    return cast<quant::UniformQuantizedType>(
+        cast<RankedTensorType>(v.getType()).getElementType());
+  };
+  quant::UniformQuantizedType aq = qtypeOf(dqa.getInput()),
+                              bq = qtypeOf(dqb.getInput()),
+                              outQType = qtypeOf(outQ.getResult());
+  Location loc = g.getLoc();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(outQ);
+  RewriterBase &b = rewriter;
+  Value a = toStorage(b, loc, dqa.getInput());
+  Value bv = toStorage(b, loc, dqb.getInput());
+  auto resultType = cast<RankedTensorType>(e.output.getType());
+  Type i32 = b.getI32Type();
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, 0)).getResult();
+  Value empty = tensor::EmptyOp::create(b, loc, resultType.getShape(), i32);
+  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  auto ci = [&](OpBuilder &nb, Location nloc, int64_t v) {
+    return arith::ConstantOp::create(nb, nloc, nb.getI32IntegerAttr(v))
+        .getResult();
+  };
+  auto acc = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{a, bv}, ValueRange{init},
+      g.getIndexingMapsArray(), g.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = arith::SubIOp::create(
+            nb, nloc, extend(nb, nloc, args[0], !aq.isSigned()),
+            ci(nb, nloc, aq.getZeroPoint()));
+        Value y = arith::SubIOp::create(
+            nb, nloc, extend(nb, nloc, args[1], !bq.isSigned()),
+            ci(nb, nloc, bq.getZeroPoint()));
+        Value prod = arith::MulIOp::create(nb, nloc, x, y);
+        Value sum = arith::AddIOp::create(nb, nloc, args[2], prod);
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  EqqDialect::LayerAttrHelper layerName(b.getContext());
+  if (StringAttr name = layerName.getAttr(g))
+    layerName.setAttr(acc, name);
+  int64_t lastAxis = resultType.getRank() - 1;
+  int64_t n = resultType.getDimSize(lastAxis);
+  SmallVector<float> multiplier(n, static_cast<float>(aq.getScale()) *
+                                       static_cast<float>(bq.getScale()));
+  SmallVector<float> bias(n, 0.0f);
+  Value q = buildRequantize(b, loc, acc.getResult(0), lastAxis, multiplier,
+                            bias, outQType, /*relu=*/false);
+  rewriter.replaceOp(outQ, q);
+}
+
 LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
                                        const ModelAnalysis &model,
                                        const CarriedFolds &carried) {
@@ -799,6 +868,8 @@ LogicalResult mlir::eqq::quantizeModel(RewriterBase &rewriter, ModuleOp module,
       quantizeAveragePool(rewriter, e);
     else if (e.kind == OpKind::MaxPool)
       quantizeMaxPool(rewriter, e);
+    else if (e.kind == OpKind::Matmul)
+      quantizeMatmul(rewriter, e);
   for (const Layer &layer : model.getLayers())
     if (failed(quantizeLayer(rewriter, layer, carried)))
       return failure();
