@@ -799,8 +799,8 @@ Value KernelBuilder::weightWordGlobal(ArrayRef<int64_t> shape,
 /// 0).
 Value KernelBuilder::loadWeights(Value global, ValueRange indices) {
   Type element = cast<MemRefType>(global.getType()).getElementType();
-  return vector::LoadOp::create(
-      b, loc, VectorType::get({4 * kLanes}, element), global, indices);
+  return vector::LoadOp::create(b, loc, VectorType::get({4 * kLanes}, element),
+                                global, indices);
 }
 
 /// The 4 bytes of `dword` (i32) in each of `lanes` lanes, as vector<4L x i8>.
@@ -1222,6 +1222,52 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
   Value signFlip = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0x80808080U)));
 
+  // On AVX2 the kernels take the activations as i16 (widenActivations):
+  // xw[M][4 k4], x widened once (signed bytes offset by 128; the columns
+  // past K read zero weights), so that a step broadcasts a row's 4 values
+  // with one load. Extending 4 bytes per row and step cost a vpmovzxbw per
+  // 4 vpmaddwd.
+  Value xw;
+  if (widenActivations()) {
+    int64_t kw = k4 * 4;
+    xw = memref::AllocOp::create(b, loc,
+                                 MemRefType::get({m, kw}, b.getI16Type()),
+                                 b.getI64IntegerAttr(64));
+    auto i8x16 = VectorType::get({16}, b.getI8Type());
+    auto i16x16 = VectorType::get({16}, b.getI16Type());
+    Value flip = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8x16, b.getI8IntegerAttr(-128)));
+    Value zero8 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
+    parallel({{0, m, 1}}, [&](ValueRange iv) {
+      // 16 columns from c0, the first `load` of them read, `store` written.
+      auto widen16 = [&](Value c0, int64_t load, int64_t store) {
+        auto mask = [&](int64_t lanes) {
+          return vector::ConstantMaskOp::create(
+              b, loc, VectorType::get({16}, b.getI1Type()),
+              ArrayRef<int64_t>{lanes});
+        };
+        SmallVector<Value, 2> at{iv[0], c0};
+        Value bytes =
+            load == 16
+                ? vector::LoadOp::create(b, loc, i8x16, layer.x, at).getResult()
+                : vector::MaskedLoadOp::create(b, loc, i8x16, layer.x, at,
+                                               mask(load), zero8)
+                      .getResult();
+        if (layer.xSigned)
+          bytes = arith::XOrIOp::create(b, loc, bytes, flip);
+        Value wide = arith::ExtUIOp::create(b, loc, i16x16, bytes);
+        if (store == 16)
+          vector::StoreOp::create(b, loc, wide, xw, at);
+        else
+          vector::MaskedStoreOp::create(b, loc, xw, at, mask(store), wide);
+      };
+      int64_t full = k / 16 * 16;
+      forLoop(0, full, 16, [&](Value c0) { widen16(c0, 16, 16); });
+      if (kw > full)
+        widen16(cst(full), k - full, kw - full);
+    });
+  }
+
   // A kernel of `rows` rows from m0 and `vecs` vectors from column block nb0;
   // `lastLanes` columns of the last vector are real.
   auto kernel = [&](Value m0, int64_t rows, Value nb0, int64_t vecs,
@@ -1239,6 +1285,17 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
         accs.push_back(widenAccumulator(
             vector::LoadOp::create(b, loc, i32x16, initV, ValueRange{col[j]})));
     auto loadA = [&](Value row, Value kk, int64_t valid) -> Value {
+      if (xw) {
+        Value words =
+            vector::LoadOp::create(b, loc, VectorType::get({4}, b.getI16Type()),
+                                   xw, ValueRange{row, kk});
+        Value word = vector::ExtractOp::create(
+            b, loc,
+            vector::BitCastOp::create(
+                b, loc, VectorType::get({1}, b.getI64Type()), words),
+            ArrayRef<int64_t>{0});
+        return broadcastWord(word, kLanes);
+      }
       auto i8x4 = VectorType::get({4}, b.getI8Type());
       Value bytes;
       if (valid == 1) {
@@ -1317,6 +1374,8 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
       kernel(cst(fullRows), m - fullRows, cst(fullPanels * nv), vecs,
              lastLanes);
   }
+  if (xw)
+    memref::DeallocOp::create(b, loc, xw);
   eraseOriginal();
 }
 
@@ -1982,8 +2041,8 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
           int64_t tap = dx * layer.dilationW;
           SmallVector<Value> w;
           for (int64_t i = 0; i < vecs; ++i)
-            w.push_back(loadWeights(
-                wc, ValueRange{fvIdx[i], cq, dy, cst(dx), cst(0)}));
+            w.push_back(
+                loadWeights(wc, ValueRange{fvIdx[i], cq, dy, cst(dx), cst(0)}));
           for (int64_t p = 0; p < pixels; ++p) {
             Value col = arith::MulIOp::create(
                 b, loc,

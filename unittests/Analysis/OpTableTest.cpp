@@ -81,25 +81,39 @@ TEST(OpTable, CnnOps) {
           << info.objectType.str();
 }
 
-// The transformer ops compute in float. PyTorch 1.13 quantizes layer norm and
-// matmul with observers of their own and softmax and tanh with fixed qparams;
-// the table says so for the warning a configuration naming them gets. GELU
-// and embedding PyTorch leaves float by default too. No scale crosses them.
+// The transformer ops compute in float but matmul. PyTorch 1.13 quantizes
+// layer norm with an observer of its own and softmax and tanh with fixed
+// qparams; the table says so for the warning a configuration naming them
+// gets. GELU and embedding PyTorch leaves float by default too. No scale
+// crosses them.
 TEST(OpTable, TransformerOpsStayFloat) {
   for (OpKind k : {OpKind::LayerNorm, OpKind::Gelu, OpKind::Tanh,
-                   OpKind::Softmax, OpKind::Matmul, OpKind::Embedding}) {
+                   OpKind::Softmax, OpKind::Embedding}) {
     const OpKindInfo &info = getOpKindInfo(k);
     EXPECT_EQ(info.observation, Observation::Float) << info.objectType.str();
     EXPECT_EQ(info.scalePassage, ScalePassage::Blocks);
     EXPECT_FALSE(info.isLayer || info.quantizedByDefault);
   }
-  for (OpKind k :
-       {OpKind::LayerNorm, OpKind::Tanh, OpKind::Softmax, OpKind::Matmul})
+  for (OpKind k : {OpKind::LayerNorm, OpKind::Tanh, OpKind::Softmax})
     EXPECT_FALSE(getOpKindInfo(k).pytorchQuantizes.empty());
   for (OpKind k : {OpKind::Gelu, OpKind::Embedding, OpKind::SiLU})
     EXPECT_TRUE(getOpKindInfo(k).pytorchQuantizes.empty());
   EXPECT_EQ(lookupObjectType("layer_norm"), OpKind::LayerNorm);
   EXPECT_EQ(lookupObjectType("softmax"), OpKind::Softmax);
+}
+
+// A product of two activations (attention's scores and context) has
+// observers of its own, as PyTorch 1.13's torch.matmul: quantized where a
+// configuration names it, not by the built-in default, and no scale crosses
+// it.
+TEST(OpTable, MatmulHasItsOwnObserver) {
+  const OpKindInfo &info = getOpKindInfo(OpKind::Matmul);
+  EXPECT_EQ(info.observation, Observation::OwnObserver);
+  EXPECT_EQ(info.scalePassage, ScalePassage::Blocks);
+  EXPECT_FALSE(info.isLayer || info.quantizedByDefault ||
+               info.equalizedByDefault);
+  EXPECT_TRUE(info.pytorchQuantizes.empty());
+  EXPECT_EQ(lookupObjectType("matmul"), OpKind::Matmul);
 }
 
 // The named configurations quantize every kind but the float ones.

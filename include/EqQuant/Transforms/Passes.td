@@ -826,7 +826,9 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     VNNI with BW and VL, 64 multiply-adds per instruction), `avx2` (`vpmaddwd` on operands extended
     to 16 bits, which cannot saturate where `vpmaddubsw` would: the
     weights packed as 16-bit values, a full conv's input packed so too (once
-    per element, not at every tap that reads it), the accumulators keeping
+    per element, not at every tap that reads it) and a linear's input
+    copied so (`xw[M][4 ceil(K/4)]`, each step one broadcast of a row's 4
+    values), the accumulators keeping
     each lane's two pair sums apart until the reduction ends; the register
     tiles capped at 2 accumulators of 16 lanes, since AVX2 has 16 vector
     registers, or 4 of 8 lanes for a full conv's column vectors), `portable` (plain
