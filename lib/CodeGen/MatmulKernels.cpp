@@ -28,8 +28,10 @@ using namespace mlir;
 using mlir::eqq::getGlobalF32Values;
 
 static constexpr int64_t kVectorWidth = 16;
-/// The products of two integers of at most 9 bits (|v| <= 255) that f32
-/// sums exactly: 256 * 255^2 < 2^24.
+/// The most products of two integers of at most 9 bits (|v| <= 255, a
+/// stored byte less a zero point in the storage range) that f32 sums
+/// exactly: 256 * 255^2 < 2^24. Operands of larger magnitude (a zero point
+/// outside the storage range) get shorter chunks (exactChunk).
 static constexpr int64_t kExactTerms = 256;
 
 namespace {
@@ -56,6 +58,11 @@ struct MatmulMatch {
   struct IntOperand {
     bool isSigned = false;
     int64_t zeroPoint = 0;
+    /// The largest |stored value - zero point|.
+    int64_t maxAbs() const {
+      int64_t lo = isSigned ? -128 : 0, hi = isSigned ? 127 : 255;
+      return std::max(std::abs(lo - zeroPoint), std::abs(hi - zeroPoint));
+    }
   };
   std::optional<std::pair<IntOperand, IntOperand>> integer;
 
@@ -89,7 +96,8 @@ matchIntOperand(Value v) {
     return std::nullopt;
   operand.isSigned = isa<arith::ExtSIOp>(ext);
   auto arg = dyn_cast<BlockArgument>(ext->getOperand(0));
-  if (!arg || !arg.getType().isInteger(8) || std::abs(operand.zeroPoint) > 255)
+  // A zero point far outside the storage range has no exact f32 chunk.
+  if (!arg || !arg.getType().isInteger(8) || std::abs(operand.zeroPoint) > 1024)
     return std::nullopt;
   return std::make_pair(arg.getArgNumber(), operand);
 }
@@ -450,9 +458,13 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
       return;
     }
     // An integer product on operands less their zero points (integers of at
-    // most 9 bits, converted to f32): each product is below 2^16 and a sum
-    // of kExactTerms of them below 2^24, so f32 sums them exactly, and each
-    // chunk of the reduction adds its sums to the i32 accumulator.
+    // most 9 bits in PyTorch's qparams, converted to f32): each product is
+    // below 2^16 and a sum of kExactTerms of them below 2^24, so f32 sums
+    // them exactly, and each chunk of the reduction adds its sums to the i32
+    // accumulator.
+    int64_t terms = std::min<int64_t>(
+        kExactTerms, (int64_t(1) << 24) / (match.integer->first.maxAbs() *
+                                           match.integer->second.maxAbs()));
     auto i32Type = VectorType::get({kVectorWidth}, b.getI32Type());
     auto chunk = [&](OpBuilder &cb, Location cl, Value kLo, Value kHi) {
       SmallVector<Value> zeros(
@@ -467,19 +479,18 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
           store(cb, cl, arith::AddIOp::create(cb, cl, c, sum), i, j);
         }
     };
-    int64_t fullChunks = match.k / kExactTerms;
+    int64_t fullChunks = match.k / terms;
     if (fullChunks > 0)
       scf::ForOp::create(
-          b, loc, cst(0), cst(fullChunks * kExactTerms), cst(kExactTerms),
-          ValueRange{}, [&](OpBuilder &cb, Location cl, Value k0, ValueRange) {
+          b, loc, cst(0), cst(fullChunks * terms), cst(terms), ValueRange{},
+          [&](OpBuilder &cb, Location cl, Value k0, ValueRange) {
             Value k1 = arith::AddIOp::create(
-                cb, cl, k0,
-                arith::ConstantIndexOp::create(cb, cl, kExactTerms));
+                cb, cl, k0, arith::ConstantIndexOp::create(cb, cl, terms));
             chunk(cb, cl, k0, k1);
             scf::YieldOp::create(cb, cl);
           });
-    if (match.k % kExactTerms)
-      chunk(b, loc, cst(fullChunks * kExactTerms), cst(match.k));
+    if (match.k % terms)
+      chunk(b, loc, cst(fullChunks * terms), cst(match.k));
   }
 
   /// Loops over the panels [firstPanel, lastPanel) of `valid` real columns

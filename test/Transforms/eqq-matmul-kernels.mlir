@@ -190,3 +190,28 @@ func.func @integer_product(%a: memref<7x300xi8>, %b: memref<300x16xi8>, %c: memr
   }
   return
 }
+
+// -----
+
+// Tests that operands whose zero point lies outside the storage range
+// (u8 values less -200: up to 455) get chunks short enough to stay exact:
+// 2^24 / 455^2 = 81 steps.
+// CHECK-LABEL: func.func @wide_zero_point
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %c243{{.*}} step %c81
+// CHECK: scf.for {{.*}} = %c243{{.*}} to %c300{{.*}} step {{.*}} iter_args
+func.func @wide_zero_point(%a: memref<2x300xi8>, %b: memref<300x16xi8>, %c: memref<2x16xi32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x300xi8>, memref<300x16xi8>) outs(%c : memref<2x16xi32>) {
+  ^bb0(%x: i8, %y: i8, %acc: i32):
+    %xe = arith.extui %x : i8 to i32
+    %za = arith.constant -200 : i32
+    %xc = arith.subi %xe, %za : i32
+    %ye = arith.extui %y : i8 to i32
+    %zb = arith.constant -200 : i32
+    %yc = arith.subi %ye, %zb : i32
+    %p = arith.muli %xc, %yc : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  }
+  return
+}

@@ -471,7 +471,8 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
     kernel on f32 copies of the operands less their zero points, exactly:
     each value has at most 9 bits, so a sum of 256 products stays below
     2^24, and the reduction runs in chunks of 256 steps, each summed from
-    zero in f32 and added to the i32 accumulator (`integer-products=false`
+    zero in f32 and added to the i32 accumulator (shorter chunks where a
+    zero point lies outside the storage range; `integer-products=false`
     leaves them to the generic loops, as `--eqq-lower-to-llvm isa=none`
     does).
 
