@@ -733,13 +733,17 @@ static void quantizeMatmul(RewriterBase &rewriter, const ElementwiseOp &e) {
       outQ = q;
   if (!dqa || !dqb || !outQ)
     return;
+  // Per tensor (a per-axis type, from a module written by hand, stays
+  // float).
   auto qtypeOf = [](Value v) {
-    return cast<quant::UniformQuantizedType>(
+    return dyn_cast<quant::UniformQuantizedType>(
         cast<RankedTensorType>(v.getType()).getElementType());
   };
   quant::UniformQuantizedType aq = qtypeOf(dqa.getInput()),
                               bq = qtypeOf(dqb.getInput()),
                               outQType = qtypeOf(outQ.getResult());
+  if (!aq || !bq || !outQType)
+    return;
   Location loc = g.getLoc();
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointAfter(outQ);
