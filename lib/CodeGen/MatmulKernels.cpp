@@ -575,15 +575,12 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
       lhsValues = convertOperand(b, loc, match.lhs, match.integer->first);
       rhsValues = convertOperand(b, loc, match.rhs, match.integer->second);
     }
-    if (match.constantRhs()) {
-      Access access;
+    Access access;
+    access.lhsValues = lhsValues;
+    access.rhsValues = rhsValues;
+    if (match.constantRhs())
       access.packed = createPackedWeight(b, match, symbols);
-      access.lhsValues = lhsValues;
-      emitAllPanels(b, loc, match, access);
-    } else if (match.batch.empty()) {
-      Access access;
-      access.lhsValues = lhsValues;
-      access.rhsValues = rhsValues;
+    if (match.batch.empty()) {
       emitAllPanels(b, loc, match, access);
     } else {
       // One batch element per iteration of a parallel loop over the batch
@@ -605,13 +602,11 @@ struct MatmulKernelsPass : eqq::impl::MatmulKernelsPassBase<MatmulKernelsPass> {
                 idx.push_back(axis < 0 ? zeroIdx : ivs[axis]);
               return idx;
             };
-            Access access;
-            access.lhs = pick(match.lhsBatch);
-            access.rhs = pick(match.rhsBatch);
-            access.out = llvm::to_vector(ivs);
-            access.lhsValues = lhsValues;
-            access.rhsValues = rhsValues;
-            emitAllPanels(pb, ploc, match, access);
+            Access element = access;
+            element.lhs = pick(match.lhsBatch);
+            element.rhs = pick(match.rhsBatch);
+            element.out = llvm::to_vector(ivs);
+            emitAllPanels(pb, ploc, match, element);
           });
     }
     match.op.erase();
