@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ExpApproximation.h"
+
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -98,8 +100,9 @@ static std::optional<Chain> chainOf(Value result, Block &body) {
 
 /// The chain's result for each of the 256 bit patterns of its input, from
 /// the ops' folders (IEEE arithmetic, and for math functions the same
-/// libm calls the lowered code makes), or nothing when an op does not
-/// fold.
+/// libm calls the lowered code makes; for an f32 exp, the approximation
+/// --eqq-expand-math gives the lowered code), or nothing when an op does
+/// not fold.
 static std::optional<SmallVector<int32_t>> evaluate(const Chain &chain,
                                                     Value result) {
   SmallVector<int32_t> table;
@@ -120,6 +123,12 @@ static std::optional<SmallVector<int32_t>> evaluate(const Chain &chain,
         operands.push_back(valueOf(v));
         if (!operands.back())
           return std::nullopt;
+      }
+      if (auto exp = dyn_cast<math::ExpOp>(op);
+          exp && exp.getType().isF32() && isa<FloatAttr>(operands[0])) {
+        float x = cast<FloatAttr>(operands[0]).getValue().convertToFloat();
+        values[exp.getResult()] = b.getF32FloatAttr(eqq::approximateExp(x));
+        continue;
       }
       SmallVector<OpFoldResult> folded;
       if (failed(op->fold(operands, folded)) || folded.size() != 1)

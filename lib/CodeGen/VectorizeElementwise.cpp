@@ -3,7 +3,9 @@
 // Elementwise linalg.generic ops on buffers that no kernel absorbed
 // (dequantize, activation and requantize chains between layers, quantized
 // adds, a requantize a second consumer of a layer repeats) become loops
-// over vectors of 16 elements along the innermost dimension.
+// over vectors of 16 elements along the innermost dimension; so do
+// reductions along the innermost dimension (layer norms' and softmaxes'
+// sums and maxima), with 16 partial results per row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -60,13 +63,57 @@ static bool isCandidate(linalg::GenericOp g) {
   return llvm::all_of(body, eqq::isVectorizable);
 }
 
+/// Maps each input block argument `g`'s body reads to its `kLanes` lanes
+/// at the loop indices `ivs` (the first `valid` real along the innermost
+/// loop; an input that does not vary along it broadcast).
+static void loadInputs(OpBuilder &b, Location loc, linalg::GenericOp g,
+                       ArrayRef<Value> ivs, int64_t valid, IRMapping &map) {
+  int64_t innermost = g.getNumLoops() - 1;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    BlockArgument arg = g.getMatchingBlockArgument(in);
+    if (arg.use_empty())
+      continue;
+    SmallVector<Value> idx;
+    bool alongLanes = false;
+    for (AffineExpr e : g.getMatchingIndexingMap(in).getResults()) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        idx.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
+        continue;
+      }
+      unsigned dim = cast<AffineDimExpr>(e).getPosition();
+      idx.push_back(ivs[dim]);
+      alongLanes |= dim == innermost;
+    }
+    map.map(arg,
+            eqq::loadLanes(b, loc, in->get(), idx, kLanes, valid, alongLanes));
+  }
+}
+
+/// Calls `row` with the indices of every loop but the innermost, inside
+/// parallel loops over them (with none, once).
+static void forEachRow(OpBuilder &b, Location loc, ArrayRef<int64_t> ranges,
+                       llvm::function_ref<void(ArrayRef<Value>)> row) {
+  if (ranges.size() == 1)
+    return row({});
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t range : ranges.drop_back()) {
+    lbs.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+    ubs.push_back(arith::ConstantIndexOp::create(b, loc, range));
+    steps.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  auto loops = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loops.getBody()->getTerminator());
+  row(llvm::to_vector(loops.getInductionVars()));
+}
+
 /// Loops over every dimension but the innermost (in parallel), and along
 /// the innermost vectors of 16 elements, the last one masked.
 static void vectorize(linalg::GenericOp g) {
   OpBuilder b(g);
   Location loc = g.getLoc();
   SmallVector<int64_t> ranges = g.getStaticLoopRanges();
-  int64_t rank = ranges.size(), n = ranges.back();
+  int64_t n = ranges.back();
   auto cst = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
@@ -76,24 +123,7 @@ static void vectorize(linalg::GenericOp g) {
     SmallVector<Value> ivs(outer.begin(), outer.end());
     ivs.push_back(x);
     IRMapping map;
-    for (OpOperand *in : g.getDpsInputOperands()) {
-      BlockArgument arg = g.getMatchingBlockArgument(in);
-      if (arg.use_empty())
-        continue;
-      SmallVector<Value> idx;
-      bool alongLanes = false;
-      for (AffineExpr e : g.getMatchingIndexingMap(in).getResults()) {
-        if (auto c = dyn_cast<AffineConstantExpr>(e)) {
-          idx.push_back(cst(c.getValue()));
-          continue;
-        }
-        unsigned dim = cast<AffineDimExpr>(e).getPosition();
-        idx.push_back(ivs[dim]);
-        alongLanes |= dim == rank - 1;
-      }
-      map.map(arg, eqq::loadLanes(b, loc, in->get(), idx, kLanes, valid,
-                                  alongLanes));
-    }
+    loadInputs(b, loc, g, ivs, valid, map);
     Value result = eqq::buildBodyOnVectors(b, loc, body, map, kLanes);
     eqq::storeLanes(b, loc, result, out, ivs, valid);
   };
@@ -108,20 +138,154 @@ static void vectorize(linalg::GenericOp g) {
     if (n > full)
       step(outer, cst(full), n - full);
   };
-  if (rank == 1) {
-    row({});
-  } else {
-    SmallVector<Value> lbs, ubs, steps;
-    for (int64_t d = 0; d + 1 < rank; ++d) {
-      lbs.push_back(cst(0));
-      ubs.push_back(cst(ranges[d]));
-      steps.push_back(cst(1));
-    }
-    auto loops = scf::ParallelOp::create(b, loc, lbs, ubs, steps);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loops.getBody()->getTerminator());
-    row(llvm::to_vector(loops.getInductionVars()));
+  forEachRow(b, loc, ranges, row);
+  g.erase();
+}
+
+/// The kind of a row reduction's combining op, when the body yields
+/// `combine(acc, v)` with acc the output's block argument (read there
+/// alone) and combine an addf, maximumf, minimumf or addi.
+static std::optional<vector::CombiningKind> rowCombiner(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  Value acc = g.getMatchingBlockArgument(g.getDpsInitOperand(0));
+  Operation *combine =
+      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+  if (!combine || combine->getBlock() != &body || !acc.hasOneUse() ||
+      combine->getNumOperands() != 2 ||
+      !llvm::is_contained(combine->getOperands(), acc) ||
+      combine->getOperand(0) == combine->getOperand(1))
+    return std::nullopt;
+  if (isa<arith::AddFOp, arith::AddIOp>(combine))
+    return vector::CombiningKind::ADD;
+  if (isa<arith::MaximumFOp>(combine))
+    return vector::CombiningKind::MAXIMUMF;
+  if (isa<arith::MinimumFOp>(combine))
+    return vector::CombiningKind::MINIMUMF;
+  return std::nullopt;
+}
+
+/// A generic on statically shaped, row-major buffers whose one reduction
+/// loop is the innermost, that writes one output (read as the accumulator
+/// alone) through a projection of the other loops, reads its inputs as
+/// elementwise ops do (the innermost loop innermost or absent) and whose
+/// body is lane-by-lane arithmetic ending in a rowCombiner.
+static bool isRowReduction(linalg::GenericOp g) {
+  if (!g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
+      g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  int64_t innermost = g.getNumLoops() - 1;
+  AffineExpr lanes = getAffineDimExpr(innermost, g.getContext());
+  for (OpOperand &operand : g->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        !type.getElementType().isIntOrFloat())
+      return false;
+    AffineMap map = g.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+      return false;
+    std::optional<unsigned> pos = map.getResultPosition(lanes);
+    if (pos && *pos != map.getNumResults() - 1)
+      return false;
+    if (pos && g.isDpsInit(&operand))
+      return false;
   }
+  Block &body = g.getRegion().front();
+  return rowCombiner(g) && llvm::all_of(body, eqq::isVectorizable);
+}
+
+/// The identity of `kind` on `type`'s elements: -0 for a float sum (a sum
+/// of -0s stays -0), 0 for an integer sum, -inf for a maximum, +inf for a
+/// minimum.
+static TypedAttr identity(vector::CombiningKind kind, Type type) {
+  if (isa<IntegerType>(type))
+    return IntegerAttr::get(type, 0);
+  auto ft = cast<FloatType>(type);
+  const llvm::fltSemantics &sem = ft.getFloatSemantics();
+  switch (kind) {
+  case vector::CombiningKind::MAXIMUMF:
+    return FloatAttr::get(ft, APFloat::getInf(sem, /*Negative=*/true));
+  case vector::CombiningKind::MINIMUMF:
+    return FloatAttr::get(ft, APFloat::getInf(sem, /*Negative=*/false));
+  default:
+    return FloatAttr::get(ft, APFloat::getZero(sem, /*Negative=*/true));
+  }
+}
+
+/// Loops over the other dimensions (in parallel), and along each row an
+/// accumulator of 16 lanes: lane l combines the row's elements l, l + 16,
+/// ... (the last vector masked: its lanes past the row keep their value),
+/// then the lanes are combined into the output element. A maximum or
+/// minimum gives the same value as the loops; a float sum is reassociated
+/// (16 partial sums, then their sum), as vectorized sums are (PyTorch's
+/// included).
+static void vectorizeRowReduction(linalg::GenericOp g) {
+  OpBuilder b(g);
+  Location loc = g.getLoc();
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  int64_t n = ranges.back();
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Block &body = g.getRegion().front();
+  OpOperand *init = g.getDpsInitOperand(0);
+  Value out = init->get();
+  Type elementType = cast<MemRefType>(out.getType()).getElementType();
+  auto vecType = VectorType::get({kLanes}, elementType);
+  vector::CombiningKind kind = *rowCombiner(g);
+  Operation *combine =
+      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+
+  // acc combined with the body's value on the lanes from x (`valid` real).
+  auto step = [&](ArrayRef<Value> outer, Value x, Value acc, int64_t valid) {
+    SmallVector<Value> ivs(outer.begin(), outer.end());
+    ivs.push_back(x);
+    IRMapping map;
+    map.map(g.getMatchingBlockArgument(init), acc);
+    loadInputs(b, loc, g, ivs, valid, map);
+    Value next = eqq::buildBodyOnVectors(b, loc, body, map, kLanes);
+    if (valid == kLanes)
+      return next;
+    Value mask = vector::ConstantMaskOp::create(
+        b, loc, VectorType::get({kLanes}, b.getI1Type()),
+        ArrayRef<int64_t>{valid});
+    return arith::SelectOp::create(b, loc, mask, next, acc).getResult();
+  };
+  auto row = [&](ArrayRef<Value> outer) {
+    Value acc = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vecType, identity(kind, elementType)));
+    int64_t full = n / kLanes * kLanes;
+    if (full > 0) {
+      auto loop = scf::ForOp::create(b, loc, cst(0), cst(full), cst(kLanes),
+                                     ValueRange{acc});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      scf::YieldOp::create(b, loc,
+                           step(outer, loop.getInductionVar(),
+                                loop.getRegionIterArgs()[0], kLanes));
+      acc = loop.getResult(0);
+    }
+    if (n > full)
+      acc = step(outer, cst(full), acc, n - full);
+    auto reduced = vector::ReductionOp::create(b, loc, kind, acc);
+    if (isa<FloatType>(elementType))
+      reduced.setFastmath(arith::FastMathFlags::reassoc);
+    SmallVector<Value> idx;
+    for (AffineExpr e : g.getMatchingIndexingMap(init).getResults()) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e))
+        idx.push_back(cst(c.getValue()));
+      else
+        idx.push_back(outer[cast<AffineDimExpr>(e).getPosition()]);
+    }
+    Value start = memref::LoadOp::create(b, loc, out, idx);
+    OperationState state(loc, combine->getName());
+    state.addOperands({start, reduced.getResult()});
+    state.addTypes(elementType);
+    state.addAttributes(combine->getAttrs());
+    Value result = b.create(state)->getResult(0);
+    memref::StoreOp::create(b, loc, result, out, idx);
+  };
+  forEachRow(b, loc, ranges, row);
   g.erase();
 }
 
@@ -129,13 +293,32 @@ namespace {
 struct VectorizeElementwisePass
     : eqq::impl::VectorizeElementwisePassBase<VectorizeElementwisePass> {
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> candidates;
+    // Transposes that keep the innermost dimension (attention's split of
+    // a [tokens, heads x 32] activation into heads and the merge back) are
+    // elementwise copies along rows: as generics they vectorize below.
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk([&](linalg::TransposeOp t) {
+      ArrayRef<int64_t> perm = t.getPermutation();
+      if (t.hasPureBufferSemantics() && !perm.empty() &&
+          perm.back() == static_cast<int64_t>(perm.size()) - 1)
+        transposes.push_back(t);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::TransposeOp t : transposes) {
+      rewriter.setInsertionPoint(t);
+      (void)linalg::generalizeNamedOp(rewriter, t);
+    }
+    SmallVector<linalg::GenericOp> candidates, reductions;
     getOperation().walk([&](linalg::GenericOp g) {
       if (isCandidate(g))
         candidates.push_back(g);
+      else if (isRowReduction(g))
+        reductions.push_back(g);
     });
     for (linalg::GenericOp g : candidates)
       vectorize(g);
+    for (linalg::GenericOp g : reductions)
+      vectorizeRowReduction(g);
   }
 };
 } // namespace

@@ -53,8 +53,8 @@ func.func @add_17(%a: memref<17xf32>, %b: memref<17xf32>, %y: memref<17xf32>) {
 // -----
 
 // Tests what stays loops: an input read transposed (its innermost loop is
-// not its innermost dimension), a reduction, and a body that reads the
-// output.
+// not its innermost dimension), a reduction along the outer dimension, and
+// a body that reads the output.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-COUNT-3: linalg.generic
 // CHECK-NOT: vector.
@@ -66,7 +66,7 @@ func.func @left_alone(%a: memref<4x4xf32>, %y: memref<4x4xf32>, %s: memref<4xf32
   ^bb0(%p: f32, %o: f32):
     linalg.yield %p : f32
   }
-  linalg.generic {indexing_maps = [#i2, #r], iterator_types = ["parallel", "reduction"]} ins(%a : memref<4x4xf32>) outs(%s : memref<4xf32>) {
+  linalg.generic {indexing_maps = [#t, #r], iterator_types = ["parallel", "reduction"]} ins(%a : memref<4x4xf32>) outs(%s : memref<4xf32>) {
   ^bb0(%p: f32, %o: f32):
     %r = arith.addf %p, %o : f32
     linalg.yield %r : f32
@@ -240,5 +240,107 @@ func.func @round_clamp_kept(%x: memref<2x16xf32>, %y: memref<2x16xf32>, %z: memr
     %7 = arith.extsi %6 : i8 to i32
     linalg.yield %7 : i32
   }
+  return
+}
+
+// -----
+
+// Tests a layer norm's variance, a sum along rows of 37: 16 partial sums
+// per row from -0 (two full vectors, then the last 5 lanes masked, the
+// others keeping their sums), reduced and added to the output element;
+// the row's mean (constant along the row) is broadcast.
+// CHECK-LABEL: func.func @row_sum
+// CHECK-NOT: linalg.generic
+// CHECK: scf.parallel (%[[I:.*]], %[[J:.*]]) =
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[A:.*]] = %{{.*}}) -> (vector<16xf32>)
+// CHECK: arith.subf %{{.*}} : vector<16xf32>
+// CHECK: arith.mulf %{{.*}} : vector<16xf32>
+// CHECK: arith.addf %{{.*}}, %[[A]] : vector<16xf32>
+// CHECK: vector.constant_mask [5]
+// CHECK: vector.maskedload
+// CHECK: %[[LAST:.*]] = arith.select %{{.*}}, %{{.*}}, %[[ACC]]
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[LAST]] fastmath<reassoc>
+// CHECK: %[[START:.*]] = memref.load %{{.*}}[%[[I]], %[[J]]]
+// CHECK: %[[OUT:.*]] = arith.addf %[[START]], %[[SUM]] : f32
+// CHECK: memref.store %[[OUT]], %{{.*}}[%[[I]], %[[J]]]
+#x3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#o3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @row_sum(%x: memref<2x5x37xf32>, %mean: memref<2x5xf32>, %s: memref<2x5xf32>) {
+  linalg.generic {indexing_maps = [#x3, #o3, #o3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %mean : memref<2x5x37xf32>, memref<2x5xf32>) outs(%s : memref<2x5xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %q = arith.mulf %d, %d : f32
+    %r = arith.addf %q, %o : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests a softmax's maximum along rows of 16 (one full vector, no tail):
+// partial maxima from -inf, the maximum of the lanes, then of the output.
+// CHECK-LABEL: func.func @row_max
+// CHECK: arith.constant dense<0xFF800000> : vector<16xf32>
+// CHECK: arith.maximumf %{{.*}} : vector<16xf32>
+// CHECK-NOT: vector.maskedload
+// CHECK: vector.reduction <maximumf>
+// CHECK: arith.maximumf %{{.*}} : f32
+#x2 = affine_map<(d0, d1) -> (d0, d1)>
+#o2 = affine_map<(d0, d1) -> (d0)>
+func.func @row_max(%x: memref<3x16xf32>, %m: memref<3xf32>) {
+  linalg.generic {indexing_maps = [#x2, #o2], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x16xf32>) outs(%m : memref<3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %o, %a : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests what stays loops among reductions: two reduced dimensions, a body
+// that combines with something other than a sum, maximum or minimum (a
+// product), and one that reads the accumulator twice.
+// CHECK-LABEL: func.func @reductions_left_alone
+// CHECK-COUNT-3: linalg.generic
+// CHECK-NOT: vector.
+#x2b = affine_map<(d0, d1) -> (d0, d1)>
+#all = affine_map<(d0, d1) -> ()>
+#o2b = affine_map<(d0, d1) -> (d0)>
+func.func @reductions_left_alone(%x: memref<3x16xf32>, %t: memref<f32>, %m: memref<3xf32>) {
+  linalg.generic {indexing_maps = [#x2b, #all], iterator_types = ["reduction", "reduction"]} ins(%x : memref<3x16xf32>) outs(%t : memref<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %o, %a : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#x2b, #o2b], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x16xf32>) outs(%m : memref<3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.mulf %o, %a : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#x2b, #o2b], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x16xf32>) outs(%m : memref<3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %p = arith.mulf %o, %a : f32
+    %r = arith.addf %o, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests transposes: one that keeps the innermost dimension (attention's
+// split of [tokens, heads, 32] into heads) is a copy along rows of 16
+// lanes; one that moves it (the transpose of k) stays.
+// CHECK-LABEL: func.func @transposes
+// CHECK: scf.parallel (%[[A:.*]], %[[B:.*]], %[[C:.*]]) =
+// CHECK: %[[V:.*]] = vector.load %{{.*}}[%[[A]], %[[C]], %[[B]], %{{.*}}] : memref<1x128x12x32xf32>, vector<16xf32>
+// CHECK: vector.store %[[V]], %{{.*}}[%[[A]], %[[B]], %[[C]], %{{.*}}] : memref<1x12x128x32xf32>, vector<16xf32>
+// CHECK: linalg.transpose
+// CHECK-SAME: permutation = [0, 2, 3, 1]
+func.func @transposes(%x: memref<1x128x12x32xf32>, %y: memref<1x12x128x32xf32>, %k: memref<1x12x32x128xf32>) {
+  linalg.transpose ins(%x : memref<1x128x12x32xf32>) outs(%y : memref<1x12x128x32xf32>) permutation = [0, 2, 1, 3]
+  linalg.transpose ins(%x : memref<1x128x12x32xf32>) outs(%k : memref<1x12x32x128xf32>) permutation = [0, 2, 3, 1]
   return
 }

@@ -643,7 +643,7 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
 
 def VectorizeElementwisePass
     : Pass<"eqq-vectorize-elementwise", "::mlir::ModuleOp"> {
-  let summary = "Run elementwise linalg ops on buffers as vector loops";
+  let summary = "Run elementwise linalg ops and row reductions on buffers as vector loops";
   let description = [{
     A stage of `--eqq-lower-to-llvm`, on buffers, after `--eqq-int8-kernels`:
     the elementwise `linalg.generic` ops no kernel absorbed (dequantize,
@@ -662,10 +662,28 @@ def VectorizeElementwisePass
     row-major buffers, one output written with the identity map and not
     read, inputs read with projections (and constant zeros, as a squeeze
     and excite block's `[N, C, 1, 1]` scale) whose innermost loop stays
-    innermost or is absent, and a body of arith and math ops. Others are left to
-    loops. Before it, such ops ran one scalar element at a time:
-    mobilenet_v3_small's activations and squeeze-and-excite blocks took
-    two thirds of its 10 ms (now 3.3 ms, the same bits).
+    innermost or is absent, and a body of arith and math ops. Before it,
+    such ops ran one scalar element at a time: mobilenet_v3_small's
+    activations and squeeze-and-excite blocks took two thirds of its 10 ms
+    (now 3.3 ms, the same bits). A `linalg.transpose` that keeps the
+    innermost dimension in place (attention's split of a `[tokens, heads x
+    d]` activation into heads, and the merge back) is such a copy and is
+    vectorized the same way; one that moves it stays a loop nest.
+
+    Reductions along the innermost dimension (a layer norm's mean and
+    variance, a softmax's maximum and sum: generics whose one reduction
+    loop is the innermost, inputs read as above, the output read only as
+    the accumulator of an `addf`, `maximumf`, `minimumf` or `addi` that
+    the body yields) become, per row, in parallel over the rows, a vector
+    of 16 partial results (lane l combines elements l, l + 16, ...; the
+    last vector masked), combined into the output element at the end.
+    Maxima, minima and integer sums are the loops' values; a float sum is
+    reassociated as any vectorized sum is (PyTorch's too), and its
+    rounding error stays within the bound of the sequential sum. Before,
+    these ran one element at a time on one dependent chain: 5% of a
+    MiniLM's int8 time.
+
+    Others are left to loops.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -1010,8 +1028,17 @@ def ExpandMathPass : Pass<"eqq-expand-math"> {
     intrinsic, so they become MLIR's rational approximations (two
     polynomials by `math.fma`, divided) on `arith` ops, scalars or vectors
     alike (no library call, vectorized with the elementwise code).
-    The functions LLVM lowers (`math.exp`, `math.tanh`, `math.sqrt`) keep
-    that lowering. Runs on any op; the pipeline runs it per function.
+    `math.exp` on f32 (softmax, sigmoid) becomes Cephes' `expf` on fused
+    multiply-adds (`n = floor(x log2(e) + 1/2)`, a degree-6 polynomial of
+    `x - n ln 2`, times `2^n` built in the exponent bits), where LLVM would
+    call libm's `expf` once per lane of a vector: within 1 ulp of the exact
+    value for x in [-87, 88] (measured on 2^20 points, mean 0.27 ulp),
+    results below 2^-126 flushed to 0, +inf past 88.73, NaN kept. The same
+    computation in C++ (`lib/CodeGen/ExpApproximation.h`) gives
+    `--eqq-lookup-tables` the same bits. A MiniLM's softmaxes took 10% of
+    its int8 time with libm's. The other
+    functions LLVM lowers (`math.tanh`, `math.sqrt`) keep that lowering.
+    Runs on any op; the pipeline runs it per function.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];
