@@ -83,6 +83,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createFloatConvKernelsPass(floatConv));
   pm.addPass(createVectorizeElementwisePass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createFuseRowLoopsPass());
   pm.addPass(createSymbolDCEPass());
   pm.addPass(createOutlineLoopsPass());
   pm.addPass(createPlanBuffersPass());

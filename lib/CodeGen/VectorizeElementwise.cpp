@@ -20,6 +20,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::eqq {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISEPASS
@@ -212,6 +214,35 @@ static TypedAttr identity(vector::CombiningKind kind, Type type) {
   }
 }
 
+/// The constant a `linalg.fill` writes into all of `out` before `g` with
+/// no access to `out` in between, when `out` is a fresh allocation read and
+/// written only directly (nothing else can see the fill's values): g's
+/// output elements can start from it, and the fill, whose every element g
+/// overwrites, can go. Null otherwise.
+static linalg::FillOp fillBefore(linalg::GenericOp g, Value out) {
+  if (!out.getDefiningOp<memref::AllocOp>() ||
+      llvm::any_of(out.getUsers(), [](Operation *user) {
+        return isa<ViewLikeOpInterface>(user);
+      }))
+    return nullptr;
+  for (Operation *prev = g->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.hasPureBufferSemantics() &&
+        fill.getDpsInitOperand(0)->get() == out &&
+        matchPattern(fill.getInputs()[0], m_Constant()))
+      return fill;
+    bool touches = prev->walk([&](Operation *op) {
+                         return llvm::is_contained(op->getOperands(), out)
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+    if (touches)
+      return nullptr;
+  }
+  return nullptr;
+}
+
 /// Loops over the other dimensions (in parallel), and along each row an
 /// accumulator of 16 lanes: lane l combines the row's elements l, l + 16,
 /// ... (the last vector masked: its lanes past the row keep their value),
@@ -235,6 +266,10 @@ static void vectorizeRowReduction(linalg::GenericOp g) {
   vector::CombiningKind kind = *rowCombiner(g);
   Operation *combine =
       cast<linalg::YieldOp>(body.getTerminator()).getOperand(0).getDefiningOp();
+  // A fill of the output right before (a softmax's -inf for its maximum, 0
+  // for its sum) is the start value itself: no pass over the output, and
+  // nothing between this loop and the one before it.
+  linalg::FillOp fill = fillBefore(g, out);
 
   // acc combined with the body's value on the lanes from x (`valid` real).
   auto step = [&](ArrayRef<Value> outer, Value x, Value acc, int64_t valid) {
@@ -277,7 +312,8 @@ static void vectorizeRowReduction(linalg::GenericOp g) {
       else
         idx.push_back(outer[cast<AffineDimExpr>(e).getPosition()]);
     }
-    Value start = memref::LoadOp::create(b, loc, out, idx);
+    Value start = fill ? fill.getInputs()[0]
+                       : memref::LoadOp::create(b, loc, out, idx).getResult();
     OperationState state(loc, combine->getName());
     state.addOperands({start, reduced.getResult()});
     state.addTypes(elementType);
@@ -287,6 +323,8 @@ static void vectorizeRowReduction(linalg::GenericOp g) {
   };
   forEachRow(b, loc, ranges, row);
   g.erase();
+  if (fill)
+    fill.erase();
 }
 
 namespace {

@@ -344,3 +344,26 @@ func.func @transposes(%x: memref<1x128x12x32xf32>, %y: memref<1x12x128x32xf32>, 
   linalg.transpose ins(%x : memref<1x128x12x32xf32>) outs(%k : memref<1x12x32x128xf32>) permutation = [0, 2, 3, 1]
   return
 }
+
+// -----
+
+// Tests a reduction whose output a fill sets right before (a softmax's
+// -inf): the fill's constant is the start value, and the fill goes.
+// CHECK-LABEL: func.func @row_max_from_fill
+// CHECK-NOT: linalg.fill
+// CHECK: %[[M:.*]] = vector.reduction <maximumf>
+// CHECK: arith.maximumf %{{.*}}, %[[M]] : f32
+// CHECK-NOT: linalg.fill
+#x2c = affine_map<(d0, d1) -> (d0, d1)>
+#o2c = affine_map<(d0, d1) -> (d0)>
+func.func @row_max_from_fill(%x: memref<3x16xf32>) -> memref<3xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %m = memref.alloc() : memref<3xf32>
+  linalg.fill ins(%ninf : f32) outs(%m : memref<3xf32>)
+  linalg.generic {indexing_maps = [#x2c, #o2c], iterator_types = ["parallel", "reduction"]} ins(%x : memref<3x16xf32>) outs(%m : memref<3xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %o, %a : f32
+    linalg.yield %r : f32
+  }
+  return %m : memref<3xf32>
+}

@@ -892,6 +892,39 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def FuseRowLoopsPass : Pass<"eqq-fuse-row-loops"> {
+  let summary = "Fuse consecutive parallel loop nests that work row by row on the same rows";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm`, on buffers, after
+    `--eqq-vectorize-elementwise`: a transformer's softmax is five passes
+    over its scores (scaled and masked, their maximum, exp, sum, division),
+    each a loop nest in parallel over the rows reading and writing the
+    whole tensor (786 KB per MiniLM layer at 128 tokens, more than the L2
+    cache). Consecutive `scf.parallel` nests with the same constant
+    iteration space become one, whose iteration runs each nest's body in
+    turn for its row, while the row is in the L1 cache:
+
+    ```
+    scf.parallel (%h, %r) = (0, 0) to (12, 128) step (1, 1) {
+      ... scaled and masked scores of row (h, r) ...
+      ... their maximum, exp, sum, division ...
+    }
+    ```
+
+    Fused only when it cannot change a result: neither nest has results,
+    reductions or parallel nests inside, every op in them is a load or
+    store (`memref` or `vector`, masked or not) or has no memory effect,
+    and every buffer one of them writes and the other reads or writes is
+    a fresh allocation accessed only directly (no view of it), indexed in
+    every access by each of the loops' variables by itself, at the same
+    positions, with no other index depending on them: iteration i of the
+    second nest touches only the elements iteration i of the first does.
+    Constants and allocations between the two move before the first;
+    deallocations of buffers the second does not use stay after it.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def OutlineLoopsPass : Pass<"eqq-outline-loops", "::mlir::ModuleOp"> {
   let summary = "Give each top-level loop nest of a function a function of its own";
   let description = [{
