@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::eqq {
@@ -236,29 +237,33 @@ static void fuse(scf::ParallelOp first, scf::ParallelOp second) {
 namespace {
 struct FuseRowLoopsPass : eqq::impl::FuseRowLoopsPassBase<FuseRowLoopsPass> {
   void runOnOperation() override {
-    SmallVector<Block *> blocks;
-    getOperation()->walk([&](Block *block) { blocks.push_back(block); });
-    for (Block *block : blocks) {
-      for (auto it = block->begin(); it != block->end(); ++it) {
-        auto first = dyn_cast<scf::ParallelOp>(&*it);
-        if (!first)
-          continue;
-        // Fuse the next loop nest into this one as long as one can be.
-        while (true) {
-          Operation *next = first->getNextNode();
-          while (next && !isa<scf::ParallelOp>(next) &&
-                 (isMemoryEffectFree(next) ||
-                  isa<memref::AllocOp, memref::DeallocOp>(next)) &&
-                 !next->getNumRegions())
-            next = next->getNextNode();
-          auto second = dyn_cast_or_null<scf::ParallelOp>(next);
-          if (!second || !canFuse(first, second) ||
-              !clearBetween(first, second))
-            break;
-          fuse(first, second);
-        }
-        it = first->getIterator();
+    // The loop nests directly in a function's body (fusing erases nests,
+    // and with them the blocks inside them).
+    getOperation()->walk([](FunctionOpInterface function) {
+      for (Block &block : function.getFunctionBody())
+        fuseIn(block);
+    });
+  }
+
+  static void fuseIn(Block &block) {
+    for (auto it = block.begin(); it != block.end(); ++it) {
+      auto first = dyn_cast<scf::ParallelOp>(&*it);
+      if (!first)
+        continue;
+      // Fuse the next loop nest into this one as long as one can be.
+      while (true) {
+        Operation *next = first->getNextNode();
+        while (next && !isa<scf::ParallelOp>(next) &&
+               (isMemoryEffectFree(next) ||
+                isa<memref::AllocOp, memref::DeallocOp>(next)) &&
+               !next->getNumRegions())
+          next = next->getNextNode();
+        auto second = dyn_cast_or_null<scf::ParallelOp>(next);
+        if (!second || !canFuse(first, second) || !clearBetween(first, second))
+          break;
+        fuse(first, second);
       }
+      it = first->getIterator();
     }
   }
 };

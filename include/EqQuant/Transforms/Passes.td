@@ -900,8 +900,8 @@ def FuseRowLoopsPass : Pass<"eqq-fuse-row-loops"> {
     over its scores (scaled and masked, their maximum, exp, sum, division),
     each a loop nest in parallel over the rows reading and writing the
     whole tensor (786 KB per MiniLM layer at 128 tokens, more than the L2
-    cache). Consecutive `scf.parallel` nests with the same constant
-    iteration space become one, whose iteration runs each nest's body in
+    cache). Consecutive `scf.parallel` nests in a function's body with the
+    same constant iteration space become one, whose iteration runs each nest's body in
     turn for its row, while the row is in the L1 cache:
 
     ```
