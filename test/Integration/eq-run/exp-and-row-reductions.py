@@ -12,8 +12,10 @@
 #   elements (a masked tail, a single lane, none), maxima and minima equal
 #   to NumPy's (a NaN in a row gives NaN), sums within the rounding bound
 #   n * 2^-24 * sum |x|;
-# - a softmax along rows of 128 (a maximum, exp, a sum, a division) within
-#   4e-7 relative of float64.
+# - a softmax along rows of 128 (a maximum, exp, a sum, a division; then
+#   doubled, so that every step writes a buffer of its own and
+#   --eqq-fuse-row-loops runs them as one loop nest, row by row) within
+#   4e-7 relative of float64, on one and two threads.
 
 import os
 import subprocess
@@ -46,11 +48,11 @@ def check(ok, what):
         print("FAIL", what)
 
 
-def eq_run(name, text, inputs, outputs):
+def eq_run(name, text, inputs, outputs, threads=1):
     base = os.path.join(out, name)
     with open(base + ".mlir", "w") as f:
         f.write(text)
-    args = ["eq-run", base + ".mlir"]
+    args = ["eq-run", base + ".mlir", "--num-threads", str(threads)]
     for i, a in enumerate(inputs):
         np.save("%s.in%d.npy" % (base, i), a)
         args += ["--input", "%s.in%d.npy" % (base, i)]
@@ -164,16 +166,31 @@ func.func @forward(%x: X) -> X {
     %v = arith.divf %a, %t : f32
     linalg.yield %v : f32
   } -> X
-  return %y : X
+  %ez = tensor.empty() : X
+  %z2 = linalg.generic {indexing_maps = [#x, #x], iterator_types = ["parallel", "parallel"]} ins(%y : X) outs(%ez : X) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.addf %a, %a : f32
+    linalg.yield %v : f32
+  } -> X
+  return %z2 : X
 }
 """
 x = (rng.standard_normal((12 * 128, 128)) * 4).astype(np.float32)
 x[:, 100:] = -10000.0  # masked keys, as an additive attention mask writes them
-(y,) = eq_run("softmax", softmax_module.replace("X", ty(x.shape)).replace("O", ty([x.shape[0]])),
-              [x], 1)
+softmax_text = softmax_module.replace("X", ty(x.shape)).replace("O", ty([x.shape[0]]))
+(y,) = eq_run("softmax", softmax_text, [x], 1)
+(y2,) = eq_run("softmax2", softmax_text, [x], 1, threads=2)
+check(np.array_equal(y, y2), "softmax: 2 threads differ from 1")
+# One loop nest: the maximum, exp, sum, division and doubling fused.
+lowered = subprocess.run(["eq-opt", os.path.join(out, "softmax.mlir"),
+                          "--eqq-lower-to-llvm=threads=1",
+                          "--mlir-print-ir-after=eqq-fuse-row-loops", "-o", os.devnull],
+                         capture_output=True, text=True)
+nests = lowered.stderr.count("scf.parallel")
+check(lowered.returncode == 0 and nests == 1, "softmax: %d loop nests after fusion" % nests)
 x64 = x.astype(np.float64)
 p = np.exp(x64 - x64.max(1, keepdims=True))
-ref = p / p.sum(1, keepdims=True)
+ref = 2 * p / p.sum(1, keepdims=True)
 err = np.abs(y - ref).max() / ref.max()
 print("softmax: max error %.2e of the largest probability" % err)
 check(err <= 4e-7 and np.all(y[:, 100:] == 0), "softmax: error %.2e" % err)
