@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -118,14 +119,7 @@ static bool isPrivateBuffer(Value memref) {
 }
 
 static std::optional<SmallVector<int64_t>> constants(ValueRange values) {
-  SmallVector<int64_t> out;
-  for (Value v : values) {
-    APInt c;
-    if (!matchPattern(v, m_ConstantInt(&c)))
-      return std::nullopt;
-    out.push_back(c.getSExtValue());
-  }
-  return out;
+  return getConstantIntValues(getAsOpFoldResult(values));
 }
 
 /// True when `second`, which follows `first` in the same block, can run
@@ -138,10 +132,7 @@ static bool canFuse(scf::ParallelOp first, scf::ParallelOp second) {
   for (scf::ParallelOp loop : {first, second}) {
     if (loop.getNumResults() || !loop.getInitVals().empty() ||
         loop.getBody()
-            ->walk([&](scf::ParallelOp inner) {
-              return inner == loop ? WalkResult::advance()
-                                   : WalkResult::interrupt();
-            })
+            ->walk([](scf::ParallelOp) { return WalkResult::interrupt(); })
             .wasInterrupted())
       return false;
   }
@@ -197,13 +188,9 @@ static bool clearBetween(scf::ParallelOp first, scf::ParallelOp second) {
        op = op->getNextNode()) {
     if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
       Value freed = dealloc.getMemref();
-      bool used = second
-                      ->walk([&](Operation *inner) {
-                        return llvm::is_contained(inner->getOperands(), freed)
-                                   ? WalkResult::interrupt()
-                                   : WalkResult::advance();
-                      })
-                      .wasInterrupted();
+      bool used = llvm::any_of(freed.getUsers(), [&](Operation *user) {
+        return second->isAncestor(user);
+      });
       if (used)
         return false;
       continue;

@@ -231,13 +231,8 @@ static linalg::FillOp fillBefore(linalg::GenericOp g, Value out) {
         fill.getDpsInitOperand(0)->get() == out &&
         matchPattern(fill.getInputs()[0], m_Constant()))
       return fill;
-    bool touches = prev->walk([&](Operation *op) {
-                         return llvm::is_contained(op->getOperands(), out)
-                                    ? WalkResult::interrupt()
-                                    : WalkResult::advance();
-                       })
-                       .wasInterrupted();
-    if (touches)
+    if (llvm::any_of(out.getUsers(),
+                     [&](Operation *user) { return prev->isAncestor(user); }))
       return nullptr;
   }
   return nullptr;
