@@ -125,6 +125,153 @@
 
 // -----
 
+// Tests that on AVX2 a layer whose weights have 7 bits (here the largest
+// are 64 and -64: 2 x 255 x 64 = 32640 fits a 16-bit pair sum) multiplies
+// bytes: vpmaddubsw, then vpmaddwd by ones, weights packed as bytes and one
+// sum per accumulator lane.
+// AVX2-LABEL: func.func @linear_7bit_weights
+// AVX2: memref.get_global @__eqq_packed_i8_weight : memref<2x2x64xi8>
+// AVX2: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>) {
+// AVX2: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2: return
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map2 = affine_map<(d0, d1, d2) -> (d1, d2)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+  memref.global "private" constant @__constant_20x6xi8_w7 : memref<20x6xi8> = dense<"0x15D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB00"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_20xi32_w7 : memref<20xi32> = dense<[2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882]> {alignment = 64 : i64}
+  func.func @linear_7bit_weights(%arg0: memref<3x6xf32>, %arg1: memref<3x20xf32>) attributes {eqq.input_types = [tensor<3x6xf32>], eqq.output_types = [tensor<3x20xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %cst_1 = arith.constant 0.393700778 : f32
+    %cst_2 = arith.constant 0.00111162581 : f32
+    %cst_3 = arith.constant 4.200000e+01 : f32
+    %cst_4 = arith.constant 42.3333321 : f32
+    %cst_5 = arith.constant 5.100000e+01 : f32
+    %cst_6 = arith.constant 2.540000e+00 : f32
+    %0 = memref.get_global @__constant_20xi32_w7 : memref<20xi32>
+    %1 = memref.get_global @__constant_20x6xi8_w7 : memref<20x6xi8>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<3x6xi8>
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<3x6xf32>) outs(%alloc : memref<3x6xi8>) {
+    ^bb0(%in: f32, %out: i8):
+      %2 = arith.mulf %in, %cst_4 : f32
+      %3 = math.roundeven %2 : f32
+      %4 = arith.addf %3, %cst_3 : f32
+      %5 = arith.maximumf %4, %cst : f32
+      %6 = arith.minimumf %5, %cst_0 : f32
+      %7 = arith.fptosi %6 : f32 to i32
+      %8 = arith.trunci %7 : i32 to i8
+      linalg.yield %8 : i8
+    }
+    %alloc_7 = memref.alloc() {alignment = 64 : i64} : memref<3x20xi32>
+    linalg.broadcast ins(%0 : memref<20xi32>) outs(%alloc_7 : memref<3x20xi32>) dimensions = [0] 
+    linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%alloc, %1 : memref<3x6xi8>, memref<20x6xi8>) outs(%alloc_7 : memref<3x20xi32>) {
+    ^bb0(%in: i8, %in_8: i8, %out: i32):
+      %2 = arith.extui %in : i8 to i32
+      %3 = arith.extsi %in_8 : i8 to i32
+      %4 = arith.muli %2, %3 : i32
+      %5 = arith.addi %out, %4 : i32
+      linalg.yield %5 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%alloc_7 : memref<3x20xi32>) outs(%arg1 : memref<3x20xf32>) {
+    ^bb0(%in: i32, %out: f32):
+      %2 = arith.sitofp %in : i32 to f32
+      %3 = arith.mulf %2, %cst_2 : f32
+      %4 = arith.addf %3, %cst : f32
+      %5 = arith.mulf %4, %cst_6 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst_5 : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      %12 = arith.extui %11 : i8 to i32
+      %13 = arith.sitofp %12 : i32 to f32
+      %14 = arith.subf %13, %cst_5 : f32
+      %15 = arith.mulf %14, %cst_1 : f32
+      linalg.yield %15 : f32
+    }
+    memref.dealloc %alloc : memref<3x6xi8>
+    memref.dealloc %alloc_7 : memref<3x20xi32>
+    return
+  }
+
+
+// -----
+
+// Tests that one weight of 65 (2 x 255 x 65 = 33150 could saturate a pair
+// sum) keeps the layer on 16-bit words.
+// AVX2-LABEL: func.func @linear_weight_65
+// AVX2: memref.get_global @__eqq_packed_i16_weight : memref<2x2x64xi16>
+// AVX2: scf.for {{.*}} -> (vector<32xi32>, vector<32xi32>) {
+// AVX2-NOT: pmadd.ub.sw
+// AVX2: return
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map2 = affine_map<(d0, d1, d2) -> (d1, d2)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1)>
+  memref.global "private" constant @__constant_20x6xi8_w65 : memref<20x6xi8> = dense<"0x15D641C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB0015D640C040C00B05F5152AEB151515151515EB001500EB00"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_20xi32_w65 : memref<20xi32> = dense<[2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882, 2688, -1974, -5292, 882]> {alignment = 64 : i64}
+  func.func @linear_weight_65(%arg0: memref<3x6xf32>, %arg1: memref<3x20xf32>) attributes {eqq.input_types = [tensor<3x6xf32>], eqq.output_types = [tensor<3x20xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %cst_1 = arith.constant 0.393700778 : f32
+    %cst_2 = arith.constant 0.00111162581 : f32
+    %cst_3 = arith.constant 4.200000e+01 : f32
+    %cst_4 = arith.constant 42.3333321 : f32
+    %cst_5 = arith.constant 5.100000e+01 : f32
+    %cst_6 = arith.constant 2.540000e+00 : f32
+    %0 = memref.get_global @__constant_20xi32_w65 : memref<20xi32>
+    %1 = memref.get_global @__constant_20x6xi8_w65 : memref<20x6xi8>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<3x6xi8>
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0 : memref<3x6xf32>) outs(%alloc : memref<3x6xi8>) {
+    ^bb0(%in: f32, %out: i8):
+      %2 = arith.mulf %in, %cst_4 : f32
+      %3 = math.roundeven %2 : f32
+      %4 = arith.addf %3, %cst_3 : f32
+      %5 = arith.maximumf %4, %cst : f32
+      %6 = arith.minimumf %5, %cst_0 : f32
+      %7 = arith.fptosi %6 : f32 to i32
+      %8 = arith.trunci %7 : i32 to i8
+      linalg.yield %8 : i8
+    }
+    %alloc_7 = memref.alloc() {alignment = 64 : i64} : memref<3x20xi32>
+    linalg.broadcast ins(%0 : memref<20xi32>) outs(%alloc_7 : memref<3x20xi32>) dimensions = [0] 
+    linalg.generic {indexing_maps = [#map1, #map2, #map3], iterator_types = ["parallel", "parallel", "reduction"]} ins(%alloc, %1 : memref<3x6xi8>, memref<20x6xi8>) outs(%alloc_7 : memref<3x20xi32>) {
+    ^bb0(%in: i8, %in_8: i8, %out: i32):
+      %2 = arith.extui %in : i8 to i32
+      %3 = arith.extsi %in_8 : i8 to i32
+      %4 = arith.muli %2, %3 : i32
+      %5 = arith.addi %out, %4 : i32
+      linalg.yield %5 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%alloc_7 : memref<3x20xi32>) outs(%arg1 : memref<3x20xf32>) {
+    ^bb0(%in: i32, %out: f32):
+      %2 = arith.sitofp %in : i32 to f32
+      %3 = arith.mulf %2, %cst_2 : f32
+      %4 = arith.addf %3, %cst : f32
+      %5 = arith.mulf %4, %cst_6 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst_5 : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      %12 = arith.extui %11 : i8 to i32
+      %13 = arith.sitofp %12 : i32 to f32
+      %14 = arith.subf %13, %cst_5 : f32
+      %15 = arith.mulf %14, %cst_1 : f32
+      linalg.yield %15 : f32
+    }
+    memref.dealloc %alloc : memref<3x6xi8>
+    memref.dealloc %alloc_7 : memref<3x20xi32>
+    return
+  }
+
+
+// -----
+
 // Tests a 3x3 conv (3 -> 5 channels, pad 1, 4x18 output): the padded input
 // repacked to 4 channels per pixel (1 group of 4, 136 = 4 * (2 * 16 + 2)
 // bytes per row so the second 16-pixel vector may read past the row end), the

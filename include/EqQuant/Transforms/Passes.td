@@ -850,7 +850,13 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     values), the accumulators keeping
     each lane's two pair sums apart until the reduction ends; the register
     tiles capped at 2 accumulators of 16 lanes, since AVX2 has 16 vector
-    registers, or 4 of 8 lanes for a full conv's column vectors), `portable` (plain
+    registers, or 4 of 8 lanes for a full conv's column vectors; a linear
+    or conv whose weights have 7 bits (quant range [-64, 63], as ONNX
+    Runtime's reduce_range: no two products of a byte and a weight can
+    saturate a 16-bit pair sum, 2 x 255 x 64 = 32640) instead multiplies
+    bytes with `vpmaddubsw` and adds the pair sums with `vpmaddwd` by ones,
+    3 instructions per 32 multiply-adds, on the VNNI kernels' byte layouts),
+    `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
     loops). Results are bit-identical on every path.

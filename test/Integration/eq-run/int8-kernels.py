@@ -7,8 +7,9 @@
 # through its C interface),
 # for linear and conv layers with awkward remainders in every dimension
 # (rows, columns, K, channels, output width), with and without relu and bias,
-# with u8 activations (the default config) and with s8 activations and
-# per-channel weights; conv with padding, stride and dilation along the height
+# with u8 activations (the default config), with s8 activations and
+# per-channel weights, and with 7-bit weights (which AVX2 multiplies as
+# bytes with vpmaddubsw); conv with padding, stride and dilation along the height
 # and the width (strides 2, 3 and 4, the 7x7 stride-2 stem); depthwise conv
 # (3x3 and 5x5, strides 1 to 4, dilation, a 1-pixel input; with isa=vbmi
 # as byte permutes and dot products); conv kernels
@@ -433,7 +434,25 @@ SIGNED = {"qconfig": {"global": None, "object_type": {
 signed_config = os.path.join(out, "signed.json")
 with open(signed_config, "w") as fh:
     json.dump(SIGNED, fh)
-CONFIGS = {"u8": "", "s8": "=config=" + signed_config}
+# 7-bit per-channel weights (quant range [-64, 63], as ONNX Runtime's
+# reduce_range), which the AVX2 kernels multiply as bytes with vpmaddubsw (no
+# pair of products can saturate); run on the linear and conv models, on the
+# AVX2 paths. A linear reads u8 activations, everything else s8 (offset by
+# 128 into vpmaddubsw's unsigned operand).
+W7 = {"qconfig": {"global": None, "object_type": {
+    kind: {"activation": {"observer": "minmax",
+                          "dtype": "quint8" if kind == "linear" else "qint8",
+                          "qscheme": "per_tensor_affine"},
+           "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
+                      "qscheme": "per_channel_symmetric", "quant_min": -64, "quant_max": 63}}
+    for kind in ("linear", "conv2d", "relu", "max_pool", "avg_pool", "silu", "sigmoid",
+                 "clamp")}}}
+w7_config = os.path.join(out, "w7.json")
+with open(w7_config, "w") as fh:
+    json.dump(W7, fh)
+CONFIGS = {"u8": "", "s8": "=config=" + signed_config, "w7": "=config=" + w7_config}
+W7_MODELS = ("lin", "mlp", "conv_", "block", "act_conv", "act_mlp")
+W7_ISAS = ("none", "avx2", "avx2-ch")
 # Lowering options per run: isa, threads (the two-thread runs keep every
 # parallel loop parallel: by default layers this small run on one thread).
 ISAS = {"none": "isa=none threads=1 lookup-tables=false", "vnni": "isa=vnni threads=1",
@@ -522,6 +541,8 @@ for name, (text, shape) in MODELS.items():
     np.save(base + ".calib.npy", rng.standard_normal(shape).astype(np.float32))
     np.save(base + ".x.npy", rng.standard_normal(shape).astype(np.float32) * 1.2)
     for tag, config in CONFIGS.items():
+        if tag == "w7" and (not name.startswith(W7_MODELS) or name.startswith("conv_amx")):
+            continue
         int8 = "%s.%s.int8.mlir" % (base, tag)
         try:
             run("eq-opt", base + ".mlir", "--eqq-prepare" + config,
@@ -533,6 +554,8 @@ for name, (text, shape) in MODELS.items():
         isas = dict(ISAS, **(CONV_ISAS if name.startswith(("conv", "block")) else {}),
                     **(AMX_ISAS if name.startswith("conv_amx") else {}),
                     **(VBMI_ISAS if name.startswith(("act", "dw", "block")) else {}))
+        if tag == "w7":
+            isas = {k: v for k, v in isas.items() if k in W7_ISAS}
         for isa in isas:
             lowered = "%s.%s.%s.ll.mlir" % (base, tag, isa)
             try:
@@ -542,6 +565,11 @@ for name, (text, shape) in MODELS.items():
                 text = open(lowered).read()
                 if isa != "none" and "__eqq_packed_start" not in text:
                     failures.append("%s %s %s: no kernel" % (name, tag, isa))
+                # AVX2 multiplies bytes (vpmaddubsw) where the weights have
+                # 7 bits, 16-bit words where they have 8.
+                if isa.startswith("avx2") and ("pmadd.ub.sw" in text) != (tag == "w7"):
+                    failures.append("%s %s %s: byte products %s" % (
+                        name, tag, isa, "missing" if tag == "w7" else "unexpected"))
                 # The AMX runs multiply tiles.
                 if isa.startswith("amx") and "tdpbsud" not in text:
                     failures.append("%s %s %s: no tile product" % (name, tag, isa))
