@@ -67,6 +67,14 @@ Variants timed, one thread each (float in, float out, the whole network):
   EqQ int8 xT  EqQ int8 with --num-threads T (--threads, default 2): the
                threads section
 
+With --weight-bits 7 every int8 variant quantizes its weights to 7 bits
+([-64, 63]): EqQuant's prepare config is the onednn mapping spelled out with
+that range in its per-channel weight observer, PyTorch's mapping gets the
+same observer (its fixed-qparams ops keep theirs), ORT quantizes with
+reduce_range=True. On a CPU without VNNI none of the three then saturates a
+vpmaddubsw pair sum (2 x 255 x 64 < 32767), and EqQuant's kernels multiply
+bytes with it too instead of 16-bit words.
+
 Timing: the one-thread variants run on one CPU (--pin, default 0; the
 threads variant may use every CPU this process may): moved between CPUs by
 the scheduler, a process refills its caches, and whole runs came out 1.4x
@@ -139,7 +147,7 @@ usage: bench/cnn_speed.py [--models resnet18,...] [--size 224] [--batch 1]
            [--float-runs 10] [--no-float] [--skip-calibration-cost]
            [--calib-extra-batches 24] [--no-aot]
            [--extra-resnet50-batch8] [--build-dir DIR] [--llvm-bin DIR]
-           [--keep DIR]
+           [--keep DIR] [--weight-bits 7]
   A quick check: --models resnet18 --size 64 --rounds 1 --budget 0.2
   --skip-calibration-cost. The full default run takes about 35 minutes on a
   shared 2-core machine (calibration and the float modules dominate; resnet50
@@ -166,7 +174,8 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torchvision  # noqa: E402
-from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
+from torch.ao.quantization import (PerChannelMinMaxObserver, QConfig,  # noqa: E402
+                                   get_default_qconfig_mapping)
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
 from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, ROOT, Pipeline,  # noqa: E402
@@ -199,11 +208,14 @@ VARIANTS = [("eqq-int8", "EqQ int8"), ("eqq-float", "EqQ float"), ("torch-int8",
             ("torch-float", "PT float"), ("ort-int8", "ORT int8")]
 
 
-def host_cpu():
+def host_cpu(weight_bits):
     """The CPU's model name and its int8 dot-product instructions."""
     name, flags = cpu_info()
     if "avx512_vnni" in flags or "avx_vnni" in flags:
         isa = "VNNI (vpdpbusd)"
+    elif "avx2" in flags and weight_bits == 7:
+        isa = ("AVX2 without VNNI (7-bit weights: EqQuant, onednn and ONNX Runtime "
+               "multiply with vpmaddubsw, none of whose pair sums can saturate)")
     elif "avx2" in flags:
         # EqQuant's AVX2 kernels widen to 16 bits (vpmaddwd, exact);
         # oneDNN and ONNX Runtime multiply u8 x s8 with vpmaddubsw, twice the
@@ -292,8 +304,9 @@ class BatchReader(CalibrationDataReader):
         return next(self.batches, None)
 
 
-def quantize(fp32, out, calib_files):
-    """QDQ, per channel, QUInt8 activations, QInt8 weights, MinMax."""
+def quantize(fp32, out, calib_files, reduce_range=False):
+    """QDQ, per channel, QUInt8 activations, QInt8 weights (7-bit with
+    reduce_range), MinMax."""
     preprocessed = False
     try:
         from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -307,7 +320,7 @@ def quantize(fp32, out, calib_files):
     del sess
     quantize_static(fp32, out, BatchReader(name, calib_files), quant_format=QuantFormat.QDQ,
                     per_channel=True, activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8)
+                    weight_type=QuantType.QInt8, reduce_range=reduce_range)
     return {"preprocessed": preprocessed}
 
 
@@ -356,7 +369,7 @@ def main(argv):
     if argv[1] == "check":
         print(json.dumps({"version": ort.__version__}))
     elif argv[1] == "quantize":
-        print(json.dumps(quantize(argv[2], argv[3], argv[4].split(","))))
+        print(json.dumps(quantize(argv[2], argv[3], argv[4].split(","), argv[5] == "7")))
     elif argv[1] == "serve":
         serve(argv[2], argv[3], int(argv[4]))
     else:
@@ -377,8 +390,8 @@ class OrtInProcess:
         self.version = self.ns["ort"].__version__
         self.where = "this interpreter"
 
-    def quantize(self, fp32, out, calib_files):
-        return self.ns["quantize"](fp32, out, calib_files)
+    def quantize(self, fp32, out, calib_files, weight_bits):
+        return self.ns["quantize"](fp32, out, calib_files, weight_bits == 7)
 
     def session(self, path, x_file, threads):
         model, x = self.ns["Model"](path, threads), np.load(x_file)
@@ -413,8 +426,8 @@ class OrtChild:
                 argv[0], p.returncode, "\n".join(p.stderr.strip().splitlines()[-6:])))
         return json.loads(p.stdout.strip().splitlines()[-1])
 
-    def quantize(self, fp32, out, calib_files):
-        return self._call(["quantize", fp32, out, ",".join(calib_files)])
+    def quantize(self, fp32, out, calib_files, weight_bits):
+        return self._call(["quantize", fp32, out, ",".join(calib_files), str(weight_bits)])
 
     def session(self, path, x_file, threads):
         err = tempfile.TemporaryFile(mode="w+")
@@ -571,10 +584,21 @@ class SessionVariant(FnVariant):
         return t["median_ms"]
 
 
-def torch_int8_model(model, calib):
+def torch_int8_model(model, calib, weight_bits):
     torch.backends.quantized.engine = "onednn"
-    m = prepare_fx(copy.deepcopy(model), get_default_qconfig_mapping("onednn"),
-                   example_inputs=(calib[0],))
+    qm = get_default_qconfig_mapping("onednn")
+    if weight_bits == 7:
+        # The mapping's per-channel weight observer with the range [-64, 63];
+        # the fixed-qparams ops keep their qconfigs.
+        default = qm.global_qconfig
+        w7 = QConfig(activation=default.activation, weight=PerChannelMinMaxObserver.with_args(
+            dtype=torch.qint8, qscheme=torch.per_channel_symmetric, quant_min=-64,
+            quant_max=63))
+        qm.set_global(w7)
+        for key, qc in list(qm.object_type_qconfigs.items()):
+            if qc is default:
+                qm.set_object_type(key, w7)
+    m = prepare_fx(copy.deepcopy(model), qm, example_inputs=(calib[0],))
     with torch.no_grad():
         for c in calib:
             m(c)
@@ -584,7 +608,25 @@ def torch_int8_model(model, calib):
 # ---------------------------------------------------------------------------
 # One model.
 
-def eqquant_pipeline(p, name, model, shape, calib_files):
+def eqquant_config(weight_bits):
+    """onednn's qconfig; with 7-bit weights spelled out as the named one
+    (every op kind it quantizes, its observers) with the weight observer's
+    range [-64, 63]."""
+    if weight_bits == 8:
+        return CONFIG_NOEQ
+    qconfig = {"activation": {"observer": "histogram", "dtype": "quint8",
+                              "qscheme": "per_tensor_affine"},
+               "weight": {"observer": "per_channel_minmax", "dtype": "qint8",
+                          "qscheme": "per_channel_symmetric", "quant_min": -64, "quant_max": 63}}
+    kinds = {k: qconfig for k in ("linear", "conv1d", "conv2d", "conv3d", "relu", "add",
+                                  "max_pool", "avg_pool", "clamp", "hardswish", "hardsigmoid",
+                                  "sigmoid", "mul", "cat", "matmul")}
+    kinds.update({k: None for k in ("silu", "layer_norm", "gelu", "tanh", "softmax",
+                                    "embedding")})
+    return {"qconfig": {"global": qconfig, "object_type": kinds}}
+
+
+def eqquant_pipeline(p, name, model, shape, calib_files, weight_bits):
     """export, fold, prepare, calibrate, convert; returns the paths of the
     folded float module and the int8 module. A failing stage raises
     StageError (p.times holds the stages that ran)."""
@@ -592,7 +634,7 @@ def eqquant_pipeline(p, name, model, shape, calib_files):
     exported = p.export(name, model, shape, p.path("mlirbc"), bytecode=True)
     folded = p.eq_opt("fold", "", exported, ["--eqq-fold-batchnorm"] + bc,
                       p.path("folded.mlirbc"))
-    cfg = config_file(p.tmp, p.name, CONFIG_NOEQ)
+    cfg = config_file(p.tmp, p.name, eqquant_config(weight_bits))
     prepared = p.eq_opt("prepare", "", folded, ["--eqq-prepare=config=" + cfg] + bc,
                         p.path("prepared.mlirbc"))
     calibrated = p.eq_opt("calibrate", "", prepared,
@@ -679,7 +721,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
     # EqQuant's pipeline.
     folded = int8 = None
     try:
-        folded, int8 = eqquant_pipeline(p, name, model, shape, calib_files)
+        folded, int8 = eqquant_pipeline(p, name, model, shape, calib_files, args.weight_bits)
     except StageError as e:
         fail("eqq-int8", "EqQuant pipeline", e)
         res["failed"].update(("eqq-int8-mt", "aot"))
@@ -732,7 +774,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
     tq = {}
 
     def make_torch_int8():
-        tq["model"] = torch_int8_model(model, calib)
+        tq["model"] = torch_int8_model(model, calib, args.weight_bits)
         return FnVariant(lambda: tq["model"](x), args.budget)
 
     add("torch-int8", make_torch_int8, "PyTorch onednn int8")
@@ -744,7 +786,7 @@ def run_case(args, bins, tmp, name, batch, ort, llvm, notes):
             torch.onnx.export(model, x, fp32, opset_version=13, input_names=["x"],
                               output_names=["y"], do_constant_folding=True)
             t0 = time.time()
-            info = ort.quantize(fp32, q, calib_files)
+            info = ort.quantize(fp32, q, calib_files, args.weight_bits)
             res["ort_quantize"] = (time.time() - t0, info.get("preprocessed"))
             # The exported float model in ORT: checks the export apart from
             # the quantization.
@@ -850,8 +892,9 @@ def mb(nbytes):
 
 def print_tables(args, results, ort_line, ort_available, baseline):
     shape_of = lambda r: "x".join(map(str, r["shape"]))  # noqa: E731
-    print("\n### Speed: ms per call, one thread, median of %d round medians (%s)\n"
-          % (args.rounds, ort_line if ort_available else "ORT int8: ONNX Runtime not available"))
+    print("\n### Speed: ms per call, one thread, median of %d round medians (%s; %d-bit "
+          "weights)\n" % (args.rounds, ort_line if ort_available else
+                         "ORT int8: ONNX Runtime not available", args.weight_bits))
     print("| model | input | " + " | ".join(label for _, label in VARIANTS)
           + " | int8 vs PT int8 | int8 vs ORT | float vs PT float | EqQ int8 vs EqQ float |"
           " others' CPU |")
@@ -1146,6 +1189,10 @@ def main():
                     help="directory of mlir-translate and llc (default: PATH's mlir-translate, "
                          "else %s)" % ", ".join(LLVM_DIRS))
     ap.add_argument("--keep", default=None, help="keep the intermediate files in this directory")
+    ap.add_argument("--weight-bits", type=int, choices=(8, 7), default=8,
+                    help="7: every tool with 7-bit weights ([-64, 63]: onednn's mapping with "
+                         "that weight observer, ORT's reduce_range), which no AVX2 vpmaddubsw "
+                         "pair sum can saturate (default 8)")
     args = ap.parse_args()
     models = selected_models(ap, args)
     if args.size < 64:
@@ -1177,7 +1224,7 @@ def main():
                   "none found (AOT skipped)" if llvm is None and not args.no_aot
                   else "-" if llvm is None else os.path.dirname(llvm[0]),
                   " ".join("%.2f" % v for v in os.getloadavg())))
-        print(host_cpu())
+        print(host_cpu(args.weight_bits))
         if ort is None:
             print(ort_line)
         sys.stdout.flush()

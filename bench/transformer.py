@@ -38,6 +38,11 @@ pairs keep the order of their float similarities (and Spearman's rho):
                   the same with attention's two products (q k^T, probs v)
                   int8 too ("matmul" in the configuration, observed as the
                   linears' inputs): exact integer products, requantized
+  ..., 7-bit weights
+                  smooth auto with the linears' weights quantized to
+                  [-64, 63] (the weight observer's quant_min / quant_max):
+                  on CPUs without VNNI the kernels multiply bytes with
+                  vpmaddubsw, exactly (its pair sums cannot saturate)
   PT FX int8      PyTorch 1.13 prepare_fx / convert_fx with
                   get_default_qconfig_mapping("onednn") (embeddings float),
                   engine onednn: it quantizes the linears, layer norms,
@@ -51,6 +56,8 @@ pairs keep the order of their float similarities (and Spearman's rho):
                   (when onnxruntime can be imported: run this script with
                   .venv-ort/bin/python, which it does by itself when that
                   exists)
+  ..., 7-bit weights
+                  the same with reduce_range=True (weights in [-64, 63])
 
 Outliers: an encoder of the same shape (2 pre-norm layers, random weights)
 whose layer norms' weights make a few channels 20-100x the others, as
@@ -59,10 +66,10 @@ method (same calibration and test inputs for all).
 
 Speed: one of MiniLM's encoder layers alone and the whole MiniLM, at 128
 tokens, batch 1 and 8, one thread: EqQuant int8 (the linears int8 with
-float outputs; and with attention's products int8 too) and float in eq-run
---benchmark, PyTorch FX int8 and float eager, ONNX Runtime QDQ int8, with
-the ratios the issue targets (int8 2x EqQuant float, 1.2x PyTorch FX and
-ONNX Runtime).
+float outputs; and with attention's products int8 too; and with 7-bit
+weights) and float in eq-run --benchmark, PyTorch FX int8 and float eager,
+ONNX Runtime QDQ int8, with the ratios the issue targets (int8 2x EqQuant
+float, 1.2x PyTorch FX and ONNX Runtime).
 
 Usage: bench/transformer.py [--build-dir build] [--keep DIR] [--skip-ort]
                             [--only minilm|outliers|speed]
@@ -180,8 +187,16 @@ ONEDNN_LINEAR = {"activation": {"observer": "histogram", "dtype": "quint8",
                             "qscheme": "per_channel_symmetric"}}
 
 
+# The same with 7-bit weights (quant range [-64, 63], as ONNX Runtime's
+# reduce_range): without VNNI, EqQuant's kernels then multiply bytes with
+# vpmaddubsw, whose pair sums cannot saturate.
+LINEAR_W7 = {"activation": ONEDNN_LINEAR["activation"],
+             "weight": dict(ONEDNN_LINEAR["weight"], quant_min=-64, quant_max=63)}
+
+
 # The configurations of EqQuant's variants ("-attn": attention's two
-# products int8 too, observed as onednn observes activations).
+# products int8 too, observed as onednn observes activations; "-w7": 7-bit
+# weights).
 LINEARS = {"linear": ONEDNN_LINEAR}
 LINEARS_ATTN = {"linear": ONEDNN_LINEAR, "matmul": ONEDNN_LINEAR}
 EQUALIZE = {"object_type": {"linear": "default"}}
@@ -191,6 +206,9 @@ CONFIGS = {
     "linears-attn": {"qconfig": {"object_type": LINEARS_ATTN}},
     "linears-eq": {"qconfig": {"object_type": LINEARS}, "equalization": EQUALIZE},
     "linears-eq-attn": {"qconfig": {"object_type": LINEARS_ATTN}, "equalization": EQUALIZE},
+    "linears-w7": {"qconfig": {"object_type": {"linear": LINEAR_W7}}},
+    "linears-eq-w7": {"qconfig": {"object_type": {"linear": LINEAR_W7}},
+                      "equalization": EQUALIZE},
 }
 
 
@@ -226,7 +244,8 @@ def eqquant_variants(tools, float_module, calib_dirs, tag, pytorch_style=False):
     auto = "scale-mode=absmax auto-alpha=true data=" + data
     for config, converts in (("linears-eq", (("EqQ smooth 0.5", half),
                                              ("EqQ smooth auto", auto))),
-                             ("linears-eq-attn", (("EqQ smooth auto, int8 attention", auto),))):
+                             ("linears-eq-attn", (("EqQ smooth auto, int8 attention", auto),)),
+                             ("linears-eq-w7", (("EqQ smooth auto, 7-bit weights", auto),))):
         cfg = config_file(tools, config)
         prepared = os.path.join(tools.tmp, "%s-%s-calibrated.mlirbc" % (tag, config))
         tools.run("eq-opt", [float_module,
@@ -275,7 +294,7 @@ def pytorch_fx(model, calib, example):
 class OrtModel:
     """quantize_static of the exported float model; None when ORT is missing."""
 
-    def __init__(self, model, calib, example, names, tmp, tag):
+    def __init__(self, model, calib, example, names, tmp, tag, reduce_range=False):
         import onnxruntime as ort
         from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                               quantize_static)
@@ -300,7 +319,8 @@ class OrtModel:
 
         q = os.path.join(tmp, tag + ".int8.onnx")
         quantize_static(src, q, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        reduce_range=reduce_range)
         so = ort.SessionOptions()
         so.intra_op_num_threads = 1
         so.inter_op_num_threads = 1
@@ -374,6 +394,9 @@ def minilm_table(args, tools):
         model, calib_batches, test_batches[0], ["ids", "mask"], tools.tmp, "minilm")
     if ort_model:
         outputs["ORT int8"] = np.concatenate([ort_model(b) for b in test_batches])
+        ort_w7 = OrtModel(model, calib_batches, test_batches[0], ["ids", "mask"], tools.tmp,
+                          "minilm-w7", reduce_range=True)
+        outputs["ORT int8, 7-bit weights"] = np.concatenate([ort_w7(b) for b in test_batches])
 
     pairs = data["pairs"]
 
@@ -524,8 +547,10 @@ def speed_table(args, tools):
           "medians; ratio = baseline / EqQ int8):" % ROUNDS)
     print()
     print("| model | batch | EqQ int8 | EqQ int8, int8 attention | EqQ float | PT FX int8 | "
-          "PT float | ORT int8 | vs EqQ float (target 2) | vs PT FX (1.2) | vs ORT (1.2) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "PT float | ORT int8 | vs EqQ float (target 2) | vs PT FX (1.2) | vs ORT (1.2) | "
+          "EqQ int8, 7-bit weights | ORT int8, 7-bit weights | 7-bit: vs EqQ float, PT FX, "
+          "ORT 7-bit |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     g = torch.Generator().manual_seed(3)
     for what in ("layer", "whole"):
         for batch in (1, 8):
@@ -560,12 +585,18 @@ def speed_table(args, tools):
                                             " float-outputs=true"), 20),
                 "EqQ int8 attn": eq_run(quantize(tools, float_module, d, tag + "-attn",
                                                  "linears-attn", " float-outputs=true"), 20),
+                "EqQ int8 w7": eq_run(quantize(tools, float_module, d, tag + "-w7",
+                                               "linears-w7", " float-outputs=true"), 20),
                 "EqQ float": eq_run(float_module, 10),
                 "PT FX int8": lambda: median_ms(lambda: fx(*x), 20),
                 "PT float": lambda: median_ms(lambda: net(*x), 3 if batch > 1 else 10),
             }
             if ort_model:
                 contenders["ORT int8"] = lambda: median_ms(lambda: ort_model(arrays), 20)
+                ort_w7 = OrtModel(net, [arrays], arrays,
+                                  ["x" if what == "layer" else "ids", "mask"], tools.tmp,
+                                  tag + "-w7", reduce_range=True)
+                contenders["ORT int8 w7"] = lambda: median_ms(lambda: ort_w7(arrays), 20)
             # Rounds that alternate the contenders: each one's time is the
             # best of its rounds' medians (the machine is shared, and other
             # guests only ever add time).
@@ -576,14 +607,20 @@ def speed_table(args, tools):
                         times[name].append(time_it())
             row = {name: min(t) for name, t in times.items()}
             row.setdefault("ORT int8", None)
+            row.setdefault("ORT int8 w7", None)
 
-            def ratio(base):
-                return "%.2fx" % (row[base] / row["EqQ int8"]) if row.get(base) else "-"
-            print("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |" % (
-                "one layer" if what == "layer" else "whole", batch, row["EqQ int8"],
-                row["EqQ int8 attn"], row["EqQ float"], row["PT FX int8"], row["PT float"],
-                "%.1f" % row["ORT int8"] if row["ORT int8"] else "-", ratio("EqQ float"),
-                ratio("PT FX int8"), ratio("ORT int8")))
+            def ratio(base, of="EqQ int8"):
+                return "%.2fx" % (row[base] / row[of]) if row.get(base) else "-"
+            def ms(name):
+                return "%.1f" % row[name] if row[name] else "-"
+            print("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %.1f | "
+                  "%s | %s |" % (
+                      "one layer" if what == "layer" else "whole", batch, row["EqQ int8"],
+                      row["EqQ int8 attn"], row["EqQ float"], row["PT FX int8"],
+                      row["PT float"], ms("ORT int8"), ratio("EqQ float"), ratio("PT FX int8"),
+                      ratio("ORT int8"), row["EqQ int8 w7"], ms("ORT int8 w7"),
+                      ", ".join(ratio(b, "EqQ int8 w7") for b in (
+                          "EqQ float", "PT FX int8", "ORT int8 w7"))))
             if not ort_model:
                 print("ORT int8: %s" % why)
 
