@@ -394,9 +394,13 @@ def minilm_table(args, tools):
         model, calib_batches, test_batches[0], ["ids", "mask"], tools.tmp, "minilm")
     if ort_model:
         outputs["ORT int8"] = np.concatenate([ort_model(b) for b in test_batches])
-        ort_w7 = OrtModel(model, calib_batches, test_batches[0], ["ids", "mask"], tools.tmp,
-                          "minilm-w7", reduce_range=True)
-        outputs["ORT int8, 7-bit weights"] = np.concatenate([ort_w7(b) for b in test_batches])
+        ort_w7, why_w7 = ort_or_reason(model, calib_batches, test_batches[0], ["ids", "mask"],
+                                       tools.tmp, "minilm-w7", True)
+        if ort_w7:
+            outputs["ORT int8, 7-bit weights"] = np.concatenate(
+                [ort_w7(b) for b in test_batches])
+        else:
+            print("ORT int8, 7-bit weights: %s" % why_w7)
 
     pairs = data["pairs"]
 
@@ -593,10 +597,13 @@ def speed_table(args, tools):
             }
             if ort_model:
                 contenders["ORT int8"] = lambda: median_ms(lambda: ort_model(arrays), 20)
-                ort_w7 = OrtModel(net, [arrays], arrays,
-                                  ["x" if what == "layer" else "ids", "mask"], tools.tmp,
-                                  tag + "-w7", reduce_range=True)
-                contenders["ORT int8 w7"] = lambda: median_ms(lambda: ort_w7(arrays), 20)
+                ort_w7, why_w7 = ort_or_reason(net, [arrays], arrays,
+                                               ["x" if what == "layer" else "ids", "mask"],
+                                               tools.tmp, tag + "-w7", True)
+                if ort_w7:
+                    contenders["ORT int8 w7"] = lambda: median_ms(lambda: ort_w7(arrays), 20)
+                else:
+                    print("ORT int8, 7-bit weights: %s" % why_w7)
             # Rounds that alternate the contenders: each one's time is the
             # best of its rounds' medians (the machine is shared, and other
             # guests only ever add time).
@@ -611,6 +618,7 @@ def speed_table(args, tools):
 
             def ratio(base, of="EqQ int8"):
                 return "%.2fx" % (row[base] / row[of]) if row.get(base) else "-"
+
             def ms(name):
                 return "%.1f" % row[name] if row[name] else "-"
             print("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %.1f | "
