@@ -428,6 +428,36 @@ void mlir::eqq::storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
     memref::StoreOp::create(
         b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}),
         memref, idx);
+  } else if (valid < lanes &&
+             cast<VectorType>(v.getType()).getElementTypeBitWidth() <= 16 &&
+             llvm::popcount(static_cast<uint64_t>(valid)) <= 3) {
+    // AVX2 has masked stores of dwords and qwords only: LLVM stores a
+    // masked vector of bytes or words a lane at a time, each behind a test
+    // and a branch (a 14-column row of a depthwise conv's bytes: 14 of
+    // them). Up to three plain stores of 2^k lanes instead.
+    SmallVector<Value> at(idx.begin(), idx.end());
+    Value last = at.back();
+    int64_t offset = 0;
+    for (int64_t chunk = llvm::bit_floor(static_cast<uint64_t>(valid));
+         chunk >= 1; chunk /= 2) {
+      if (!(valid & chunk))
+        continue;
+      if (offset)
+        at.back() = arith::AddIOp::create(
+            b, loc, last, arith::ConstantIndexOp::create(b, loc, offset));
+      if (chunk == 1) {
+        memref::StoreOp::create(
+            b, loc,
+            vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{offset}),
+            memref, at);
+      } else {
+        Value part = vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk},
+            ArrayRef<int64_t>{1});
+        vector::StoreOp::create(b, loc, part, memref, at);
+      }
+      offset += chunk;
+    }
   } else if (valid < lanes) {
     Value mask = vector::ConstantMaskOp::create(
         b, loc, VectorType::get({lanes}, b.getI1Type()),

@@ -54,7 +54,9 @@ Value loadLanes(OpBuilder &b, Location loc, Value memref, ValueRange idx,
 /// (lanes along its innermost dimension): a plain store when all are real,
 /// a masked store otherwise, and one real lane as a scalar (LLVM 22's x86
 /// backend turns a one-lane masked store of a truncated vector into a store
-/// of the whole untruncated element, past the lane).
+/// of the whole untruncated element, past the lane). Lanes of 8 or 16 bits
+/// whose count has at most three bits set go as that many plain stores of
+/// 2^k lanes (AVX2 has no masked store of them).
 void storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
                 ValueRange idx, int64_t valid);
 

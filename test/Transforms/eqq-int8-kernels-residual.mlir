@@ -23,7 +23,7 @@
 // CHECK: arith.addf {{.*}} : vector<16xf32>
 // CHECK: vector.store {{.*}}, %arg2[{{.*}}] : memref<1x4x2x20xi8>, vector<16xi8>
 // CHECK: vector.maskedload %arg1
-// CHECK: vector.maskedstore %arg2
+// CHECK: vector.store {{.*}}, %arg2[{{.*}}] : memref<1x4x2x20xi8>, vector<4xi8>
 // CHECK-NOT: linalg.generic
 // CHECK: return
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>

@@ -1,7 +1,8 @@
 // RUN: eq-opt %s --split-input-file --eqq-vectorize-elementwise | FileCheck %s
 
 // Tests a requantize with a per-channel scale on 2 x 3 rows of 20: the rows
-// in parallel, one full vector of 16 and a masked one of 4 per row, the
+// in parallel, one full vector of 16 and a masked one of 4 per row (its 4
+// bytes stored as one vector<4xi8>: AVX2 has no masked byte store), the
 // scale loaded once per row and broadcast, the body on vector<16xf32>.
 // CHECK-LABEL: func.func @requantize
 // CHECK: scf.parallel (%[[N:.*]], %[[C:.*]]) = (%{{.*}}, %{{.*}}) to (%c2, %c3)
@@ -12,7 +13,8 @@
 // CHECK: math.roundeven %{{.*}} : vector<16xf32>
 // CHECK: vector.store %{{.*}}, %arg2[%[[N]], %[[C]], %[[X]]] : memref<2x3x20xi8>, vector<16xi8>
 // CHECK: vector.maskedload %arg0[%[[N]], %[[C]], %{{.*}}], %{{.*}}, %{{.*}} : memref<2x3x20xi32>, vector<16xi1>, vector<16xi32> into vector<16xi32>
-// CHECK: vector.maskedstore %arg2[%[[N]], %[[C]], %{{.*}}], %{{.*}}, %{{.*}} : memref<2x3x20xi8>, vector<16xi1>, vector<16xi8>
+// CHECK: %[[T:.*]] = vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]} : vector<16xi8> to vector<4xi8>
+// CHECK: vector.store %[[T]], %arg2[%[[N]], %[[C]], %{{.*}}] : memref<2x3x20xi8>, vector<4xi8>
 // CHECK-NOT: linalg.generic
 #id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #ch = affine_map<(d0, d1, d2) -> (d1)>
@@ -366,4 +368,34 @@ func.func @row_max_from_fill(%x: memref<3x16xf32>) -> memref<3xf32> {
     linalg.yield %r : f32
   }
   return %m : memref<3xf32>
+}
+
+// -----
+
+// Tests the byte stores of a row's last vector: 7 real lanes (16 + 7 = 23
+// columns) as stores of 4 and 2 bytes and one byte; 15 real lanes (16 + 15)
+// would take four, so they stay one masked store.
+// CHECK-LABEL: func.func @tails_of_bytes
+// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<16xi8>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]} : vector<16xi8> to vector<4xi8>
+// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<4xi8>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [4], sizes = [2], strides = [1]} : vector<16xi8> to vector<2xi8>
+// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<2xi8>
+// CHECK: %[[B:.*]] = vector.extract %{{.*}}[6] : i8 from vector<16xi8>
+// CHECK: memref.store %[[B]], %{{.*}} : memref<2x23xi8>
+// CHECK-NOT: vector.maskedstore {{.*}} memref<2x23xi8>
+// CHECK: vector.maskedstore %{{.*}} : memref<2x31xi8>, vector<16xi1>, vector<16xi8>
+#rows = affine_map<(d0, d1) -> (d0, d1)>
+func.func @tails_of_bytes(%x: memref<2x23xf32>, %y: memref<2x23xi8>, %u: memref<2x31xf32>, %v: memref<2x31xi8>) {
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x23xf32>) outs(%y : memref<2x23xi8>) {
+  ^bb0(%a: f32, %o: i8):
+    %i = arith.fptosi %a : f32 to i8
+    linalg.yield %i : i8
+  }
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%u : memref<2x31xf32>) outs(%v : memref<2x31xi8>) {
+  ^bb0(%a: f32, %o: i8):
+    %i = arith.fptosi %a : f32 to i8
+    linalg.yield %i : i8
+  }
+  return
 }
