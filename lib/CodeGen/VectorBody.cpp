@@ -429,12 +429,15 @@ void mlir::eqq::storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
         b, loc, vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{0}),
         memref, idx);
   } else if (valid < lanes &&
-             cast<VectorType>(v.getType()).getElementTypeBitWidth() <= 16 &&
+             llvm::is_contained(
+                 {8u, 16u},
+                 cast<VectorType>(v.getType()).getElementTypeBitWidth()) &&
              llvm::popcount(static_cast<uint64_t>(valid)) <= 3) {
     // AVX2 has masked stores of dwords and qwords only: LLVM stores a
     // masked vector of bytes or words a lane at a time, each behind a test
     // and a branch (a 14-column row of a depthwise conv's bytes: 14 of
-    // them). Up to three plain stores of 2^k lanes instead.
+    // them). Up to three plain stores of 2^k lanes instead. (Not for i1,
+    // whose vectors LLVM stores as packed bits.)
     SmallVector<Value> at(idx.begin(), idx.end());
     Value last = at.back();
     int64_t offset = 0;

@@ -374,7 +374,8 @@ func.func @row_max_from_fill(%x: memref<3x16xf32>) -> memref<3xf32> {
 
 // Tests the byte stores of a row's last vector: 7 real lanes (16 + 7 = 23
 // columns) as stores of 4 and 2 bytes and one byte; 15 real lanes (16 + 15)
-// would take four, so they stay one masked store.
+// would take four, so they stay one masked store; so do i1 lanes, which
+// LLVM would store as packed bits.
 // CHECK-LABEL: func.func @tails_of_bytes
 // CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<16xi8>
 // CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]} : vector<16xi8> to vector<4xi8>
@@ -385,8 +386,9 @@ func.func @row_max_from_fill(%x: memref<3x16xf32>) -> memref<3xf32> {
 // CHECK: memref.store %[[B]], %{{.*}} : memref<2x23xi8>
 // CHECK-NOT: vector.maskedstore {{.*}} memref<2x23xi8>
 // CHECK: vector.maskedstore %{{.*}} : memref<2x31xi8>, vector<16xi1>, vector<16xi8>
+// CHECK: vector.maskedstore %{{.*}} : memref<2x23xi1>, vector<16xi1>, vector<16xi1>
 #rows = affine_map<(d0, d1) -> (d0, d1)>
-func.func @tails_of_bytes(%x: memref<2x23xf32>, %y: memref<2x23xi8>, %u: memref<2x31xf32>, %v: memref<2x31xi8>) {
+func.func @tails_of_bytes(%x: memref<2x23xf32>, %y: memref<2x23xi8>, %u: memref<2x31xf32>, %v: memref<2x31xi8>, %m: memref<2x23xi1>) {
   linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x23xf32>) outs(%y : memref<2x23xi8>) {
   ^bb0(%a: f32, %o: i8):
     %i = arith.fptosi %a : f32 to i8
@@ -396,6 +398,12 @@ func.func @tails_of_bytes(%x: memref<2x23xf32>, %y: memref<2x23xi8>, %u: memref<
   ^bb0(%a: f32, %o: i8):
     %i = arith.fptosi %a : f32 to i8
     linalg.yield %i : i8
+  }
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x23xf32>) outs(%m : memref<2x23xi1>) {
+  ^bb0(%a: f32, %o: i1):
+    %zero = arith.constant 0.0 : f32
+    %c = arith.cmpf ogt, %a, %zero : f32
+    linalg.yield %c : i1
   }
   return
 }

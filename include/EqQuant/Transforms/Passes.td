@@ -652,7 +652,9 @@ def VectorizeElementwisePass
     become loops over every dimension but the innermost, in parallel
     (`scf.parallel`, OpenMP threads with `--eqq-lower-to-llvm`'s
     `threads`), and along the innermost vectors of 16 elements, the last
-    one masked (one real lane as a scalar). The body is computed lane by
+    one masked (one real lane as a scalar; the bytes or words of at most
+    three powers of two, e.g. 7 = 4 + 2 + 1, as that many plain stores,
+    since AVX2 has no masked store of them). The body is computed lane by
     lane on vectors as the kernels' fused epilogues are (a quantize's
     rounding and clamp as `lrint` of the clamped value, see
     `--eqq-int8-kernels`); inputs that do not vary along the innermost
@@ -784,7 +786,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
 
     Remainders in every dimension are exact: zero-padded packing for K and
     channels, narrower kernels for the last rows and output channels,
-    masked stores for the last columns.
+    masked stores for the last columns (plain stores of 2^k bytes where
+    the count has at most three bits set: AVX2 has no masked byte store).
     Signed (s8) activations are offset by 128 into u8 and `128 * sum(W)`
     leaves the start values.
 
