@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorBody.h"
+
 #include "EqQuant/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -107,17 +109,6 @@ static std::optional<SmallVector<int64_t>> rowPositions(scf::ParallelOp loop,
   return positions;
 }
 
-/// A buffer no other value can alias: a fresh allocation that is read and
-/// written only directly (no view of it).
-static bool isPrivateBuffer(Value memref) {
-  if (!memref.getDefiningOp<memref::AllocOp>() &&
-      !memref.getDefiningOp<memref::AllocaOp>())
-    return false;
-  return llvm::none_of(memref.getUsers(), [](Operation *user) {
-    return isa<ViewLikeOpInterface>(user);
-  });
-}
-
 static std::optional<SmallVector<int64_t>> constants(ValueRange values) {
   return getConstantIntValues(getAsOpFoldResult(values));
 }
@@ -164,7 +155,7 @@ static bool canFuse(scf::ParallelOp first, scf::ParallelOp second) {
     for (const Access &x : accesses) {
       if (!shared.contains(x.memref))
         continue;
-      if (!isPrivateBuffer(x.memref))
+      if (!eqq::isPrivateBuffer(x.memref))
         return false;
       std::optional<SmallVector<int64_t>> p = rowPositions(loop, x.indices);
       if (!p)

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include <cmath>
 
@@ -469,6 +470,15 @@ void mlir::eqq::storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
   } else {
     vector::StoreOp::create(b, loc, v, memref, idx);
   }
+}
+
+bool mlir::eqq::isPrivateBuffer(Value memref) {
+  if (!memref.getDefiningOp<memref::AllocOp>() &&
+      !memref.getDefiningOp<memref::AllocaOp>())
+    return false;
+  return llvm::none_of(memref.getUsers(), [](Operation *user) {
+    return isa<ViewLikeOpInterface>(user);
+  });
 }
 
 Value mlir::eqq::loadLanes(OpBuilder &b, Location loc, Value memref,

@@ -60,6 +60,10 @@ Value loadLanes(OpBuilder &b, Location loc, Value memref, ValueRange idx,
 void storeLanes(OpBuilder &b, Location loc, Value v, Value memref,
                 ValueRange idx, int64_t valid);
 
+/// A buffer no other value can alias: a fresh allocation (memref.alloc or
+/// memref.alloca) that is read and written only directly (no view of it).
+bool isPrivateBuffer(Value memref);
+
 } // namespace mlir::eqq
 
 #endif // EQQUANT_LIB_CODEGEN_VECTORBODY_H

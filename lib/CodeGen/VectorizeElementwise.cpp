@@ -21,7 +21,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::eqq {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISEPASS
@@ -220,10 +219,7 @@ static TypedAttr identity(vector::CombiningKind kind, Type type) {
 /// output elements can start from it, and the fill, whose every element g
 /// overwrites, can go. Null otherwise.
 static linalg::FillOp fillBefore(linalg::GenericOp g, Value out) {
-  if (!out.getDefiningOp<memref::AllocOp>() ||
-      llvm::any_of(out.getUsers(), [](Operation *user) {
-        return isa<ViewLikeOpInterface>(user);
-      }))
+  if (!out.getDefiningOp<memref::AllocOp>() || !eqq::isPrivateBuffer(out))
     return nullptr;
   for (Operation *prev = g->getPrevNode(); prev; prev = prev->getPrevNode()) {
     auto fill = dyn_cast<linalg::FillOp>(prev);
