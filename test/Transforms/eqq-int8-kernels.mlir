@@ -125,6 +125,94 @@
 
 // -----
 
+// Tests that on AVX2 a conv whose weights have 7 bits (those of @forward
+// clipped to [-64, 63]) takes a register tile of 8 accumulators of 8 lanes,
+// one register each with vpmaddubsw: 4 output channels x 2 vectors of
+// columns (16 of the 18), 8 vpmaddubsw per tap.
+// AVX2-LABEL: func.func @conv_7bit_weights
+// AVX2: memref.get_global @__eqq_packed_i8_weight : memref<5x1x3x3xi32>
+// AVX2: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c16
+// AVX2: scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>) {
+// AVX2-COUNT-8: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2: return
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d1)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#map4 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+  memref.global "private" constant @__constant_3xf32_w7 : memref<3xf32> = dense<[0.614896774, 0.621327698, 0.616061747]> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5x3x3x3xi8_w7 : memref<5x3x3x3xi8> = dense<"0xFF3FC0C0CF22FD3FF521DAE7C0C0CC05323FC0C82E3FE63FEB0D3FC0C0E0CE3FC0C5C0C0C03F383D07C015C0C0C03F3FC7FB3F3F33113FC018C0C0C03A33C0263FF0051D3F3FC0D2323F3F3F19C00CC0C03F3FC018EAEBC531C02E3F3F2FC0C03F1AC0C03F3FC8E0C0FEC0C0F913CC3FC03F3FC0E006121E3208C23CC0C0E0C2D3C0E51BC0F93F"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xi32_w7 : memref<5xi32> = dense<0> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xf32_w7 : memref<5xf32> = dense<[-0.0197839178, 0.00534861442, -0.0166024584, 0.0389483124, 0.12236736]> {alignment = 64 : i64}
+  func.func @conv_7bit_weights(%arg0: memref<1x3x4x18xf32>, %arg1: memref<1x5x4x18xf32>) attributes {eqq.input_types = [tensor<1x3x4x18xf32>], eqq.output_types = [tensor<1x5x4x18xf32>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %c0_i8 = arith.constant 0 : i8
+    %cst_1 = arith.constant 0.00386789604 : f32
+    %cst_2 = arith.constant 1.1864523E-5 : f32
+    %cst_3 = arith.constant 206.386139 : f32
+    %cst_4 = arith.constant 258.538483 : f32
+    %0 = memref.get_global @__constant_5xf32_w7 : memref<5xf32>
+    %1 = memref.get_global @__constant_5xi32_w7 : memref<5xi32>
+    %2 = memref.get_global @__constant_5x3x3x3xi8_w7 : memref<5x3x3x3xi8>
+    %3 = memref.get_global @__constant_3xf32_w7 : memref<3xf32>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x3x4x18xi8>
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %3 : memref<1x3x4x18xf32>, memref<3xf32>) outs(%alloc : memref<1x3x4x18xi8>) {
+    ^bb0(%in: f32, %in_7: f32, %out: i8):
+      %4 = arith.mulf %in, %in_7 : f32
+      %5 = arith.mulf %4, %cst_3 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      linalg.yield %11 : i8
+    }
+    %alloc_5 = memref.alloc() {alignment = 64 : i64} : memref<1x3x6x20xi8>
+    linalg.map outs(%alloc_5 : memref<1x3x6x20xi8>)
+      (%init: i8) {
+        linalg.yield %c0_i8 : i8
+      }
+    %subview = memref.subview %alloc_5[0, 0, 1, 1] [1, 3, 4, 18] [1, 1, 1, 1] : memref<1x3x6x20xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    memref.copy %alloc, %subview : memref<1x3x4x18xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    %alloc_6 = memref.alloc() {alignment = 64 : i64} : memref<1x5x4x18xi32>
+    linalg.broadcast ins(%1 : memref<5xi32>) outs(%alloc_6 : memref<1x5x4x18xi32>) dimensions = [0, 2, 3] 
+    linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%alloc_5, %2 : memref<1x3x6x20xi8>, memref<5x3x3x3xi8>) outs(%alloc_6 : memref<1x5x4x18xi32>) {
+    ^bb0(%in: i8, %in_7: i8, %out: i32):
+      %4 = arith.extui %in : i8 to i32
+      %5 = arith.extsi %in_7 : i8 to i32
+      %6 = arith.muli %4, %5 : i32
+      %7 = arith.addi %out, %6 : i32
+      linalg.yield %7 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc_6, %0 : memref<1x5x4x18xi32>, memref<5xf32>) outs(%arg1 : memref<1x5x4x18xf32>) {
+    ^bb0(%in: i32, %in_7: f32, %out: f32):
+      %4 = arith.sitofp %in : i32 to f32
+      %5 = arith.mulf %4, %cst_2 : f32
+      %6 = arith.addf %5, %in_7 : f32
+      %7 = arith.mulf %6, %cst_4 : f32
+      %8 = math.roundeven %7 : f32
+      %9 = arith.addf %8, %cst : f32
+      %10 = arith.maximumf %9, %cst : f32
+      %11 = arith.minimumf %10, %cst_0 : f32
+      %12 = arith.fptosi %11 : f32 to i32
+      %13 = arith.trunci %12 : i32 to i8
+      %14 = arith.extui %13 : i8 to i32
+      %15 = arith.sitofp %14 : i32 to f32
+      %16 = arith.mulf %15, %cst_1 : f32
+      linalg.yield %16 : f32
+    }
+    memref.dealloc %alloc : memref<1x3x4x18xi8>
+    memref.dealloc %alloc_5 : memref<1x3x6x20xi8>
+    memref.dealloc %alloc_6 : memref<1x5x4x18xi32>
+    return
+  }
+
+
+
+// -----
+
 // Tests that on AVX2 a layer whose weights have 7 bits (here the largest
 // are 64 and -64: 2 x 255 x 64 = 32640 fits a 16-bit pair sum) multiplies
 // bytes: vpmaddubsw, then vpmaddwd by ones, weights packed as bytes and one

@@ -858,7 +858,10 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     Runtime's reduce_range: no two products of a byte and a weight can
     saturate a 16-bit pair sum, 2 x 255 x 64 = 32640) instead multiplies
     bytes with `vpmaddubsw` and adds the pair sums with `vpmaddwd` by ones,
-    3 instructions per 32 multiply-adds, on the VNNI kernels' byte layouts),
+    3 instructions per 32 multiply-adds, on the VNNI kernels' byte layouts,
+    where an accumulator of 8 lanes is one register: such a conv's tile
+    holds twice as many, 4 output channels x 2 vectors of columns, or
+    2 x 2 with channel lanes),
     `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic
