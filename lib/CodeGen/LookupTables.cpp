@@ -22,6 +22,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <cmath>
+
 namespace mlir::eqq {
 #define GEN_PASS_DEF_LOOKUPTABLESPASS
 #include "EqQuant/Transforms/Passes.h.inc"
@@ -201,6 +203,46 @@ static Value buildClamp(OpBuilder &b, Location loc, Value input,
   return v;
 }
 
+/// `c` applied to `input` before its conversion to bytes, when `input` is
+/// `trunci(fptosi(minimumf(maximumf(x, a), b)))` in the same body (a
+/// quantize's last steps) with a and b integers within the order's bytes:
+/// the same conversion of x clamped to [max(a, lo), min(b, hi)]. Exact:
+/// fptosi rounds toward zero, which keeps the order and the integers, so
+/// an integer bound commutes with it; the bytes then hold the values in
+/// the clamp's order. Two float ops that were already there replace the
+/// integer max and min after them (a relu6 after a conv's requantize).
+/// Null when `input` is not so computed or the intervals do not meet.
+static Value clampBeforeConversion(OpBuilder &b, Location loc, Value input,
+                                   const Clamp &c) {
+  auto trunc = input.getDefiningOp<arith::TruncIOp>();
+  auto toInt = trunc ? trunc.getIn().getDefiningOp<arith::FPToSIOp>()
+                     : arith::FPToSIOp();
+  auto upper = toInt ? toInt.getIn().getDefiningOp<arith::MinimumFOp>()
+                     : arith::MinimumFOp();
+  auto lower = upper ? upper.getLhs().getDefiningOp<arith::MaximumFOp>()
+                     : arith::MaximumFOp();
+  FloatAttr a, bound;
+  if (!lower || !matchPattern(lower.getRhs(), m_Constant(&a)) ||
+      !matchPattern(upper.getRhs(), m_Constant(&bound)))
+    return {};
+  double least = c.isSigned ? -128 : 0, greatest = c.isSigned ? 127 : 255;
+  double from = a.getValueAsDouble(), to = bound.getValueAsDouble();
+  if (from != std::floor(from) || to != std::floor(to) || from < least ||
+      to > greatest || from > to)
+    return {};
+  double lo = std::max<double>(from, c.lo), hi = std::min<double>(to, c.hi);
+  if (lo > hi)
+    return {};
+  Value x = lower.getLhs();
+  Type f = x.getType();
+  Value v = arith::MaximumFOp::create(
+      b, loc, x, arith::ConstantOp::create(b, loc, b.getFloatAttr(f, lo)));
+  v = arith::MinimumFOp::create(
+      b, loc, v, arith::ConstantOp::create(b, loc, b.getFloatAttr(f, hi)));
+  v = arith::FPToSIOp::create(b, loc, toInt.getType(), v);
+  return arith::TruncIOp::create(b, loc, trunc.getType(), v);
+}
+
 /// Replaces every 8-bit chain in `g`'s body whose table is a clamp of its
 /// input by integer max and min (by the input itself for the identity),
 /// and every other costly one by a read of a table built at the start of
@@ -228,8 +270,11 @@ static int tabulate(linalg::GenericOp g, Block &entry) {
     OpBuilder b(op);
     if (std::optional<Clamp> clamp = asClamp(*values)) {
       // A requantize to the same scale around a relu or relu6: the table
-      // is the stored value clamped, cheaper in integers than either.
-      result.replaceAllUsesWith(buildClamp(b, loc, chain->input, *clamp));
+      // is the stored value clamped, cheaper in integers than either, and
+      // cheaper still in the float clamp of the quantize before it.
+      Value clamped = clampBeforeConversion(b, loc, chain->input, *clamp);
+      result.replaceAllUsesWith(
+          clamped ? clamped : buildClamp(b, loc, chain->input, *clamp));
     } else {
       if (!llvm::any_of(chain->ops, isCostly))
         continue;

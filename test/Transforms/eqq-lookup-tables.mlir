@@ -223,3 +223,62 @@ func.func @identity(%x: tensor<64xi8>) -> tensor<64xi8> {
   } -> tensor<64xi8>
   return %r : tensor<64xi8>
 }
+
+// -----
+
+// Tests that a relu6 clamp after a requantize in the same body (a conv's
+// epilogue: i32 accumulator to u8, zero point 10, then dequantize, relu6,
+// quantize to the same scale) goes into the requantize's float clamp:
+// [0, 255] and then [10, 130] in bytes is [10, 130] before fptosi, with no
+// integer max or min left (the first conversion, now unread, is left to
+// the canonicalizer).
+// CHECK-LABEL: func.func @requantize_relu6
+// CHECK: ^bb0(%[[A:.*]]: i32, %{{.*}}: i8):
+// CHECK: %[[R:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[LO:.*]] = arith.constant 1.000000e+01 : f32
+// CHECK-NEXT: %[[MX:.*]] = arith.maximumf %[[R]], %[[LO]] : f32
+// CHECK-NEXT: %[[HI:.*]] = arith.constant 1.300000e+02 : f32
+// CHECK-NEXT: %[[MN:.*]] = arith.minimumf %[[MX]], %[[HI]] : f32
+// CHECK-NEXT: %[[I:.*]] = arith.fptosi %[[MN]] : f32 to i32
+// CHECK-NEXT: %[[T:.*]] = arith.trunci %[[I]] : i32 to i8
+// CHECK-NEXT: linalg.yield %[[T]] : i8
+// CHECK-NOT: arith.maxui
+// CHECK-NOT: arith.minui
+#id5 = affine_map<(d0) -> (d0)>
+func.func @requantize_relu6(%x: tensor<64xi32>) -> tensor<64xi8> {
+  %e = tensor.empty() : tensor<64xi8>
+  %sa = arith.constant 0.001 : f32
+  %s = arith.constant 0.05 : f32
+  %inv = arith.constant 20.0 : f32
+  %z = arith.constant 10.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %qmax = arith.constant 255.0 : f32
+  %r = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel"]} ins(%x : tensor<64xi32>) outs(%e : tensor<64xi8>) {
+  ^bb0(%acc: i32, %o: i8):
+    %af = arith.sitofp %acc : i32 to f32
+    %av = arith.mulf %af, %sa : f32
+    %am = arith.mulf %av, %inv : f32
+    %ar = math.roundeven %am : f32
+    %aa = arith.addf %ar, %z : f32
+    %amx = arith.maximumf %aa, %zero : f32
+    %amn = arith.minimumf %amx, %qmax : f32
+    %ai = arith.fptosi %amn : f32 to i32
+    %q = arith.trunci %ai : i32 to i8
+    %w = arith.extui %q : i8 to i32
+    %f = arith.sitofp %w : i32 to f32
+    %c = arith.subf %f, %z : f32
+    %v = arith.mulf %c, %s : f32
+    %r0 = arith.maximumf %v, %zero : f32
+    %r6 = arith.minimumf %r0, %six : f32
+    %m = arith.mulf %r6, %inv : f32
+    %rr = math.roundeven %m : f32
+    %a = arith.addf %rr, %z : f32
+    %mx = arith.maximumf %a, %zero : f32
+    %mn = arith.minimumf %mx, %qmax : f32
+    %i = arith.fptosi %mn : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<64xi8>
+  return %r : tensor<64xi8>
+}

@@ -616,7 +616,12 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
     integers, whatever it costs: a dequantize, relu or relu6, quantize
     to the same scale and zero point (MobileNetV2's every expand and
     depthwise conv) is `arith.maxui`/`arith.minui` of the stored byte,
-    and a chain that gives back its input is dropped.
+    and a chain that gives back its input is dropped. Where the stored
+    byte is itself a quantize in the same body (a conv's requantize,
+    fused with the relu6 after it), the clamp goes into that quantize's
+    float clamp instead, `[0, 255]` and `[lo, hi]` becoming `[lo, hi]`
+    before `arith.fptosi`, so no integer max or min is left (exact:
+    `fptosi` rounds toward zero, which keeps the order and the integers).
 
     ```mlir
       %r = ... quantize (min(max(dequantize %q, 0), 6)) ...
