@@ -571,6 +571,7 @@ public:
   void buildConvAmx();
   void requestAmx();
   void buildDepthwise(int64_t ov);
+  void buildDepthwisePairs(int64_t ov);
   void buildDepthwisePermute(int64_t ov);
   void buildMaxPool(int64_t ov);
 
@@ -618,6 +619,8 @@ private:
                     Value x0, int64_t sw, int64_t wx);
   Value phaseColumn(Value x, int64_t sw, int64_t wx);
   SmallVector<int32_t> convStart();
+  Value startGlobal(ArrayRef<int32_t> init);
+  Value extendActivations(Value bytes, VectorType wide);
   Value convStartGlobal(int64_t channels);
   SmallVector<Value> accumulateTaps(
       ValueRange accs, int64_t c4, Value y,
@@ -1274,10 +1277,7 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
     init[col] = layer.init[col] - (layer.xSigned ? 128 * sum : 0);
   }
   Value wp = weightGlobal({nb, k4, 64}, packed);
-  auto initType = RankedTensorType::get({nb * kLanes}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             eqq::getPackedConstant(initType, ArrayRef<int32_t>(init)));
+  Value initV = startGlobal(init);
   Value signFlip = arith::ConstantOp::create(
       b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0x80808080U)));
 
@@ -1492,9 +1492,22 @@ SmallVector<int32_t> KernelBuilder::convStart() {
 Value KernelBuilder::convStartGlobal(int64_t channels) {
   SmallVector<int32_t> init = convStart();
   init.resize(channels, 0);
-  auto type = RankedTensorType::get({channels}, b.getI32Type());
-  return global("__eqq_packed_start", type,
-                eqq::getPackedConstant(type, ArrayRef<int32_t>(init)));
+  return startGlobal(init);
+}
+
+/// Activation bytes extended to `wide`'s integers: signed for s8
+/// activations, unsigned for u8.
+Value KernelBuilder::extendActivations(Value bytes, VectorType wide) {
+  if (layer.xSigned)
+    return arith::ExtSIOp::create(b, loc, wide, bytes);
+  return arith::ExtUIOp::create(b, loc, wide, bytes);
+}
+
+/// The accumulators' start values, one per output channel, as a global.
+Value KernelBuilder::startGlobal(ArrayRef<int32_t> init) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(init.size())},
+                                    b.getI32Type());
+  return global("__eqq_packed_start", type, eqq::getPackedConstant(type, init));
 }
 
 /// Packs a full conv's input for its kernels, `wx` columns per phase (see
@@ -2323,6 +2336,8 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   if (isaKind == Isa::Vnni && byteTables &&
       (kLanes - 1) * sw + (kw - 1) * layer.dilationW < 64)
     return buildDepthwisePermute(ov);
+  if (isaKind == Isa::Avx2)
+    return buildDepthwisePairs(ov);
   int64_t wx = phaseWidth();
 
   // Bytes, sign-extended where read: LLVM then knows each product fits
@@ -2332,10 +2347,7 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
   auto wType = RankedTensorType::get({c, kh, kw}, b.getI8Type());
   Value wv = global("__eqq_depthwise_weight", wType,
                     eqq::getPackedConstant(wType, ArrayRef<int8_t>(weights)));
-  auto initType = RankedTensorType::get({c}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             eqq::getPackedConstant(initType, ArrayRef<int32_t>(layer.init)));
+  Value initV = startGlobal(layer.init);
   Value xp = packChannelRows(wx, layer.strideW);
 
   auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
@@ -2360,16 +2372,133 @@ void KernelBuilder::buildDepthwise(int64_t ov) {
                                             cst(tap % sw * wx + tap / sw));
           Value a = vector::LoadOp::create(b, loc, i8x16, xp,
                                            ValueRange{n, ci, row, col});
-          Value a32 =
-              layer.xSigned
-                  ? arith::ExtSIOp::create(b, loc, i32x16, a).getResult()
-                  : arith::ExtUIOp::create(b, loc, i32x16, a).getResult();
+          Value a32 = extendActivations(a, i32x16);
           accs[v] = arith::AddIOp::create(
               b, loc, accs[v], arith::MulIOp::create(b, loc, a32, w));
         }
       }
     }
     finishRow(accs, {n, ci, y, owIdx[0]}, /*laneDim=*/3, lastLanes);
+  };
+  forEachOutputBlock(ov, kernel);
+  eraseOriginal(xp);
+}
+
+/// Depthwise conv 2-D on AVX2: two taps of a kernel row per `vpmaddwd`.
+/// Taps t and t' of a row whose columns are neighbours in the same phase
+/// of the packed row (t' dw = t dw + sw: taps 0 and 1 at stride 1, 0 and 2
+/// at stride 2) read, for output column j, bytes X and X + 1 of one row.
+/// Extended to 16 bits, the bytes from X for the even outputs of a vector
+/// (and from X + 1 for the odd ones) are, dword by dword, exactly those
+/// pairs: one `vpmaddwd` with the taps' two weights in every dword
+/// multiplies 16 bytes and adds each pair, where one tap at a time took a
+/// `vpmovzxbd`, a `vpmaddwd` (on one useful word) and an add per 8
+/// products. A tap without a partner is paired with a zero weight.
+///
+///   xp:               as buildDepthwise's, one column wider (the odd
+///                     outputs' load of a lone last tap reads one more)
+///   Wq[C][KH][G]:     per tap group g of a row, w_t | w_t' << 16 (i32)
+///   in parallel over n, c and oh; for each block of ov vectors of 16
+///   output columns:
+///     even[v] = odd[v] = start[c]  (8 lanes each)
+///     for kh, group g = (t, t') (column t dw = q sw + p):
+///       even[v] += vpmaddwd(ext16(xp[n][c][row][p][ow_v + q .. + 16]), Wq)
+///       odd[v]  += vpmaddwd(ext16(xp[n][c][row][p][ow_v + q + 1 ..]), Wq)
+///     interleave(even, odd) -> epilogue -> output (masked in the last
+///     columns)
+///
+/// Products of 16-bit values cannot saturate, so 8-bit weights take this
+/// path as well as 7-bit ones; a 3 x 3 row is 2 steps instead of 3, a 5 x 5
+/// row 3 instead of 5.
+void KernelBuilder::buildDepthwisePairs(int64_t ov) {
+  auto xType = cast<MemRefType>(layer.x.getType());
+  int64_t c = xType.getDimSize(1);
+  int64_t kh = layer.weightShape[1], kw = layer.weightShape[2];
+  int64_t sw = layer.strideW, dw = layer.dilationW;
+  int64_t wx = phaseWidth() + 1;
+
+  // A row's taps in groups of two (t, t') or one (t, -1).
+  SmallVector<std::pair<int64_t, int64_t>> groups;
+  SmallVector<bool> paired(kw, false);
+  for (int64_t t = 0; t < kw; ++t) {
+    if (paired[t])
+      continue;
+    int64_t partner = -1;
+    if (sw % dw == 0 && t + sw / dw < kw) {
+      partner = t + sw / dw;
+      paired[partner] = true;
+    }
+    groups.push_back({t, partner});
+  }
+  int64_t g = groups.size();
+  SmallVector<int32_t> words(c * kh * g, 0);
+  for (int64_t ci = 0; ci < c; ++ci)
+    for (int64_t y = 0; y < kh; ++y)
+      for (int64_t i = 0; i < g; ++i) {
+        auto [t, partner] = groups[i];
+        auto weight = [&](int64_t x) -> uint32_t {
+          return x < 0 ? 0
+                       : static_cast<uint16_t>(static_cast<int16_t>(
+                             layer.weight[(ci * kh + y) * kw + x]));
+        };
+        words[(ci * kh + y) * g + i] =
+            static_cast<int32_t>(weight(t) | weight(partner) << 16);
+      }
+  auto wType = RankedTensorType::get({c, kh, g}, b.getI32Type());
+  Value wq = global("__eqq_depthwise_pairs", wType,
+                    eqq::getPackedConstant(wType, ArrayRef<int32_t>(words)));
+  Value initV = startGlobal(layer.init);
+  Value xp = packChannelRows(wx, sw);
+
+  auto i8x16 = VectorType::get({16}, b.getI8Type());
+  auto i16x16 = VectorType::get({16}, b.getI16Type());
+  auto i32x8 = VectorType::get({8}, b.getI32Type());
+  SmallVector<int64_t> interleave;
+  for (int64_t l = 0; l < 8; ++l) {
+    interleave.push_back(l);
+    interleave.push_back(8 + l);
+  }
+  auto kernel = [&](Value n, Value ci, Value y, Value ow0, int64_t vecs,
+                    int64_t lastLanes) {
+    SmallVector<Value> owIdx = vectorColumns(ow0, vecs);
+    Value start = vector::BroadcastOp::create(
+        b, loc, i32x8, memref::LoadOp::create(b, loc, initV, ValueRange{ci}));
+    // even[v] at 2 v, odd[v] at 2 v + 1.
+    SmallVector<Value> accs(2 * vecs, start);
+    Value yBase = arith::MulIOp::create(b, loc, y, cst(layer.strideH));
+    for (int64_t dy = 0; dy < kh; ++dy) {
+      Value row =
+          arith::AddIOp::create(b, loc, yBase, cst(dy * layer.dilationH));
+      for (int64_t i = 0; i < g; ++i) {
+        int64_t tap = groups[i].first * dw;
+        Value w = vector::BitCastOp::create(
+            b, loc, i16x16,
+            vector::BroadcastOp::create(
+                b, loc, i32x8,
+                memref::LoadOp::create(b, loc, wq,
+                                       ValueRange{ci, cst(dy), cst(i)})));
+        for (int64_t v = 0; v < vecs; ++v)
+          for (int64_t odd = 0; odd < 2; ++odd) {
+            Value col = arith::AddIOp::create(
+                b, loc, owIdx[v], cst(tap % sw * wx + tap / sw + odd));
+            Value a = vector::LoadOp::create(b, loc, i8x16, xp,
+                                             ValueRange{n, ci, row, col});
+            Value a16 = extendActivations(a, i16x16);
+            Value prod =
+                LLVM::CallIntrinsicOp::create(
+                    b, loc, i32x8, b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+                    ValueRange{a16, w})
+                    .getResult(0);
+            Value &acc = accs[2 * v + odd];
+            acc = arith::AddIOp::create(b, loc, acc, prod);
+          }
+      }
+    }
+    SmallVector<Value> sums;
+    for (int64_t v = 0; v < vecs; ++v)
+      sums.push_back(vector::ShuffleOp::create(b, loc, accs[2 * v],
+                                               accs[2 * v + 1], interleave));
+    finishRow(sums, {n, ci, y, owIdx[0]}, /*laneDim=*/3, lastLanes);
   };
   forEachOutputBlock(ov, kernel);
   eraseOriginal(xp);
@@ -2423,10 +2552,7 @@ void KernelBuilder::buildDepthwisePermute(int64_t ov) {
   auto wType = RankedTensorType::get({c, kh, groups * 4}, b.getI8Type());
   Value wd = global("__eqq_depthwise_weight", wType,
                     eqq::getPackedConstant(wType, ArrayRef<int8_t>(packed)));
-  auto initType = RankedTensorType::get({c}, b.getI32Type());
-  Value initV =
-      global("__eqq_packed_start", initType,
-             eqq::getPackedConstant(initType, ArrayRef<int32_t>(init)));
+  Value initV = startGlobal(init);
   // A row holds every byte a lane of its last vector reads; a window's
   // 64-byte load may run on into the next rows, and past the last row into
   // one more channel allocated as slack (at least 64 bytes).

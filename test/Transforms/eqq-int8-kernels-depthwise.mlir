@@ -1,6 +1,7 @@
 // RUN: eq-opt %s --eqq-int8-kernels=isa=vnni | FileCheck %s
 // RUN: eq-opt %s --eqq-int8-kernels=isa=portable | FileCheck %s
 // RUN: eq-opt %s --eqq-int8-kernels=isa=vbmi | FileCheck %s --check-prefix=VBMI
+// RUN: eq-opt %s --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
 
 // The integer program of a depthwise conv (--eqq-convert of
 // test/Transforms/eqq-convert-depthwise.mlir's @int8_program), taken through
@@ -38,6 +39,26 @@
 // CHECK-NOT: memref.copy
 // CHECK: memref.dealloc %{{.*}} : memref<1x2x5x34xi8>
 // CHECK: return
+
+// Tests the AVX2 depthwise kernel on the same conv: taps 0 and 2 of a row
+// read neighbouring columns of one phase (stride 2), so they share a
+// vpmaddwd with their weights as the two words of one dword (tap 1 with a
+// zero): 2 dwords per (c, kh); each phase one column wider (18: the odd
+// outputs' load of the lone tap reads one more); per kernel row 2 groups x
+// (even, odd) loads widened to 16 bits, 12 vpmaddwd in all and no
+// multiply of 32-bit lanes; the even and odd sums interleaved into the 16
+// output columns before the epilogue.
+// AVX2-LABEL: func.func @int8_program
+// AVX2-DAG: memref.get_global @__eqq_depthwise_pairs : memref<2x3x2xi32>
+// AVX2-DAG: memref.alloc() {alignment = 64 : i64} : memref<1x2x5x36xi8>
+// AVX2: scf.parallel
+// AVX2: scf.parallel
+// AVX2-NOT: muli %{{.*}} : vector
+// AVX2-COUNT-12: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2-NEXT: arith.addi %{{.*}} : vector<8xi32>
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15] : vector<8xi32>, vector<8xi32>
+// AVX2: vector.maskedstore %arg1[{{.*}}], %{{.*}}, %{{.*}} : memref<1x2x2x2xf32>, vector<16xi1>, vector<16xf32>
+// AVX2: return
 
 // Tests the byte-permute depthwise kernel (isa=vbmi) on the same conv: the
 // weight as one dword of taps per (c, kh) (3 taps and a zero), the padded

@@ -765,7 +765,16 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     dword the bytes its taps read (`j * SW + t * DW`, four taps per dword,
     a zero weight past KW), one `vpdpbusd` by the broadcast dword of the
     row's weights. A 3x3 row costs one permute and one dot product per 16
-    outputs instead of three extends and three multiply-adds.
+    outputs instead of three extends and three multiply-adds. On `avx2`,
+    taps t and t' of a row whose columns are neighbours in one phase
+    (`t' * DW = t * DW + SW`: taps 0 and 1 at stride 1, 0 and 2 at stride
+    2) share a `vpmaddwd`: the bytes from a tap's column, extended to 16
+    bits, hold in each dword the pair of bytes the two taps read for an
+    even output column (from one column further, for an odd one), and the
+    weights are the two words of a dword (a lone tap's partner is zero).
+    A 3x3 row is 2 such steps per 16 outputs for the even and the odd
+    columns, instead of 3 taps; the even and odd sums are interleaved
+    before the epilogue.
 
     The elementwise consumer of the accumulator (requantize, fused relu,
     dequantize; `--eqq-fuse-elementwise` makes it one op) is computed from
