@@ -578,6 +578,7 @@ public:
 private:
   Value global(StringRef name, ShapedType type, ElementsAttr data);
   Value dot(Value acc, Value a, Value w);
+  Value pmaddwd(Value a, Value w);
   Value widenAccumulator(Value acc);
   /// AVX2 multiplies 16-bit values with vpmaddwd (wordProducts) unless the
   /// layer's bytes cannot saturate vpmaddubsw's pair sums (bytePairs).
@@ -688,7 +689,6 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
       // vpmaddubsw: u8 x s8 into the 16-bit sums of pairs (exact: see
       // pairSumsFit), vpmaddwd by ones adds the pairs of each 4 bytes.
       assert((lanes == 8 || lanes == 16) && "8 or 16 lanes");
-      auto i32x8 = VectorType::get({8}, b.getI32Type());
       auto i16x16 = VectorType::get({16}, b.getI16Type());
       Value ones = arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(i16x16, b.getI16IntegerAttr(1)));
@@ -704,11 +704,7 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
                 b, loc, i16x16, b.getStringAttr("llvm.x86.avx2.pmadd.ub.sw"),
                 ValueRange{aq, wq})
                 .getResult(0);
-        parts.push_back(LLVM::CallIntrinsicOp::create(
-                            b, loc, i32x8,
-                            b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
-                            ValueRange{pairs, ones})
-                            .getResult(0));
+        parts.push_back(pmaddwd(pairs, ones));
       }
       Value sum = parts.front();
       if (parts.size() == 2)
@@ -722,7 +718,6 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
     // (widenAccumulator): element 2 l + p is lane l's pair p. Adding a
     // lane's two pairs at every step took 4-6 shuffles per vpmaddwd pair;
     // narrowAccumulator adds them once, after the reduction loop.
-    auto i32x8 = VectorType::get({8}, b.getI32Type());
     auto wide = VectorType::get({4 * lanes}, b.getI16Type());
     // The weights come extended to 16 bits from their packing
     // (widenWeights), a full conv's activations too (widenActivations).
@@ -738,11 +733,7 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
         idx.push_back(q * 16 + i);
       Value aq = vector::ShuffleOp::create(b, loc, a16, a16, idx);
       Value wq = vector::ShuffleOp::create(b, loc, w, w, idx);
-      pairs.push_back(LLVM::CallIntrinsicOp::create(
-                          b, loc, i32x8,
-                          b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
-                          ValueRange{aq, wq})
-                          .getResult(0));
+      pairs.push_back(pmaddwd(aq, wq));
     }
     // pairs[q][2 l + p] is lane 4 q + l's pair p: concatenated, element
     // 2 lane + p.
@@ -775,6 +766,15 @@ Value KernelBuilder::dot(Value acc, Value a, Value w) {
   }
   }
   llvm_unreachable("unknown isa");
+}
+
+/// vpmaddwd (AVX2): the 8 sums of adjacent products of two vector<16 x
+/// i16>, as vector<8 x i32>.
+Value KernelBuilder::pmaddwd(Value a, Value w) {
+  return LLVM::CallIntrinsicOp::create(
+             b, loc, VectorType::get({8}, b.getI32Type()),
+             b.getStringAttr("llvm.x86.avx2.pmadd.wd"), ValueRange{a, w})
+      .getResult(0);
 }
 
 /// The accumulator dot() carries for the start values `acc` (vector<L x
@@ -2484,13 +2484,8 @@ void KernelBuilder::buildDepthwisePairs(int64_t ov) {
             Value a = vector::LoadOp::create(b, loc, i8x16, xp,
                                              ValueRange{n, ci, row, col});
             Value a16 = extendActivations(a, i16x16);
-            Value prod =
-                LLVM::CallIntrinsicOp::create(
-                    b, loc, i32x8, b.getStringAttr("llvm.x86.avx2.pmadd.wd"),
-                    ValueRange{a16, w})
-                    .getResult(0);
             Value &acc = accs[2 * v + odd];
-            acc = arith::AddIOp::create(b, loc, acc, prod);
+            acc = arith::AddIOp::create(b, loc, acc, pmaddwd(a16, w));
           }
       }
     }
@@ -2749,6 +2744,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     }
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, isa, byteTables, getOperation(), symbols);
+      bool pairs = kb.multipliesBytePairs();
       if (layer.isMaxPool)
         kb.buildMaxPool(convVectors);
       else if (amx && layer.isConv && !layer.isDepthwise &&
@@ -2759,11 +2755,9 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       else if (layer.isDepthwise)
         kb.buildDepthwise(convVectors);
       else if (layer.isConv && layer.channelLanes)
-        kb.buildConvChannels(kb.multipliesBytePairs() ? pairCv : cv,
-                             kb.multipliesBytePairs() ? pairPx : px);
+        kb.buildConvChannels(pairs ? pairCv : cv, pairs ? pairPx : px);
       else if (layer.isConv)
-        kb.buildConv(kb.multipliesBytePairs() ? pairFr : fr,
-                     kb.multipliesBytePairs() ? pairOv : ov);
+        kb.buildConv(pairs ? pairFr : fr, pairs ? pairOv : ov);
       else
         kb.buildLinear(mr, nv);
     }
