@@ -596,8 +596,20 @@ private:
   Value broadcastWord(Value word, int64_t lanes);
   void finish(Value accVec, ArrayRef<Value> loopIndices, int64_t laneDim,
               int64_t validLanes);
+  /// Accumulator lanes that continue one another along the lane loop from
+  /// `at`, the first `valid` real, in row `row` at lane `offset` of it.
+  struct Part {
+    Value acc;
+    SmallVector<Value> at;
+    int64_t valid, row, offset;
+  };
+  std::pair<Value, Value> finished(ArrayRef<Part> parts, int64_t laneDim);
   std::pair<Value, Value> finished(Value accVec, ArrayRef<Value> loopIndices,
-                                   int64_t laneDim, int64_t validLanes);
+                                   int64_t laneDim, int64_t validLanes) {
+    return finished(
+        Part{accVec, SmallVector<Value>(loopIndices), validLanes, 0, 0},
+        laneDim);
+  }
   Value loadInput(linalg::GenericOp op, OpOperand *in,
                   ArrayRef<Value> loopIndices, int64_t laneDim, int64_t lanes,
                   int64_t validLanes);
@@ -605,8 +617,23 @@ private:
   SmallVector<Value> channelTileIndices(int64_t pixels, int64_t validLanes);
   void storeChannelTile(ArrayRef<Value> bytes, ArrayRef<Value> indices,
                         Value out, ArrayRef<Value> at, int64_t validLanes);
+  void storeChannelColumns(ArrayRef<Value> bytes, Value out, ArrayRef<Value> at,
+                           int64_t validLanes);
   void finishRow(ArrayRef<Value> accVecs, ArrayRef<Value> loopIndices,
-                 int64_t laneDim, int64_t lastValid);
+                 int64_t laneDim, int64_t lastValid) {
+    finishRows(accVecs, {SmallVector<Value>(loopIndices)}, laneDim, lastValid);
+  }
+  void finishRows(ArrayRef<Value> accVecs,
+                  ArrayRef<SmallVector<Value>> rowIndices, int64_t laneDim,
+                  int64_t lastValid);
+  /// An epilogue's i32 lanes waiting to be narrowed to bytes (finishRows).
+  struct Narrowing {
+    Value wide, memref;
+    SmallVector<Value> at;
+    int64_t row, offset;
+  };
+  void storeNarrowed(ArrayRef<Narrowing> items);
+  Value packBytes(ArrayRef<Value> wide);
   /// Erases the layer and its fused consumer; with `packed`, frees that
   /// packed input after the layer and erases the padding buffer the packing
   /// replaced.
@@ -645,6 +672,20 @@ private:
   Isa isaKind;
   /// Epilogue tables are read with vpermi2b (AVX-512 VBMI).
   bool byteTables;
+  /// How epilogues read tables: vpermi2b, or on AVX2 vpshufb (16 lanes or
+  /// more; 8 are fewer instructions as LLVM's gather).
+  eqq::TableReads tableReads() const {
+    if (byteTables)
+      return eqq::TableReads::BytePermutes;
+    return isaKind == Isa::Avx2 ? eqq::TableReads::ByteShuffles
+                                : eqq::TableReads::Gather;
+  }
+  /// Most lanes of an epilogue that reads a table (finishRows).
+  int64_t tableLanes() const {
+    return tableReads() == eqq::TableReads::BytePermutes   ? 64
+           : tableReads() == eqq::TableReads::ByteShuffles ? 32
+                                                           : 0;
+  }
   ModuleOp module;
   SymbolTable &symbols;
   /// AVX2 dot products of bytes with vpmaddubsw (see pairSumsFit).
@@ -889,14 +930,32 @@ Value KernelBuilder::broadcastWord(Value word, int64_t lanes) {
 /// `loopIndices`, and the memref it goes to: through the fused epilogue
 /// when there is one (its output), else the vector itself (into acc). The
 /// first `validLanes` lanes are real.
-std::pair<Value, Value> KernelBuilder::finished(Value accVec,
-                                                ArrayRef<Value> loopIndices,
-                                                int64_t laneDim,
-                                                int64_t validLanes) {
-  int64_t lanes = cast<VectorType>(accVec.getType()).getNumElements();
+std::pair<Value, Value> KernelBuilder::finished(ArrayRef<Part> parts,
+                                                int64_t laneDim) {
+  auto lanesOf = [](Value v) {
+    return cast<VectorType>(v.getType()).getNumElements();
+  };
+  // The parts' vectors one after another.
+  auto concat = [&](function_ref<Value(const Part &)> get) {
+    Value all = get(parts[0]);
+    for (const Part &part : parts.drop_front()) {
+      Value next = get(part);
+      all = vector::ShuffleOp::create(
+          b, loc, all, next,
+          llvm::to_vector(llvm::seq<int64_t>(0, lanesOf(all) + lanesOf(next))));
+    }
+    return all;
+  };
+  Value accVec = concat([](const Part &part) { return part.acc; });
+  int64_t lanes = lanesOf(accVec);
   linalg::GenericOp epi = layer.epilogue;
   if (!epi)
     return {accVec, layer.acc};
+  auto inputOf = [&](linalg::GenericOp op, OpOperand *in) {
+    return concat([&](const Part &part) {
+      return loadInput(op, in, part.at, laneDim, lanesOf(part.acc), part.valid);
+    });
+  };
   Block &body = epi.getRegion().front();
   IRMapping map;
   for (OpOperand *in : epi.getDpsInputOperands()) {
@@ -905,9 +964,10 @@ std::pair<Value, Value> KernelBuilder::finished(Value accVec,
       map.map(arg, accVec);
       continue;
     }
-    map.map(arg, loadInput(epi, in, loopIndices, laneDim, lanes, validLanes));
+    map.map(arg, inputOf(epi, in));
   }
-  Value result = eqq::buildBodyOnVectors(b, loc, body, map, lanes, byteTables);
+  Value result =
+      eqq::buildBodyOnVectors(b, loc, body, map, lanes, tableReads());
   linalg::GenericOp join = layer.join;
   if (!join)
     return {result, epi.getDpsInitOperand(0)->get()};
@@ -922,11 +982,10 @@ std::pair<Value, Value> KernelBuilder::finished(Value accVec,
       eqq::mapRewidened(body, map, arg, joinMap);
       continue;
     }
-    joinMap.map(arg,
-                loadInput(join, in, loopIndices, laneDim, lanes, validLanes));
+    joinMap.map(arg, inputOf(join, in));
   }
   return {eqq::buildBodyOnVectors(b, loc, join.getRegion().front(), joinMap,
-                                  lanes, byteTables),
+                                  lanes, tableReads()),
           join.getDpsInitOperand(0)->get()};
 }
 
@@ -1059,52 +1118,266 @@ void KernelBuilder::storeChannelTile(ArrayRef<Value> bytes,
   }
 }
 
-/// Finishes accumulator vectors whose lanes continue one another along
-/// loop `laneDim` from `loopIndices` (the last with `lastValid` real
-/// lanes). Through an epilogue that reads a table with byte permutes, into
-/// the output's innermost dimension, up to 64 lanes go through it as one
-/// vector: the float steps cost the same, but the two permutes and the
+/// Stores the finished byte vectors `bytes` of consecutive output columns
+/// (lanes along output channels, the first `validLanes` real) into `out` at
+/// (n, f, y, ow0) = `at`: the bytes of 4 (or 2) neighbouring columns are
+/// interleaved so that each channel's run is one dword (or word) store,
+/// where a store per byte took a quarter of the time of mobilenet_v2's
+/// 1 x 1 convs on 14 x 14 and 7 x 7 (AVX2 has no byte scatter). A column
+/// left over is stored a byte at a time.
+void KernelBuilder::storeChannelColumns(ArrayRef<Value> bytes, Value out,
+                                        ArrayRef<Value> at,
+                                        int64_t validLanes) {
+  int64_t lanes = cast<VectorType>(bytes[0].getType()).getNumElements();
+  auto interleave = [&](Value x, Value y, int64_t unit) {
+    // Units of `unit` bytes of x and y, alternately.
+    int64_t units = cast<VectorType>(x.getType()).getNumElements() / unit;
+    SmallVector<int64_t> mask;
+    for (int64_t u = 0; u < units; ++u)
+      for (int64_t half = 0; half < 2; ++half)
+        for (int64_t e = 0; e < unit; ++e)
+          mask.push_back(half * units * unit + u * unit + e);
+    return vector::ShuffleOp::create(b, loc, x, y, mask).getResult();
+  };
+  int64_t pixels = bytes.size();
+  for (int64_t p = 0; p < pixels;) {
+    int64_t run = pixels - p >= 4 ? 4 : pixels - p >= 2 ? 2 : 1;
+    Value joined = bytes[p];
+    if (run >= 2)
+      joined = interleave(bytes[p], bytes[p + 1], 1);
+    if (run == 4)
+      joined = interleave(joined, interleave(bytes[p + 2], bytes[p + 3], 1), 2);
+    for (int64_t l = 0; l < validLanes && l < lanes; ++l) {
+      SmallVector<Value> idx(at.begin(), at.end());
+      idx[1] = arith::AddIOp::create(b, loc, idx[1], cst(l));
+      idx[3] = arith::AddIOp::create(b, loc, idx[3], cst(p));
+      if (run == 1) {
+        memref::StoreOp::create(
+            b, loc,
+            vector::ExtractOp::create(b, loc, joined, ArrayRef<int64_t>{l}),
+            out, idx);
+        continue;
+      }
+      vector::StoreOp::create(b, loc,
+                              vector::ExtractStridedSliceOp::create(
+                                  b, loc, joined, ArrayRef<int64_t>{l * run},
+                                  ArrayRef<int64_t>{run}, ArrayRef<int64_t>{1}),
+                              out, idx);
+    }
+    p += run;
+  }
+}
+
+/// Finishes rows of accumulator vectors whose lanes continue one another
+/// along loop `laneDim`: row r is the r-th equal slice of `accVecs`, from
+/// `rowIndices[r]` (each row's last vector with `lastValid` real lanes).
+/// Through an epilogue that reads a table with byte permutes, into the
+/// output's innermost dimension, up to 64 lanes of a row go through it as
+/// one vector: the float steps cost the same, but the two permutes and the
 /// select serve 64 bytes instead of 16. (Joining epilogues without a table
 /// measured no faster on mobilenet_v2: assembling the 64 bytes costs what
-/// the clamps and stores on 16 saved.)
-void KernelBuilder::finishRow(ArrayRef<Value> accVecs,
-                              ArrayRef<Value> loopIndices, int64_t laneDim,
-                              int64_t lastValid) {
+/// the clamps and stores on 16 saved.) On AVX2, full 8-lane vectors whose
+/// epilogue ends in a truncation of i32 to bytes are narrowed four at a time
+/// instead (storeNarrowed), across rows.
+void KernelBuilder::finishRows(ArrayRef<Value> accVecs,
+                               ArrayRef<SmallVector<Value>> rowIndices,
+                               int64_t laneDim, int64_t lastValid) {
   auto lanesOf = [](Value v) {
     return cast<VectorType>(v.getType()).getNumElements();
   };
   linalg::GenericOp epi = layer.epilogue;
+  bool innermost =
+      laneDim + 1 == cast<MemRefType>(output().getType()).getRank();
+  int64_t joinLanes = tableLanes();
   bool joinVectors =
-      epi && byteTables &&
+      epi && joinLanes &&
       llvm::any_of(epi.getRegion().front(),
                    [](Operation &op) { return isa<memref::LoadOp>(op); }) &&
-      laneDim + 1 == cast<MemRefType>(output().getType()).getRank();
-  SmallVector<Value> at(loopIndices.begin(), loopIndices.end());
-  Value first = at[laneDim];
-  int64_t offset = 0;
-  for (size_t k = 0; k < accVecs.size();) {
-    // The vectors [k, end) of at most 64 lanes together (one if not
-    // joining).
-    Value joined = accVecs[k];
-    int64_t lanes = lanesOf(joined);
-    size_t end = k + 1;
-    while (joinVectors && end < accVecs.size() &&
-           lanes + lanesOf(accVecs[end]) <= 64) {
-      int64_t more = lanesOf(accVecs[end]);
-      joined = vector::ShuffleOp::create(
-          b, loc, joined, accVecs[end],
-          llvm::to_vector(llvm::seq<int64_t>(0, lanes + more)));
-      lanes += more;
-      ++end;
+      innermost;
+  // AVX2's 32 lanes take vectors of several rows: a conv tile's rows have
+  // 16 columns.
+  bool acrossRows = tableReads() == eqq::TableReads::ByteShuffles;
+  bool packs = isaKind == Isa::Avx2 && !joinVectors && innermost;
+  SmallVector<Part> parts;
+  int64_t perRow = accVecs.size() / rowIndices.size();
+  for (auto [r, loopIndices] : llvm::enumerate(rowIndices)) {
+    int64_t offset = 0;
+    for (int64_t k = 0; k < perRow; ++k) {
+      Value acc = accVecs[r * perRow + k];
+      SmallVector<Value> at(loopIndices.begin(), loopIndices.end());
+      at[laneDim] = arith::AddIOp::create(b, loc, at[laneDim], cst(offset));
+      int64_t lanes = lanesOf(acc);
+      parts.push_back({acc, at, k + 1 == perRow ? lastValid : lanes,
+                       static_cast<int64_t>(r), offset});
+      offset += lanes;
     }
-    at[laneDim] = arith::AddIOp::create(b, loc, first, cst(offset));
-    int64_t valid = end == accVecs.size()
-                        ? lanes - lanesOf(accVecs.back()) + lastValid
-                        : lanes;
-    finish(joined, at, laneDim, valid);
-    offset += lanes;
-    k = end;
   }
+
+  if (joinVectors) {
+    for (size_t i = 0; i < parts.size();) {
+      // The parts [i, end) together, at most joinLanes lanes.
+      size_t end = i + 1;
+      int64_t lanes = lanesOf(parts[i].acc);
+      while (end < parts.size() &&
+             lanes + lanesOf(parts[end].acc) <= joinLanes &&
+             (acrossRows || parts[end].row == parts[i].row))
+        lanes += lanesOf(parts[end++].acc);
+      ArrayRef<Part> group = ArrayRef<Part>(parts).slice(i, end - i);
+      auto [v, memref] = finished(group, laneDim);
+      // Runs of parts that continue one another in a row, one store each.
+      int64_t from = 0;
+      for (size_t j = 0; j < group.size();) {
+        size_t k = j + 1;
+        int64_t runLanes = lanesOf(group[j].acc);
+        while (k < group.size() && group[k].row == group[j].row &&
+               group[k].offset ==
+                   group[k - 1].offset + lanesOf(group[k - 1].acc))
+          runLanes += lanesOf(group[k++].acc);
+        Value run = v;
+        if (runLanes != lanes)
+          run = vector::ExtractStridedSliceOp::create(
+              b, loc, v, ArrayRef<int64_t>{from}, ArrayRef<int64_t>{runLanes},
+              ArrayRef<int64_t>{1});
+        const Part &last = group[k - 1];
+        eqq::storeLanes(b, loc, run, memref, group[j].at,
+                        runLanes - lanesOf(last.acc) + last.valid);
+        from += runLanes;
+        j = k;
+      }
+      i = end;
+    }
+    return;
+  }
+
+  auto i32x8 = VectorType::get({8}, b.getI32Type());
+  auto i8x8 = VectorType::get({8}, b.getI8Type());
+  SmallVector<Narrowing> narrowing;
+  for (const Part &part : parts) {
+    if (!packs || lanesOf(part.acc) != 8 || part.valid != 8) {
+      finish(part.acc, part.at, laneDim, part.valid);
+      continue;
+    }
+    auto [v, memref] = finished(part, laneDim);
+    auto trunc = v.getDefiningOp<arith::TruncIOp>();
+    if (trunc && trunc.getIn().getType() == i32x8 && trunc.getType() == i8x8) {
+      narrowing.push_back(
+          {trunc.getIn(), memref, part.at, part.row, part.offset});
+      trunc.erase();
+    } else {
+      eqq::storeLanes(b, loc, v, memref, part.at, part.valid);
+    }
+  }
+  storeNarrowed(narrowing);
+}
+
+/// Narrows the i32 lanes of `items` to their low bytes (arith.trunci) and
+/// stores them, four vectors at a time: masked to 8 bits, two vpackusdw, a
+/// vpackuswb and a dword permute give the 32 bytes in order (no lane
+/// saturates), stored as runs of contiguous bytes. LLVM narrows each
+/// vector alone with two vpshufb, an extract and an unpack. A constant
+/// added last (a zero point) is added to the bytes instead: the low byte of
+/// a sum is the sum of the low bytes.
+void KernelBuilder::storeNarrowed(ArrayRef<Narrowing> items) {
+  auto i8x8 = VectorType::get({8}, b.getI8Type());
+  for (size_t i = 0; i < items.size();) {
+    size_t n = std::min<size_t>(4, items.size() - i);
+    if (n == 3)
+      n = 2;
+    ArrayRef<Narrowing> group = items.slice(i, n);
+    i += n;
+    if (n == 1) {
+      Value v = arith::TruncIOp::create(b, loc, i8x8, group[0].wide);
+      eqq::storeLanes(b, loc, v, group[0].memref, group[0].at, 8);
+      continue;
+    }
+    // The constant every vector of the group adds last, if any.
+    std::optional<APInt> added;
+    SmallVector<Value> wide;
+    for (const Narrowing &item : group) {
+      auto add = item.wide.getDefiningOp<arith::AddIOp>();
+      SplatElementsAttr c;
+      std::optional<APInt> value;
+      Value rest;
+      if (add && matchPattern(add.getRhs(), m_Constant(&c))) {
+        value = c.getSplatValue<APInt>();
+        rest = add.getLhs();
+      }
+      if (!value || (added && *added != *value)) {
+        added.reset();
+        wide.clear();
+        break;
+      }
+      added = value;
+      wide.push_back(rest);
+    }
+    if (!added)
+      for (const Narrowing &item : group)
+        wide.push_back(item.wide);
+    while (wide.size() < 4)
+      wide.push_back(wide[wide.size() - 2]);
+    Value bytes = packBytes(wide);
+    auto i8x32 = cast<VectorType>(bytes.getType());
+    if (added)
+      bytes = arith::AddIOp::create(
+          b, loc, bytes,
+          arith::ConstantOp::create(
+              b, loc,
+              DenseElementsAttr::get(
+                  i8x32, b.getI8IntegerAttr(added->trunc(8).getSExtValue()))));
+    // Runs of vectors that continue one another in a row, stored in
+    // pieces of 32, 16 and 8 bytes.
+    for (size_t j = 0; j < n;) {
+      size_t k = j + 1;
+      while (k < n && group[k].row == group[j].row &&
+             group[k].offset == group[k - 1].offset + 8)
+        ++k;
+      int64_t done = 0, length = 8 * static_cast<int64_t>(k - j);
+      for (int64_t piece = 32; piece >= 8; piece /= 2) {
+        if (length - done < piece)
+          continue;
+        Value part =
+            piece == 32
+                ? bytes
+                : vector::ExtractStridedSliceOp::create(
+                      b, loc, bytes,
+                      ArrayRef<int64_t>{8 * static_cast<int64_t>(j) + done},
+                      ArrayRef<int64_t>{piece}, ArrayRef<int64_t>{1})
+                      .getResult();
+        SmallVector<Value> at(group[j].at);
+        at.back() = arith::AddIOp::create(b, loc, at.back(), cst(done));
+        vector::StoreOp::create(b, loc, part, group[j].memref, at);
+        done += piece;
+      }
+      j = k;
+    }
+  }
+}
+
+/// The low bytes of the lanes of four vector<8xi32>, in order, as a
+/// vector<32xi8>.
+Value KernelBuilder::packBytes(ArrayRef<Value> wide) {
+  auto i32x8 = VectorType::get({8}, b.getI32Type());
+  auto i16x16 = VectorType::get({16}, b.getI16Type());
+  auto i8x32 = VectorType::get({32}, b.getI8Type());
+  Value low = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i32x8, b.getI32IntegerAttr(255)));
+  SmallVector<Value> masked;
+  for (Value w : wide)
+    masked.push_back(arith::AndIOp::create(b, loc, w, low));
+  auto pack = [&](StringRef name, Type type, Value x, Value y) {
+    return LLVM::CallIntrinsicOp::create(b, loc, type, b.getStringAttr(name),
+                                         ValueRange{x, y})
+        .getResult(0);
+  };
+  // Words [v0 0-3, v1 0-3 | v0 4-7, v1 4-7] and the same of v2, v3; bytes
+  // [v0 0-3, v1 0-3, v2 0-3, v3 0-3 | v0 4-7, ...]: dwords 0 4 1 5 2 6 3 7.
+  Value lo = pack("llvm.x86.avx2.packusdw", i16x16, masked[0], masked[1]);
+  Value hi = pack("llvm.x86.avx2.packusdw", i16x16, masked[2], masked[3]);
+  Value q = pack("llvm.x86.avx2.packuswb", i8x32, lo, hi);
+  Value d = vector::BitCastOp::create(b, loc, i32x8, q);
+  d = vector::ShuffleOp::create(b, loc, d, d,
+                                ArrayRef<int64_t>{0, 4, 1, 5, 2, 6, 3, 7});
+  return vector::BitCastOp::create(b, loc, i8x32, d);
 }
 
 void KernelBuilder::eraseOriginal(Value packed) {
@@ -1406,9 +1679,10 @@ void KernelBuilder::buildLinear(int64_t mr, int64_t nv) {
       accs = step(cst(fullSteps), accs, k % 4);
     for (Value &acc : accs)
       acc = narrowAccumulator(acc);
+    SmallVector<SmallVector<Value>> rowIndices;
     for (int64_t i = 0; i < rows; ++i)
-      finishRow(ArrayRef<Value>(accs).slice(i * vecs, vecs),
-                {rowIdx[i], col[0]}, /*laneDim=*/1, lastLanes);
+      rowIndices.push_back({rowIdx[i], col[0]});
+    finishRows(accs, rowIndices, /*laneDim=*/1, lastLanes);
   };
 
   // Full panels x full row blocks in parallel; the last rows of each full
@@ -1732,9 +2006,10 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
         });
     for (Value &sum : sums)
       sum = narrowAccumulator(sum);
+    SmallVector<SmallVector<Value>> rows;
     for (int64_t i = 0; i < frows; ++i)
-      finishRow(ArrayRef<Value>(sums).slice(i * vecs, vecs),
-                {n, fIdx[i], y, owIdx[0]}, /*laneDim=*/3, lastLanes);
+      rows.push_back({n, fIdx[i], y, owIdx[0]});
+    finishRows(sums, rows, /*laneDim=*/3, lastLanes);
   };
 
   // Loops n, f blocks, oh, ow blocks; remainders by narrower kernels.
@@ -2074,6 +2349,12 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
   bool transposeTiles =
       byteTables && isaKind == Isa::Vnni &&
       cast<MemRefType>(out.getType()).getElementType().isInteger(8);
+  // Elsewhere (AVX2) the bytes of 2 or 4 neighbouring columns are
+  // interleaved and each channel's run stored as a word or a dword
+  // (storeChannelColumns).
+  bool interleaveColumns =
+      !transposeTiles && isaKind == Isa::Avx2 &&
+      cast<MemRefType>(out.getType()).getElementType().isInteger(8);
   llvm::SmallDenseMap<int64_t, SmallVector<Value>> tileIndices;
   auto buildTileIndices = [&] {
     tileIndices.clear();
@@ -2136,6 +2417,32 @@ void KernelBuilder::buildConvChannels(int64_t cv, int64_t px) {
     auto indices = tileIndices.find(pixels);
     for (int64_t i = 0; i < vecs; ++i) {
       int64_t valid = i + 1 == vecs ? lastLanes : kLanes;
+      if (indices == tileIndices.end() && interleaveColumns && pixels > 1) {
+        // Two columns' epilogues at a time where one table read serves 32
+        // lanes (AVX2's byte shuffles).
+        int64_t together = tableLanes() >= 2 * kLanes ? 2 : 1;
+        SmallVector<Value> bytes;
+        Value memref;
+        for (int64_t p = 0; p < pixels; p += together) {
+          SmallVector<Part> parts;
+          for (int64_t q = p; q < std::min(p + together, pixels); ++q)
+            parts.push_back(
+                {sums[i * pixels + q], {n, fIdx[i], y, owIdx[q]}, valid, q, 0});
+          auto [v, m] = finished(parts, /*laneDim=*/1);
+          memref = m;
+          for (auto [q, part] : llvm::enumerate(parts))
+            bytes.push_back(
+                parts.size() == 1
+                    ? v
+                    : vector::ExtractStridedSliceOp::create(
+                          b, loc, v,
+                          ArrayRef<int64_t>{static_cast<int64_t>(q) * kLanes},
+                          ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1})
+                          .getResult());
+        }
+        storeChannelColumns(bytes, memref, {n, fIdx[i], y, ow0}, valid);
+        continue;
+      }
       if (indices == tileIndices.end()) {
         for (int64_t p = 0; p < pixels; ++p)
           finish(sums[i * pixels + p], {n, fIdx[i], y, owIdx[p]},

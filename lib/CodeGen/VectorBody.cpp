@@ -121,6 +121,39 @@ static std::optional<SmallVector<int8_t>> byteEntries(memref::LoadOp load,
   return bytes;
 }
 
+/// A table read's indices (`lanes` 32-bit lanes holding 0..255) as a
+/// vector of `width` bytes, those past `lanes` 0.
+static Value tableIndexBytes(OpBuilder &b, Location loc, Value index,
+                             int64_t lanes, int64_t width) {
+  Value narrow = arith::TruncIOp::create(
+      b, loc, VectorType::get({lanes}, b.getI8Type()), index);
+  if (lanes == width)
+    return narrow;
+  SmallVector<int64_t> widen;
+  for (int64_t i = 0; i < width; ++i)
+    widen.push_back(i < lanes ? i : 0);
+  return vector::ShuffleOp::create(b, loc, narrow, narrow, widen);
+}
+
+/// The bytes of `high` where the index byte `idx` has its top bit set (128
+/// and above), else of `low`; the first `lanes`, extended to `load`'s
+/// entries (signed entries sign-extended).
+static Value pickTableHalf(OpBuilder &b, Location loc, memref::LoadOp load,
+                           bool isSigned, Value idx, Value high, Value low,
+                           int64_t lanes) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(idx.getType()));
+  Value top =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
+  Value picked = arith::SelectOp::create(b, loc, top, high, low);
+  if (lanes != cast<VectorType>(idx.getType()).getNumElements())
+    picked = vector::ShuffleOp::create(
+        b, loc, picked, picked, llvm::to_vector(llvm::seq<int64_t>(0, lanes)));
+  auto wide = VectorType::get({lanes}, load.getType());
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, wide, picked);
+  return arith::ExtUIOp::create(b, loc, wide, picked);
+}
+
 /// A 256-entry table read by `lanes` <= 64 indices (`index`, 32-bit lanes
 /// holding 0..255) as byte permutes: the table's bytes are four constant
 /// 64-byte vectors, `vpermi2b` picks from the first two (indices below
@@ -134,14 +167,7 @@ static Value buildBytePermute(OpBuilder &b, Location loc, memref::LoadOp load,
   if (!bytes || lanes > 64)
     return nullptr;
   auto i8x64 = VectorType::get({64}, b.getI8Type());
-  auto i8xL = VectorType::get({lanes}, b.getI8Type());
-  Value narrow = arith::TruncIOp::create(b, loc, i8xL, index);
-  SmallVector<int64_t> widen;
-  for (int64_t i = 0; i < 64; ++i)
-    widen.push_back(i < lanes ? i : 0);
-  Value idx = lanes == 64
-                  ? narrow
-                  : vector::ShuffleOp::create(b, loc, narrow, narrow, widen);
+  Value idx = tableIndexBytes(b, loc, index, lanes, 64);
   auto part = [&](int64_t q) -> Value {
     return arith::ConstantOp::create(
         b, loc,
@@ -156,17 +182,54 @@ static Value buildBytePermute(OpBuilder &b, Location loc, memref::LoadOp load,
         .getResult(0);
   };
   Value low = permute(0), high = permute(2);
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x64));
-  Value top =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, zero);
-  Value picked = arith::SelectOp::create(b, loc, top, high, low);
-  if (lanes != 64)
-    picked = vector::ShuffleOp::create(
-        b, loc, picked, picked, llvm::to_vector(llvm::seq<int64_t>(0, lanes)));
-  auto i32xL = VectorType::get({lanes}, load.getType());
-  if (isSigned)
-    return arith::ExtSIOp::create(b, loc, i32xL, picked);
-  return arith::ExtUIOp::create(b, loc, i32xL, picked);
+  return pickTableHalf(b, loc, load, isSigned, idx, high, low, lanes);
+}
+
+/// A 256-entry table read by 16 to 32 `lanes` indices (`index`, 32-bit
+/// lanes holding 0..255) as AVX2 byte shuffles, which read 16-entry slices:
+/// with idx_k = index - 16k (bytes, wrapping), vpshufb(D, idx_k) is
+/// D[index % 16] where idx_k's top bit is clear, else 0. For an index below
+/// 128 that holds for k = 0 .. index / 16 of k < 8, so the xor of those
+/// shuffles of D_0 = T_0, D_k = T_k ^ T_(k-1) (T_k the table's k-th slice)
+/// telescopes to T_(index / 16)[index % 16]; k = 8 .. 15 do the same for
+/// the indices from 128 with slices 8 .. 15, and the index's top bit picks
+/// between the two. 46 instructions for 32 lanes where LLVM's gather loads
+/// and inserts each byte (about 4 each). Null when the table is not a
+/// constant of byte-sized entries.
+static Value buildByteShuffles(OpBuilder &b, Location loc, memref::LoadOp load,
+                               Value index, int64_t lanes) {
+  bool isSigned = false;
+  std::optional<SmallVector<int8_t>> bytes = byteEntries(load, isSigned);
+  if (!bytes || lanes < 16 || lanes > 32)
+    return nullptr;
+  auto i8x32 = VectorType::get({32}, b.getI8Type());
+  Value idx = tableIndexBytes(b, loc, index, lanes, 32);
+  Value sixteen = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(i8x32, b.getI8IntegerAttr(16)));
+  Value half[2];
+  Value step = idx;
+  for (int64_t k = 0; k < 16; ++k) {
+    if (k)
+      step = arith::SubIOp::create(b, loc, step, sixteen);
+    // D_k in both 16-byte halves.
+    SmallVector<int8_t> slice(32);
+    for (int64_t i = 0; i < 16; ++i) {
+      int8_t entry = (*bytes)[16 * k + i];
+      if (k % 8)
+        entry ^= (*bytes)[16 * (k - 1) + i];
+      slice[i] = slice[16 + i] = entry;
+    }
+    Value table = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(i8x32, ArrayRef<int8_t>(slice)));
+    Value picked = LLVM::CallIntrinsicOp::create(
+                       b, loc, i8x32, b.getStringAttr("llvm.x86.avx2.pshuf.b"),
+                       ValueRange{table, step})
+                       .getResult(0);
+    Value &acc = half[k / 8];
+    acc =
+        k % 8 ? arith::XOrIOp::create(b, loc, acc, picked).getResult() : picked;
+  }
+  return pickTableHalf(b, loc, load, isSigned, idx, half[1], half[0], lanes);
 }
 
 namespace {
@@ -321,7 +384,7 @@ void mlir::eqq::mapRewidened(Block &producer, IRMapping &producerMap,
 
 Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
                                     IRMapping &map, int64_t lanes,
-                                    bool byteTables) {
+                                    TableReads tables) {
   auto vecOf = [&](Type t) { return VectorType::get({lanes}, t); };
   // Quantizes become lrint on the clamped value (buildRoundClamp); the ops
   // they replace are not built.
@@ -383,11 +446,15 @@ Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
       auto load = cast<memref::LoadOp>(op);
       Value lanesIdx = map.lookup(
           load.getIndices()[0].getDefiningOp<arith::IndexCastOp>().getIn());
-      if (byteTables)
-        if (Value bytes = buildBytePermute(b, loc, load, lanesIdx, lanes)) {
-          map.map(load.getResult(), bytes);
-          continue;
-        }
+      Value bytes;
+      if (tables == TableReads::BytePermutes)
+        bytes = buildBytePermute(b, loc, load, lanesIdx, lanes);
+      else if (tables == TableReads::ByteShuffles)
+        bytes = buildByteShuffles(b, loc, load, lanesIdx, lanes);
+      if (bytes) {
+        map.map(load.getResult(), bytes);
+        continue;
+      }
       auto type = vecOf(load.getType());
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
       Value all = vector::ConstantMaskOp::create(

@@ -27,12 +27,20 @@ bool isVectorizable(Operation &op);
 /// (`fptosi(clamp(roundeven(x) + zp, lo, hi))`) becomes
 /// `lrint(clamp(x, lo - zp, hi - zp)) + zp`, the same integers for every
 /// x but NaN in one instruction less, and its integer narrowed and widened
-/// back within the clamp's range is the integer itself. With `byteTables`
-/// (the target has AVX-512 VBMI), a read of a constant 256-entry table of
-/// byte values is two vpermi2b byte permutes instead of a gather.
+/// back within the clamp's range is the integer itself. A read of a
+/// constant 256-entry table of byte values is a gather, or as `tables`
+/// says byte permutes or byte shuffles (buildByteTableRead).
+enum class TableReads {
+  /// vector.gather (LLVM loads each lane).
+  Gather,
+  /// Two vpermi2b of 64 bytes (AVX-512 VBMI), up to 64 lanes.
+  BytePermutes,
+  /// Sixteen vpshufb of 16-entry slices (AVX2), 16 to 32 lanes.
+  ByteShuffles,
+};
 Value buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
                          IRMapping &map, int64_t lanes,
-                         bool byteTables = false);
+                         TableReads tables = TableReads::Gather);
 
 /// Where `producer`'s yielded value is a requantize's integer narrowed to
 /// bytes (trunci of fptosi of a rounded and clamped value) whose clamp the

@@ -1,9 +1,12 @@
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vbmi | FileCheck %s --check-prefix=VBMI
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=VNNI
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
 
 // A 256-entry table read in a kernel's epilogue (--eqq-lookup-tables): with
 // isa=vbmi the lanes' bytes index four constant 64-byte vectors with two
-// vpermi2b and a select on the index's top bit; with isa=vnni, a gather.
+// vpermi2b and a select on the index's top bit; with isa=avx2, sixteen
+// vpshufb of the table's 16-byte slices on 32 lanes and the same select;
+// with isa=vnni, a gather.
 
 // Tests that a table of unsigned bytes is read with byte permutes,
 // zero-extended, and that a row's two accumulator vectors (20 columns: 16
@@ -26,6 +29,16 @@
 // VNNI-LABEL: func.func @unsigned_table
 // VNNI: vector.gather
 // VNNI-NOT: vpermi2var
+// On AVX2 the 16 columns of the tile's two rows (the linear's rows) go
+// through the epilogue together, one store per row.
+// AVX2-LABEL: func.func @unsigned_table
+// AVX2-COUNT-16: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// AVX2: %[[TOP:.*]] = arith.cmpi slt, %{{.*}}, %{{.*}} : vector<32xi8>
+// AVX2: %[[SEL:.*]] = arith.select %[[TOP]], %{{.*}}, %{{.*}} : vector<32xi1>, vector<32xi8>
+// AVX2: arith.extui %[[SEL]] : vector<32xi8> to vector<32xi32>
+// AVX2: vector.store %{{.*}}, %arg1[%{{.*}}, %{{.*}}] : memref<3x20xi8>, vector<16xi8>
+// AVX2: vector.store %{{.*}}, %arg1[%{{.*}}, %{{.*}}] : memref<3x20xi8>, vector<16xi8>
+// AVX2-NOT: vpermi2var
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d1, d2)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -66,6 +79,9 @@ func.func @unsigned_table(%x: memref<3x8xi8>, %y: memref<3x20xi8>) {
 // VBMI: llvm.x86.avx512.vpermi2var.qi.512
 // VBMI: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi32>
 // VBMI-NOT: vector.gather
+// AVX2-LABEL: func.func @signed_table
+// AVX2: llvm.x86.avx2.pshuf.b
+// AVX2: arith.extsi %{{.*}} : vector<32xi8> to vector<32xi32>
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d1, d2)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -105,6 +121,9 @@ func.func @signed_table(%x: memref<3x8xi8>, %y: memref<3x20xi8>) {
 // VBMI-LABEL: func.func @wide_table
 // VBMI-NOT: vpermi2var
 // VBMI: vector.gather
+// AVX2-LABEL: func.func @wide_table
+// AVX2-NOT: pshuf.b
+// AVX2: vector.gather
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d1, d2)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>

@@ -2,6 +2,7 @@
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=AUTO
 // RUN: not eq-opt %s --split-input-file --eqq-int8-kernels="cv=4 px=8" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: eq-opt %s --split-input-file --eqq-int8-kernels="isa=avx2 conv-lanes=channels" | FileCheck %s --check-prefix=AVX2CH
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=portable | FileCheck %s --check-prefix=PORTABLE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=none | FileCheck %s --check-prefix=NONE
 // RUN: eq-opt %s --split-input-file --eqq-int8-kernels=isa=vnni | FileCheck %s --check-prefix=PAD --implicit-check-not=memref.copy
@@ -202,6 +203,107 @@
       %15 = arith.sitofp %14 : i32 to f32
       %16 = arith.mulf %15, %cst_1 : f32
       linalg.yield %16 : f32
+    }
+    memref.dealloc %alloc : memref<1x3x4x18xi8>
+    memref.dealloc %alloc_5 : memref<1x3x6x20xi8>
+    memref.dealloc %alloc_6 : memref<1x5x4x18xi32>
+    return
+  }
+
+
+
+// -----
+
+// Tests that on AVX2 the byte outputs of a conv's register tile are
+// narrowed four vectors at a time: the epilogue's i32 lanes masked to their
+// low bytes, two vpackusdw, a vpackuswb and a dword permute, the zero
+// point (3) added to the 32 bytes, one 16-byte store per output channel;
+// the columns past the tile (2 of 18) and the fifth channel narrow alone.
+// AVX2-LABEL: func.func @conv_bytes_out
+// AVX2: scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>) {
+// AVX2-COUNT-4: arith.andi %{{.*}} : vector<8xi32>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.packusdw"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.packusdw"
+// AVX2: %[[B:.*]] = llvm.call_intrinsic "llvm.x86.avx2.packuswb"
+// AVX2: %[[D:.*]] = vector.bitcast %[[B]] : vector<32xi8> to vector<8xi32>
+// AVX2: vector.shuffle %[[D]], %[[D]] [0, 4, 1, 5, 2, 6, 3, 7] : vector<8xi32>, vector<8xi32>
+// AVX2: arith.addi %{{.*}}, %{{.*}} : vector<32xi8>
+// AVX2-COUNT-2: vector.store %{{.*}} : memref<1x5x4x18xi8>, vector<16xi8>
+// AVX2: return
+// With lanes along output channels (conv-lanes=channels), the bytes of the
+// tile's two columns are interleaved and each of the 5 channels stores one
+// word, not two bytes.
+// AVX2CH-LABEL: func.func @conv_bytes_out
+// AVX2CH: scf.for %{{.*}} = %{{.*}} to %c18 step %c2
+// AVX2CH: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}, 15, 31] : vector<16xi8>, vector<16xi8>
+// AVX2CH-COUNT-5: vector.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x18xi8>, vector<2xi8>
+// AVX2CH-NOT: memref.store {{.*}}, %arg1
+// AVX2CH: return
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#map1 = affine_map<(d0, d1, d2, d3) -> (d1)>
+#map2 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 + d5, d3 + d6)>
+#map3 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#map4 = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+  memref.global "private" constant @__constant_3xf32_bo : memref<3xf32> = dense<[0.614896774, 0.621327698, 0.616061747]> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5x3x3x3xi8_bo : memref<5x3x3x3xi8> = dense<"0xFF3FC0C0CF22FD3FF521DAE7C0C0CC05323FC0C82E3FE63FEB0D3FC0C0E0CE3FC0C5C0C0C03F383D07C015C0C0C03F3FC7FB3F3F33113FC018C0C0C03A33C0263FF0051D3F3FC0D2323F3F3F19C00CC0C03F3FC018EAEBC531C02E3F3F2FC0C03F1AC0C03F3FC8E0C0FEC0C0F913CC3FC03F3FC0E006121E3208C23CC0C0E0C2D3C0E51BC0F93F"> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xi32_bo : memref<5xi32> = dense<0> {alignment = 64 : i64}
+  memref.global "private" constant @__constant_5xf32_bo : memref<5xf32> = dense<[-0.0197839178, 0.00534861442, -0.0166024584, 0.0389483124, 0.12236736]> {alignment = 64 : i64}
+  func.func @conv_bytes_out(%arg0: memref<1x3x4x18xf32>, %arg1: memref<1x5x4x18xi8>) attributes {eqq.input_types = [tensor<1x3x4x18xf32>], eqq.output_types = [tensor<1x5x4x18xi8>], llvm.emit_c_interface} {
+    %cst = arith.constant 0.000000e+00 : f32
+    %cst_0 = arith.constant 2.550000e+02 : f32
+    %c0_i8 = arith.constant 0 : i8
+    %cst_1 = arith.constant 0.00386789604 : f32
+    %cst_2 = arith.constant 1.1864523E-5 : f32
+    %cst_3 = arith.constant 206.386139 : f32
+    %cst_4 = arith.constant 258.538483 : f32
+    %cst_zp = arith.constant 3.000000e+00 : f32
+    %0 = memref.get_global @__constant_5xf32_bo : memref<5xf32>
+    %1 = memref.get_global @__constant_5xi32_bo : memref<5xi32>
+    %2 = memref.get_global @__constant_5x3x3x3xi8_bo : memref<5x3x3x3xi8>
+    %3 = memref.get_global @__constant_3xf32_bo : memref<3xf32>
+    %alloc = memref.alloc() {alignment = 64 : i64} : memref<1x3x4x18xi8>
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%arg0, %3 : memref<1x3x4x18xf32>, memref<3xf32>) outs(%alloc : memref<1x3x4x18xi8>) {
+    ^bb0(%in: f32, %in_7: f32, %out: i8):
+      %4 = arith.mulf %in, %in_7 : f32
+      %5 = arith.mulf %4, %cst_3 : f32
+      %6 = math.roundeven %5 : f32
+      %7 = arith.addf %6, %cst : f32
+      %8 = arith.maximumf %7, %cst : f32
+      %9 = arith.minimumf %8, %cst_0 : f32
+      %10 = arith.fptosi %9 : f32 to i32
+      %11 = arith.trunci %10 : i32 to i8
+      linalg.yield %11 : i8
+    }
+    %alloc_5 = memref.alloc() {alignment = 64 : i64} : memref<1x3x6x20xi8>
+    linalg.map outs(%alloc_5 : memref<1x3x6x20xi8>)
+      (%init: i8) {
+        linalg.yield %c0_i8 : i8
+      }
+    %subview = memref.subview %alloc_5[0, 0, 1, 1] [1, 3, 4, 18] [1, 1, 1, 1] : memref<1x3x6x20xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    memref.copy %alloc, %subview : memref<1x3x4x18xi8> to memref<1x3x4x18xi8, strided<[360, 120, 20, 1], offset: 21>>
+    %alloc_6 = memref.alloc() {alignment = 64 : i64} : memref<1x5x4x18xi32>
+    linalg.broadcast ins(%1 : memref<5xi32>) outs(%alloc_6 : memref<1x5x4x18xi32>) dimensions = [0, 2, 3] 
+    linalg.generic {indexing_maps = [#map2, #map3, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%alloc_5, %2 : memref<1x3x6x20xi8>, memref<5x3x3x3xi8>) outs(%alloc_6 : memref<1x5x4x18xi32>) {
+    ^bb0(%in: i8, %in_7: i8, %out: i32):
+      %4 = arith.extui %in : i8 to i32
+      %5 = arith.extsi %in_7 : i8 to i32
+      %6 = arith.muli %4, %5 : i32
+      %7 = arith.addi %out, %6 : i32
+      linalg.yield %7 : i32
+    }
+    linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%alloc_6, %0 : memref<1x5x4x18xi32>, memref<5xf32>) outs(%arg1 : memref<1x5x4x18xi8>) {
+    ^bb0(%in: i32, %in_7: f32, %out: i8):
+      %4 = arith.sitofp %in : i32 to f32
+      %5 = arith.mulf %4, %cst_2 : f32
+      %6 = arith.addf %5, %in_7 : f32
+      %7 = arith.mulf %6, %cst_4 : f32
+      %8 = math.roundeven %7 : f32
+      %9 = arith.addf %8, %cst_zp : f32
+      %10 = arith.maximumf %9, %cst : f32
+      %11 = arith.minimumf %10, %cst_0 : f32
+      %12 = arith.fptosi %11 : f32 to i32
+      %13 = arith.trunci %12 : i32 to i8
+      linalg.yield %13 : i8
     }
     memref.dealloc %alloc : memref<1x3x4x18xi8>
     memref.dealloc %alloc_5 : memref<1x3x6x20xi8>

@@ -589,7 +589,8 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
     constant at the input's unsigned value instead. On vectors the read is
     one gather of 16 lanes (`--eqq-int8-kernels`' epilogues,
     `--eqq-vectorize-elementwise`), or in an int8 kernel's epilogue with
-    `isa=vbmi`, two `vpermi2b` byte permutes of the table's 256 bytes.
+    `isa=vbmi`, two `vpermi2b` byte permutes of the table's 256 bytes, and
+    with `isa=avx2`, sixteen `vpshufb` byte shuffles of its 16-byte slices.
 
     ```mlir
     ^bb0(%q: i8, %o: i8):
@@ -786,7 +787,14 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     for every x but NaN, in one vector instruction less (`vcvtps2dq`
     rounds; resnet50 went from 24.1 to 23.5 ms on one CPU), and a
     dequantize after it in the same body reads that integer instead of its
-    byte widened back.
+    byte widened back. On `avx2`, the integers of 8-lane vectors become
+    bytes four vectors at a time (two output channels' 16 columns of a
+    conv tile, or 32 columns of a row): masked to their low bytes (what
+    `arith.trunci` keeps), two `vpackusdw`, a `vpackuswb` and a dword
+    permute put the 32 bytes in order, none saturating, and a constant
+    added last (the zero point) is added to the bytes, whose sum's low byte
+    it is. LLVM narrows each vector alone with two `vpshufb`, an extract and
+    an unpack.
 
     When that consumer writes a buffer that only an elementwise op of
     several inputs reads (a residual add, with its dequantizes, relu and
@@ -827,10 +835,12 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     in parallel over images, blocks of cv channel vectors and output rows,
     the rows innermost, so that a block's weights stay in cache while its
     rows are computed (the weights of a 512 -> 512 3 x 3 conv are 2.4 MB),
-    and the finished lanes are stored one output channel plane each: byte
-    by byte, or on `vbmi` (and `amx`) a tile's bytes (16 channels x 2 to 8
-    pixels) are transposed with `vpermi2b` and each channel's pixels are
-    one masked store. The permutes' indices go through an empty inline
+    and the finished lanes are stored one output channel plane each: on
+    `avx2` the bytes of 4 (or 2) neighbouring pixels are interleaved, so
+    that each channel's run is one dword (or word) store rather than a
+    store per byte; on `vbmi` (and `amx`) a tile's bytes (16 channels x 2
+    to 8 pixels) are transposed with `vpermi2b` and each channel's pixels
+    are one masked store; elsewhere byte by byte. The permutes' indices go through an empty inline
     assembly (`llvm.inline_asm "", "=v,0"`): given a constant index, LLVM's
     instcombine turns `vpermi2b` into a shuffle, which the x86 backend
     builds from `vpextrb`/`vpinsrb` again.
@@ -875,7 +885,17 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     3 instructions per 32 multiply-adds, on the VNNI kernels' byte layouts,
     where an accumulator of 8 lanes is one register: such a conv's tile
     holds twice as many, 4 output channels x 2 vectors of columns, or
-    2 x 2 with channel lanes),
+    2 x 2 with channel lanes; a 256-entry table of `--eqq-lookup-tables`
+    in an epilogue is read by 32 lanes at once, the tile's rows (or two
+    pixels, with channel lanes) going through the epilogue as one vector,
+    with sixteen `vpshufb` of the table's 16-byte slices T_k: with
+    idx_k = index - 16k (bytes, wrapping), `vpshufb` gives its table's
+    entry `index % 16` where idx_k's top bit is clear and 0 elsewhere, so
+    for an index below 128 the xor of the shuffles of T_0 and of
+    T_k ^ T_(k-1) by idx_k, k < 8, telescopes to T_(index / 16); k = 8 to
+    15 serve the upper half, and a blend on the index's top bit picks,
+    46 instructions for 32 bytes where LLVM's gather loads and inserts
+    each byte),
     `portable` (plain
     vector extends, multiplies and adds for any target), `host` (the best
     the compiling machine has) or `none` (leave the layers to generic

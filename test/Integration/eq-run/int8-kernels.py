@@ -23,7 +23,8 @@
 # input; read by a conv or returned as float); global average pools (sums
 # of the stored integers); SiLU and sigmoid between
 # layers, which become 256-entry tables read in the epilogue (conv,
-# depthwise, linear; gathered, and with isa=vbmi read by vpermi2b byte
+# depthwise, linear; gathered, with isa=avx2 read by vpshufb byte shuffles,
+# and with isa=vbmi read by vpermi2b byte
 # permutes). Each path the
 # machine cannot run is still compiled to x86 assembly and checked for its
 # instruction (vpdpbusd, vpmaddwd, vpermi2b).
@@ -586,15 +587,20 @@ for name, (text, shape) in MODELS.items():
                 # chain reads a second value and stays computed.)
                 # A relu6's requantize is an integer clamp instead.
                 # Tables are read with byte permutes on `vbmi`, and by `host`
-                # on a CPU with AVX-512 VBMI.
+                # on a CPU with AVX-512 VBMI; with byte shuffles on `avx2`,
+                # and by `host` on a CPU with AVX2 but not AVX-512 VNNI.
                 permutes = isa == "vbmi" or (isa == "host" and RUNNABLE["vbmi"])
+                shuffles = isa.startswith("avx2") or (
+                    isa == "host" and RUNNABLE["avx2"] and not has_vnni)
                 if (isa != "none" and name.startswith("act") and tag == "s8"):
                     if name.endswith("relu6"):
                         if "intr.smin" not in text or "masked.gather" in text:
                             failures.append("%s %s %s: no integer clamp" % (name, tag, isa))
                     elif permutes and ("vpermi2var" not in text or "masked.gather" in text):
                         failures.append("%s %s %s: no byte permute" % (name, tag, isa))
-                    elif not permutes and "masked.gather" not in text:
+                    elif shuffles and "pshuf.b" not in text:
+                        failures.append("%s %s %s: no byte shuffle" % (name, tag, isa))
+                    elif not permutes and not shuffles and "masked.gather" not in text:
                         failures.append("%s %s %s: no table read" % (name, tag, isa))
                 # Depthwise convs whose 16 columns' taps fit a 64-byte
                 # window are byte permutes and dot products on VBMI.
