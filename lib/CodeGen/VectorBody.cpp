@@ -232,6 +232,25 @@ static Value buildByteShuffles(OpBuilder &b, Location loc, memref::LoadOp load,
   return pickTableHalf(b, loc, load, isSigned, idx, half[1], half[0], lanes);
 }
 
+/// The scalar every lane of `v` holds, where `v` is a broadcast or integer
+/// extensions and truncations of one (built at the builder's point), else
+/// null.
+static Value uniformScalar(OpBuilder &b, Location loc, Value v) {
+  if (auto broadcast = v.getDefiningOp<vector::BroadcastOp>())
+    return isa<VectorType>(broadcast.getSourceType()) ? Value()
+                                                      : broadcast.getSource();
+  Operation *op = v.getDefiningOp();
+  if (!op || !isa<arith::ExtUIOp, arith::ExtSIOp, arith::TruncIOp>(op))
+    return nullptr;
+  Value in = uniformScalar(b, loc, op->getOperand(0));
+  if (!in)
+    return nullptr;
+  Type elem = cast<VectorType>(v.getType()).getElementType();
+  OperationState state(loc, op->getName().getStringRef(), ValueRange{in},
+                       TypeRange{elem}, op->getAttrs());
+  return b.create(state)->getResult(0);
+}
+
 namespace {
 /// A quantize's rounding and clamp as --eqq-convert writes it, ending in a
 /// conversion to integer:
@@ -446,6 +465,17 @@ Value mlir::eqq::buildBodyOnVectors(OpBuilder &b, Location loc, Block &body,
       auto load = cast<memref::LoadOp>(op);
       Value lanesIdx = map.lookup(
           load.getIndices()[0].getDefiningOp<arith::IndexCastOp>().getIn());
+      // One index for every lane (a squeeze-and-excite gate's channel
+      // value): one scalar load, where a gather loads each lane.
+      if (Value scalar = uniformScalar(b, loc, lanesIdx)) {
+        Value entry =
+            memref::LoadOp::create(b, loc, load.getMemRef(),
+                                   ValueRange{arith::IndexCastOp::create(
+                                       b, loc, b.getIndexType(), scalar)});
+        map.map(load.getResult(), vector::BroadcastOp::create(
+                                      b, loc, vecOf(load.getType()), entry));
+        continue;
+      }
       Value bytes;
       if (tables == TableReads::BytePermutes)
         bytes = buildBytePermute(b, loc, load, lanesIdx, lanes);

@@ -29,7 +29,8 @@ bool isVectorizable(Operation &op);
 /// x but NaN in one instruction less, and its integer narrowed and widened
 /// back within the clamp's range is the integer itself. A read of a
 /// constant 256-entry table of byte values is a gather, or as `tables`
-/// says byte permutes or byte shuffles (buildByteTableRead).
+/// says byte permutes or byte shuffles; with one index for every lane (a
+/// broadcast), one scalar load.
 enum class TableReads {
   /// vector.gather (LLVM loads each lane).
   Gather,

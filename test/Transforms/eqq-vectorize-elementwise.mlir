@@ -129,6 +129,36 @@ func.func @table(%x: memref<32xi8>, %y: memref<32xi8>) {
 
 // -----
 
+// Tests a table read whose index is the same for every lane (the gate of a
+// squeeze-and-excite scale, one byte per channel, read by the whole row):
+// one scalar load of the entry, broadcast, instead of a gather.
+// CHECK-LABEL: func.func @table_uniform_index
+// CHECK: %[[T:.*]] = memref.get_global @gate_entries : memref<256xi32>
+// CHECK: %[[G:.*]] = memref.load %arg1[{{.*}}] : memref<2x1xi8>
+// CHECK: %[[W:.*]] = arith.extui %[[G]] : i8 to i32
+// CHECK: %[[I:.*]] = arith.index_cast %[[W]] : i32 to index
+// CHECK: %[[E:.*]] = memref.load %[[T]][%[[I]]] : memref<256xi32>
+// CHECK: vector.broadcast %[[E]] : i32 to vector<16xi32>
+// CHECK-NOT: vector.gather
+memref.global "private" constant @gate_entries : memref<256xi32> = dense<3>
+#row = affine_map<(d0, d1) -> (d0, d1)>
+#gate = affine_map<(d0, d1) -> (d0, 0)>
+func.func @table_uniform_index(%x: memref<2x20xi8>, %g: memref<2x1xi8>, %y: memref<2x20xi8>) {
+  %t = memref.get_global @gate_entries : memref<256xi32>
+  linalg.generic {indexing_maps = [#row, #gate, #row], iterator_types = ["parallel", "parallel"]} ins(%x, %g : memref<2x20xi8>, memref<2x1xi8>) outs(%y : memref<2x20xi8>) {
+  ^bb0(%p: i8, %q: i8, %o: i8):
+    %w = arith.extui %q : i8 to i32
+    %i = arith.index_cast %w : i32 to index
+    %e = memref.load %t[%i] : memref<256xi32>
+    %r = arith.trunci %e : i32 to i8
+    %s = arith.addi %r, %p : i8
+    linalg.yield %s : i8
+  }
+  return
+}
+
+// -----
+
 // Tests clamps against constants on vectors: a maximum against 0 as
 // "x <= 0 ? 0 : x" and a minimum against 255 as "x > 255 ? 255 : x" (the
 // same values as arith's IEEE maximum and minimum, NaN kept; one vmaxps or

@@ -590,7 +590,9 @@ def LookupTablesPass : Pass<"eqq-lookup-tables", "::mlir::ModuleOp"> {
     one gather of 16 lanes (`--eqq-int8-kernels`' epilogues,
     `--eqq-vectorize-elementwise`), or in an int8 kernel's epilogue with
     `isa=vbmi`, two `vpermi2b` byte permutes of the table's 256 bytes, and
-    with `isa=avx2`, sixteen `vpshufb` byte shuffles of its 16-byte slices.
+    with `isa=avx2`, sixteen `vpshufb` byte shuffles of its 16-byte slices;
+    an index the same for every lane (a squeeze-and-excite gate, one byte
+    per channel) is one scalar load, broadcast.
 
     ```mlir
     ^bb0(%q: i8, %o: i8):
