@@ -672,8 +672,8 @@ private:
   Isa isaKind;
   /// Epilogue tables are read with vpermi2b (AVX-512 VBMI).
   bool byteTables;
-  /// How epilogues read tables: vpermi2b, or on AVX2 vpshufb (16 lanes or
-  /// more; 8 are fewer instructions as LLVM's gather).
+  /// How epilogues read tables: vpermi2b, or on AVX2 vpshufb (on 16 lanes
+  /// or more; 8 take fewer instructions with LLVM's gather).
   eqq::TableReads tableReads() const {
     if (byteTables)
       return eqq::TableReads::BytePermutes;
@@ -1121,10 +1121,9 @@ void KernelBuilder::storeChannelTile(ArrayRef<Value> bytes,
 /// Stores the finished byte vectors `bytes` of consecutive output columns
 /// (lanes along output channels, the first `validLanes` real) into `out` at
 /// (n, f, y, ow0) = `at`: the bytes of 4 (or 2) neighbouring columns are
-/// interleaved so that each channel's run is one dword (or word) store,
-/// where a store per byte took a quarter of the time of mobilenet_v2's
-/// 1 x 1 convs on 14 x 14 and 7 x 7 (AVX2 has no byte scatter). A column
-/// left over is stored a byte at a time.
+/// interleaved so that each channel's run is one dword (or word) store
+/// instead of a `vpextrb` store per byte (AVX2 has no byte scatter). A
+/// column left over is stored a byte at a time.
 void KernelBuilder::storeChannelColumns(ArrayRef<Value> bytes, Value out,
                                         ArrayRef<Value> at,
                                         int64_t validLanes) {
