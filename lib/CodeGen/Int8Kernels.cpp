@@ -626,13 +626,14 @@ private:
   void finishRows(ArrayRef<Value> accVecs,
                   ArrayRef<SmallVector<Value>> rowIndices, int64_t laneDim,
                   int64_t lastValid);
-  /// An epilogue's i32 lanes waiting to be narrowed to bytes (finishRows).
+  /// An epilogue's i32 lanes (of `part`) waiting to be narrowed to bytes
+  /// (finishRows).
   struct Narrowing {
+    Part part;
     Value wide, memref;
-    SmallVector<Value> at;
-    int64_t row, offset;
   };
   void storeNarrowed(ArrayRef<Narrowing> items);
+  void storeRuns(Value v, ArrayRef<Part> parts, Value memref);
   Value packBytes(ArrayRef<Value> wide);
   /// Erases the layer and its fused consumer; with `packed`, frees that
   /// packed input after the layer and erases the padding buffer the packing
@@ -1223,26 +1224,7 @@ void KernelBuilder::finishRows(ArrayRef<Value> accVecs,
         lanes += lanesOf(parts[end++].acc);
       ArrayRef<Part> group = ArrayRef<Part>(parts).slice(i, end - i);
       auto [v, memref] = finished(group, laneDim);
-      // Runs of parts that continue one another in a row, one store each.
-      int64_t from = 0;
-      for (size_t j = 0; j < group.size();) {
-        size_t k = j + 1;
-        int64_t runLanes = lanesOf(group[j].acc);
-        while (k < group.size() && group[k].row == group[j].row &&
-               group[k].offset ==
-                   group[k - 1].offset + lanesOf(group[k - 1].acc))
-          runLanes += lanesOf(group[k++].acc);
-        Value run = v;
-        if (runLanes != lanes)
-          run = vector::ExtractStridedSliceOp::create(
-              b, loc, v, ArrayRef<int64_t>{from}, ArrayRef<int64_t>{runLanes},
-              ArrayRef<int64_t>{1});
-        const Part &last = group[k - 1];
-        eqq::storeLanes(b, loc, run, memref, group[j].at,
-                        runLanes - lanesOf(last.acc) + last.valid);
-        from += runLanes;
-        j = k;
-      }
+      storeRuns(v, group, memref);
       i = end;
     }
     return;
@@ -1259,8 +1241,7 @@ void KernelBuilder::finishRows(ArrayRef<Value> accVecs,
     auto [v, memref] = finished(part, laneDim);
     auto trunc = v.getDefiningOp<arith::TruncIOp>();
     if (trunc && trunc.getIn().getType() == i32x8 && trunc.getType() == i8x8) {
-      narrowing.push_back(
-          {trunc.getIn(), memref, part.at, part.row, part.offset});
+      narrowing.push_back({part, trunc.getIn(), memref});
       trunc.erase();
     } else {
       eqq::storeLanes(b, loc, v, memref, part.at, part.valid);
@@ -1286,7 +1267,7 @@ void KernelBuilder::storeNarrowed(ArrayRef<Narrowing> items) {
     i += n;
     if (n == 1) {
       Value v = arith::TruncIOp::create(b, loc, i8x8, group[0].wide);
-      eqq::storeLanes(b, loc, v, group[0].memref, group[0].at, 8);
+      eqq::storeLanes(b, loc, v, group[0].memref, group[0].part.at, 8);
       continue;
     }
     // The constant every vector of the group adds last, if any.
@@ -1323,32 +1304,37 @@ void KernelBuilder::storeNarrowed(ArrayRef<Narrowing> items) {
               b, loc,
               DenseElementsAttr::get(
                   i8x32, b.getI8IntegerAttr(added->trunc(8).getSExtValue()))));
-    // Runs of vectors that continue one another in a row, stored in
-    // pieces of 32, 16 and 8 bytes.
-    for (size_t j = 0; j < n;) {
-      size_t k = j + 1;
-      while (k < n && group[k].row == group[j].row &&
-             group[k].offset == group[k - 1].offset + 8)
-        ++k;
-      int64_t done = 0, length = 8 * static_cast<int64_t>(k - j);
-      for (int64_t piece = 32; piece >= 8; piece /= 2) {
-        if (length - done < piece)
-          continue;
-        Value part =
-            piece == 32
-                ? bytes
-                : vector::ExtractStridedSliceOp::create(
-                      b, loc, bytes,
-                      ArrayRef<int64_t>{8 * static_cast<int64_t>(j) + done},
-                      ArrayRef<int64_t>{piece}, ArrayRef<int64_t>{1})
-                      .getResult();
-        SmallVector<Value> at(group[j].at);
-        at.back() = arith::AddIOp::create(b, loc, at.back(), cst(done));
-        vector::StoreOp::create(b, loc, part, group[j].memref, at);
-        done += piece;
-      }
-      j = k;
-    }
+    SmallVector<Part> parts;
+    for (const Narrowing &item : group)
+      parts.push_back(item.part);
+    storeRuns(bytes, parts, group[0].memref);
+  }
+}
+
+/// Stores the lanes of `v`, the vectors of `parts` one after another (and
+/// lanes past them, not stored), into `memref`: each run of parts that
+/// continue one another in a row with one store, of its real lanes.
+void KernelBuilder::storeRuns(Value v, ArrayRef<Part> parts, Value memref) {
+  auto lanesOf = [](Value x) {
+    return cast<VectorType>(x.getType()).getNumElements();
+  };
+  int64_t from = 0;
+  for (size_t j = 0; j < parts.size();) {
+    size_t k = j + 1;
+    int64_t runLanes = lanesOf(parts[j].acc);
+    while (k < parts.size() && parts[k].row == parts[j].row &&
+           parts[k].offset == parts[k - 1].offset + lanesOf(parts[k - 1].acc))
+      runLanes += lanesOf(parts[k++].acc);
+    Value run = v;
+    if (runLanes != lanesOf(v))
+      run = vector::ExtractStridedSliceOp::create(
+          b, loc, v, ArrayRef<int64_t>{from}, ArrayRef<int64_t>{runLanes},
+          ArrayRef<int64_t>{1});
+    const Part &last = parts[k - 1];
+    eqq::storeLanes(b, loc, run, memref, parts[j].at,
+                    runLanes - lanesOf(last.acc) + last.valid);
+    from += runLanes;
+    j = k;
   }
 }
 
