@@ -1,15 +1,13 @@
 //===- FloatConvKernels.cpp - the --eqq-float-conv-kernels pass -----------===//
 //
-// Replaces f32 linalg.conv_2d_nchw_fchw ops on buffers whose filter is a
-// constant by a matrix product out[F][P] += W[F][K] * col[K][P] over the
-// output pixels P = OH * OW of each image, with K = C * KH * KW: col is the
-// input itself for a 1x1 stride-1 conv, else an im2col copy; lanes run along
-// the pixels and the weights, packed at compile time as Wp[F / FR][K][FR],
-// are broadcast.
+// Replaces f32 linalg.conv_2d_nchw_fchw ops on buffers by a matrix product
+// out[F][P] += W[F][K] * col[K][P] over the output pixels P = OH * OW of
+// each image, with K = C * KH * KW: col is the input itself for a 1x1
+// stride-1 conv, else an im2col copy; lanes run along the pixels and the
+// weights, read in place as W[F][K], are broadcast.
 //
 //===----------------------------------------------------------------------===//
 
-#include "GlobalValues.h"
 #include "LoopBuilder.h"
 
 #include "EqQuant/Transforms/Passes.h"
@@ -20,7 +18,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::eqq {
 #define GEN_PASS_DEF_FLOATCONVKERNELSPASS
@@ -28,7 +25,6 @@ namespace mlir::eqq {
 } // namespace mlir::eqq
 
 using namespace mlir;
-using mlir::eqq::getGlobalF32Values;
 using mlir::eqq::LoopBuilder;
 
 /// f32 lanes of one vector register.
@@ -38,9 +34,8 @@ namespace {
 /// A conv out[N][F][OH][OW] += x[N][C][H][W] (*) W[F][C][KH][KW].
 struct ConvMatch {
   linalg::Conv2DNchwFchwOp op;
-  Value x, out;
+  Value x, filter, out;
   int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw;
-  SmallVector<float> weight;
 
   int64_t reduction() const { return c * kh * kw; }
   int64_t pixels() const { return oh * ow; }
@@ -60,20 +55,19 @@ static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
   ConvMatch m;
   m.op = op;
   m.x = op.getDpsInputOperand(0)->get();
+  m.filter = op.getDpsInputOperand(1)->get();
   m.out = op.getDpsInitOperand(0)->get();
   auto xType = dyn_cast<MemRefType>(m.x.getType());
+  auto wType = dyn_cast<MemRefType>(m.filter.getType());
   auto outType = dyn_cast<MemRefType>(m.out.getType());
-  auto get =
-      op.getDpsInputOperand(1)->get().getDefiningOp<memref::GetGlobalOp>();
-  if (!xType || !outType || !get || !xType.hasStaticShape() ||
-      !outType.hasStaticShape() || !xType.getElementType().isF32() ||
-      !outType.getElementType().isF32() || !outType.getLayout().isIdentity() ||
-      !xType.isLastDimUnitStride())
+  auto contiguousF32 = [](MemRefType type) {
+    return type.hasStaticShape() && type.getElementType().isF32() &&
+           type.getLayout().isIdentity();
+  };
+  if (!xType || !wType || !outType || !xType.hasStaticShape() ||
+      !xType.getElementType().isF32() || !xType.isLastDimUnitStride() ||
+      !contiguousF32(wType) || !contiguousF32(outType))
     return std::nullopt;
-  std::optional<SmallVector<float>> values = getGlobalF32Values(get);
-  if (!values)
-    return std::nullopt;
-  auto wType = cast<MemRefType>(get.getType());
   m.n = xType.getDimSize(0);
   m.c = xType.getDimSize(1);
   m.h = xType.getDimSize(2);
@@ -90,10 +84,8 @@ static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
   m.dh = dilations[0];
   m.dw = dilations[1];
   if (wType.getDimSize(1) != m.c || m.pixels() == 0 || m.f == 0 ||
-      m.reduction() == 0 ||
-      static_cast<int64_t>(values->size()) != m.f * m.reduction())
+      m.reduction() == 0)
     return std::nullopt;
-  m.weight = std::move(*values);
   return m;
 }
 
@@ -101,15 +93,13 @@ namespace {
 /// Emits the kernels of one conv at the builder's insertion point.
 class ConvKernelEmitter : LoopBuilder {
 public:
-  ConvKernelEmitter(OpBuilder &builder, Location loc, ModuleOp module,
-                    int64_t rowTile, int64_t vectorTile)
-      : LoopBuilder(builder, loc), module(module), rowTile(rowTile),
-        vectorTile(vectorTile) {}
+  ConvKernelEmitter(OpBuilder &builder, Location loc, int64_t rowTile,
+                    int64_t vectorTile)
+      : LoopBuilder(builder, loc), rowTile(rowTile), vectorTile(vectorTile) {}
 
-  void rewrite(ConvMatch &m, SymbolTable &symbols);
+  void rewrite(ConvMatch &m);
 
 private:
-  ModuleOp module;
   int64_t rowTile, vectorTile;
 
   Value add(Value a, int64_t v) {
@@ -125,26 +115,6 @@ private:
         ArrayRef<int64_t>{lanes});
   }
   VectorType vecType() { return VectorType::get({kLanes}, b.getF32Type()); }
-
-  /// Wp[ceil(F / FR)][K][FR] (zero-padded rows) as a private constant.
-  Value packWeight(const ConvMatch &m, SymbolTable &symbols) {
-    int64_t fr = rowTile, k = m.reduction(), blocks = llvm::divideCeil(m.f, fr);
-    SmallVector<float> packed(blocks * k * fr, 0.0f);
-    for (int64_t fi = 0; fi < m.f; ++fi)
-      for (int64_t ki = 0; ki < k; ++ki)
-        packed[((fi / fr) * k + ki) * fr + fi % fr] = m.weight[fi * k + ki];
-    auto type = MemRefType::get({blocks, k, fr}, b.getF32Type());
-    auto tensorType = RankedTensorType::get(type.getShape(), b.getF32Type());
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    auto global = memref::GlobalOp::create(
-        b, loc, "__eqq_packed_conv_weight", b.getStringAttr("private"), type,
-        eqq::getPackedConstant(tensorType, ArrayRef<float>(packed)),
-        /*constant=*/true, b.getI64IntegerAttr(64));
-    symbols.insert(global);
-    b.setInsertionPoint(m.op);
-    return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
-  }
 
   /// col[(c * KH + i) * KW + j][oh * OW + ow] =
   ///   x[n][c][oh * sh + i * dh][ow * sw + j * dw], 16 pixels of a row at a
@@ -190,11 +160,12 @@ private:
     });
   }
 
-  /// out[n][f0 : f0 + rows][p0 : p0 + 16 nvec] += Wp[fb] * col[:, p0 ...];
+  /// out[n][f0 : f0 + rows][p0 : p0 + 16 nvec] +=
+  ///   W[f0 : f0 + rows] * col[:, p0 ...], f0 = fb * rowTile;
   /// the last vector has `lastLanes` real lanes. `colIdx(k, p)` gives the
   /// indices of col; `colMasked` whether reads past the last pixel need a
   /// mask (col is the input itself).
-  void tile(const ConvMatch &m, Value packed, Value out, Value col,
+  void tile(const ConvMatch &m, Value weight, Value out, Value col,
             function_ref<SmallVector<Value>(Value, Value)> colIdx,
             bool colMasked, Value n, Value fb, int64_t rows, Value p0,
             int64_t nvec, int64_t lastLanes) {
@@ -228,7 +199,7 @@ private:
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value wr =
-            memref::LoadOp::create(b, loc, packed, ValueRange{fb, k, cst(r)});
+            memref::LoadOp::create(b, loc, weight, ValueRange{add(f0, r), k});
         Value wv = vector::BroadcastOp::create(b, loc, vecType(), wr);
         for (int64_t v = 0; v < nvec; ++v)
           next.push_back(vector::FMAOp::create(
@@ -249,9 +220,12 @@ private:
 };
 } // namespace
 
-void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
-  Value packed = packWeight(m, symbols);
+void ConvKernelEmitter::rewrite(ConvMatch &m) {
   int64_t p = m.pixels(), k = m.reduction();
+  // W[F][C][KH][KW] read in place as W[F][K]: the broadcasts of a tile's
+  // rows walk rowTile streams of consecutive floats.
+  Value weight = memref::CollapseShapeOp::create(
+      b, loc, m.filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
   auto flat = [&](Value v) {
     return memref::CollapseShapeOp::create(
         b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -296,14 +270,14 @@ void ConvKernelEmitter::rewrite(ConvMatch &m, SymbolTable &symbols) {
       if (fullPanels > 0)
         parallel({{0, fullPanels, 1}, {lo, hi, 1}}, [&](ValueRange iv) {
           Value p0 = arith::MulIOp::create(b, loc, iv[0], cst(pv));
-          tile(m, packed, out, col, colIdx, direct, n, iv[1], rows, p0,
+          tile(m, weight, out, col, colIdx, direct, n, iv[1], rows, p0,
                vectorTile, kLanes);
         });
       if (restPixels > 0)
         parallel({{lo, hi, 1}}, [&](ValueRange iv) {
           int64_t nvec = llvm::divideCeil(restPixels, kLanes);
           int64_t last = restPixels - (nvec - 1) * kLanes;
-          tile(m, packed, out, col, colIdx, direct, n, iv[0], rows,
+          tile(m, weight, out, col, colIdx, direct, n, iv[0], rows,
                cst(fullPanels * pv), nvec, last);
         });
     };
@@ -331,16 +305,12 @@ struct FloatConvKernelsPass
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk(
         [&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
-    SymbolTable symbols(getOperation());
-    // One conv at a time: a match holds a copy of its weights (all of a
-    // network's at once had been a copy of the model's weights).
     for (linalg::Conv2DNchwFchwOp op : convs) {
       std::optional<ConvMatch> match = matchConv(op);
       if (!match)
         continue;
       OpBuilder b(op);
-      ConvKernelEmitter(b, op.getLoc(), getOperation(), rowTile, vectorTile)
-          .rewrite(*match, symbols);
+      ConvKernelEmitter(b, op.getLoc(), rowTile, vectorTile).rewrite(*match);
     }
   }
 };

@@ -5,11 +5,12 @@
 // up to 16] (its padding columns zeroed once), then a tile loop over full
 // blocks of 4 output channels and a second one over the last 2, each
 // reducing over K = C * KH * KW with one fma per channel, the last pixels
-// (P = 20: 16 + 4) masked.
-// The packed weight Wp[2][18][4]: k = 0 holds W[0..3][0][0][0] = 1, 2, 3, 4.
-// CHECK: memref.global "private" constant @__eqq_packed_conv_weight : memref<2x18x4xf32> = dense<"0x0000803F000000400000404000008040
+// (P = 20: 16 + 4) masked. The filter is read in place as W[F][K], one
+// scalar load per output channel and step of K, broadcast: no packed copy.
+// CHECK-NOT: memref.global {{.*}}packed
 // CHECK-LABEL: func.func @pad3x3
 // CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: %[[W:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : memref<6x2x3x3xf32> into memref<6x18xf32>
 // CHECK: %[[OUT:.*]] = memref.collapse_shape %arg1 {{\[\[}}0], [1], [2, 3]] : memref<1x6x4x5xf32> into memref<1x6x20xf32>
 // CHECK: %[[COL:.*]] = memref.alloc() {alignment = 64 : i64} : memref<18x32xf32>
 // CHECK: %[[TAIL:.*]] = memref.subview %[[COL]][0, 20] [18, 12] [1, 1]
@@ -25,7 +26,17 @@
 // CHECK-COUNT-4: vector.load %[[OUT]]
 // CHECK: scf.for {{.*}} = %c0{{.*}} to %c18{{.*}} iter_args
 // CHECK: vector.load %[[COL]]
-// CHECK-COUNT-4: vector.fma
+// CHECK: memref.load %[[W]]
+// CHECK: vector.broadcast
+// CHECK: vector.fma
+// CHECK: memref.load %[[W]]
+// CHECK: vector.fma
+// CHECK: memref.load %[[W]]
+// CHECK: vector.fma
+// CHECK: memref.load %[[W]]
+// CHECK: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
 // CHECK-COUNT-4: vector.store {{.*}}, %[[OUT]]
 // The last 4 pixels, masked.
 // CHECK: scf.parallel
@@ -95,11 +106,26 @@ func.func @strided(%x: memref<1x3x8x9xf32>, %y: memref<1x4x4x5xf32>) {
 
 // -----
 
-// Tests that a conv whose filter is not a constant is left alone.
-// CHECK-LABEL: func.func @not_constant
-// CHECK: linalg.conv_2d_nchw_fchw
-func.func @not_constant(%x: memref<1x3x4x5xf32>, %w: memref<4x3x1x1xf32>, %y: memref<1x4x4x5xf32>) {
+// Tests that a filter that is not a constant (an argument) is read in place
+// as well.
+// CHECK-LABEL: func.func @filter_argument
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: memref.collapse_shape %arg1 {{.*}} into memref<4x3xf32>
+// CHECK: vector.fma
+func.func @filter_argument(%x: memref<1x3x4x5xf32>, %w: memref<4x3x1x1xf32>, %y: memref<1x4x4x5xf32>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%x, %w : memref<1x3x4x5xf32>, memref<4x3x1x1xf32>) outs(%y : memref<1x4x4x5xf32>)
+  return
+}
+
+// -----
+
+// Tests that a filter with a strided layout (not contiguous as W[F][K]) is
+// left alone.
+// CHECK-LABEL: func.func @strided_filter
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @strided_filter(%x: memref<1x3x4x5xf32>, %w: memref<4x3x1x1xf32, strided<[6, 1, 1, 1]>>, %y: memref<1x4x4x5xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x3x4x5xf32>, memref<4x3x1x1xf32, strided<[6, 1, 1, 1]>>) outs(%y : memref<1x4x4x5xf32>)
   return
 }

@@ -497,12 +497,12 @@ def MatmulKernelsPass : Pass<"eqq-matmul-kernels", "::mlir::ModuleOp"> {
 }
 
 def FloatConvKernelsPass : Pass<"eqq-float-conv-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower f32 convolutions with constant filters to vectorized matrix-product kernels";
+  let summary = "Lower f32 convolutions to vectorized matrix-product kernels";
   let description = [{
     A stage of `--eqq-lower-to-llvm`, on buffers, after deallocation (it
     frees its own scratch buffer): every f32 `linalg.conv_2d_nchw_fchw`
-    whose filter is a constant, whose output is contiguous and whose input
-    rows are unit-stride becomes, per image, a matrix product
+    whose filter and output are contiguous and whose input rows are
+    unit-stride becomes, per image, a matrix product
     `out[F][P] += W[F][K] * col[K][P]` over the output pixels
     `P = OH * OW`, `K = C * KH * KW`:
 
@@ -515,11 +515,13 @@ def FloatConvKernelsPass : Pass<"eqq-float-conv-kernels", "::mlir::ModuleOp"> {
       acc[R][V] = out[n][f : f + R][p : p + 16 V]     (vector<16xf32>)
       for k in 0 .. K:
         a[v] = col[k][p + 16 v]
-        acc[r][v] += broadcast(Wp[f / R][k][r]) * a[v]
+        acc[r][v] += broadcast(W[f + r][k]) * a[v]
       out[n][f : f + R][p : p + 16 V] = acc
     ```
 
-    The filter is packed at compile time as `Wp[ceil(F / R)][K][R]`. Lanes
+    The filter is read in place as `W[F][K]` (a constant or not): its R
+    broadcasts per step walk R streams of consecutive floats, and no copy of
+    the weights is made, at compile time or at run time. Lanes
     run along the pixels, flattened across rows, so small spatial sizes
     (7 x 7) fill the vectors as well as large ones. Remainders are exact:
     the last channels by a kernel with fewer rows, the last pixels by
