@@ -212,7 +212,9 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
     // W'[o, ...] = W[o, ...] * scale[o]; b'[o] = b[o] * scale[o] + shift[o],
     // each product and sum rounded to f32 as the unfolded model rounds them.
     int64_t rowSize = wType.getNumElements() / rows;
-    SmallVector<float> newW(*w);
+    // Scaled where it was read (a copy of the largest weight had been a
+    // tenth of resnet18's peak memory).
+    SmallVector<float> newW = std::move(*w);
     for (int64_t o = 0; o < rows; ++o)
       for (int64_t i = 0; i < rowSize; ++i)
         newW[o * rowSize + i] *= (*scale)[o];

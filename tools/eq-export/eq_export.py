@@ -617,8 +617,10 @@ class _Exporter:
                 rkey = "%s_%d" % (base, n)
                 n += 1
             self.resource_keys.add(rkey)
-            # The blob: alignment 4 (little-endian u32), then the raw data; hex
-            # straight from the array's memory (no copy of a large weight).
+            # The blob: its alignment (64, little-endian u32: the JIT reads a
+            # weight in place, where the bytecode reader leaves it, only when
+            # it is aligned to a cache line), then the raw data; hex straight
+            # from the array's memory (no copy of a large weight).
             self.resources.append((rkey, memoryview(arr).cast("B").hex().upper()))
             attr = "dense_resource<%s>" % rkey
         else:
@@ -2216,7 +2218,7 @@ class _Exporter:
             parts.append("\n{-#\n  dialect_resources: {\n    builtin: {\n")
             for i, (k, h) in enumerate(self.resources):
                 last = i + 1 == len(self.resources)
-                parts += ['      %s: "0x04000000' % k, h, '"\n' if last else '",\n']
+                parts += ['      %s: "0x40000000' % k, h, '"\n' if last else '",\n']
             parts.append("    }\n  }\n#-}\n")
         return "".join(parts)
 

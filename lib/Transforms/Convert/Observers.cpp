@@ -110,9 +110,15 @@ Value mlir::eqq::createConstant(OpBuilder &b, Location loc,
   if (values.size() <= 64) {
     attr = DenseElementsAttr::get(type, values);
   } else {
+    // Aligned to a cache line, as the exporter's blobs: the JIT then reads
+    // the weight in place instead of copying it to an aligned buffer, and
+    // the bytecode this module is written to keeps the alignment.
     attr = DenseResourceElementsAttr::get(
         type, "eqq_weight",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(
+            ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                           values.size() * sizeof(float)),
+            /*align=*/64));
   }
   return arith::ConstantOp::create(b, loc, attr);
 }

@@ -50,7 +50,7 @@ for label, threshold in [("inline", None), ("resource", 0)]:
         m = re.search(r'arith.constant dense<"0x([0-9A-F]+)"> : tensor<64x64xf32>', out)
         data = bytes.fromhex(m.group(1))
     else:
-        m = re.search(r'fc.weight: "0x04000000([0-9A-F]+)"', out)
+        m = re.search(r'fc.weight: "0x40000000([0-9A-F]+)"', out)
         data = bytes.fromhex(m.group(1))
     got = np.frombuffer(data, dtype="<u4")
     print("%s: %d of %d values exact" % (label, int((got == bits).sum()), bits.size))
