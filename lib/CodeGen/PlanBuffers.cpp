@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::eqq {
 #define GEN_PASS_DEF_PLANBUFFERSPASS
@@ -34,10 +35,47 @@ struct Buffer {
 };
 } // namespace
 
+/// The position in `block` of the last op that reads or writes `alloc`'s
+/// bytes: a use, a use of a view of it (subview, collapse_shape, view,
+/// cast, ... transitively), or an op holding such a use in its regions;
+/// none when an alias may outlive its uses (an op other than a view makes
+/// a memref of it, or the function returns it). The deallocation
+/// ownership-based deallocation inserts is at the end of the block, for
+/// every buffer: freeing the bytes at the last use instead lets the next
+/// layers reuse them.
+static std::optional<int64_t>
+lastUse(memref::AllocOp alloc, Block &block,
+        const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = position.at(alloc);
+  SmallVector<Value> aliases{alloc.getResult()};
+  while (!aliases.empty()) {
+    Value v = aliases.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      bool view = isa<ViewLikeOpInterface, memref::CastOp>(user);
+      bool makesMemref = llvm::any_of(user->getResultTypes(), [](Type t) {
+        return isa<BaseMemRefType, TensorType>(t);
+      });
+      if ((makesMemref && !view) || user->hasTrait<OpTrait::ReturnLike>() ||
+          isa<memref::ExtractAlignedPointerAsIndexOp>(user))
+        return std::nullopt;
+      if (view)
+        aliases.append(user->result_begin(), user->result_end());
+      Operation *ancestor = block.findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return std::nullopt;
+      last = std::max(last, position.at(ancestor));
+    }
+  }
+  return last;
+}
+
 /// The buffer `alloc` is, when the plan can take it: a static shape of
 /// whole bytes with the identity layout in the default memory space, an
 /// alignment the arena's offsets keep, and one deallocation in the same
-/// block.
+/// block. It is live from its allocation to its last use (the
+/// deallocation when the uses cannot tell).
 static std::optional<Buffer>
 bufferOf(memref::AllocOp alloc,
          const DenseMap<Operation *, int64_t> &position) {
@@ -58,7 +96,9 @@ bufferOf(memref::AllocOp alloc,
   if (!dealloc)
     return std::nullopt; // Returned or kept: not the call's to reuse.
   int64_t bytes = type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
-  return Buffer{alloc, dealloc, position.at(alloc), position.at(dealloc),
+  int64_t end = lastUse(alloc, *alloc->getBlock(), position)
+                    .value_or(position.at(dealloc));
+  return Buffer{alloc, dealloc, position.at(alloc), end,
                 static_cast<int64_t>(
                     llvm::alignTo(std::max<int64_t>(bytes, 1), kAlignment))};
 }

@@ -58,3 +58,52 @@ func.func @kept(%n: index) -> memref<256xf32> {
   memref.dealloc %d : memref<?xf32>
   return %r : memref<256xf32>
 }
+
+// -----
+
+func.func private @use(memref<256xf32>)
+func.func private @use2(memref<16x16xf32>)
+func.func private @alias(memref<256xf32>) -> memref<256xf32>
+
+// Tests that a buffer is live until its last use, not its deallocation:
+// ownership-based deallocation frees every buffer at the end of the block.
+// %a's last use is the first call, so %b reuses its bytes, then %c; %c is
+// read through a view (expand_shape) until the fifth call, so %d, live
+// meanwhile, takes the next bytes; %e has an alias a call returns, so it
+// stays live until its deallocation and %f, allocated after that call,
+// does not reuse its bytes either.
+// CHECK-LABEL: func.func @last_use(
+// CHECK-NEXT: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2048xi8>
+// CHECK: %[[A:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK: call @use(%[[A]])
+// CHECK: %[[B:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK: %[[D:.*]] = memref.view %[[ARENA]][%c1024{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK: %[[E:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK: %[[F:.*]] = memref.view %[[ARENA]][%c1024{{.*}}][] : memref<2048xi8> to memref<256xf32>
+// CHECK-NOT: memref.dealloc %
+// CHECK: memref.dealloc %[[ARENA]] : memref<2048xi8>
+// CHECK-NEXT: return
+func.func @last_use() {
+  %a = memref.alloc() : memref<256xf32>
+  call @use(%a) : (memref<256xf32>) -> ()
+  %b = memref.alloc() : memref<256xf32>
+  call @use(%b) : (memref<256xf32>) -> ()
+  %c = memref.alloc() : memref<256xf32>
+  %v = memref.expand_shape %c [[0, 1]] output_shape [16, 16] : memref<256xf32> into memref<16x16xf32>
+  %d = memref.alloc() : memref<256xf32>
+  call @use(%d) : (memref<256xf32>) -> ()
+  call @use2(%v) : (memref<16x16xf32>) -> ()
+  %e = memref.alloc() : memref<256xf32>
+  %e2 = call @alias(%e) : (memref<256xf32>) -> memref<256xf32>
+  %f = memref.alloc() : memref<256xf32>
+  call @use(%f) : (memref<256xf32>) -> ()
+  call @use(%e2) : (memref<256xf32>) -> ()
+  memref.dealloc %a : memref<256xf32>
+  memref.dealloc %b : memref<256xf32>
+  memref.dealloc %c : memref<256xf32>
+  memref.dealloc %d : memref<256xf32>
+  memref.dealloc %e : memref<256xf32>
+  memref.dealloc %f : memref<256xf32>
+  return
+}

@@ -1014,10 +1014,17 @@ def PlanBuffersPass : Pass<"eqq-plan-buffers", "::mlir::ModuleOp"> {
     (`memref.alloc` of a static shape with the identity layout, one
     `memref.dealloc` in the same block) become `memref.view`s at offsets of
     one allocation made at the start of the call and freed before its
-    return. Each buffer is live from its allocation to its deallocation;
-    largest first, each takes the lowest offset (a multiple of 64 bytes)
-    where it overlaps no buffer live at the same time, so a layer's output
-    reuses the bytes of inputs freed before it.
+    return. Each buffer is live from its allocation to its last use: the
+    last op of the block that uses it, a view of it (subview, view,
+    expand/collapse_shape, cast, transitively) or holds such a use in its
+    regions. Ownership-based deallocation frees every buffer at the end of
+    the block, so the deallocation would keep them all live; it bounds the
+    buffers whose alias may outlive their uses (an op other than a view
+    makes a memref of it, or a terminator yields it). Largest first, each
+    buffer takes the lowest offset (a multiple of 64 bytes) where it
+    overlaps no buffer live at the same time, so a layer's output reuses
+    the bytes of inputs read for the last time before it (resnet18's arena:
+    31.3 -> 10.7 MiB in f32, 2.9 -> 1.9 MiB in int8).
 
     ```
     %a = memref.alloc() {alignment = 64 : i64} : memref<1x32x112x112xi8>
