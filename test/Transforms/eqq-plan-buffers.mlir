@@ -68,7 +68,7 @@ func.func private @alias(memref<256xf32>) -> memref<256xf32>
 // Tests that a buffer is live until its last use, not its deallocation:
 // ownership-based deallocation frees every buffer at the end of the block.
 // %a's last use is the first call, so %b reuses its bytes, then %c; %c is
-// read through a view (expand_shape) until the fifth call, so %d, live
+// read through a view (expand_shape) until the fourth call, so %d, live
 // meanwhile, takes the next bytes; %e has an alias a call returns, so it
 // stays live until its deallocation and %f, allocated after that call,
 // does not reuse its bytes either.
