@@ -96,6 +96,7 @@ void mlir::eqq::buildLowerToLLVMPipeline(OpPassManager &pm,
     openmp.numThreads = options.threads;
     pm.addPass(createConvertSCFToOpenMPPass(openmp));
     pm.addPass(createInlineAllocaScopesPass());
+    pm.addPass(createDropLoopBarriersPass());
   }
 
   // Loops, then LLVM. After outlining a network is a function per layer:

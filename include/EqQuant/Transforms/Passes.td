@@ -1098,6 +1098,24 @@ def InlineAllocaScopesPass : Pass<"eqq-inline-alloca-scopes", "::mlir::ModuleOp"
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def DropLoopBarriersPass : Pass<"eqq-drop-loop-barriers", "::mlir::ModuleOp"> {
+  let summary = "Drop the barrier of a worksharing loop that ends its parallel region";
+  let description = [{
+    A stage of `--eqq-lower-to-llvm` with `threads != 1`, after
+    `--convert-scf-to-openmp`: every kernel becomes an `omp.parallel` region
+    holding one `omp.wsloop`, and a worksharing loop ends with a barrier
+    unless it is `nowait`. When the loop is the last op of its region (only
+    `omp.terminator` follows) and has no reductions, that barrier is
+    redundant: the end of the parallel region waits for all its threads
+    anyway. Such loops get `nowait`, which saves one of the two barriers of
+    every parallel layer. On the 2-core machine of the README a fork and
+    join of libomp's took 1.1-1.7 us with `nowait` against 1.5-2.5 us
+    without; mobilenet_v3_small's 73 parallel layers on 2 threads went from
+    1.32 to 1.31 ms (best median of 8 interleaved runs each).
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 def LowerCopiesPass : Pass<"eqq-lower-copies", "::mlir::ModuleOp"> {
   let summary = "Turn memref.copy into linalg.copy, which lowers to loops";
   let description = [{
