@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """eq_export: export a float PyTorch ``nn.Module`` to MLIR in EqQuant's input spellings.
 
-The module is traced with ``torch.fx.symbolic_trace``; static shapes come from
+The module is traced with ``torch.fx``'s tracer, told the example inputs'
+shapes: code that reads a traced tensor's ``shape``, ``size()``, ``dim()``,
+``ndim``, ``numel()`` or ``dtype`` gets the concrete value (``n, c, h, w =
+x.shape``, ``torch._assert(x.dim() == 3, ...)``), which plain
+``symbolic_trace`` cannot give (``_ShapeTracer``); static shapes come from
 ``torch.fx.passes.shape_prop.ShapeProp`` run on example inputs. The result is
 the text of one ``func.func`` (``@forward`` by default) with one argument per
 placeholder and one result per output tensor, using only upstream dialects, in
@@ -134,6 +138,11 @@ section does not list yet, in the spellings torch-mlir produces:
   ``torch.arange``), ``zeros_like(ids)`` token types and their embeddings,
   a class token expanded to the batch (buffers are traced as attributes,
   as parameters are).
+- ``torch.chunk`` / ``split`` / ``tensor_split`` / ``unbind`` and the
+  ``Tensor`` methods, their pieces indexed with an integer or unpacked (as
+  ShuffleNet's ``x1, x2 = x.chunk(2, dim=1)``): each piece read is a
+  ``tensor.extract_slice`` along the split axis (unbind's drops it), the
+  sizes those PyTorch gave on the example inputs.
 - ``torch.flatten`` / ``nn.Flatten`` / ``Tensor.view`` / ``reshape`` /
   ``flatten``: ``tensor.collapse_shape`` (or ``expand_shape``, or collapse to
   1-D then expand when the reshape is neither).
@@ -153,7 +162,8 @@ and other binary ``linalg.generic``; helper ops carry no location.
 
 These spellings cover torchvision 0.14's ResNets, MobileNetV2/V3,
 EfficientNet, SqueezeNet and VGG (``test/Tools/eq-export/torchvision-*.py``
-check them against PyTorch in ``eq-run``), and transformer encoders written
+check them against PyTorch in ``eq-run``), its ShuffleNetV2 and
+VisionTransformer (``test/Tools/eq-export/shape-reading.py``), and transformer encoders written
 as PyTorch computes them: attention's projections, head split (view +
 transpose), scores, masks, softmax and context, post- and pre-norm layers,
 BERT's embeddings, extended attention mask and pooler, a ViT's patch
@@ -407,6 +417,17 @@ def _has_tensor(v):
     return False
 
 
+class _Pieces:
+    """The tuple a chunk, split, tensor_split or unbind of `x` along `dim`
+    returns: each piece is `x[offset:offset + size]` along it (`squeeze`:
+    the axis dropped, as unbind's). Only indexing it gives a tensor (an
+    extract_slice, made when a piece is read)."""
+
+    def __init__(self, x, dim, offsets, sizes, squeeze):
+        self.x, self.dim, self.offsets, self.sizes = x, dim, offsets, sizes
+        self.squeeze = squeeze
+
+
 class _Value:
     """An SSA value of the exported function: a static-shaped tensor of
     element type `elt` (f32 but for ids, masks and comparisons)."""
@@ -455,6 +476,10 @@ _ARITH = {"add": "arith.addf", "sub": "arith.subf", "mul": "arith.mulf", "div": 
 _RESHAPE_FUNCS = {torch.flatten, torch.reshape}
 _RESHAPE_METHODS = {"view", "reshape", "flatten"}
 _IDENTITY_METHODS = {"contiguous"}
+# torch function -> the Tensor method of the same meaning (_Exporter.pieces)
+_SPLIT_FUNCS = {torch.chunk: "chunk", torch.split: "split", torch.tensor_split: "tensor_split",
+                torch.unbind: "unbind"}
+_SPLIT_METHODS = {"chunk", "split", "tensor_split", "unbind"}
 _CONV_MODULES = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
 _CONV_OPS = {1: "linalg.conv_1d_ncw_fcw", 2: "linalg.conv_2d_nchw_fchw",
              3: "linalg.conv_3d_ncdhw_fcdhw"}
@@ -523,7 +548,8 @@ _SUPPORTED = ("eq_export handles linear, conv1d/2d/3d (grouped and depthwise con
               "pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, "
               "transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, "
               "embedding, comparisons, masked_fill/where, logical not/and/or, dtype "
-              "conversions, identity, dropout and stochastic depth")
+              "conversions, identity, dropout and stochastic depth, chunk/split/unbind "
+              "(indexed or unpacked)")
 
 # Names used inside regions (block arguments, body values): never given to
 # values of the function body, so they cannot clash.
@@ -677,6 +703,9 @@ class _Exporter:
             return arg
         if isinstance(arg, torch.fx.Node):
             if arg in self.env:
+                if isinstance(self.env[arg], _Pieces):
+                    raise self.error("%s '%s' is the tuple of a %s; only its pieces (indexed or "
+                                     "unpacked) are supported" % (what, arg.name, arg.target))
                 return self.env[arg]
             if arg in self.pyvals and isinstance(self.pyvals[arg], torch.Tensor):
                 hint = arg.target if arg.op == "get_attr" else arg.name
@@ -1721,6 +1750,37 @@ class _Exporter:
         perm[d0], perm[d1] = perm[d1], perm[d0]
         return perm
 
+    def pieces(self, node, kind):
+        """chunk, split, tensor_split or unbind (`kind`) of a tensor: a _Pieces
+        whose sizes are those PyTorch gave on the example inputs."""
+        names = ["self", "chunks" if kind == "chunk" else "dim" if kind == "unbind" else
+                 "split_size", "dim"][:2 if kind == "unbind" else 3]
+        a = self.args_of(node, names, {"dim": 0})
+        x = self.tensor(a.get("self", a.get("input", a.get("tensor"))), "input", None)
+        dim = self.axis(self.pyval(a["dim"]), len(x.shape), kind)
+        metas = node.meta.get("tensor_meta")
+        if not isinstance(metas, (tuple, list)) or not all(hasattr(m, "shape") for m in metas):
+            raise self.error("no shapes recorded for the pieces of %s" % kind)
+        squeeze = kind == "unbind"
+        sizes = [1 if squeeze else int(m.shape[dim]) for m in metas]
+        offsets = [sum(sizes[:i]) for i in range(len(sizes))]
+        return _Pieces(x, dim, offsets, sizes, squeeze)
+
+    def piece(self, node, pieces, i):
+        """Piece `i` of a chunk/split/unbind: getitem's slice (or integer,
+        for unbind) along the split axis."""
+        whole = node.args[0].name
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise self.error("the %d pieces of '%s' indexed by %r; an integer index (or "
+                             "unpacking) is supported" % (len(pieces.sizes), whole, i))
+        if not -len(pieces.sizes) <= i < len(pieces.sizes):
+            raise self.error("index %d out of range for the %d pieces of '%s'"
+                             % (i, len(pieces.sizes), whole))
+        i %= len(pieces.sizes)
+        at = pieces.offsets[i]
+        sel = at if pieces.squeeze else slice(at, at + pieces.sizes[i])
+        return self.getitem(node, pieces.x, (slice(None),) * pieces.dim + (sel,))
+
     def getitem(self, node, x, index):
         """Basic indexing: slices (positive steps), integers, None (a new axis
         of size 1) and one Ellipsis, as a tensor.extract_slice whose result
@@ -2010,6 +2070,9 @@ class _Exporter:
                         rest.append(self.pyval(node.kwargs[key]))
                 return self.permute(node, x, self.transpose_args(node, x, kind, rest))
             if target is operator.getitem:
+                whole = node.args[0]
+                if isinstance(whole, torch.fx.Node) and isinstance(self.env.get(whole), _Pieces):
+                    return self.piece(node, self.env[whole], self.pyval(node.args[1]))
                 x = self.tensor(node.args[0], "input", None)
                 index = self.pyval(node.args[1])
                 fix = lambda i: slice(*(self.pyval(v) for v in (i.start, i.stop, i.step))) \
@@ -2042,6 +2105,8 @@ class _Exporter:
                 return self.expand(node, node.args[0])
             if target is _attention_mask:
                 return self.attention_mask(node, node.args[0], node.args[1])
+            if target in _SPLIT_FUNCS:
+                return self.pieces(node, _SPLIT_FUNCS[target])
             if _is_stochastic_depth(target):
                 a = self.args_of(node, ["input", "p", "mode", "training"], {"training": True})
                 if self.pyval(a["training"]) and self.pyval(a["p"]) > 0:
@@ -2108,6 +2173,8 @@ class _Exporter:
                 return self.masked_fill(node, a["self"], a["mask"], a["value"])
             if target in ("unsqueeze", "squeeze"):
                 return self.reshape(node, self.tensor(node.args[0], "input", None))
+            if target in _SPLIT_METHODS:
+                return self.pieces(node, target)
             if target in ("expand", "expand_as"):
                 return self.expand(node, node.args[0])
             if target == "mean":
@@ -2370,6 +2437,113 @@ def _written_out(module):
     return out
 
 
+class _ShapeTracer(torch.fx.Tracer):
+    """torch.fx's tracer, with the shapes of the example inputs known.
+
+    Code that reads a traced tensor's ``shape``, ``size()``, ``dim()``,
+    ``ndim``, ``numel()``, ``dtype`` or ``device`` gets the concrete value, as
+    eager PyTorch would, instead of a proxy: ``n, c, h, w = x.shape``
+    (torchvision's ViT), ``b, c, h, w = x.size()`` (ShuffleNet's channel
+    shuffle) and checks like ``torch._assert(x.dim() == 3, ...)`` trace, where
+    plain ``symbolic_trace`` fails. A proxy of a tuple (``x.chunk(2, 1)``) can
+    be unpacked: its length is known. The values come from running the traced
+    nodes on the example inputs, lazily: only when such a question is asked,
+    and only the nodes its answer needs (a model that asks none runs nothing
+    here). The graph is specialized to those shapes, as the exported function
+    is anyway. Buffers are traced as attributes, as parameters are: a slice of
+    a buffer by a traced size (position ids) stays in the graph."""
+
+    _CONCRETE_ATTRS = ("shape", "ndim", "dtype", "device", "is_cuda", "is_sparse",
+                       "is_quantized", "requires_grad")
+    _CONCRETE_METHODS = ("size", "dim", "numel", "nelement", "ndimension", "element_size")
+
+    def __init__(self, example_inputs):
+        super().__init__()
+        self.proxy_buffer_attributes = True
+        self.example_inputs = tuple(example_inputs)
+        self.values = {}
+        self.placeholders = 0
+        self.evaluating = False
+
+    def create_proxy(self, kind, target, args, kwargs, *rest, **kw):
+        proxy = super().create_proxy(kind, target, args, kwargs, *rest, **kw)
+        if kind == "placeholder" and isinstance(proxy, torch.fx.Proxy):
+            i = self.placeholders
+            self.placeholders += 1
+            if i < len(self.example_inputs):
+                self.values[proxy.node] = self.example_inputs[i]
+        return proxy
+
+    def proxy(self, node):
+        return _ShapedProxy(node, self)
+
+    def concrete(self, node):
+        """The value `node` has on the example inputs."""
+        if node in self.values:
+            return self.values[node]
+        value = lambda a: torch.fx.node.map_arg(a, self.concrete)  # noqa: E731
+        args, kwargs = value(node.args), value(node.kwargs)
+        # Modules run as in eager PyTorch, not recorded (call_module and
+        # getattr below).
+        evaluating, self.evaluating = self.evaluating, True
+        try:
+            v = self._run(node, args, kwargs)
+        finally:
+            self.evaluating = evaluating
+        self.values[node] = v
+        return v
+
+    def _run(self, node, args, kwargs):
+        with torch.no_grad():
+            if node.op == "get_attr":
+                v = self.root
+                for part in node.target.split("."):
+                    v = getattr(v, part)
+            elif node.op == "call_function":
+                v = node.target(*args, **kwargs)
+            elif node.op == "call_method":
+                v = getattr(args[0], node.target)(*args[1:], **kwargs)
+            elif node.op == "call_module":
+                v = self.root.get_submodule(node.target)(*args, **kwargs)
+            else:
+                raise ExportError("the shape of '%s' is asked while tracing, but it is not "
+                                  "computed from the example inputs" % node.name)
+        return v
+
+    def call_module(self, m, forward, args, kwargs):
+        if self.evaluating:
+            return forward(*args, **kwargs)
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr, attr_val, parameter_proxy_cache):
+        if self.evaluating:
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
+
+
+class _ShapedProxy(torch.fx.Proxy):
+    """A proxy whose shape questions _ShapeTracer answers concretely."""
+
+    def __getattr__(self, k):
+        if k in _ShapeTracer._CONCRETE_ATTRS or k in _ShapeTracer._CONCRETE_METHODS:
+            v = self.tracer.concrete(self.node)
+            if isinstance(v, torch.Tensor):
+                return getattr(v, k)
+        return super().__getattr__(k)
+
+    def __iter__(self):
+        v = self.tracer.concrete(self.node)
+        if isinstance(v, (tuple, list)):
+            return iter([self[i] for i in range(len(v))])
+        return super().__iter__()
+
+    def __len__(self):
+        v = self.tracer.concrete(self.node)
+        if isinstance(v, (tuple, list, torch.Tensor)):
+            return len(v)
+        return super().__len__()
+
+
 def _drop_concrete_placeholders(gm, count):
     """Removes the last `count` placeholders, which symbolic_trace made for
     concrete arguments, with the checks of their values that read them."""
@@ -2430,14 +2604,12 @@ def export_module(module, example_inputs, *, func_name="forward", linear_spellin
             concrete = {p.name: p.default for p in params[len(example_inputs):]
                         if p.default is not p.empty}
         try:
-            # Buffers traced as attributes, as parameters are: a slice of a
-            # buffer by a traced size (position ids) stays in the graph.
-            tracer = torch.fx.Tracer()
-            tracer.proxy_buffer_attributes = True
+            tracer = _ShapeTracer(example_inputs)
             graph = tracer.trace(module, concrete_args=concrete)
+            tracer.values.clear()  # the activations the shape questions needed
             gm = torch.fx.GraphModule(tracer.root, graph, type(module).__name__)
         except Exception as e:  # noqa: BLE001
-            raise ExportError("torch.fx.symbolic_trace failed for %s: %s"
+            raise ExportError("tracing with torch.fx failed for %s: %s"
                               % (type(module).__name__, e)) from e
         if concrete:
             _drop_concrete_placeholders(gm, len(concrete))

@@ -43,7 +43,7 @@ attempt("batchnorm-functional", bm.FunctionalTrainingNorm(), (torch.rand(2, 3, 6
 attempt("exp", bm.Exp(), (torch.rand(2, 5),))
 # CHECK: exp: node 'exp' (call_function torch.exp): unsupported function torch.exp
 attempt("mish", bm.Mish(), (torch.rand(1, 3, 4, 4),))
-# CHECK: mish: node 'act' (call_module act (torch.nn.modules.activation.Mish)): unsupported module type Mish (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, embedding, comparisons, masked_fill/where, logical not/and/or, dtype conversions, identity, dropout and stochastic depth)
+# CHECK: mish: node 'act' (call_module act (torch.nn.modules.activation.Mish)): unsupported module type Mish (eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, embedding, comparisons, masked_fill/where, logical not/and/or, dtype conversions, identity, dropout and stochastic depth, chunk/split/unbind (indexed or unpacked))
 attempt("softmax-no-dim", bm.SoftmaxNoDim(), (torch.rand(2, 5),))
 # CHECK: softmax-no-dim: node 'sm' (call_module sm (torch.nn.modules.activation.Softmax)): nn.Softmax without dim is not supported (give dim)
 attempt("matmul-vector", bm.MatmulVector(), (torch.rand(5, 5),))
@@ -77,7 +77,11 @@ attempt("inplace", bm.InplaceReluReused(), (torch.rand(2, 5),))
 attempt("reflect", bm.ReflectPadConv(), (torch.rand(1, 3, 6, 6),))
 # CHECK: reflect: node 'conv' (call_module conv (torch.nn.modules.conv.Conv2d)): padding_mode='reflect' is not supported (only 'zeros')
 attempt("control-flow", bm.ControlFlow(), (torch.rand(2, 5),))
-# CHECK: control-flow: torch.fx.symbolic_trace failed for ControlFlow: symbolically traced variables cannot be used as inputs to control flow
+# CHECK: control-flow: tracing with torch.fx failed for ControlFlow: symbolically traced variables cannot be used as inputs to control flow
+attempt("shape-then-value-branch", bm.DataDependentBranch(), (torch.rand(2, 5),))
+# CHECK: shape-then-value-branch: tracing with torch.fx failed for DataDependentBranch: symbolically traced variables cannot be used as inputs to control flow
+attempt("chunk-sliced", bm.ChunkSliced(), (torch.rand(2, 4),))
+# CHECK: chunk-sliced: node 'getitem' (call_function operator.getitem): the 2 pieces of 'chunk' indexed by slice(1, None, None); an integer index (or unpacking) is supported
 attempt("double", bm.DoubleWeights(), (torch.rand(2, 5),))
 # CHECK: double: node 'double' (call_method double): unsupported method Tensor.double
 attempt("f64-input", torch.nn.ReLU(), (torch.rand(2, 5, dtype=torch.float64),))
