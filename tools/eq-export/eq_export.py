@@ -579,7 +579,7 @@ class _Exporter:
         self.const_nodes = set()
         self.const_cache = {}  # id(tensor) -> _Value
         self.const_keep = []   # keeps cached tensors alive (ids stay unique)
-        self.resources = []    # (key, hex)
+        self.resources = []    # (key, little-endian f32 array), hex-printed when written
         self.resource_keys = set()
         self.zero = None
         self.neg_inf = None
@@ -643,11 +643,10 @@ class _Exporter:
                 rkey = "%s_%d" % (base, n)
                 n += 1
             self.resource_keys.add(rkey)
-            # The blob: its alignment (64, little-endian u32: the JIT reads a
-            # weight in place, where the bytecode reader leaves it, only when
-            # it is aligned to a cache line), then the raw data; hex straight
-            # from the array's memory (no copy of a large weight).
-            self.resources.append((rkey, memoryview(arr).cast("B").hex().upper()))
+            # Printed when the text is written (_Exporter.text_pieces), one blob
+            # at a time: the hex of a whole network's weights (twice their
+            # bytes) is never held at once.
+            self.resources.append((rkey, arr))
             attr = "dense_resource<%s>" % rkey
         else:
             attr = "dense<%s>" % _dense_body(arr)
@@ -2187,6 +2186,7 @@ class _Exporter:
         raise self.error("unsupported node kind")
 
     def run(self, example_inputs):
+        """The module's text, in pieces (text_pieces())."""
         graph = self.gm.graph
         nodes = list(graph.nodes)
         self.order = {n: i for i, n in enumerate(nodes)}
@@ -2279,15 +2279,26 @@ class _Exporter:
             out.append("\n".join("  " + ln for ln in line.split("\n")))
         out.append("  return %s : %s" % (", ".join(v.name for v in results), ", ".join(rtypes)))
         out.append("}")
-        # One join of all the pieces (a large model's text is mostly its blobs).
-        parts = [line + "\n" for line in out]
-        if self.resources:
-            parts.append("\n{-#\n  dialect_resources: {\n    builtin: {\n")
-            for i, (k, h) in enumerate(self.resources):
-                last = i + 1 == len(self.resources)
-                parts += ['      %s: "0x40000000' % k, h, '"\n' if last else '",\n']
-            parts.append("    }\n  }\n#-}\n")
-        return "".join(parts)
+        self.body = "".join(line + "\n" for line in out)
+        return self.text_pieces()
+
+    def text_pieces(self):
+        """The module's text as an iterator of strings: the function, then
+        each blob of the dialect_resources trailer printed as it is asked
+        for (a large model's text is mostly its blobs)."""
+        yield self.body
+        if not self.resources:
+            return
+        yield "\n{-#\n  dialect_resources: {\n    builtin: {\n"
+        for i, (k, arr) in enumerate(self.resources):
+            last = i + 1 == len(self.resources)
+            # The blob: its alignment (64, little-endian u32: the JIT reads a
+            # weight in place, where the bytecode reader leaves it, only when
+            # it is aligned to a cache line), then the raw data; hex straight
+            # from the array's memory (no copy of the weight).
+            yield '      %s: "0x40000000%s%s' % (k, memoryview(arr).cast("B").hex().upper(),
+                                                   '"\n' if last else '",\n')
+        yield "    }\n  }\n#-}\n"
 
 
 # --------------------------------------------------------------------------
@@ -2563,8 +2574,18 @@ def _drop_concrete_placeholders(gm, count):
 
 def export_module(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",
                   bias="init", resource_threshold=64):
-    """Export ``module`` (an ``nn.Module``, traced with ``torch.fx.symbolic_trace``,
-    or an already traced ``torch.fx.GraphModule``) to MLIR text.
+    """Export ``module`` to MLIR text: ``"".join(export_pieces(...))`` (the
+    arguments and errors of export_pieces)."""
+    return "".join(export_pieces(module, example_inputs, func_name=func_name,
+                                 linear_spelling=linear_spelling, bias=bias,
+                                 resource_threshold=resource_threshold))
+
+
+def export_pieces(module, example_inputs, *, func_name="forward", linear_spelling="transposed_b",
+                  bias="init", resource_threshold=64):
+    """Export ``module`` (an ``nn.Module``, traced with ``torch.fx``'s tracer
+    told the example inputs' shapes, or an already traced
+    ``torch.fx.GraphModule``) to MLIR text.
 
     example_inputs: a tensor or a tuple of tensors, one per argument of
         ``forward`` (float32; int64 or int32 ids; bool or integer masks); they
@@ -2577,7 +2598,10 @@ def export_module(module, example_inputs, *, func_name="forward", linear_spellin
     resource_threshold: constants with more elements than this become
         ``dense_resource`` blobs; ``None`` keeps every constant inline.
 
-    Returns the module text. Raises ``ExportError`` for anything unsupported.
+    Returns the module text as an iterator of strings, whose blobs are
+    printed as it is read (write them out one by one: a network's text is
+    about twice its weights' bytes). Raises ``ExportError`` for anything
+    unsupported, before the first string.
     """
     if linear_spelling not in LINEAR_SPELLINGS:
         raise ExportError("linear_spelling must be one of %s, got %r" % (LINEAR_SPELLINGS, linear_spelling))
@@ -2704,6 +2728,7 @@ def main(argv=None):
                 if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
                     sd = sd["state_dict"]
                 model.load_state_dict(sd)
+                del sd  # copied into the model
             except Exception as e:  # noqa: BLE001
                 raise ExportError("loading the state dict %s failed: %s" % (args.state_dict, e)) from e
         model.eval()
@@ -2714,9 +2739,9 @@ def main(argv=None):
         else:
             raise ExportError("give --input-shape (the module has no get_example_inputs())")
         threshold = None if args.resource_threshold < 0 else args.resource_threshold
-        text = export_module(model, inputs, func_name=args.func_name,
-                             linear_spelling=args.linear_spelling, bias=args.bias,
-                             resource_threshold=threshold)
+        pieces = export_pieces(model, inputs, func_name=args.func_name,
+                               linear_spelling=args.linear_spelling, bias=args.bias,
+                               resource_threshold=threshold)
         if args.save_input:
             if len(args.save_input) != len(inputs):
                 raise ExportError("%d --save-input files for %d inputs" % (len(args.save_input), len(inputs)))
@@ -2730,25 +2755,68 @@ def main(argv=None):
                 raise ExportError("%d --save-output files for %d outputs" % (len(args.save_output), len(outs)))
             for f, y in zip(args.save_output, outs):
                 np.save(f, y.detach().numpy().astype(np.float32))
-        data = _to_bytecode(text, args.eq_opt) if args.emit_bytecode else text.encode()
+        try:
+            _write_output(pieces, args.output, _eq_opt_path(args.eq_opt) if args.emit_bytecode
+                          else None)
+        except OSError as e:
+            raise ExportError("writing %s failed: %s" % (args.output, e)) from e
     except ExportError as e:
         print("eq_export: error: %s" % e, file=sys.stderr)
         return 1
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        tmp = args.output + ".tmp%d" % os.getpid()
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, args.output)
     return 0
 
 
-def _to_bytecode(text, eq_opt):
-    """The MLIR bytecode of the module `text`, written by eq-opt (`eq_opt`,
-    or found on PATH or in this source tree's build/bin)."""
-    import shutil
+def _write_output(pieces, output, eq_opt):
+    """Writes the text's pieces one by one to `output` ("-": stdout), or with
+    `eq_opt` to a temporary text file that eq-opt turns into bytecode. A file
+    is written under a temporary name and renamed when complete: a failure
+    leaves no output file."""
     import subprocess
+    import tempfile
+    stdout = output == "-"
+    if stdout and eq_opt is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+        return
+    final = None if stdout else output + ".tmp%d" % os.getpid()
+    text_path = final
+    if eq_opt is not None:
+        where = None if stdout else os.path.dirname(os.path.abspath(output))
+        fd, text_path = tempfile.mkstemp(suffix=".mlir", prefix="eq_export_", dir=where)
+        os.close(fd)
+    try:
+        with open(text_path, "w") as f:
+            for piece in pieces:
+                f.write(piece)
+        if eq_opt is None:
+            os.replace(text_path, output)
+            return
+        try:
+            # On standard input: the locations name <stdin>, not the
+            # temporary file.
+            with open(text_path, "rb") as f:
+                r = subprocess.run([eq_opt, "-", "--emit-bytecode", "-o",
+                                    "-" if stdout else final], stdin=f,
+                                   stdout=None if stdout else subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        except OSError as e:
+            raise ExportError("running %s failed: %s" % (eq_opt, e)) from e
+        if r.returncode:
+            raise ExportError("%s could not read the exported module: %s" % (
+                eq_opt, r.stderr.decode(errors="replace").strip()[:2000]))
+        if not stdout:
+            os.replace(final, output)
+    finally:
+        for path in {text_path, final} - {None}:
+            if os.path.exists(path):
+                os.remove(path)
+
+
+def _eq_opt_path(eq_opt):
+    """The eq-opt to write bytecode with: `eq_opt`, or found on PATH or in
+    this source tree's build/bin."""
+    import shutil
     if eq_opt is None:
         eq_opt = shutil.which("eq-opt")
         if eq_opt is None:
@@ -2760,15 +2828,7 @@ def _to_bytecode(text, eq_opt):
                           "(give --eq-opt PATH)")
     if not os.path.exists(eq_opt) and shutil.which(eq_opt) is None:
         raise ExportError("--eq-opt %s: no such program" % eq_opt)
-    try:
-        r = subprocess.run([eq_opt, "-", "--emit-bytecode", "-o", "-"], input=text.encode(),
-                           capture_output=True)
-    except OSError as e:
-        raise ExportError("running %s failed: %s" % (eq_opt, e)) from e
-    if r.returncode:
-        raise ExportError("%s could not read the exported module: %s" % (
-            eq_opt, r.stderr.decode(errors="replace").strip()[:2000]))
-    return r.stdout
+    return eq_opt
 
 
 if __name__ == "__main__":

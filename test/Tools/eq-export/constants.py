@@ -7,6 +7,7 @@
 # CHECK: inline: 4096 of 4096 values exact
 # CHECK: resource: 4096 of 4096 values exact
 # CHECK: scalars: ok
+# CHECK: pieces: 3 blobs, one in each of 3 of the 6 pieces; joined equal to export_module
 
 import os
 import re
@@ -20,7 +21,7 @@ sys.path.insert(0, os.path.join(here, "..", "..", "..", "tools", "eq-export"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from eq_export import _fmt_f32, export_module  # noqa: E402
+from eq_export import _fmt_f32, export_module, export_pieces  # noqa: E402
 
 rng = np.random.default_rng(0)
 bits = rng.integers(0, 2**32, size=4096, dtype=np.uint64).astype(np.uint32)
@@ -61,3 +62,25 @@ for v in [5, 0.1, 1e-5, 1e20, -0.0, 3.4028235e38, 1.401298464324817e-45]:
     assert "." in s.split("e")[0], s
     assert np.float32(float(s)).tobytes() == np.float32(v).tobytes(), (v, s)
 print("scalars: ok")
+
+# export_pieces: the same text, each blob its own piece (printed when the
+# iterator reaches it), so a writer never holds the whole text.
+
+
+class Three(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.c = (torch.nn.Linear(64, 64, bias=False) for _ in range(3))
+
+    def forward(self, x):
+        return self.c(self.b(self.a(x)))
+
+
+torch.manual_seed(0)
+three, x = Three(), torch.zeros(1, 64)
+pieces = list(export_pieces(three, (x,)))
+blobs = sum(p.count('"0x40000000') for p in pieces)
+single = sum(p.count('"0x40000000') == 1 for p in pieces)
+assert "".join(pieces) == export_module(three, (x,))
+print("pieces: %d blobs, one in each of %d of the %d pieces; joined equal to export_module"
+      % (blobs, single, len(pieces)))
