@@ -2492,17 +2492,28 @@ class _ShapeTracer(torch.fx.Tracer):
         """The value `node` has on the example inputs."""
         if node in self.values:
             return self.values[node]
-        value = lambda a: torch.fx.node.map_arg(a, self.concrete)  # noqa: E731
-        args, kwargs = value(node.args), value(node.kwargs)
+        # The nodes it needs that have no value yet, found and run without
+        # recursion (a deep network's chain of layers would exceed Python's
+        # recursion limit), in the graph's order, which is topological.
+        need, todo = set(), [node]
+        while todo:
+            n = todo.pop()
+            if n not in self.values and n not in need:
+                need.add(n)
+                todo.extend(n.all_input_nodes)
+        value = lambda a: torch.fx.node.map_arg(a, self.values.__getitem__)  # noqa: E731
         # Modules run as in eager PyTorch, not recorded (call_module and
         # getattr below).
         evaluating, self.evaluating = self.evaluating, True
         try:
-            v = self._run(node, args, kwargs)
+            for n in node.graph.nodes:
+                if n in need:
+                    self.values[n] = self._run(n, value(n.args), value(n.kwargs))
+                    if n is node:
+                        break
         finally:
             self.evaluating = evaluating
-        self.values[node] = v
-        return v
+        return self.values[node]
 
     def _run(self, node, args, kwargs):
         with torch.no_grad():

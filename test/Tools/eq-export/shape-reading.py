@@ -1,7 +1,8 @@
 # Tests that models reading the shapes of traced tensors export and compute
 # what PyTorch computes: `n, c, h, w = x.shape`, `x.size()` unpacked,
 # `x.dim()` / `ndim` in a torch._assert and an if (plain symbolic_trace fails
-# on each), and chunk / split / tensor pieces indexed and unpacked;
+# on each), a size read after a chain of 400 layers, and chunk / split /
+# unbind pieces indexed and unpacked;
 # torchvision's ShuffleNetV2 (channel shuffle) and VisionTransformer (the
 # vit_b_16 class) at small sizes (Inputs/shape_models.py). Two spellings,
 # eq-run vs PyTorch (rtol 1e-4, atol 1e-5 * max|expected|, see

@@ -55,7 +55,22 @@ class Pieces(nn.Module):
         return a * 2, b + c.mean(2, keepdim=True), parts[-1], parts[0], p - q[:, :, :1], r, rows[1] - rows[0]
 
 
+class DeepChain(nn.Module):
+    """x.view(x.size(0), -1) after a chain of 400 layers: the size is
+    computed without recursion (Python's limit is 1000 frames)."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(*[nn.Hardtanh(-4.0 + i / 100, 4.0) for i in range(400)])
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x):
+        x = self.body(x)
+        return self.fc(x.view(x.size(0), -1))
+
+
 SHAPE_MODELS = {
+    "deep_chain": (lambda: DeepChain(), [(2, 3, 4)]),
     "unpack_shape": (lambda: UnpackShape(), [(2, 3, 6, 6)]),
     "channel_shuffle": (lambda: ChannelShuffle(), [(1, 8, 5, 5)]),
     "pieces": (lambda: Pieces(), [(2, 5, 6, 6)]),
