@@ -1752,8 +1752,8 @@ class _Exporter:
     def pieces(self, node, kind):
         """chunk, split, tensor_split or unbind (`kind`) of a tensor: a _Pieces
         whose sizes are those PyTorch gave on the example inputs."""
-        names = ["self", "chunks" if kind == "chunk" else "dim" if kind == "unbind" else
-                 "split_size", "dim"][:2 if kind == "unbind" else 3]
+        names = {"chunk": ["self", "chunks", "dim"], "split": ["self", "split_size", "dim"],
+                 "tensor_split": ["self", "sections", "dim"], "unbind": ["self", "dim"]}[kind]
         a = self.args_of(node, names, {"dim": 0})
         x = self.tensor(a.get("self", a.get("input", a.get("tensor"))), "input", None)
         dim = self.axis(self.pyval(a["dim"]), len(x.shape), kind)
@@ -2456,8 +2456,8 @@ class _ShapeTracer(torch.fx.Tracer):
     eager PyTorch would, instead of a proxy: ``n, c, h, w = x.shape``
     (torchvision's ViT), ``b, c, h, w = x.size()`` (ShuffleNet's channel
     shuffle) and checks like ``torch._assert(x.dim() == 3, ...)`` trace, where
-    plain ``symbolic_trace`` fails. A proxy of a tuple (``x.chunk(2, 1)``) can
-    be unpacked: its length is known. The values come from running the traced
+    plain ``symbolic_trace`` fails. A proxy of a tuple (``x.chunk(2, 1)``) or
+    of a tensor (its rows) can be unpacked: its length is known. The values come from running the traced
     nodes on the example inputs, lazily: only when such a question is asked,
     and only the nodes its answer needs (a model that asks none runs nothing
     here). The graph is specialized to those shapes, as the exported function
@@ -2465,7 +2465,7 @@ class _ShapeTracer(torch.fx.Tracer):
     a buffer by a traced size (position ids) stays in the graph."""
 
     _CONCRETE_ATTRS = ("shape", "ndim", "dtype", "device", "is_cuda", "is_sparse",
-                       "is_quantized", "requires_grad")
+                       "is_quantized")
     _CONCRETE_METHODS = ("size", "dim", "numel", "nelement", "ndimension", "element_size")
 
     def __init__(self, example_inputs):
@@ -2554,8 +2554,9 @@ class _ShapedProxy(torch.fx.Proxy):
         return super().__getattr__(k)
 
     def __iter__(self):
+        # A tuple's items, or a tensor's rows (`a, b = x`), as indexing.
         v = self.tracer.concrete(self.node)
-        if isinstance(v, (tuple, list)):
+        if isinstance(v, (tuple, list)) or (isinstance(v, torch.Tensor) and v.dim() > 0):
             return iter([self[i] for i in range(len(v))])
         return super().__iter__()
 

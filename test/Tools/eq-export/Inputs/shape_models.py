@@ -45,14 +45,16 @@ class ChannelShuffle(nn.Module):
 class Pieces(nn.Module):
     """torch.split with sections, Tensor.split by size (last piece smaller),
     torch.chunk with fewer pieces than asked, unbind, indexed and unpacked,
-    a piece from the end."""
+    a piece from the end, a tensor unpacked into its rows."""
 
     def forward(self, x):
         a, b, c = torch.split(x, [1, 3, 2], dim=2)
         parts = x.split(4, -1)
         p, q, r = torch.chunk(x, 4, dim=1)  # 5 rows: pieces of 2, 2, 1
         rows = x.unbind(0)
-        return a * 2, b + c.mean(2, keepdim=True), parts[-1], parts[0], p - q[:, :, :1], r, rows[1] - rows[0]
+        first, second = x
+        return (a * 2, b + c.mean(2, keepdim=True), parts[-1], parts[0], p - q[:, :, :1], r,
+                rows[1] - rows[0], first * second)
 
 
 class DeepChain(nn.Module):
