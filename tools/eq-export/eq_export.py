@@ -69,6 +69,8 @@ section does not list yet, in the spellings torch-mlir produces:
 - ``torch.mean`` / ``Tensor.mean`` over any axes: a ``linalg.generic`` with
   ``reduction`` iterators adding into a zero-filled tensor, divided by the
   element count; ``keepdim`` as a ``tensor.expand_shape`` of the result.
+  ``torch.sum`` / ``Tensor.sum``: the same without the division (a float
+  op: the analysis knows a sum only as part of a mean or pool).
 - ``torch.cat`` / ``torch.concat``: ``tensor.concat`` (one operand: no op).
 - ``+ - * /`` (``operator.*``, ``torch.add/sub/mul/div``, ``Tensor.add`` ...):
   ``linalg.add`` for two tensors of the same shape, else an elementwise
@@ -545,7 +547,7 @@ def _is_stochastic_depth(obj):
 _SUPPORTED = ("eq_export handles linear, conv1d/2d/3d (grouped and depthwise conv2d), "
               "batch norm (eval), relu, relu6/hardtanh/clamp, hardswish, hardsigmoid, sigmoid, "
               "silu, tanh, gelu (erf and tanh forms), layer norm, softmax, max/avg/adaptive-avg "
-              "pool2d, mean, cat, add/sub/mul/div, matmul/bmm of two tensors, "
+              "pool2d, mean, sum, cat, add/sub/mul/div, matmul/bmm of two tensors, "
               "transpose/permute, slicing, flatten/view/reshape/unsqueeze/squeeze, expand, "
               "embedding, comparisons, masked_fill/where, logical not/and/or, dtype "
               "conversions, identity, dropout and stochastic depth, chunk/split/unbind "
@@ -1201,14 +1203,18 @@ class _Exporter:
         total = _Value(self.emit(base + "_sum", text, loc=name), out_shape)
         return self.divide(base, total, np.outer(counts[0], counts[1]), base)
 
-    def mean(self, node, x, dims, keepdim):
+    def mean(self, node, x, dims, keepdim, divide=True):
+        """torch.mean, or torch.sum without `divide`: a reduction generic
+        adding over `dims` (all when None or empty), then the division by the
+        count, then the kept axes restored with `keepdim`."""
+        what = "mean" if divide else "sum"
         out_shape = self.out_shape(node)
         rank = len(x.shape)
         if dims is None or (isinstance(dims, (list, tuple)) and len(dims) == 0):
             dims = list(range(rank))
         dims = [dims] if isinstance(dims, int) else list(dims)
         if any(isinstance(d, bool) or not isinstance(d, int) or not -rank <= d < rank for d in dims):
-            raise self.error("mean: bad dim %r for a tensor of rank %d" % (dims, rank))
+            raise self.error("%s: bad dim %r for a tensor of rank %d" % (what, dims, rank))
         dims = sorted({d % rank for d in dims})
         kept = [i for i in range(rank) if i not in dims]
         red_shape = tuple(x.shape[i] for i in kept)
@@ -1219,8 +1225,10 @@ class _Exporter:
                                  [x], init, red_shape, ["%res = arith.addf %in, %out : f32"], "%res",
                                  iters=iters)
         total = _Value(self.emit(base + "_sum", text, loc=self.layer_name(node)), red_shape)
-        count = int(np.prod([x.shape[i] for i in dims]))
-        y = self.divide(base, total, float(count), base + "_mean" if keepdim else base)
+        y = total
+        if divide:
+            count = int(np.prod([x.shape[i] for i in dims]))
+            y = self.divide(base, total, float(count), base + "_mean" if keepdim else base)
         if keepdim:
             if not kept:
                 y = _Value(self.emit(base, "tensor.expand_shape %s [] output_shape [%s] : %s into %s"
@@ -1244,7 +1252,8 @@ class _Exporter:
                                      % (y.name, _fmt_reassoc(groups), ", ".join(map(str, out_shape)),
                                         y.type, _ttype(out_shape))), out_shape)
         if y.shape != out_shape:
-            raise self.error("internal: mean result shape %s != traced %s" % (list(y.shape), list(out_shape)))
+            raise self.error("internal: %s result shape %s != traced %s"
+                             % (what, list(y.shape), list(out_shape)))
         return y
 
     def cat(self, node, items, dim):
@@ -2019,12 +2028,13 @@ class _Exporter:
                                                                     "divisor_override")))
             if target is F.adaptive_avg_pool2d:
                 return self.adaptive_avg_pool2d(node, node.name, self.tensor(node.args[0], "input"))
-            if target is torch.mean:
+            if target in (torch.mean, torch.sum):
+                what = "mean" if target is torch.mean else "sum"
                 a = self.args_of(node, ["input", "dim", "keepdim"], {"dim": None, "keepdim": False})
                 if a.get("dtype") is not None or "out" in a:
-                    raise self.error("mean with dtype= or out= is not supported")
+                    raise self.error("%s with dtype= or out= is not supported" % what)
                 return self.mean(node, self.tensor(a["input"], "input"), self.pyval(a["dim"]),
-                                 self.pyval(a["keepdim"]))
+                                 self.pyval(a["keepdim"]), divide=target is torch.mean)
             if target in (torch.cat, torch.concat):
                 a = self.args_of(node, ["tensors", "dim"], {"dim": 0})
                 if "out" in a:
@@ -2176,12 +2186,12 @@ class _Exporter:
                 return self.pieces(node, target)
             if target in ("expand", "expand_as"):
                 return self.expand(node, node.args[0])
-            if target == "mean":
+            if target in ("mean", "sum"):
                 a = self.args_of(node, ["self", "dim", "keepdim"], {"dim": None, "keepdim": False})
                 if a.get("dtype") is not None:
-                    raise self.error("mean with dtype= is not supported")
+                    raise self.error("%s with dtype= is not supported" % target)
                 return self.mean(node, self.tensor(a["self"], "input"), self.pyval(a["dim"]),
-                                 self.pyval(a["keepdim"]))
+                                 self.pyval(a["keepdim"]), divide=target == "mean")
             raise self.error("unsupported method Tensor.%s (%s)" % (target, _SUPPORTED))
         raise self.error("unsupported node kind")
 

@@ -143,3 +143,19 @@ EXTRA_MODELS = {
 def small_cnn():
     """A factory function (eq_export's CLI accepts one in place of a class)."""
     return SmallCNN()
+
+
+class SumModel(nn.Module):
+    """Sums over channels (kept) and over space between convs: float ops
+    between quantized layers."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.c2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        y = torch.relu(self.c1(x))
+        y = self.c2(y * y.sum(1, keepdim=True))
+        return self.fc(torch.sum(y, (2, 3)))

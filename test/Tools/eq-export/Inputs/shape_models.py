@@ -45,7 +45,8 @@ class ChannelShuffle(nn.Module):
 class Pieces(nn.Module):
     """torch.split with sections, Tensor.split by size (last piece smaller),
     torch.chunk with fewer pieces than asked, unbind, indexed and unpacked,
-    a piece from the end, a tensor unpacked into its rows."""
+    a piece from the end, a tensor unpacked into its rows; sums of pieces
+    (over one axis kept, all axes, two axes)."""
 
     def forward(self, x):
         a, b, c = torch.split(x, [1, 3, 2], dim=2)
@@ -54,7 +55,8 @@ class Pieces(nn.Module):
         rows = x.unbind(0)
         first, second = x
         return (a * 2, b + c.mean(2, keepdim=True), parts[-1], parts[0], p - q[:, :, :1], r,
-                rows[1] - rows[0], first * second)
+                rows[1] - rows[0], first * second, b.sum(2, keepdim=True) - torch.sum(c),
+                torch.sum(x, dim=(1, 3)))
 
 
 class DeepChain(nn.Module):
