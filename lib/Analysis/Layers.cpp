@@ -383,6 +383,28 @@ static std::optional<LayerMatch> matchLinear(linalg::MatmulOp mm) {
   return match;
 }
 
+/// A conv's input `inUse`, or the source of the zero tensor.pad of the
+/// spatial axes in front of it.
+static void matchInputPad(LayerMatch &match, OpOperand *inUse) {
+  Layer &layer = match.layer;
+  layer.inputUse = inUse;
+  layer.inputAxis = 1;
+  auto pad = inUse->get().getDefiningOp<tensor::PadOp>();
+  if (!pad)
+    return;
+  Value padValue = pad.getConstantPaddingValue();
+  bool spatialOnly = true;
+  for (ArrayRef<int64_t> amounts : {pad.getStaticLow(), pad.getStaticHigh()})
+    for (auto [d, a] : llvm::enumerate(amounts))
+      if (ShapedType::isDynamic(a) || (d < 2 && a != 0))
+        spatialOnly = false;
+  if (padValue && isZero(padValue) && spatialOnly && pad->hasOneUse() &&
+      isF32Tensor(pad.getSource())) {
+    layer.inputUse = &pad.getSourceMutable();
+    match.ops.push_back(pad);
+  }
+}
+
 template <typename ConvOp>
 static std::optional<LayerMatch> matchConv(ConvOp conv, LayerKind kind) {
   if (!conv.hasPureTensorSemantics())
@@ -399,21 +421,7 @@ static std::optional<LayerMatch> matchConv(ConvOp conv, LayerKind kind) {
   layer.op = conv;
   match.ops.push_back(conv);
   layer.weightUse = wUse;
-  layer.inputUse = inUse;
-  layer.inputAxis = 1;
-  if (auto pad = inUse->get().getDefiningOp<tensor::PadOp>()) {
-    Value padValue = pad.getConstantPaddingValue();
-    bool spatialOnly = true;
-    for (ArrayRef<int64_t> amounts : {pad.getStaticLow(), pad.getStaticHigh()})
-      for (auto [d, a] : llvm::enumerate(amounts))
-        if (ShapedType::isDynamic(a) || (d < 2 && a != 0))
-          spatialOnly = false;
-    if (padValue && isZero(padValue) && spatialOnly && pad->hasOneUse() &&
-        isF32Tensor(pad.getSource())) {
-      layer.inputUse = &pad.getSourceMutable();
-      match.ops.push_back(pad);
-    }
-  }
+  matchInputPad(match, inUse);
   if (!matchInit(match, init, /*channelAxis=*/1))
     return std::nullopt;
   if (layer.biasOp)
@@ -445,6 +453,53 @@ matchDepthwiseConv(linalg::DepthwiseConv2DNchwChwOp conv) {
     return match;
   layer.weightUse = &collapse.getSrcMutable();
   match->ops.push_back(collapse);
+  return match;
+}
+
+/// A grouped conv2d as eq-export writes `nn.Conv2d` with 1 < groups < C (or
+/// a depthwise one with a channel multiplier): `linalg.conv_2d_ngchw_gfchw`
+/// reading `tensor.expand_shape`s of the N x C x H x W input (optionally
+/// zero-padded before), of PyTorch's `(G F') x C' x KH x KW` weight and of
+/// the N x (G F') x OH x OW init, its result collapsed back to
+/// N x (G F') x OH x OW. A conv2d layer with `groups` set: its input, weight,
+/// bias and output are the 4-D values, as for a conv with groups = 1 (which
+/// one group is).
+static std::optional<LayerMatch>
+matchGroupedConv(linalg::Conv2DNgchwGfchwOp conv) {
+  if (!conv.hasPureTensorSemantics())
+    return std::nullopt;
+  SmallVector<ReassociationIndices> channelSplit{{0}, {1, 2}, {3}, {4}};
+  SmallVector<ReassociationIndices> rowSplit{{0, 1}, {2}, {3}, {4}};
+  auto expandOf = [](Value v, ArrayRef<ReassociationIndices> reassoc) {
+    auto expand = v.getDefiningOp<tensor::ExpandShapeOp>();
+    if (!expand || !expand->hasOneUse() || !isF32Tensor(expand.getSrc()) ||
+        expand.getReassociationIndices() != reassoc)
+      return tensor::ExpandShapeOp();
+    return expand;
+  };
+  auto xExpand = expandOf(conv.getDpsInputOperand(0)->get(), channelSplit);
+  auto wExpand = expandOf(conv.getDpsInputOperand(1)->get(), rowSplit);
+  auto initExpand = expandOf(conv.getDpsInitOperand(0)->get(), channelSplit);
+  auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(
+      getSoleUser(conv->getResult(0)));
+  if (!xExpand || !wExpand || !initExpand || !collapse ||
+      collapse.getReassociationIndices() != channelSplit ||
+      !isF32Tensor(collapse.getResult()))
+    return std::nullopt;
+  LayerMatch match;
+  Layer &layer = match.layer;
+  layer.kind = LayerKind::Conv2d;
+  layer.op = conv;
+  layer.groups = xExpand.getResultType().getDimSize(1);
+  layer.weightUse = &wExpand.getSrcMutable();
+  match.ops.append({xExpand, wExpand, initExpand, conv, collapse});
+  matchInputPad(match, &xExpand.getSrcMutable());
+  if (!matchInit(match, initExpand.getSrc(), /*channelAxis=*/1))
+    return std::nullopt;
+  if (layer.biasOp)
+    match.ops.push_back(layer.biasOp);
+  matchLayerTail(match, collapse.getResult(), /*channelAxis=*/1,
+                 /*expectExpand=*/false);
   return match;
 }
 
@@ -534,6 +589,8 @@ static std::optional<LayerMatch> matchLayer(Operation *op) {
     return matchConv(conv, LayerKind::Conv3d);
   if (auto conv = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op))
     return matchDepthwiseConv(conv);
+  if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+    return matchGroupedConv(conv);
   return std::nullopt;
 }
 
@@ -749,6 +806,7 @@ mlir::eqq::matchResidualAdd(const ModelAnalysis &model, const Layer &consumer) {
         if (l.inputUse == use)
           reader = &l;
       if (!reader || reader == &consumer || reader->inputAxis != axis ||
+          reader->groups != 1 ||
           !getConstantThroughObservers(reader->getWeight()))
         return std::nullopt;
       r.readers.emplace_back(reader, producer);

@@ -4,7 +4,9 @@
 // out[F][P] += W[F][K] * col[K][P] over the output pixels P = OH * OW of
 // each image, with K = C * KH * KW: col is the input itself for a 1x1
 // stride-1 conv, else an im2col copy; lanes run along the pixels and the
-// weights, read in place as W[F][K], are broadcast.
+// weights, read in place as W[F][K], are broadcast. A grouped conv
+// (linalg.conv_2d_ngchw_gfchw) is G such products side by side: output
+// channel f of group g = f / F' reads col's rows of group g.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,13 +33,20 @@ using mlir::eqq::LoopBuilder;
 static constexpr int64_t kLanes = 16;
 
 namespace {
-/// A conv out[N][F][OH][OW] += x[N][C][H][W] (*) W[F][C][KH][KW].
+/// A conv out[N][F][OH][OW] += x[N][C][H][W] (*) W[F][C][KH][KW], or a
+/// grouped one, out[N][G][F'][OH][OW] += x[N][G][C'][H][W] (*)
+/// W[G][F'][C'][KH][KW] (f = F = G F' and c = C = G C' count every group).
 struct ConvMatch {
-  linalg::Conv2DNchwFchwOp op;
+  Operation *op;
   Value x, filter, out;
   int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw;
+  /// The op is linalg.conv_2d_ngchw_gfchw (its values have a group axis),
+  /// of `groups` groups (1 included).
+  bool grouped = false;
+  int64_t groups = 1;
 
-  int64_t reduction() const { return c * kh * kw; }
+  /// K of one output channel's product: C' * KH * KW.
+  int64_t reduction() const { return c / groups * kh * kw; }
   int64_t pixels() const { return oh * ow; }
   /// Whether x is already col[K][P]: a 1x1 stride-1 conv over a contiguous
   /// input of the output's size.
@@ -49,9 +58,11 @@ struct ConvMatch {
 };
 } // namespace
 
-static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
+template <typename ConvOp>
+static std::optional<ConvMatch> matchConv(ConvOp op) {
   if (!op.hasPureBufferSemantics())
     return std::nullopt;
+  constexpr bool grouped = std::is_same_v<ConvOp, linalg::Conv2DNgchwGfchwOp>;
   ConvMatch m;
   m.op = op;
   m.x = op.getDpsInputOperand(0)->get();
@@ -64,26 +75,38 @@ static std::optional<ConvMatch> matchConv(linalg::Conv2DNchwFchwOp op) {
     return type.hasStaticShape() && type.getElementType().isF32() &&
            type.getLayout().isIdentity();
   };
+  // (A grouped conv's input is viewed as N x C x H x W: contiguous.)
   if (!xType || !wType || !outType || !xType.hasStaticShape() ||
       !xType.getElementType().isF32() || !xType.isLastDimUnitStride() ||
-      !contiguousF32(wType) || !contiguousF32(outType))
+      (grouped && !xType.getLayout().isIdentity()) || !contiguousF32(wType) ||
+      !contiguousF32(outType))
     return std::nullopt;
-  m.n = xType.getDimSize(0);
-  m.c = xType.getDimSize(1);
-  m.h = xType.getDimSize(2);
-  m.w = xType.getDimSize(3);
-  m.f = wType.getDimSize(0);
-  m.kh = wType.getDimSize(2);
-  m.kw = wType.getDimSize(3);
-  m.oh = outType.getDimSize(2);
-  m.ow = outType.getDimSize(3);
-  auto strides = op.getStrides().getValues<int64_t>();
-  auto dilations = op.getDilations().getValues<int64_t>();
+  // x N x C x H x W, W F x C x KH x KW, out N x F x OH x OW; grouped:
+  // x N x G x C' x H x W, W G x F' x C' x KH x KW, out N x G x F' x OH x OW.
+  ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape(),
+                    os = outType.getShape();
+  int64_t g = grouped ? xs[1] : 1;
+  if (grouped && (ws[0] != g || os[1] != g || os[2] != ws[1]))
+    return std::nullopt;
+  int64_t at = grouped ? 1 : 0; // the extra axis of each grouped shape
+  m.grouped = grouped;
+  m.groups = g;
+  m.n = xs[0];
+  m.c = g * xs[1 + at];
+  m.h = xs[2 + at];
+  m.w = xs[3 + at];
+  m.f = g * ws[at];
+  m.kh = ws[2 + at];
+  m.kw = ws[3 + at];
+  m.oh = os[2 + at];
+  m.ow = os[3 + at];
+  auto strides = op.getStrides().template getValues<int64_t>();
+  auto dilations = op.getDilations().template getValues<int64_t>();
   m.sh = strides[0];
   m.sw = strides[1];
   m.dh = dilations[0];
   m.dw = dilations[1];
-  if (wType.getDimSize(1) != m.c || m.pixels() == 0 || m.f == 0 ||
+  if (ws[1 + at] != m.c / g || m.pixels() == 0 || m.f == 0 ||
       m.reduction() == 0)
     return std::nullopt;
   return m;
@@ -170,6 +193,12 @@ private:
             bool colMasked, Value n, Value fb, int64_t rows, Value p0,
             int64_t nvec, int64_t lastLanes) {
     Value f0 = arith::MulIOp::create(b, loc, fb, cst(rowTile));
+    // A grouped conv's block reads the rows of col of its group.
+    Value kBase;
+    if (m.groups > 1)
+      kBase = arith::MulIOp::create(
+          b, loc, arith::DivUIOp::create(b, loc, f0, cst(m.f / m.groups)),
+          cst(m.reduction()));
     Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(vecType()));
     Value lastMask = lastLanes < kLanes ? mask(lastLanes) : Value();
     SmallVector<Value> pix(nvec);
@@ -193,8 +222,9 @@ private:
       b.setInsertionPointToStart(loop.getBody());
       Value k = loop.getInductionVar();
       SmallVector<Value> a(nvec);
+      Value colK = kBase ? arith::AddIOp::create(b, loc, kBase, k) : k;
       for (int64_t v = 0; v < nvec; ++v)
-        a[v] = load(col, colIdx(k, pix[v]),
+        a[v] = load(col, colIdx(colK, pix[v]),
                     colMasked && lastMask && v == nvec - 1);
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
@@ -221,16 +251,29 @@ private:
 } // namespace
 
 void ConvKernelEmitter::rewrite(ConvMatch &m) {
-  int64_t p = m.pixels(), k = m.reduction();
+  // col holds every input channel's rows (K = C * KH * KW, G groups of
+  // m.reduction() rows each).
+  int64_t p = m.pixels(), k = m.c * m.kh * m.kw;
+  bool grouped = m.grouped;
   // W[F][C][KH][KW] read in place as W[F][K]: the broadcasts of a tile's
-  // rows walk rowTile streams of consecutive floats.
+  // rows walk rowTile streams of consecutive floats. (Grouped:
+  // W[G][F'][C'][KH][KW] as W[F][K'], x as N x C x H x W.)
   Value weight = memref::CollapseShapeOp::create(
-      b, loc, m.filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+      b, loc, m.filter,
+      grouped ? ArrayRef<ReassociationIndices>{{0, 1}, {2, 3, 4}}
+              : ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  if (grouped)
+    m.x = memref::CollapseShapeOp::create(
+        b, loc, m.x, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
   auto flat = [&](Value v) {
     return memref::CollapseShapeOp::create(
         b, loc, v, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   };
-  Value out = flat(m.out);
+  Value out = grouped ? memref::CollapseShapeOp::create(
+                            b, loc, m.out,
+                            ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}})
+                            .getResult()
+                      : flat(m.out);
   Value col;
   std::function<SmallVector<Value>(Value, Value)> colIdx;
   Value n;
@@ -257,7 +300,11 @@ void ConvKernelEmitter::rewrite(ConvMatch &m) {
     colIdx = [&](Value kk, Value pp) { return SmallVector<Value>{kk, pp}; };
   }
 
+  // (A grouped conv's blocks stay in one group: fr divides F'.)
   int64_t fr = rowTile, pv = vectorTile * kLanes;
+  while (m.groups > 1 && (m.f / m.groups) % fr != 0)
+    --fr;
+  rowTile = fr; // (tile() places block fb at fb * rowTile)
   int64_t fullBlocks = m.f / fr, restRows = m.f - fullBlocks * fr;
   int64_t fullPanels = p / pv, restPixels = p - fullPanels * pv;
   forLoop(0, m.n, 1, [&](Value image) {
@@ -287,7 +334,7 @@ void ConvKernelEmitter::rewrite(ConvMatch &m) {
   });
   if (!direct)
     memref::DeallocOp::create(b, loc, col);
-  m.op.erase();
+  m.op->erase();
 }
 
 namespace {
@@ -302,15 +349,20 @@ struct FloatConvKernelsPass
           "rows * vectors <= 28 (the accumulators stay in registers)");
       return signalPassFailure();
     }
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
-    getOperation().walk(
-        [&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
-    for (linalg::Conv2DNchwFchwOp op : convs) {
-      std::optional<ConvMatch> match = matchConv(op);
-      if (!match)
-        continue;
-      OpBuilder b(op);
-      ConvKernelEmitter(b, op.getLoc(), rowTile, vectorTile).rewrite(*match);
+    SmallVector<ConvMatch> convs;
+    getOperation().walk([&](Operation *op) {
+      std::optional<ConvMatch> match;
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        match = matchConv(conv);
+      else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+        match = matchConv(conv);
+      if (match)
+        convs.push_back(*match);
+    });
+    for (ConvMatch &match : convs) {
+      OpBuilder b(match.op);
+      ConvKernelEmitter(b, match.op->getLoc(), rowTile, vectorTile)
+          .rewrite(match);
     }
   }
 };

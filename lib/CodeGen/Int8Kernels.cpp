@@ -67,6 +67,9 @@ struct Int8Layer {
   bool isConv = false;
   /// A depthwise conv: W[C][KH][KW], output channel c from input channel c.
   bool isDepthwise = false;
+  /// A grouped conv's groups G (else 1): output channel f of G * F' reads
+  /// input channels [g * C', (g + 1) * C'), g = f / F', through W[f][C'].
+  int64_t groups = 1;
   /// A conv whose kernel runs its lanes along output channels (else along
   /// output columns).
   bool channelLanes = false;
@@ -435,13 +438,22 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op,
     channelDim = 1;
   } else if (op.getNumLoops() == 7) {
     // Conv 2-D: (n, f, oh, ow, c, kh, kw) -> x(n, c, oh * sh + kh * dh,
-    // ow + kw * dw), W(f, c, kh, kw), acc(n, f, oh, ow).
+    // ow + kw * dw), W(f, c, kh, kw), acc(n, f, oh, ow). A grouped conv
+    // reads x(n, (f floordiv F') * C' + c, ...) with c < C' = W's dim 1.
     layer.isConv = true;
     if (maps[1] != AffineMap::get(7, 0, {d(1), d(4), d(5), d(6)}, ctx) ||
         maps[2] != AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx) ||
-        maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0) ||
-        maps[0].getResult(1) != d(4))
+        maps[0].getNumResults() != 4 || maps[0].getResult(0) != d(0))
       return std::nullopt;
+    int64_t c = xType.getDimSize(1), cg = layer.weightShape[1],
+            f = layer.weightShape[0];
+    if (maps[0].getResult(1) != d(4)) {
+      if (c % cg != 0 || f % (c / cg) != 0 || c == cg)
+        return std::nullopt;
+      layer.groups = c / cg;
+      if (maps[0].getResult(1) != d(1).floorDiv(f / layer.groups) * cg + d(4))
+        return std::nullopt;
+    }
     if (!matchSpatial(maps[0].getResult(2), d(2), d(5), layer.strideH,
                       layer.dilationH) ||
         !matchSpatial(maps[0].getResult(3), d(3), d(6), layer.strideW,
@@ -465,7 +477,8 @@ static std::optional<Int8Layer> matchLayer(linalg::GenericOp op,
   bool spatial = layer.isConv || layer.isDepthwise;
   // A conv's lanes: along output channels for rows shorter than a vector
   // (or when asked), unless its consumer cannot take them that way.
-  if (layer.isConv) {
+  // (A grouped conv's kernel has column lanes only.)
+  if (layer.isConv && layer.groups == 1) {
     int64_t ow = cast<MemRefType>(layer.acc.getType()).getDimSize(3);
     layer.channelLanes = lanes == eqq::ConvLanes::channels ||
                          (lanes == eqq::ConvLanes::automatic && ow < kLanes);
@@ -655,7 +668,7 @@ private:
       ValueRange accs, int64_t c4, Value y,
       function_ref<void(Value, Value, Value, int64_t, MutableArrayRef<Value>)>
           step);
-  Value packConvInput(int64_t wx, int64_t groups = 0);
+  Value packConvInput(int64_t wx, int64_t minQuads = 0);
   Value packChannelRows(int64_t wx, int64_t sw, bool flip = false,
                         int64_t extraChannels = 0);
   int64_t phaseWidth();
@@ -1770,14 +1783,16 @@ Value KernelBuilder::startGlobal(ArrayRef<int32_t> init) {
 }
 
 /// Packs a full conv's input for its kernels, `wx` columns per phase (see
-/// buildConv), in at least `groups` groups of 4 channels (groups past the
+/// buildConv), in at least `minQuads` groups of 4 channels (those past the
 /// input's are padding), and returns it: bytes, or i16 values 0..255 where
-/// the kernels take them so (widenActivations).
-Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
+/// the kernels take them so (widenActivations). A grouped conv's groups
+/// each take ceil(C' / 4) quads, the last one's missing channels zero.
+Value KernelBuilder::packConvInput(int64_t wx, int64_t minQuads) {
   auto xType = cast<MemRefType>(layer.x.getType());
   int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
           h = xType.getDimSize(2);
-  int64_t c4 = std::max<int64_t>(llvm::divideCeil(c, 4), groups);
+  int64_t cg = c / layer.groups, cg4 = llvm::divideCeil(cg, 4);
+  int64_t c4 = std::max<int64_t>(layer.groups * cg4, minQuads);
   int64_t sw = layer.strideW;
   // Pack the input: xp[n][c4][y][x * 4 + cc] = x[n][4 c4 + cc][y][x] (u8:
   // signed activations offset by 128), zero elsewhere (missing channels, the
@@ -1812,15 +1827,23 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
   forEachPackedRow(
       xp, nBatch, c4, h, sw * wx * 4, srcH, fillValue,
       [&](Value n, Value cq, Value y, Value yOut) {
-        // The channels of the group that exist (the others stay zero).
+        // The first channel of the quad, and how many of its 4 exist (the
+        // others stay zero): quad q of conv group g = cq / cg4 holds
+        // channels g * cg + 4 q ...
+        Value first = arith::MulIOp::create(b, loc, cq, cst(4));
+        Value left = arith::SubIOp::create(b, loc, cst(c), first);
+        if (layer.groups > 1) {
+          Value g = arith::DivUIOp::create(b, loc, cq, cst(cg4));
+          Value q4 = arith::MulIOp::create(
+              b, loc, arith::RemUIOp::create(b, loc, cq, cst(cg4)), cst(4));
+          first = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, g, cst(cg)), q4);
+          left = arith::SubIOp::create(b, loc, cst(cg), q4);
+        }
         SmallVector<Value> channels;
         for (int64_t cc = 0; cc < 4; ++cc)
-          channels.push_back(arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cst(cc)));
-        Value validChannels = arith::MinSIOp::create(
-            b, loc, cst(4),
-            arith::SubIOp::create(b, loc, cst(c),
-                                  arith::MulIOp::create(b, loc, cq, cst(4))));
+          channels.push_back(arith::AddIOp::create(b, loc, first, cst(cc)));
+        Value validChannels = arith::MinSIOp::create(b, loc, cst(4), left);
         auto i8x16 = VectorType::get({16}, b.getI8Type());
         Value zero16 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8x16));
         auto block16 = [&](Value x0) {
@@ -1859,8 +1882,7 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
           OpBuilder::InsertionGuard inner(b);
           b.setInsertionPoint(chans.getBody()->getTerminator());
           Value cc = chans.getInductionVar();
-          Value ci = arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, cq, cst(4)), cc);
+          Value ci = arith::AddIOp::create(b, loc, first, cc);
           Value v =
               memref::LoadOp::create(b, loc, source, ValueRange{n, ci, y, xi});
           if (layer.xSigned)
@@ -1897,15 +1919,21 @@ Value KernelBuilder::packConvInput(int64_t wx, int64_t groups) {
 ///       a[v] = xp[n][c4][oh * sh + kh * dh][p][(ow_v + q) * 4 ...]
 ///       acc[i][v] = dot(acc[i][v], a[v], broadcast(Wp[f + i][c4][kh][kw]))
 ///     epilogue(acc) -> output (masked in the last columns)
+///
+/// A grouped conv (G groups of C' input and F' output channels) is G such
+/// convs side by side: xp holds each group's ceil(C' / 4) quads in turn,
+/// Wp is W[F][C'] packed as above, blocks of fr output channels (fr
+/// divides F') stay in one group g, and their c4 loop reads its quads.
 void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   auto xType = cast<MemRefType>(layer.x.getType());
   auto accType = cast<MemRefType>(layer.acc.getType());
-  int64_t nBatch = xType.getDimSize(0), c = xType.getDimSize(1),
+  int64_t nBatch = xType.getDimSize(0), c = layer.weightShape[1],
           wIn = xType.getDimSize(3);
   int64_t f = layer.weightShape[0], kh = layer.weightShape[2],
           kw = layer.weightShape[3];
   int64_t oh = accType.getDimSize(2), ow = accType.getDimSize(3);
   int64_t c4 = llvm::divideCeil(c, 4);
+  int64_t fg = f / layer.groups;
   // Lanes of a column vector: 16, or 8 on AVX2, where an accumulator of 8
   // lanes is the two registers of its pairs (widenAccumulator) and its
   // activations (32 i16) two more; 4 such accumulators, their operands and
@@ -1917,7 +1945,12 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
   // output channels per block instead: as many accumulators as fr x ov,
   // enough independent dot products to hide their latency.
   if (owBlocks < ov)
-    fr = std::min(f, std::min(fr * ov / owBlocks, 28 / owBlocks));
+    fr = std::min(fg, std::min(fr * ov / owBlocks, 28 / owBlocks));
+  if (layer.groups > 1) {
+    fr = std::min(fr, fg);
+    while (fg % fr != 0)
+      --fr;
+  }
   // Columns per phase: every input column, and the last vector's widest
   // read.
   int64_t sw = layer.strideW;
@@ -1946,6 +1979,12 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
       fIdx.push_back(arith::AddIOp::create(b, loc, f0, cst(i)));
     for (int64_t v = 0; v < vecs; ++v)
       owIdx.push_back(arith::AddIOp::create(b, loc, ow0, cst(v * vl)));
+    // The first quad of the block's group in xp.
+    Value quad0 =
+        layer.groups == 1
+            ? Value()
+            : arith::MulIOp::create(
+                  b, loc, arith::DivUIOp::create(b, loc, f0, cst(fg)), cst(c4));
     // Lanes per vector: vl, or 8 for a last vector of at most 8 columns
     // (half the work on AVX-512's 256-bit form, e.g. 56 = 3 x 16 + 8).
     auto lanesOf = [&](int64_t v) {
@@ -1964,6 +2003,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
             MutableArrayRef<Value> cur) {
           SmallVector<Value> a;
           int64_t tap = dx * layer.dilationW;
+          Value xq = quad0 ? arith::AddIOp::create(b, loc, quad0, cq) : cq;
           for (int64_t v = 0; v < vecs; ++v) {
             Value xcol = arith::MulIOp::create(
                 b, loc,
@@ -1972,7 +2012,7 @@ void KernelBuilder::buildConv(int64_t fr, int64_t ov) {
                 cst(4));
             a.push_back(vector::LoadOp::create(
                 b, loc, VectorType::get({4 * lanesOf(v)}, xpElem), xp,
-                ValueRange{n, cq, row, xcol}));
+                ValueRange{n, xq, row, xcol}));
           }
           SmallVector<Value> dwords;
           for (int64_t i = 0; i < frows; ++i)
@@ -3039,7 +3079,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       bool pairs = kb.multipliesBytePairs();
       if (layer.isMaxPool)
         kb.buildMaxPool(convVectors);
-      else if (amx && layer.isConv && !layer.isDepthwise &&
+      else if (amx && layer.isConv && layer.groups == 1 &&
                amxFits(layer.weightShape[1]) &&
                cast<MemRefType>(layer.acc.getType()).getDimSize(3) >=
                    kAmxMinColumns)

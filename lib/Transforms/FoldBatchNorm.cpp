@@ -172,8 +172,7 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
       if (l.output == x)
         layer = &l;
     if (!layer)
-      return "its input is not the output of a linear or conv layer "
-             "(grouped convolutions are not folded)";
+      return "its input is not the output of a linear or conv layer";
     auto outType = cast<RankedTensorType>(x.getType());
     int64_t channelAxis =
         layer->kind == LayerKind::Linear ? outType.getRank() - 1 : 1;
@@ -266,8 +265,13 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
       // 2-D init and every conv's).
       auto dps = cast<DestinationStyleOpInterface>(layer->op);
       OpOperand *initUse = dps.getDpsInitOperand(0);
+      // A grouped conv's init is an expand_shape of the 4-D one.
+      if (isa<linalg::Conv2DNgchwGfchwOp>(layer->op))
+        initUse = &initUse->get()
+                       .getDefiningOp<tensor::ExpandShapeOp>()
+                       .getSrcMutable();
       auto initType = cast<RankedTensorType>(initUse->get().getType());
-      builder.setInsertionPoint(layer->op);
+      builder.setInsertionPoint(initUse->getOwner());
       Value newBias = createConstant(builder, loc, {rows}, newB);
       Value empty = tensor::EmptyOp::create(builder, loc, initType.getShape(),
                                             initType.getElementType());

@@ -132,32 +132,6 @@ static std::string checkDepthwiseWeight(const Layer &layer) {
   return problem;
 }
 
-/// Warns about each grouped conv that is not depthwise
-/// (linalg.conv_2d_ngchw_gfchw) that the qconfig would quantize as a
-/// conv2d: it stays float.
-static void warnGroupedConvs(ModuleOp module, const Config &cfg) {
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (!func.isPublic() || func.isExternal())
-      continue;
-    func.walk([&](linalg::Conv2DNgchwGfchwOp conv) {
-      std::string name = getNameFromLoc(conv->getLoc());
-      if (!cfg.qconfig.lookup(name, getLayerKindName(LayerKind::Conv2d)))
-        return;
-      auto wType =
-          cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType());
-      InFlightDiagnostic diag = conv->emitWarning("'");
-      if (name.empty())
-        diag << conv->getName();
-      else
-        diag << name;
-      diag << "' stays float: grouped conv with " << wType.getDimSize(0)
-           << " groups is not quantized (only depthwise convs, groups == "
-              "input channels == output channels, and convs with groups = 1 "
-              "are)";
-    });
-  }
-}
-
 /// Folds an observer of a constant, which computes its statistics.
 static void foldStatistics(Operation *op) {
   SmallVector<OpFoldResult> results;
@@ -391,10 +365,17 @@ void PreparePass::runOnOperation() {
     }
     plan.equalization = isSelected ? EqualizationConfig::getDefault()
                                    : cfg->equalization.lookup(layer.name, kind);
+    if (layer.groups > 1 && plan.equalization) {
+      layer.op->emitWarning("layer '")
+          << layer.name << "' is not equalized: grouped convs (" << layer.groups
+          << " groups) are quantized, but input channel c meets only the "
+             "rows of its group, which no equalization scale of EqQuant (or "
+             "PyTorch) divides";
+      plan.equalization.reset();
+    }
   }
 
   warnUnmatchedModuleNames(module, model, *cfg);
-  warnGroupedConvs(module, *cfg);
 
   // Standalone relus and adds that are quantized. An op the table lets fuse
   // into a quantized one (relu after add) joins it when it is that op's sole

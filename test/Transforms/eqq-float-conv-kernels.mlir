@@ -129,3 +129,49 @@ func.func @strided_filter(%x: memref<1x3x4x5xf32>, %w: memref<4x3x1x1xf32, strid
     ins(%x, %w : memref<1x3x4x5xf32>, memref<4x3x1x1xf32, strided<[6, 1, 1, 1]>>) outs(%y : memref<1x4x4x5xf32>)
   return
 }
+
+// -----
+
+// Tests that a grouped conv (2 groups of 3 input and 4 output channels) is
+// two products side by side: W[G][F'][C'][KH][KW] read as W[F][K'] (K' =
+// 27), the input viewed as N x C x H x W for one im2col of all 54 rows, and
+// each block of output channels reducing over the 27 rows of its group,
+// from row (f0 / F') * K'.
+// CHECK-LABEL: func.func @grouped
+// CHECK-NOT: linalg.conv_2d_ngchw_gfchw
+// CHECK: %[[W:.*]] = memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3, 4]] : memref<2x4x3x3x3xf32> into memref<8x27xf32>
+// CHECK: %[[X:.*]] = memref.collapse_shape %arg0 {{\[\[}}0], [1, 2], [3], [4]] : memref<1x2x3x6x7xf32> into memref<1x6x6x7xf32>
+// CHECK: %[[OUT:.*]] = memref.collapse_shape %arg1 {{\[\[}}0], [1, 2], [3, 4]] : memref<1x2x4x4x5xf32> into memref<1x8x20xf32>
+// CHECK: %[[COL:.*]] = memref.alloc() {alignment = 64 : i64} : memref<54x32xf32>
+// CHECK: vector.maskedload %[[X]]
+// CHECK: scf.parallel
+// CHECK: %[[G:.*]] = arith.divui %{{.*}}, %c4
+// CHECK: %[[KB:.*]] = arith.muli %[[G]], %c27
+// CHECK: scf.for %[[K:.*]] = %c0{{.*}} to %c27{{.*}} iter_args
+// CHECK: %[[ROW:.*]] = arith.addi %[[KB]], %[[K]]
+// CHECK: vector.load %[[COL]][%[[ROW]],
+// CHECK: memref.load %[[W]]
+// CHECK-COUNT-3: vector.fma
+memref.global "private" constant @wg : memref<2x4x3x3x3xf32> = dense<1.0>
+func.func @grouped(%x: memref<1x2x3x6x7xf32>, %y: memref<1x2x4x4x5xf32>) {
+  %w = memref.get_global @wg : memref<2x4x3x3x3xf32>
+  linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x2x3x6x7xf32>, memref<2x4x3x3x3xf32>) outs(%y : memref<1x2x4x4x5xf32>)
+  return
+}
+
+// -----
+
+// Tests that a conv_2d_ngchw_gfchw of one group is a plain product over its
+// 5-D values (W[1][4][3][3][3] read as W[4][27]).
+// CHECK-LABEL: func.func @one_group
+// CHECK-NOT: linalg.conv_2d_ngchw_gfchw
+// CHECK: memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2, 3, 4]] : memref<1x4x3x3x3xf32> into memref<4x27xf32>
+// CHECK: vector.fma
+memref.global "private" constant @w_one_group : memref<1x4x3x3x3xf32> = dense<1.0>
+func.func @one_group(%x: memref<1x1x3x6x7xf32>, %y: memref<1x1x4x4x5xf32>) {
+  %w = memref.get_global @w_one_group : memref<1x4x3x3x3xf32>
+  linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x1x3x6x7xf32>, memref<1x4x3x3x3xf32>) outs(%y : memref<1x1x4x4x5xf32>)
+  return
+}

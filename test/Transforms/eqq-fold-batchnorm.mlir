@@ -79,6 +79,45 @@ func.func @conv2d_no_bias(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x3x3xf32> {
 
 // -----
 
+// Tests that a grouped conv (2 groups of 1 channel, conv_2d_ngchw_gfchw
+// between reshapes) without bias takes the batch norm in the rows of its
+// 4-D weight and a bias as the 4-D init, broadcast before the init's
+// expand_shape: W = [2, 3], scale = [0.25, -1], shift = [0.5, 1.5].
+
+// CHECK-LABEL: func.func @grouped_no_bias(
+// CHECK-NOT: linalg.fill
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[}}[{{\[}}[5.000000e-01]]], [{{\[}}[-3.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK: %[[WG:.*]] = tensor.expand_shape %[[W]]
+// CHECK: %[[B:.*]] = arith.constant dense<[5.000000e-01, 1.500000e+00]> : tensor<2xf32>
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<2xf32>) outs(%{{.*}} : tensor<1x2x3x3xf32>) dimensions = [0, 2, 3]
+// CHECK: %[[IG:.*]] = tensor.expand_shape %[[INIT]]
+// CHECK: %[[YG:.*]] = linalg.conv_2d_ngchw_gfchw {{.*}} ins(%{{.*}}, %[[WG]] : {{.*}}) outs(%[[IG]] : {{.*}})
+// CHECK: %[[Y:.*]] = tensor.collapse_shape %[[YG]]
+// CHECK-NEXT: return %[[Y]]
+func.func @grouped_no_bias(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = arith.constant dense<[[[[2.0]]], [[[3.0]]]]> : tensor<2x1x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %xg = tensor.expand_shape %x [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 3, 3] : tensor<1x2x3x3xf32> into tensor<1x2x1x3x3xf32>
+  %wg = tensor.expand_shape %w [[0, 1], [2], [3], [4]] output_shape [2, 1, 1, 1, 1] : tensor<2x1x1x1xf32> into tensor<2x1x1x1x1xf32>
+  %e = tensor.empty() : tensor<1x2x3x3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %ig = tensor.expand_shape %init [[0], [1, 2], [3], [4]] output_shape [1, 2, 1, 3, 3] : tensor<1x2x3x3xf32> into tensor<1x2x1x3x3xf32>
+  %yg = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%xg, %wg : tensor<1x2x1x3x3xf32>, tensor<2x1x1x1x1xf32>) outs(%ig : tensor<1x2x1x3x3xf32>) -> tensor<1x2x1x3x3xf32>
+  %y = tensor.collapse_shape %yg [[0], [1, 2], [3], [4]] : tensor<1x2x1x3x3xf32> into tensor<1x2x3x3xf32>
+  %scale = arith.constant dense<[0.25, -1.0]> : tensor<2xf32>
+  %shift = arith.constant dense<[0.5, 1.5]> : tensor<2xf32>
+  %bn_empty = tensor.empty() : tensor<1x2x3x3xf32>
+  %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %scale, %shift : tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>) outs(%bn_empty : tensor<1x2x3x3xf32>) {
+  ^bb0(%in: f32, %s: f32, %t: f32, %out: f32):
+    %m = arith.mulf %in, %s : f32
+    %a = arith.addf %m, %t : f32
+    linalg.yield %a : f32
+  } -> tensor<1x2x3x3xf32>
+  return %bn : tensor<1x2x3x3xf32>
+}
+
+// -----
+
 // Tests that a linear (transposed-B matmul) with its bias added after takes
 // the batch norm along its last axis, the bias add kept: W = [[1, 2], [3, 4]],
 // b = [1, -1], scale = [2, 0.5], shift = [0.25, 0.75] give
@@ -195,7 +234,7 @@ func.func @no_layer(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %scale = arith.constant dense<[0.5, 2.0]> : tensor<2xf32>
   %shift = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
   %bn_empty = tensor.empty() : tensor<1x2x3x3xf32>
-  // expected-remark @below {{batch norm not folded: its input is not the output of a linear or conv layer (grouped convolutions are not folded)}}
+  // expected-remark @below {{batch norm not folded: its input is not the output of a linear or conv layer}}
   %bn = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %scale, %shift : tensor<1x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>) outs(%bn_empty : tensor<1x2x3x3xf32>) {
   ^bb0(%in: f32, %s: f32, %t: f32, %out: f32):
     %m = arith.mulf %in, %s : f32

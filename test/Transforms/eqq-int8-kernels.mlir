@@ -805,3 +805,69 @@ func.func @variable_weight(%x: memref<3x6xi8>, %w: memref<20x6xi8>, %acc: memref
   }
   return
 }
+
+// -----
+
+// Tests a grouped 1x1 conv (2 groups of 3 input and 2 output channels; the
+// input channel of output f is (f floordiv 2) * 3 + c): W[F][C'] packed as
+// for any conv (the 4th byte of each word zero), the input packed in one
+// quad per group, and a block of output channels f0 reading the quads of
+// its group, from quad (f0 / F') * 1.
+// VNNI: memref.global "private" constant @__eqq_packed_i8_weight : memref<4x1x1x1xi32> = dense<{{\[\[\[\[}}197121]]], {{\[\[\[}}394500]]], {{\[\[\[}}591879]]], {{\[\[\[}}789258]]]]>
+// VNNI-LABEL: func.func @grouped(
+// VNNI: %[[XP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x2x4x128xi8>
+// VNNI: %[[G:.*]] = arith.divui %[[F0:.*]], %c2
+// VNNI: %[[Q0:.*]] = arith.muli %[[G]], %c1
+// VNNI: scf.for %[[CQ:.*]] = %c0{{.*}} to %c1
+// VNNI: %[[Q:.*]] = arith.addi %[[Q0]], %[[CQ]]
+// VNNI: vector.load %[[XP]][%{{.*}}, %[[Q]],
+// VNNI: vpdpbusd
+// VNNI-NOT: linalg.generic
+// NONE-LABEL: func.func @grouped
+// NONE: linalg.generic
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 2) * 3 + d4, d2 + d5, d3 + d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+memref.global "private" constant @wg : memref<4x3x1x1xi8> = dense<[[[[1]], [[2]], [[3]]], [[[4]], [[5]], [[6]]], [[[7]], [[8]], [[9]]], [[[10]], [[11]], [[12]]]]>
+memref.global "private" constant @start : memref<4xi32> = dense<[1, 2, 3, 4]>
+func.func @grouped(%x: memref<1x6x4x18xi8>, %acc: memref<1x4x4x18xi32>) {
+  %w = memref.get_global @wg : memref<4x3x1x1xi8>
+  %0 = memref.get_global @start : memref<4xi32>
+  linalg.broadcast ins(%0 : memref<4xi32>) outs(%acc : memref<1x4x4x18xi32>) dimensions = [0, 2, 3]
+  linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x6x4x18xi8>, memref<4x3x1x1xi8>) outs(%acc : memref<1x4x4x18xi32>) {
+  ^bb0(%in: i8, %in_8: i8, %out: i32):
+    %2 = arith.extui %in : i8 to i32
+    %3 = arith.extsi %in_8 : i8 to i32
+    %4 = arith.muli %2, %3 : i32
+    %5 = arith.addi %out, %4 : i32
+    linalg.yield %5 : i32
+  }
+  return
+}
+
+// -----
+
+// Tests that a channel map that does not fit the groups the shapes give
+// (floordiv 3 with 2 output channels a group) is left alone.
+// VNNI-LABEL: func.func @grouped_mismatch
+// VNNI: linalg.generic
+// VNNI-NOT: vpdpbusd
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, (d1 floordiv 3) * 3 + d4, d2 + d5, d3 + d6)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+memref.global "private" constant @wg : memref<4x3x1x1xi8> = dense<1>
+memref.global "private" constant @start : memref<4xi32> = dense<0>
+func.func @grouped_mismatch(%x: memref<1x6x4x18xi8>, %acc: memref<1x4x4x18xi32>) {
+  %w = memref.get_global @wg : memref<4x3x1x1xi8>
+  %0 = memref.get_global @start : memref<4xi32>
+  linalg.broadcast ins(%0 : memref<4xi32>) outs(%acc : memref<1x4x4x18xi32>) dimensions = [0, 2, 3]
+  linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x6x4x18xi8>, memref<4x3x1x1xi8>) outs(%acc : memref<1x4x4x18xi32>) {
+  ^bb0(%in: i8, %in_8: i8, %out: i32):
+    %2 = arith.extui %in : i8 to i32
+    %3 = arith.extsi %in_8 : i8 to i32
+    %4 = arith.muli %2, %3 : i32
+    %5 = arith.addi %out, %4 : i32
+    linalg.yield %5 : i32
+  }
+  return
+}

@@ -3,7 +3,7 @@
 
 // Depthwise conv2d (linalg.depthwise_conv_2d_nchw_chw, the weight read as
 // PyTorch's C x 1 x KH x KW through a tensor.collapse_shape) is a conv2d
-// layer for --eqq-prepare; grouped convs that are not depthwise stay float.
+// layer for --eqq-prepare (grouped convs: eqq-prepare-grouped.mlir).
 
 // Tests that a depthwise conv with a relu gets the observers of a conv2d
 // layer: its input observed before the pad, its 4-D weight observed before
@@ -88,29 +88,6 @@ func.func @depthwise_bad_weight_layout(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x1x
   // expected-warning @unknown {{layer 'bad' stays float: its depthwise weight is a tensor.collapse_shape of 'tensor<1x2x3x3xf32>' that is not the C x 1 x KH x KW weight of PyTorch's layout (or that other ops read too)}}
   %y = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %wc : tensor<1x2x3x3xf32>, tensor<2x3x3xf32>) outs(%f : tensor<1x2x1x1xf32>) -> tensor<1x2x1x1xf32> loc("bad")
   return %y : tensor<1x2x1x1xf32>
-}
-
-// -----
-
-// Tests that a grouped conv that is not depthwise (2 groups of 2 channels,
-// linalg.conv_2d_ngchw_gfchw between reshapes) stays float, with a warning
-// naming it, when the configuration quantizes conv2d.
-
-// CHECK-LABEL: func.func @grouped(
-// CHECK-NOT: _observer
-// CHECK: return
-// ONEDNN-LABEL: func.func @grouped(
-func.func @grouped(%x: tensor<1x4x3x3xf32>) -> tensor<1x4x1x1xf32> {
-  %zero = arith.constant 0.0 : f32
-  %w = arith.constant dense<1.0> : tensor<4x2x3x3xf32>
-  %xg = tensor.expand_shape %x [[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 3, 3] : tensor<1x4x3x3xf32> into tensor<1x2x2x3x3xf32>
-  %wg = tensor.expand_shape %w [[0, 1], [2], [3], [4]] output_shape [2, 2, 2, 3, 3] : tensor<4x2x3x3xf32> into tensor<2x2x2x3x3xf32>
-  %e = tensor.empty() : tensor<1x2x2x1x1xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x2x1x1xf32>) -> tensor<1x2x2x1x1xf32>
-  // expected-warning @unknown {{'g' stays float: grouped conv with 2 groups is not quantized (only depthwise convs, groups == input channels == output channels, and convs with groups = 1 are)}}
-  %yg = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%xg, %wg : tensor<1x2x2x3x3xf32>, tensor<2x2x2x3x3xf32>) outs(%f : tensor<1x2x2x1x1xf32>) -> tensor<1x2x2x1x1xf32> loc("g")
-  %y = tensor.collapse_shape %yg [[0], [1, 2], [3], [4]] : tensor<1x2x2x1x1xf32> into tensor<1x4x1x1xf32>
-  return %y : tensor<1x4x1x1xf32>
 }
 
 // -----

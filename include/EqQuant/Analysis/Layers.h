@@ -5,6 +5,8 @@
 // init or added after, optional collapse/expand around a higher-rank input),
 // conv1d/2d/3d (optional zero tensor.pad), depthwise conv2d
 // (linalg.depthwise_conv_2d_nchw_chw, a conv2d layer with `depthwise` set),
+// grouped conv2d (linalg.conv_2d_ngchw_gfchw between reshapes, a conv2d layer
+// with `groups` set),
 // relu and add; and the integer
 // programs --eqq-convert makes of quantized layers. Prepare, convert,
 // lowering and the numeric comparison all ask this analysis.
@@ -47,7 +49,8 @@ struct Layer {
   /// The linalg.matmul or linalg.conv_* op.
   Operation *op = nullptr;
   /// The use through which the layer reads its input: an operand of the
-  /// tensor.pad or tensor.collapse_shape in front of the op, or of the op.
+  /// tensor.pad or tensor.collapse_shape in front of the op, of a grouped
+  /// conv's tensor.expand_shape, or of the op.
   OpOperand *inputUse = nullptr;
   /// The feature (equalization) axis of the input value: 1, or the last axis
   /// for a linear input of rank > 2.
@@ -60,6 +63,13 @@ struct Layer {
   /// A depthwise conv2d (groups == C_in == C_out): output channel c reads
   /// only input channel c, through weight row c.
   bool depthwise = false;
+  /// A grouped conv2d's groups G (1 otherwise; a depthwise conv keeps 1):
+  /// output channel f of G * F' reads input channels
+  /// [g * C', (g + 1) * C') for g = f / F', through row f of PyTorch's
+  /// `(G * F') x C' x KH x KW` weight, which the layer reads (through the
+  /// op's tensor.expand_shape to G x F' x C' x KH x KW), as it reads its
+  /// input and output on the 4-D values around the op.
+  int64_t groups = 1;
   /// The 1-D bias (compile-time constant or not), or null.
   Value bias;
   /// The op that adds the bias: the elementwise add after the op, or the

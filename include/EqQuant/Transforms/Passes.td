@@ -35,8 +35,14 @@ def PreparePass : Pass<"eqq-prepare", "::mlir::ModuleOp"> {
     PyTorch's `C x 1 x KH x KW` read through a `tensor.collapse_shape`) is a
     conv2d layer; its weight-equalization observer records the rows of that
     weight (`axis 0`), the only weights its input channel c meets. A grouped
-    conv that is not depthwise (`linalg.conv_2d_ngchw_gfchw`) stays float,
-    with a warning naming it when the configuration quantizes conv2d.
+    conv2d (`linalg.conv_2d_ngchw_gfchw` reading `tensor.expand_shape`s of
+    the 4-D input, of PyTorch's `(G F') x C' x KH x KW` weight and of the
+    init, its result collapsed back to 4-D) is a conv2d layer too, observed
+    and quantized on those 4-D values as PyTorch quantizes it (per-channel
+    weights along axis 0); it is not equalized (with a warning when the
+    configuration asks): input channel c meets only the rows of its group.
+    As the producer of an equalized layer it takes the scale in its rows and
+    bias like any conv.
 
     Without `config`, the built-in default is used: linear, conv and relu
     quantized with PyTorch 1.13's `default_qconfig`, add left float, linear
@@ -526,8 +532,13 @@ def FloatConvKernelsPass : Pass<"eqq-float-conv-kernels", "::mlir::ModuleOp"> {
     (7 x 7) fill the vectors as well as large ones. Remainders are exact:
     the last channels by a kernel with fewer rows, the last pixels by
     masked loads and stores. The sums are the loops' sums in the same
-    order (c, kh, kw), each step a fused multiply-add. Other convolutions
-    are left alone.
+    order (c, kh, kw), each step a fused multiply-add. A grouped conv
+    (`linalg.conv_2d_ngchw_gfchw`, G groups of C' input and F' output
+    channels, its input contiguous) is G such products side by side: one
+    im2col of all C input channels (or the input in place), `W[G][F'][C']
+    [KH][KW]` read as `W[F][K']` with `K' = C' * KH * KW`, and a block of
+    R output channels (R divides F') reducing over the K' rows of col
+    that belong to its group. Other convolutions are left alone.
   }];
   let options = [
     Option<"rowTile", "rows", "int64_t", /*default=*/"4",
@@ -714,9 +725,10 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     layers of `--eqq-convert` (a `linalg.generic` of i8 activations times a
     constant s8 weight accumulating into i32, filled with per-channel start
     values by a `linalg.broadcast` of a constant): linear
-    (`(m, n, k) -> x(m, k), W(n, k)`), full 2-D conv and depthwise 2-D conv
-    (`(n, c, oh, ow, kh, kw)`, weight `C x KH x KW`), any stride and
-    dilation. Linear and conv become a register-tiled loop nest whose step
+    (`(m, n, k) -> x(m, k), W(n, k)`), full 2-D conv, grouped 2-D conv
+    (output channel f reading input channel `(f floordiv F') * C' + c`) and
+    depthwise 2-D conv (`(n, c, oh, ow, kh, kw)`, weight `C x KH x KW`),
+    any stride and dilation. Linear and conv become a register-tiled loop nest whose step
     is a 4-byte dot product per i32 lane, `acc += sum_4(u8 a * s8 w)`, over
     operands packed at compile time:
 
@@ -733,6 +745,10 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
                  acc[i][v] = dot(acc[i][v],
                                  xp[n][c4][row][p][col v + q .. + 16 pixels],
                                  broadcast(Wp[f + i][c4][kh][kw]))
+    grouped conv (G groups of C' input, F' output channels): G such convs
+            side by side; xp holds each group's ceil(C'/4) quads in turn,
+            Wp[F][C'/4][KH][KW], a tile's fr channels (fr divides F') stay
+            in one group g and read xp[n][g * ceil(C'/4) + c4]
     ```
 
     With `isa=amx` (and `host` on a CPU with AMX-INT8 whose operating
@@ -824,8 +840,9 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
 
     Rows shorter than 16 output columns (ResNet's 14 x 14 and 7 x 7 layers)
     fill few lanes along the width: there (`conv-lanes=auto`, or always with
-    `conv-lanes=channels`) the lanes run along 16 output channels instead,
-    the same packed input read one pixel's 4 channels at a time:
+    `conv-lanes=channels`) the lanes run along 16 output channels instead
+    (not for grouped convs, whose groups have few output channels, nor on
+    AMX tiles), the same packed input read one pixel's 4 channels at a time:
 
     ```
     conv, channel lanes: Wc[F/16][C/4][KH][KW][16 x 4 bytes];
@@ -1205,8 +1222,7 @@ def FoldBatchNormPass : Pass<"eqq-fold-batchnorm", "::mlir::ModuleOp"> {
     its fused numbers can differ from these by float rounding (a few ulps).
 
     A batch norm that cannot be folded (its input is read by another op too,
-    no recognized layer produces it, for example a grouped (not depthwise)
-    conv, its parameters or the layer's weight or bias are not constants)
+    no recognized layer produces it, its parameters or the layer's weight or bias are not constants)
     stays a float op. It is silent by default; with `report-unfolded=true`
     each one gets a remark saying why.
 

@@ -307,7 +307,11 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
 
   // The integer layer's indexing maps over (x, W, acc), and the axes of acc
   // along which the per-channel start value is broadcast.
-  auto resultType = cast<RankedTensorType>(layer.op->getResult(0).getType());
+  // (A grouped conv's op computes on 5-D values; its layer's output is 4-D.)
+  auto resultType =
+      cast<RankedTensorType>(isa<linalg::Conv2DNgchwGfchwOp>(layer.op)
+                                 ? layer.output.getType()
+                                 : layer.op->getResult(0).getType());
   int64_t rank = resultType.getRank();
   SmallVector<AffineMap> maps;
   SmallVector<utils::IteratorType> iters;
@@ -340,12 +344,17 @@ FailureOr<Value> mlir::eqq::quantizeLayer(RewriterBase &rewriter,
       dilations = llvm::to_vector(attr.getValues<int64_t>());
     // Loops: n, f, o_1..o_s (parallel); c, k_1..k_s (reduction). A
     // depthwise conv has no c loop: output channel f reads input channel f
-    // through weight row f, (f, k_1..k_s).
+    // through weight row f, (f, k_1..k_s). A grouped conv's c runs over
+    // the C' channels of a group: output channel f reads input channel
+    // (f floordiv F') * C' + c through W[f][c] (PyTorch's layout).
     bool dw = layer.depthwise;
     int64_t numLoops = 2 + spatial + (dw ? 0 : 1) + spatial;
     int64_t firstKernel = numLoops - spatial;
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> inExprs{d(0), dw ? d(1) : d(2 + spatial)};
+    AffineExpr inChannel = dw ? d(1) : d(2 + spatial);
+    if (layer.groups > 1)
+      inChannel = d(1).floorDiv(out0 / layer.groups) * wShape[1] + inChannel;
+    SmallVector<AffineExpr> inExprs{d(0), inChannel};
     SmallVector<AffineExpr> wExprs{d(1)};
     if (!dw)
       wExprs.push_back(d(2 + spatial));

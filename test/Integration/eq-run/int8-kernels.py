@@ -12,7 +12,8 @@
 # bytes with vpmaddubsw); conv with padding, stride and dilation along the height
 # and the width (strides 2, 3 and 4, the 7x7 stride-2 stem); depthwise conv
 # (3x3 and 5x5, strides 1 to 4, dilation, a 1-pixel input; with isa=vbmi
-# as byte permutes and dot products); conv kernels
+# as byte permutes and dot products); grouped conv (channels per group a
+# multiple of 4 or not, a channel multiplier, stride 2); conv kernels
 # with lanes along output columns and along output channels (each forced,
 # and as picked per layer); conv kernels on AMX tiles (64 input channels or
 # more, a partial last block of 64 padded;
@@ -130,6 +131,26 @@ def mlp_model(m, sizes, act=True):
     return "\n".join(lines) + "\n", (m, sizes[0])
 
 
+def pad_and_init_lines(lines, shape, pad, out_shape):
+    """Appends to `lines` the zero padding of %x (N x C x H x W) by `pad`
+    on each side (none for 0) and %init, the bias %b broadcast to
+    `out_shape`; returns the name of the conv's input (x or p)."""
+    n, c, h, w_ = shape
+    src = "x"
+    if pad:
+        hp, wp = h + 2 * pad, w_ + 2 * pad
+        lines += [f"  %p = tensor.pad %x low[0, 0, {pad}, {pad}] high[0, 0, {pad}, {pad}] {{",
+                  "  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):",
+                  "    tensor.yield %zero : f32",
+                  f"  }} : {t(n, c, h, w_)} to {t(n, c, hp, wp)}"]
+        src = "p"
+    f = out_shape[1]
+    lines += [f"  %e = tensor.empty() : {t(*out_shape)}",
+              f"  %init = linalg.broadcast ins(%b : {t(f)}) outs(%e : {t(*out_shape)}) "
+              "dimensions = [0, 2, 3]"]
+    return src
+
+
 def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu, depthwise=False):
     """A conv2d layer (f output channels), or with `depthwise` a depthwise
     conv2d (f == c; the weight C x KH x KW)."""
@@ -143,21 +164,47 @@ def conv_model(n, c, h, w_, f, kh, kw, pad, stride, dilation, relu, depthwise=Fa
              f"  %w = arith.constant {hexdense(wt)} : {t(*wshape)}",
              f"  %b = arith.constant {hexdense(b)} : {t(f)}",
              "  %zero = arith.constant 0.0 : f32"]
-    src = "x"
-    if pad:
-        lines += [f"  %p = tensor.pad %x low[0, 0, {pad}, {pad}] high[0, 0, {pad}, {pad}] {{",
-                  "  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):",
-                  "    tensor.yield %zero : f32",
-                  f"  }} : {t(n, c, h, w_)} to {t(n, c, hp, wp)}"]
-        src = "p"
-    lines += [f"  %e = tensor.empty() : {t(n, f, oh, ow)}",
-              f"  %init = linalg.broadcast ins(%b : {t(f)}) outs(%e : {t(n, f, oh, ow)}) "
-              "dimensions = [0, 2, 3]",
-              f"  %y = linalg.{'depthwise_conv_2d_nchw_chw' if depthwise else 'conv_2d_nchw_fchw'} "
+    src = pad_and_init_lines(lines, (n, c, h, w_), pad, (n, f, oh, ow))
+    lines += [f"  %y = linalg.{'depthwise_conv_2d_nchw_chw' if depthwise else 'conv_2d_nchw_fchw'} "
               f"{{dilations = dense<[{dilation[0]}, {dilation[1]}]> "
               f": tensor<2xi64>, strides = dense<[{stride[0]}, {stride[1]}]> : tensor<2xi64>}} "
               f"ins(%{src}, %w : {t(n, c, hp, wp)}, {t(*wshape)}) "
               f"outs(%init : {t(n, f, oh, ow)}) -> {t(n, f, oh, ow)} loc(\"conv\")"]
+    result = "y"
+    if relu:
+        lines += relu_lines("r", "y", (n, f, oh, ow), relu)
+        result = "r"
+    lines += [f"  return %{result} : {t(n, f, oh, ow)}", "}"]
+    return "\n".join(lines) + "\n", (n, c, h, w_)
+
+
+def grouped_model(n, c, h, w_, f, groups, k, pad, stride, relu):
+    """A grouped conv2d as eq-export writes nn.Conv2d(c, f, k, groups=groups):
+    linalg.conv_2d_ngchw_gfchw between tensor.expand_shape / collapse_shape,
+    reading PyTorch's f x c/groups x k x k weight."""
+    g, cg, fg = groups, c // groups, f // groups
+    wt = rng.standard_normal((f, cg, k, k)).astype(np.float32) / np.sqrt(cg * k * k)
+    b = rng.standard_normal(f).astype(np.float32)
+    hp, wp = h + 2 * pad, w_ + 2 * pad
+    oh, ow = (hp - k) // stride + 1, (wp - k) // stride + 1
+    split = "[[0], [1, 2], [3], [4]]"
+    lines = [f"func.func @forward(%x: {t(n, c, h, w_)}) -> {t(n, f, oh, ow)} {{",
+             f"  %w = arith.constant {hexdense(wt)} : {t(f, cg, k, k)}",
+             f"  %b = arith.constant {hexdense(b)} : {t(f)}",
+             "  %zero = arith.constant 0.0 : f32"]
+    src = pad_and_init_lines(lines, (n, c, h, w_), pad, (n, f, oh, ow))
+    lines += [f"  %xg = tensor.expand_shape %{src} {split} output_shape [{n}, {g}, {cg}, {hp}, "
+              f"{wp}] : {t(n, c, hp, wp)} into {t(n, g, cg, hp, wp)}",
+              f"  %wg = tensor.expand_shape %w [[0, 1], [2], [3], [4]] output_shape [{g}, {fg}, "
+              f"{cg}, {k}, {k}] : {t(f, cg, k, k)} into {t(g, fg, cg, k, k)}",
+              f"  %ig = tensor.expand_shape %init {split} output_shape [{n}, {g}, {fg}, {oh}, "
+              f"{ow}] : {t(n, f, oh, ow)} into {t(n, g, fg, oh, ow)}",
+              f"  %yg = linalg.conv_2d_ngchw_gfchw {{dilations = dense<1> : tensor<2xi64>, "
+              f"strides = dense<{stride}> : tensor<2xi64>}} "
+              f"ins(%xg, %wg : {t(n, g, cg, hp, wp)}, {t(g, fg, cg, k, k)}) "
+              f"outs(%ig : {t(n, g, fg, oh, ow)}) -> {t(n, g, fg, oh, ow)} loc(\"conv\")",
+              f"  %y = tensor.collapse_shape %yg {split} : {t(n, g, fg, oh, ow)} into "
+              f"{t(n, f, oh, ow)}"]
     result = "y"
     if relu:
         lines += relu_lines("r", "y", (n, f, oh, ow), relu)
@@ -390,6 +437,16 @@ MODELS = {
     # 16 columns at stride 4 with 5 taps span 65 bytes, past one 64-byte
     # window: the generic depthwise kernel even with isa=vbmi.
     "dw_5x5_s4_wide": conv_model(1, 3, 7, 70, 3, 5, 5, 2, (1, 4), (1, 1), False, True),
+    # Grouped convs (G groups of C' input and F' output channels): ResNeXt's
+    # 3x3 with 4 channels a group; 3 channels a group (a padded quad) and
+    # F' = 6 (blocks of 3 output channels on AVX2's 7-column rows, which
+    # divide F'), stride 2 with 2 images; a depthwise conv with channel
+    # multiplier 2 (C' = 1); 16 channels a group on rows of 70 and 5.
+    "conv_g4_resnext": grouped_model(1, 16, 9, 37, 16, 4, 3, 1, 1, True),
+    "conv_g4_c3_f6_s2": grouped_model(2, 12, 11, 13, 24, 4, 3, 1, 2, False),
+    "conv_g5_multiplier2": grouped_model(1, 5, 8, 21, 10, 5, 3, 1, 1, True),
+    "conv_g2_c16_wide": grouped_model(1, 32, 3, 70, 32, 2, 3, 1, 1, False),
+    "conv_g3_c16_w5_1x1": grouped_model(1, 48, 5, 5, 24, 3, 1, 0, 1, True),
     # Max pool on the stored integers: ResNet's 3x3 stride 2 pad 1 (read by
     # a conv, so quantized), 2x2 stride 2 (VGG's) returned as float, ceil
     # mode with an odd size, dilation, stride 3, a 1-pixel input.

@@ -25,7 +25,6 @@
 # REQUIRES: torch
 # RUN: %python %s %t
 
-import copy
 import json
 import math
 import os
@@ -36,15 +35,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "Inp
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
-from torch.ao.quantization import get_default_qconfig_mapping  # noqa: E402
-from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
-from convert_ref import save_batches, torch_output_quantum, within_one_quantum  # noqa: E402
-from histogram_ref import reference_mapping  # noqa: E402
+from convert_ref import onednn_block_vs_pytorch, save_batches  # noqa: E402
 from torch_ref import (  # noqa: E402
-    Results, compare_observers, count_our_observers, count_torch_observers, dyadic,
-    dyadic_uniform, eq_opt, eq_run, exact_float_model, export_module, load_stats,
-    map_float_tensors, observer_roles, torch_observer_roles)
+    Results, dyadic, dyadic_uniform, eq_opt, eq_run, exact_float_model, export_module,
+    map_float_tensors)
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -85,50 +80,11 @@ for i, stride in enumerate([1, 2]):
     if not results.ok(exact_float_model(model, batches + [x]), "%s: setup" % name,
                       "float32 forward is not exact; use fewer significant bits"):
         continue
-    base = os.path.join(out, "onednn_stride%d" % stride)
-    with open(base + ".mlir", "w") as f:
-        f.write(export_module(model, (batches[0],)))
-    files = save_batches(base, batches + [x])
-    with open(base + ".json", "w") as f:
-        json.dump({"qconfig": "onednn"}, f)
-    try:
-        eq_opt(base + ".mlir", "--eqq-prepare=config=%s.json" % base,
-               "--eqq-calibrate=data=%s stats-out=%s.stats.json" % (",".join(files[:3]), base),
-               "--mlir-print-debuginfo", "-o", base + ".calibrated.mlir")
-        with open(base + ".prepared.mlir", "w") as f:
-            f.write(eq_opt(base + ".calibrated.mlir", "--mlir-print-debuginfo",
-                           "--mlir-print-local-scope"))
-        with open(base + ".prepared.mlir") as f:
-            ours = observer_roles(f.read(), load_stats(base + ".stats.json"))
-        eq_opt(base + ".calibrated.mlir", "--eqq-convert", "-o", base + ".int8.mlir")
-        eq_run(base + ".int8.mlir", "--input", files[3], "--output", base + ".y.npy")
-        ours_y = np.load(base + ".y.npy")
-        report = json.loads(eq_run("--compare", base + ".mlir", base + ".int8.mlir",
-                                   "--input", files[3], "--json"))
-    except Exception as e:
-        results.error(name, e)
-        continue
-    results.ok([l["name"] for l in report["layers"]] == ["expand", "dw", "project"],
-               "%s: the SQNR report names the three layers" % name, str(report))
-
-    mapping = reference_mapping(get_default_qconfig_mapping("onednn"))
-    prepared = prepare_fx(copy.deepcopy(model), mapping, example_inputs=(batches[0],))
-    with torch.no_grad():
-        for t in batches:
-            prepared(t)
-    probe = copy.deepcopy(prepared)
-    roles = torch_observer_roles(probe)
-    compare_observers(results, name, ours, roles, count_our_observers(ours),
-                      count_torch_observers(probe, roles))
-    quantized = convert_fx(prepared)
-    with torch.no_grad():
-        ref_y = quantized(x).numpy()
-    quantum = torch_output_quantum(quantized)[0]
-    summary = within_one_quantum(results, "%s: int8 output" % name, ours_y, ref_y, quantum)
-    diff = np.abs(ours_y.astype(np.float64) - ref_y)
-    print("%-22s %2d observers; %s; equal on %.4f of elements, within half a quantum on "
-          "%.4f" % (name, len(ours), summary, float((diff == 0).mean()),
-                    float((diff <= quantum / 2).mean())))
+    got = onednn_block_vs_pytorch(results, name, model, batches, x,
+                                  os.path.join(out, "onednn_stride%d" % stride),
+                                  ["expand", "dw", "project"])
+    if got is not None:
+        print("%-22s %2d observers; %s" % (name, len(got[0]), got[1]))
 
 # (b) equalization through the block, on outlier channels.
 for i, stride in enumerate([1, 2]):

@@ -1,6 +1,6 @@
 # Tests that --eqq-fold-batchnorm folds eval-mode batch norms as PyTorch's
 # fuse_conv_bn_eval / fuse_linear_bn_eval do: Conv2d + BatchNorm2d (+ ReLU),
-# with and without conv bias, and Linear + BatchNorm1d (+ ReLU), with and
+# with and without conv bias (grouped Conv2d too), and Linear + BatchNorm1d (+ ReLU), with and
 # without linear bias, each with non-trivial running_mean, running_var, gamma
 # and beta (a freshly made batch norm is the identity and would hide folding
 # bugs). Each model is exported with eq_export (the four linear/bias spellings
@@ -68,6 +68,13 @@ MODELS = {
                           (2, 3, 8, 8)),
     "conv_nobias_bn": (lambda: (nn.Conv2d(4, 6, 3, stride=2, bias=False), nn.BatchNorm2d(6)),
                        False, (2, 4, 9, 9)),
+    # Grouped convs (linalg.conv_2d_ngchw_gfchw between reshapes): the
+    # batch norm scales PyTorch's (G F') x C' x KH x KW weight's rows; a
+    # bias-free one gets its bias as the 4-D init.
+    "grouped_nobias_bn_relu": (lambda: (nn.Conv2d(8, 12, 3, padding=1, groups=4, bias=False),
+                                        nn.BatchNorm2d(12)), True, (2, 8, 7, 7)),
+    "grouped_bias_bn": (lambda: (nn.Conv2d(6, 6, 3, stride=2, groups=3), nn.BatchNorm2d(6)),
+                        False, (1, 6, 9, 9)),
     "linear_bias_bn": (lambda: (nn.Linear(16, 10), nn.BatchNorm1d(10)), False, (5, 16)),
     "linear_nobias_bn_relu": (lambda: (nn.Linear(12, 7, bias=False), nn.BatchNorm1d(7)), True,
                               (5, 12)),
@@ -108,9 +115,14 @@ def constants(text):
 
 def folded_weight_and_bias(text):
     consts = constants(text)
-    layer = re.search(r"linalg\.(?:conv_2d_nchw_fchw|matmul)\b.*? ins\(%[\w.]+, (%[\w.]+) :.*?"
-                      r"outs\((%[\w.]+) :", text)
+    layer = re.search(r"linalg\.(?:conv_2d_nchw_fchw|conv_2d_ngchw_gfchw|matmul)\b.*? "
+                      r"ins\(%[\w.]+, (%[\w.]+) :.*?outs\((%[\w.]+) :", text)
     weight, init = layer.group(1), layer.group(2)
+
+    def unexpanded(v):  # a grouped conv reads 4-D values through expand_shape
+        m = re.search(r"^\s*%s = tensor\.expand_shape (%%[\w.]+) " % re.escape(v), text, re.M)
+        return m.group(1) if m else v
+    weight, init = unexpanded(weight), unexpanded(init)
     transpose = re.search(r"^\s*%s = linalg\.transpose ins\((%%[\w.]+) :" % re.escape(weight),
                           text, re.M)
     if transpose:

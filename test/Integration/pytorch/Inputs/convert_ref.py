@@ -615,3 +615,66 @@ def torch_int8(model, mapping, batches, x):
             prepared(t)
         quantized = convert_fx(prepared)
         return quantized(x).numpy(), torch_output_quantum(quantized)[0]
+
+
+def onednn_block_vs_pytorch(results, name, model, batches, x, base, layer_names):
+    """Runs `model` (exported from its float weights) through EqQuant's
+    prepare, calibrate (on `batches`) and convert with {"qconfig": "onednn"},
+    and PyTorch's prepare_fx / convert_fx with the onednn mapping (the
+    reference histogram observer), and checks in `results`: the SQNR report
+    names `layer_names`; every observer has PyTorch's statistics and qparams;
+    the int8 outputs on `x` are within one quantum. Files go to BASE.*.
+    Returns (observers, summary, int8 module text), or None when a tool
+    failed (recorded as an error)."""
+    import copy
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    from histogram_ref import reference_mapping
+    from torch_ref import (compare_observers, count_our_observers, count_torch_observers,
+                           eq_opt, eq_run, export_module, load_stats, observer_roles,
+                           torch_observer_roles)
+    with open(base + ".mlir", "w") as f:
+        f.write(export_module(model, (batches[0],)))
+    files = save_batches(base, list(batches) + [x])
+    with open(base + ".json", "w") as f:
+        json.dump({"qconfig": "onednn"}, f)
+    try:
+        eq_opt(base + ".mlir", "--eqq-prepare=config=%s.json" % base,
+               "--eqq-calibrate=data=%s stats-out=%s.stats.json"
+               % (",".join(files[:-1]), base),
+               "--mlir-print-debuginfo", "-o", base + ".calibrated.mlir")
+        with open(base + ".prepared.mlir", "w") as f:
+            f.write(eq_opt(base + ".calibrated.mlir", "--mlir-print-debuginfo",
+                           "--mlir-print-local-scope"))
+        with open(base + ".prepared.mlir") as f:
+            ours = observer_roles(f.read(), load_stats(base + ".stats.json"))
+        eq_opt(base + ".calibrated.mlir", "--eqq-convert", "-o", base + ".int8.mlir")
+        eq_run(base + ".int8.mlir", "--input", files[-1], "--output", base + ".y.npy")
+        ours_y = np.load(base + ".y.npy")
+        report = json.loads(eq_run("--compare", base + ".mlir", base + ".int8.mlir",
+                                   "--input", files[-1], "--json"))
+    except Exception as e:  # a tool failed
+        results.error(name, e)
+        return None
+    results.ok([l["name"] for l in report["layers"]] == list(layer_names),
+               "%s: the SQNR report names the layers %s" % (name, list(layer_names)),
+               str(report))
+    mapping = reference_mapping(get_default_qconfig_mapping("onednn"))
+    prepared = prepare_fx(copy.deepcopy(model), mapping, example_inputs=(batches[0],))
+    with torch.no_grad():
+        for t in batches:
+            prepared(t)
+    probe = copy.deepcopy(prepared)
+    roles = torch_observer_roles(probe)
+    compare_observers(results, name, ours, roles, count_our_observers(ours),
+                      count_torch_observers(probe, roles))
+    quantized = convert_fx(prepared)
+    with torch.no_grad():
+        ref_y = quantized(x).numpy()
+    quantum = torch_output_quantum(quantized)[0]
+    summary = within_one_quantum(results, "%s: int8 output" % name, ours_y, ref_y, quantum)
+    diff = np.abs(ours_y.astype(np.float64) - ref_y)
+    summary += "; equal on %.4f of elements, within half a quantum on %.4f" % (
+        float((diff == 0).mean()), float((diff <= quantum / 2).mean()))
+    with open(base + ".int8.mlir") as f:
+        return ours, summary, f.read()
