@@ -106,9 +106,9 @@ from torch.ao.quantization.quantize_fx import (convert_fx, convert_to_reference_
                                                prepare_fx)
 
 import cnn_models  # noqa: E402
-from cnn_models import (CONFIG_EQ, CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, StageError,  # noqa: E402
-                        config_file, model_and_data, run_stage, selected_models, sqnr,
-                        tool_paths)
+from cnn_models import (CONFIG_EQ, CONFIG_NOEQ, DEFAULT_BUILD_DIR, EXTRA_MODELS, MODELS,  # noqa: E402
+                        StageError, config_file, model_and_data, run_stage, selected_models,
+                        sqnr, tool_paths)
 
 warnings.filterwarnings("ignore")
 
@@ -336,7 +336,7 @@ def main():
     ap.add_argument("--float-check", action="store_true",
                     help="also run the folded float module in eq-run against PyTorch's float output")
     ap.add_argument("--models", default=",".join(MODELS),
-                    help="comma-separated subset of: %s" % ", ".join(MODELS))
+                    help="comma-separated subset of: %s" % ", ".join(MODELS + EXTRA_MODELS))
     ap.add_argument("--build-dir", default=DEFAULT_BUILD_DIR,
                     help="build directory holding bin/eq-opt and bin/eq-run (default: $EQQ_BUILD_DIR, "
                          "else build/)")

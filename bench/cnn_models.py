@@ -40,6 +40,8 @@ DEFAULT_BUILD_DIR = os.environ.get("EQQ_BUILD_DIR", os.path.join(ROOT, "build"))
 
 MODELS = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
           "squeezenet1_1", "vgg11_bn"]
+# Selectable with --models, not run by default: networks of grouped convs.
+EXTRA_MODELS = ["resnext50_32x4d", "regnet_x_400mf", "regnet_y_400mf"]
 CONFIG_NOEQ = {"qconfig": "onednn"}
 CONFIG_EQ = {"qconfig": "onednn", "equalization": "default"}
 MODEL_SEED = 0
@@ -177,12 +179,12 @@ def run_stage(cmd, log_dir, tag, info=None):
 
 
 def selected_models(ap, args):
-    """The models of --models (comma-separated), each one of MODELS, or an
-    argparse error."""
+    """The models of --models (comma-separated), each one of MODELS or
+    EXTRA_MODELS, or an argparse error."""
     models = [m for m in args.models.split(",") if m]
     for m in models:
-        if m not in MODELS:
-            ap.error("unknown model %r (choose from %s)" % (m, ", ".join(MODELS)))
+        if m not in MODELS + EXTRA_MODELS:
+            ap.error("unknown model %r (choose from %s)" % (m, ", ".join(MODELS + EXTRA_MODELS)))
     return models
 
 

@@ -178,7 +178,7 @@ from torch.ao.quantization import (PerChannelMinMaxObserver, QConfig,  # noqa: E
                                    get_default_qconfig_mapping)
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx  # noqa: E402
 
-from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, MODELS, ROOT, Pipeline,  # noqa: E402
+from cnn_models import (CONFIG_NOEQ, DEFAULT_BUILD_DIR, EXTRA_MODELS, MODELS, ROOT, Pipeline,  # noqa: E402
                         StageError, cpu_info, config_file, model_and_data, run_stage, smooth_images, sqnr,
                         selected_models, stage_files, tool_paths)
 
@@ -1158,7 +1158,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", default=",".join(SPEED_MODELS),
                     help="comma-separated subset of: %s (default: %s)" % (
-                        ", ".join(MODELS), ", ".join(SPEED_MODELS)))
+                        ", ".join(MODELS + EXTRA_MODELS), ", ".join(SPEED_MODELS)))
     ap.add_argument("--size", type=int, default=224, help="input height and width (default 224)")
     ap.add_argument("--batch", type=int, default=1, help="images per batch (default 1)")
     ap.add_argument("--calib-batches", type=int, default=1, help="calibration batches (default 1)")
