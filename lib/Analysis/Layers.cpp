@@ -719,6 +719,82 @@ ModelAnalysis::ModelAnalysis(ModuleOp module) {
 }
 
 //===----------------------------------------------------------------------===//
+// Batch norms
+//===----------------------------------------------------------------------===//
+
+/// The block argument `v` is, if it is one of `body`'s input arguments.
+static std::optional<unsigned> getBodyInputArg(Value v, Block &body,
+                                               unsigned numInputs) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != &body || arg.getArgNumber() >= numInputs)
+    return std::nullopt;
+  return arg.getArgNumber();
+}
+
+std::optional<ChannelAffine> mlir::eqq::matchChannelAffine(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic)
+    return std::nullopt;
+  if (!generic.hasPureTensorSemantics() || generic.getNumDpsInputs() != 3 ||
+      generic.getNumDpsInits() != 1 || generic->getNumResults() != 1)
+    return std::nullopt;
+  if (!llvm::all_of(generic.getIteratorTypesArray(), [](utils::IteratorType t) {
+        return t == utils::IteratorType::parallel;
+      }))
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(generic->getResult(0).getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      type.getRank() < 2)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  if (!maps[0].isIdentity() || !maps[3].isIdentity() || maps[1] != maps[2] ||
+      maps[1].getNumResults() != 1)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(maps[1].getResult(0));
+  if (!dim)
+    return std::nullopt;
+  ChannelAffine affine;
+  affine.op = generic;
+  affine.axis = dim.getPosition();
+  affine.input = generic.getDpsInputOperand(0);
+  affine.scale = generic.getDpsInputOperand(1)->get();
+  affine.shift = generic.getDpsInputOperand(2)->get();
+  if (affine.input->get().getType() != type)
+    return std::nullopt;
+  for (Value param : {affine.scale, affine.shift}) {
+    auto paramType = dyn_cast<RankedTensorType>(param.getType());
+    if (!paramType || paramType.getRank() != 1 ||
+        !paramType.getElementType().isF32() ||
+        paramType.getDimSize(0) != type.getDimSize(affine.axis))
+      return std::nullopt;
+  }
+
+  // The body: %m = mulf(x, scale); %a = addf(%m, shift); yield %a.
+  Block &body = generic.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return std::nullopt;
+  auto isArg = [&](Value v, unsigned n) {
+    return getBodyInputArg(v, body, 3) == n;
+  };
+  Value product;
+  if (isArg(add.getRhs(), 2))
+    product = add.getLhs();
+  else if (isArg(add.getLhs(), 2))
+    product = add.getRhs();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul || mul->getBlock() != &body)
+    return std::nullopt;
+  if (!(isArg(mul.getLhs(), 0) && isArg(mul.getRhs(), 1)) &&
+      !(isArg(mul.getLhs(), 1) && isArg(mul.getRhs(), 0)))
+    return std::nullopt;
+  return affine;
+}
+
+//===----------------------------------------------------------------------===//
 // Residual adds
 //===----------------------------------------------------------------------===//
 

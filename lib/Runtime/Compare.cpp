@@ -31,6 +31,9 @@ struct LayerOutput {
   bool quantized = false;
   /// The equalization scale folded into the layer, if any.
   DenseF32ArrayAttr foldedScale;
+  /// A batch norm (ChannelAffine) reads the layer's output, dequantized for
+  /// a quantized layer.
+  bool normAfter = false;
 };
 } // namespace
 
@@ -42,17 +45,32 @@ static SmallVector<LayerOutput> findLayerOutputs(ModuleOp module,
   EqqDialect::FoldedScaleAttrHelper foldedScale(module.getContext());
   auto getFoldedScale = [&](Operation *op) { return foldedScale.getAttr(op); };
   llvm::DenseMap<Operation *, LayerOutput> byOp;
+  // Whether a batch norm reads `v`, or its dequantized value.
+  auto readByNorm = [](Value v) {
+    return llvm::any_of(v.getUsers(), [](Operation *user) {
+      if (isa<DequantizeOp>(user))
+        return llvm::any_of(user->getUsers(), [](Operation *u) {
+          return matchChannelAffine(u).has_value();
+        });
+      return matchChannelAffine(user).has_value();
+    });
+  };
   // A layer's output is taken after the op that fuses into it (the op
   // table's fusions: a relu), as the quantized model observes it there.
   for (const Layer &l : model.getLayers()) {
     Value out = l.relu && fusesInto(OpKind::Relu, l.kind)
                     ? l.getOutputAfterRelu()
                     : l.output;
-    byOp[l.op] = {l.name, l.kind, out, false, getFoldedScale(l.op)};
+    byOp[l.op] = {
+        l.name, l.kind, out, false, getFoldedScale(l.op), readByNorm(l.output)};
   }
   for (const QuantizedLayer &l : model.getQuantizedLayers())
-    byOp[l.op] = {l.name, l.kind, l.output, !l.floatOutput,
-                  getFoldedScale(l.op)};
+    byOp[l.op] = {l.name,
+                  l.kind,
+                  l.output,
+                  !l.floatOutput,
+                  getFoldedScale(l.op),
+                  readByNorm(l.output)};
   SmallVector<LayerOutput> result;
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
     auto it = byOp.find(op);
@@ -154,6 +172,8 @@ mlir::eqq::compareLayers(ModuleOp floatModule, ModuleOp quantizedModule,
           "layer '" + o.name + "': its output is " + formatShape(o.value) +
           " in the float model but " + formatShape(q->value) +
           " in the quantized model");
+    if (o.normAfter != q->normAfter)
+      result.normInOneModel.push_back(o.name);
     common.push_back(o.name);
   }
   for (const LayerOutput &o : quantizedOutputs)

@@ -25,87 +25,6 @@ namespace mlir::eqq {
 using namespace mlir;
 using namespace mlir::eqq;
 
-namespace {
-/// A batch norm in the exporter's form: `x * scale + shift`, with `scale`
-/// and `shift` 1-D and read along `axis` of `x`.
-struct Affine {
-  linalg::GenericOp op;
-  OpOperand *input = nullptr;
-  Value scale, shift;
-  int64_t axis = 1;
-};
-} // namespace
-
-/// The block argument `v` is, if it is one of `body`'s input arguments.
-static std::optional<unsigned> getInputArg(Value v, Block &body,
-                                           unsigned numInputs) {
-  auto arg = dyn_cast<BlockArgument>(v);
-  if (!arg || arg.getOwner() != &body || arg.getArgNumber() >= numInputs)
-    return std::nullopt;
-  return arg.getArgNumber();
-}
-
-/// Matches `generic` as a per-channel affine (see the pass description).
-static std::optional<Affine> matchAffine(linalg::GenericOp generic) {
-  if (!generic.hasPureTensorSemantics() || generic.getNumDpsInputs() != 3 ||
-      generic.getNumDpsInits() != 1 || generic->getNumResults() != 1)
-    return std::nullopt;
-  if (!llvm::all_of(generic.getIteratorTypesArray(), [](utils::IteratorType t) {
-        return t == utils::IteratorType::parallel;
-      }))
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(generic->getResult(0).getType());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
-      type.getRank() < 2)
-    return std::nullopt;
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (!maps[0].isIdentity() || !maps[3].isIdentity() || maps[1] != maps[2] ||
-      maps[1].getNumResults() != 1)
-    return std::nullopt;
-  auto dim = dyn_cast<AffineDimExpr>(maps[1].getResult(0));
-  if (!dim)
-    return std::nullopt;
-  Affine affine;
-  affine.op = generic;
-  affine.axis = dim.getPosition();
-  affine.input = generic.getDpsInputOperand(0);
-  affine.scale = generic.getDpsInputOperand(1)->get();
-  affine.shift = generic.getDpsInputOperand(2)->get();
-  if (affine.input->get().getType() != type)
-    return std::nullopt;
-  for (Value param : {affine.scale, affine.shift}) {
-    auto paramType = dyn_cast<RankedTensorType>(param.getType());
-    if (!paramType || paramType.getRank() != 1 ||
-        !paramType.getElementType().isF32() ||
-        paramType.getDimSize(0) != type.getDimSize(affine.axis))
-      return std::nullopt;
-  }
-
-  // The body: %m = mulf(x, scale); %a = addf(%m, shift); yield %a.
-  Block &body = generic.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return std::nullopt;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != &body)
-    return std::nullopt;
-  auto isArg = [&](Value v, unsigned n) {
-    return getInputArg(v, body, 3) == n;
-  };
-  Value product;
-  if (isArg(add.getRhs(), 2))
-    product = add.getLhs();
-  else if (isArg(add.getLhs(), 2))
-    product = add.getRhs();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  if (!mul || mul->getBlock() != &body)
-    return std::nullopt;
-  if (!(isArg(mul.getLhs(), 0) && isArg(mul.getRhs(), 1)) &&
-      !(isArg(mul.getLhs(), 1) && isArg(mul.getRhs(), 0)))
-    return std::nullopt;
-  return affine;
-}
-
 /// The f32 values of the constant that defines `v` (dense or
 /// `dense_resource`), or std::nullopt.
 static std::optional<SmallVector<float>> getConstantValues(Value v) {
@@ -139,16 +58,16 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
     // The names, before a fold rewrites the layers' ops (a module printed
     // after this pass has no locations).
     recordLayerNames(model);
-    SmallVector<Affine> affines;
+    SmallVector<ChannelAffine> affines;
     module.walk([&](linalg::GenericOp generic) {
-      if (std::optional<Affine> affine = matchAffine(generic))
+      if (std::optional<ChannelAffine> affine = matchChannelAffine(generic))
         affines.push_back(*affine);
     });
     llvm::SetVector<Operation *> maybeDead;
-    for (Affine &affine : affines) {
+    for (ChannelAffine &affine : affines) {
       std::string reason = tryFold(model, affine, maybeDead);
       if (!reason.empty() && reportUnfolded)
-        affine.op.emitRemark() << "batch norm not folded: " << reason;
+        affine.op->emitRemark() << "batch norm not folded: " << reason;
     }
     // Erase the constants, fills and empties nothing reads any more.
     while (!maybeDead.empty()) {
@@ -164,7 +83,7 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
 
   /// Folds `affine` into the layer in front of it; returns why it cannot,
   /// or "" when it did.
-  std::string tryFold(const ModelAnalysis &model, Affine &affine,
+  std::string tryFold(const ModelAnalysis &model, ChannelAffine &affine,
                       llvm::SetVector<Operation *> &maybeDead) {
     Value x = affine.input->get();
     const Layer *layer = nullptr;
@@ -224,7 +143,7 @@ struct FoldBatchNormPass : eqq::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
     }
 
     OpBuilder builder(layer->op);
-    Location loc = affine.op.getLoc();
+    Location loc = affine.op->getLoc();
     OpOperand *weightUse = layer->weightUse;
     Operation *weightUser = weightUse->getOwner();
     if (weightUser != layer->op && !weightUser->hasOneUse()) {

@@ -135,8 +135,7 @@ readInputs(const EntrySignature &signature) {
       return std::move(e);
     // Quantizing NaN or Inf has no defined result.
     if (spec.mustBeFinite)
-      if (llvm::Error e =
-              checkNpyFinite(*array, path, "inputs must be finite"))
+      if (llvm::Error e = checkNpyFinite(*array, path, "inputs must be finite"))
         return std::move(e);
     args.push_back(std::move(*array));
   }
@@ -202,6 +201,13 @@ static int runCompare(ModuleOp floatModule, ModuleOp quantizedModule) {
   for (const std::string &name : result->onlyInQuantized)
     llvm::errs() << "eq-run: warning: layer '" << name << "' is only in "
                  << quantizedFile << "; skipped\n";
+  if (!result->normInOneModel.empty())
+    llvm::errs() << "eq-run: warning: " << result->normInOneModel.size()
+                 << " layer(s) ('" << result->normInOneModel.front()
+                 << "' first) are followed by a batch norm in one model and "
+                    "have it folded in the other: their SQNR compares "
+                    "values before and after the norm; compare models that "
+                    "both went through --eqq-fold-batchnorm (or neither)\n";
   if (result->layers.empty())
     return fail(floatFile + " and " + quantizedFile +
                 " have no layer in common (layers are matched by name)");

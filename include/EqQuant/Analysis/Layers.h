@@ -118,6 +118,21 @@ struct ElementwiseOp {
   }
 };
 
+/// A batch norm in the exporter's form (eval mode): an elementwise
+/// `linalg.generic` computing `x * scale + shift`, with `scale` and `shift`
+/// 1-D f32 values read along `axis` of `x`. --eqq-fold-batchnorm folds it
+/// into the layer in front; eq-run --compare looks for one after a layer.
+struct ChannelAffine {
+  /// The linalg.generic.
+  Operation *op = nullptr;
+  OpOperand *input = nullptr;
+  Value scale, shift;
+  int64_t axis = 1;
+};
+
+/// `op` as a ChannelAffine, if it is one.
+std::optional<ChannelAffine> matchChannelAffine(Operation *op);
+
 /// A quantized linear or conv layer of a converted module: the integer
 /// program `--eqq-convert` builds (an accumulating `linalg.generic` of i8
 /// input and weight into i32, a requantize `linalg.generic` to i8, a

@@ -29,6 +29,10 @@ struct LayerComparison {
   llvm::SmallVector<LayerSqnr> layers;
   /// Layers of the entry function found in only one model (skipped).
   llvm::SmallVector<std::string> onlyInFloat, onlyInQuantized;
+  /// Common layers followed by a batch norm in one model but not in the
+  /// other (folded into the layer there): one output is taken before the
+  /// norm, the other after it, and their SQNR means nothing.
+  llvm::SmallVector<std::string> normInOneModel;
 };
 
 /// Runs the function `entry` of `floatModule` and of `quantizedModule` on
