@@ -40,9 +40,7 @@ struct ConvMatch {
   Operation *op;
   Value x, filter, out;
   int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, dh, dw;
-  /// The op is linalg.conv_2d_ngchw_gfchw (its values have a group axis),
-  /// of `groups` groups (1 included).
-  bool grouped = false;
+  /// The groups of a linalg.conv_2d_ngchw_gfchw (1 included), else 1.
   int64_t groups = 1;
 
   /// K of one output channel's product: C' * KH * KW.
@@ -89,7 +87,6 @@ static std::optional<ConvMatch> matchConv(ConvOp op) {
   if (grouped && (ws[0] != g || os[1] != g || os[2] != ws[1]))
     return std::nullopt;
   int64_t at = grouped ? 1 : 0; // the extra axis of each grouped shape
-  m.grouped = grouped;
   m.groups = g;
   m.n = xs[0];
   m.c = g * xs[1 + at];
@@ -254,7 +251,8 @@ void ConvKernelEmitter::rewrite(ConvMatch &m) {
   // col holds every input channel's rows (K = C * KH * KW, G groups of
   // m.reduction() rows each).
   int64_t p = m.pixels(), k = m.c * m.kh * m.kw;
-  bool grouped = m.grouped;
+  // (A conv_2d_ngchw_gfchw's values have a group axis, even of one group.)
+  bool grouped = isa<linalg::Conv2DNgchwGfchwOp>(m.op);
   // W[F][C][KH][KW] read in place as W[F][K]: the broadcasts of a tile's
   // rows walk rowTile streams of consecutive floats. (Grouped:
   // W[G][F'][C'][KH][KW] as W[F][K'], x as N x C x H x W.)
