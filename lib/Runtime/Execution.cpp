@@ -79,10 +79,38 @@ mlir::eqq::InstrumentedModule::run(ArrayRef<const NpyArray *> inputs) {
   return jit->invoke(entry, signature, inputs, resultPtrs);
 }
 
-llvm::Expected<std::vector<NpyArray>>
-mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
-                                StringRef entry) {
-  std::vector<NpyArray> arrays;
+llvm::Expected<int64_t>
+mlir::eqq::countStackedBatches(const NpyArray &array, const TensorSpec &spec,
+                               const std::string &name) {
+  llvm::Error mismatch = checkNpyType(array, spec.dtype, spec.shape, name);
+  if (!mismatch)
+    return 1;
+  ArrayRef<int64_t> have = array.getShape(), want = spec.shape;
+  if (want.empty() || want[0] <= 0 || array.getDType() != spec.dtype ||
+      have.size() != want.size())
+    return std::move(mismatch);
+  llvm::consumeError(std::move(mismatch));
+  bool rest = llvm::all_of(llvm::zip(have.drop_front(), want.drop_front()),
+                           [](auto dims) {
+                             auto [h, w] = dims;
+                             return w < 0 || h == w;
+                           });
+  if (rest && have[0] > 0 && have[0] % want[0] == 0)
+    return have[0] / want[0];
+  // "kx3x224x224", "2kx3": k batches stacked.
+  std::string stacked = (want[0] == 1 ? "" : std::to_string(want[0])) + "k";
+  for (int64_t d : want.drop_front())
+    stacked += "x" + (d < 0 ? std::string("?") : std::to_string(d));
+  return llvm::createStringError(
+      name + ": expected " + formatNpyType(spec.dtype, want) + ", got " +
+      array.getTypeString() +
+      " (or k batches stacked along the first dimension: " + stacked + ")");
+}
+
+llvm::Expected<CalibrationBatches>
+mlir::eqq::readCalibrationBatches(StringRef path, const EntrySignature &sig,
+                                  StringRef entry) {
+  CalibrationBatches batches;
   bool isDir = llvm::sys::fs::is_directory(path);
   if (!isDir && sig.inputs.size() != 1)
     return llvm::createStringError(
@@ -90,6 +118,7 @@ mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
         std::to_string(sig.inputs.size()) +
         " arguments; a batch must be a directory holding arg0.npy ... arg" +
         std::to_string(sig.inputs.size() - 1) + ".npy");
+  std::string firstFile;
   for (auto [i, spec] : llvm::enumerate(sig.inputs)) {
     std::string file = path.str();
     if (isDir) {
@@ -100,17 +129,62 @@ mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
     llvm::Expected<NpyArray> array = readNpy(file);
     if (!array)
       return array.takeError();
-    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
-                                     file + " (argument " + std::to_string(i) +
-                                         " of @" + entry.str() + ")"))
-      return std::move(e);
+    llvm::Expected<int64_t> count = countStackedBatches(
+        *array, spec,
+        file + " (argument " + std::to_string(i) + " of @" + entry.str() + ")");
+    if (!count)
+      return count.takeError();
+    if (i == 0) {
+      batches.count = *count;
+      firstFile = file;
+    } else if (*count != batches.count) {
+      return llvm::createStringError(
+          file + " holds " + std::to_string(*count) + " batch" +
+          (*count == 1 ? "" : "es") + " of argument " + std::to_string(i) +
+          " of @" + entry.str() + ", but " + firstFile + " holds " +
+          std::to_string(batches.count) +
+          " of argument 0: the arguments of a batch directory must stack as "
+          "many batches each");
+    }
     if (spec.mustBeFinite)
-      if (llvm::Error e = checkNpyFinite(*array, file,
-                                         "calibration data must be finite"))
+      if (llvm::Error e =
+              checkNpyFinite(*array, file, "calibration data must be finite"))
         return std::move(e);
-    arrays.push_back(std::move(*array));
+    batches.arrays.push_back(std::move(*array));
   }
-  return arrays;
+  return batches;
+}
+
+NpyArray mlir::eqq::sliceStackedBatch(const NpyArray &array, int64_t count,
+                                      int64_t i) {
+  SmallVector<int64_t> shape(array.getShape());
+  shape[0] /= count;
+  NpyArray part(array.getDType(), shape);
+  size_t bytes = part.getNumBytes();
+  llvm::copy(array.getBytes().slice(i * bytes, bytes),
+             part.getMutableBytes().begin());
+  return part;
+}
+
+std::vector<NpyArray> mlir::eqq::CalibrationBatches::slice(int64_t i) const {
+  std::vector<NpyArray> out;
+  for (const NpyArray &a : arrays)
+    out.push_back(sliceStackedBatch(a, count, i));
+  return out;
+}
+
+llvm::Expected<std::vector<NpyArray>>
+mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
+                                StringRef entry) {
+  llvm::Expected<CalibrationBatches> batches =
+      readCalibrationBatches(path, sig, entry);
+  if (!batches)
+    return batches.takeError();
+  if (batches->count != 1)
+    return llvm::createStringError(
+        path.str() + " holds " + std::to_string(batches->count) +
+        " batches of @" + entry.str() + "'s arguments where one is expected");
+  return std::move(batches->arrays);
 }
 
 llvm::Error mlir::eqq::InstrumentedModule::runBatch(StringRef path) {
@@ -123,6 +197,37 @@ llvm::Error mlir::eqq::InstrumentedModule::runBatch(StringRef path) {
     args.push_back(&a);
   if (llvm::Error e = run(args))
     return llvm::createStringError(path + ": " + llvm::toString(std::move(e)));
+  return llvm::Error::success();
+}
+
+llvm::Error mlir::eqq::InstrumentedModule::runBatches(
+    StringRef path, llvm::function_ref<llvm::Expected<bool>()> onBatch) {
+  llvm::Expected<CalibrationBatches> batches =
+      readCalibrationBatches(path, signature, entry);
+  if (!batches)
+    return batches.takeError();
+  for (int64_t i = 0; i < batches->count; ++i) {
+    std::vector<NpyArray> sliced;
+    if (batches->count != 1)
+      sliced = batches->slice(i);
+    std::vector<NpyArray> &batch =
+        batches->count == 1 ? batches->arrays : sliced;
+    SmallVector<const NpyArray *> args;
+    for (NpyArray &a : batch)
+      args.push_back(&a);
+    if (llvm::Error e = run(args)) {
+      std::string where = path.str();
+      if (batches->count != 1)
+        where += " (batch " + std::to_string(i) + ")";
+      return llvm::createStringError(where + ": " +
+                                     llvm::toString(std::move(e)));
+    }
+    llvm::Expected<bool> goOn = onBatch();
+    if (!goOn)
+      return goOn.takeError();
+    if (!*goOn)
+      break;
+  }
   return llvm::Error::success();
 }
 

@@ -671,40 +671,44 @@ void CalibratePass::runOnOperation() {
 
     using Clock = std::chrono::steady_clock;
     Clock::time_point start = Clock::now(), lastReport = start;
-    for (auto [n, path] : llvm::enumerate(data)) {
-      if (llvm::Error e = (*clone)->runBatch(path))
-        return fail(llvm::toString(std::move(e)));
-      ArrayRef<NpyArray> results = (*clone)->getPickedResults();
-      // The observers' statistics are independent: histograms and ranges
-      // are computed on every thread of the context, each observer's
-      // updates in their order.
-      mlir::parallelFor(&getContext(), 0, observed.size(), [&](size_t i) {
-        RunningStats &stats = observed[i].stats;
-        for (size_t first : statsResults[i]) {
-          if (stats.rule == AccumulationRule::Histogram)
-            stats.addHistogramBatch(results[first].getValues<float>());
-          else
-            stats.addRange(results[first].getValues<float>(),
-                           results[first + 1].getValues<float>());
-        }
-      });
-      for (auto [i, first] : sampleResults) {
-        Observed &o = observed[i];
-        ArrayRef<float> x = results[first].getValues<float>();
-        const RowGeometry &g = *o.rows;
-        o.reservoir->offer(g.numPositions(), [&](int64_t p, float *row) {
-          g.extractRow(x, p, row);
+    for (size_t n = 0; n < data.size(); ++n) {
+      auto addBatch = [&]() -> llvm::Expected<bool> {
+        ArrayRef<NpyArray> results = (*clone)->getPickedResults();
+        // The observers' statistics are independent: histograms and ranges
+        // are computed on every thread of the context, each observer's
+        // updates in their order.
+        mlir::parallelFor(&getContext(), 0, observed.size(), [&](size_t i) {
+          RunningStats &stats = observed[i].stats;
+          for (size_t first : statsResults[i]) {
+            if (stats.rule == AccumulationRule::Histogram)
+              stats.addHistogramBatch(results[first].getValues<float>());
+            else
+              stats.addRange(results[first].getValues<float>(),
+                             results[first + 1].getValues<float>());
+          }
         });
-      }
-      ++batches;
-      Clock::time_point now = Clock::now();
-      if (now - start > std::chrono::seconds(2) &&
-          now - lastReport > std::chrono::seconds(2)) {
-        lastReport = now;
-        llvm::errs() << llvm::formatv(
-            "eqq-calibrate: {0}/{1} batches, {2:F1} s\n", n + 1, data.size(),
-            std::chrono::duration<double>(now - start).count());
-      }
+        for (auto [i, first] : sampleResults) {
+          Observed &o = observed[i];
+          ArrayRef<float> x = results[first].getValues<float>();
+          const RowGeometry &g = *o.rows;
+          o.reservoir->offer(g.numPositions(), [&](int64_t p, float *row) {
+            g.extractRow(x, p, row);
+          });
+        }
+        ++batches;
+        Clock::time_point now = Clock::now();
+        if (now - start > std::chrono::seconds(2) &&
+            now - lastReport > std::chrono::seconds(2)) {
+          lastReport = now;
+          llvm::errs() << llvm::formatv(
+              "eqq-calibrate: {0} batches (file {1}/{2}), {3:F1} s\n", batches,
+              n + 1, data.size(),
+              std::chrono::duration<double>(now - start).count());
+        }
+        return true;
+      };
+      if (llvm::Error e = (*clone)->runBatches(data[n], addBatch))
+        return fail(llvm::toString(std::move(e)));
     }
   }
 

@@ -10,6 +10,14 @@ MLIR_DEFINE_EXPLICIT_TYPE_ID(mlir::eqq::EqqModelRunnerInterface)
 
 InstrumentedRunner::~InstrumentedRunner() = default;
 
+llvm::Error InstrumentedRunner::runBatches(
+    StringRef path, llvm::function_ref<llvm::Expected<bool>()> onBatch) {
+  if (llvm::Error e = runBatch(path))
+    return e;
+  llvm::Expected<bool> goOn = onBatch();
+  return goOn ? llvm::Error::success() : goOn.takeError();
+}
+
 llvm::Expected<std::unique_ptr<InstrumentedRunner>>
 mlir::eqq::compileInstrumented(ModuleOp module, StringRef entry,
                                InstrumentFn instrument) {

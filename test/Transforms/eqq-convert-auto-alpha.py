@@ -137,6 +137,8 @@ for name, model, shape, fwd in (("linear", Linears(), (64, 8), linear),
                                 ("conv", Convs(), (2, 3, 9, 9), conv),
                                 ("depthwise", Depthwise(), (2, 3, 9, 9), depthwise)):
     model.eval()
+    if name == "conv":
+        conv_model = model
     x = torch.randn(shape)
     x[:, 1] *= 50.0  # an outlier input channel
     data = os.path.join(out, name + ".npy")
@@ -196,6 +198,28 @@ for name, model, shape, fwd in (("linear", Linears(), (64, 8), linear),
     print("%s: equalized float model, max relative error %.2e" % (name, err))
     if err > 1e-5:
         failures.append("%s: the equalized float model differs (%.2e)" % (name, err))
+
+# A model exported for one image, calibrated and scored on the conv chain's
+# two images stacked in one file (two batches of one): the same ranges and
+# the same rows, so the same candidates' SQNRs as the two-image model's.
+conv_data = os.path.join(out, "conv.npy")
+one_mlir = os.path.join(out, "conv.one.mlir")
+with open(one_mlir, "w") as f:
+    f.write(export_module(conv_model, (torch.from_numpy(np.load(conv_data)[:1]),)))
+recipe = os.path.join(out, "conv.one.recipe.json")
+run("eq-opt", one_mlir, "--eqq-prepare", "--eqq-calibrate=data=" + conv_data,
+    "--eqq-convert=auto-alpha=true alpha-grid=%s data=%s recipe=%s" % (",".join(map(str, GRID)), conv_data, recipe),
+    "-o", "/dev/null")
+for path in (recipe, os.path.join(out, "conv.recipe.json")):
+    with open(path) as f:
+        got = [(L["name"], [(c["alpha"], round(c["sqnr_db"], 3)) for c in L["auto_alpha"]])
+               for L in json.load(f)["layers"]]
+    if path == recipe:
+        one = got
+    else:
+        print("stacked batches of one image:", one)
+        if one != got:
+            failures.append("two stacked batches of one image score %s, one batch of two %s" % (one, got))
 
 # With select-margin given, auto-alpha weighs its best alpha against no
 # equalization with it: 6 dB keeps fc1's scale (about 8.5 dB above none) and

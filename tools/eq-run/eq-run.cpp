@@ -6,7 +6,9 @@
 //
 // JIT-compiles the entry function of a module at any stage (float, prepared,
 // calibrated, converted, or already lowered to the LLVM dialect) and runs it
-// on NumPy arrays. With --compare, runs a float model and its quantized
+// on NumPy arrays (each input the argument's type, or k batches of it
+// stacked along the first dimension: the results stack alike). With
+// --compare, runs a float model and its quantized
 // model and prints the SQNR of each layer's output (interface section 6).
 //
 //===----------------------------------------------------------------------===//
@@ -50,7 +52,9 @@ static llvm::cl::list<std::string>
                 llvm::cl::OneOrMore);
 static llvm::cl::list<std::string>
     inputs("input", llvm::cl::cat(eqRunCategory),
-           llvm::cl::desc("A .npy file per argument, in order"),
+           llvm::cl::desc("A .npy file per argument, in order; k batches "
+                          "stacked along the first dimension run in turn, "
+                          "their results stacked alike"),
            llvm::cl::value_desc("file.npy"));
 static llvm::cl::list<std::string>
     outputs("output", llvm::cl::cat(eqRunCategory),
@@ -115,9 +119,11 @@ static void printSummary(unsigned index, const NpyArray &array) {
   llvm::outs() << "\n";
 }
 
-/// Reads the --input files, checked against the entry's arguments.
+/// Reads the --input files, checked against the entry's arguments; each
+/// may stack k batches of its argument along its first dimension (the same
+/// k for every file), which `batches` receives (1: the arguments' types).
 static llvm::Expected<std::vector<NpyArray>>
-readInputs(const EntrySignature &signature) {
+readInputs(const EntrySignature &signature, int64_t &batches) {
   if (inputs.size() != signature.inputs.size())
     return llvm::createStringError(
         "@" + entry + " takes " + std::to_string(signature.inputs.size()) +
@@ -129,10 +135,19 @@ readInputs(const EntrySignature &signature) {
     if (!array)
       return array.takeError();
     const TensorSpec &spec = signature.inputs[i];
-    if (llvm::Error e = checkNpyType(*array, spec.dtype, spec.shape,
-                                     path + " (argument " + std::to_string(i) +
-                                         " of @" + entry + ")"))
-      return std::move(e);
+    llvm::Expected<int64_t> count = countStackedBatches(
+        *array, spec,
+        path + " (argument " + std::to_string(i) + " of @" + entry + ")");
+    if (!count)
+      return count.takeError();
+    if (i == 0)
+      batches = *count;
+    else if (*count != batches)
+      return llvm::createStringError(
+          path + " stacks " + std::to_string(*count) +
+          " batch(es) of argument " + std::to_string(i) + " of @" + entry +
+          ", but " + inputs[0] + " stacks " + std::to_string(batches) +
+          " of argument 0: every --input file must stack as many");
     // Quantizing NaN or Inf has no defined result.
     if (spec.mustBeFinite)
       if (llvm::Error e = checkNpyFinite(*array, path, "inputs must be finite"))
@@ -181,9 +196,13 @@ static int runCompare(ModuleOp floatModule, ModuleOp quantizedModule) {
     return fail("@" + entry + " takes " + describe(floatSig->inputs) + " in " +
                 floatFile + " but " + describe(quantizedSig->inputs) + " in " +
                 quantizedFile);
-  llvm::Expected<std::vector<NpyArray>> args = readInputs(*floatSig);
+  int64_t batches = 1;
+  llvm::Expected<std::vector<NpyArray>> args = readInputs(*floatSig, batches);
   if (!args)
     return fail(args.takeError());
+  if (batches != 1)
+    return fail("--compare takes one batch of @" + entry + "'s arguments; " +
+                inputs[0] + " stacks " + llvm::Twine(batches));
   SmallVector<const NpyArray *> argPtrs;
   for (NpyArray &a : *args)
     argPtrs.push_back(&a);
@@ -299,9 +318,19 @@ int main(int argc, char **argv) {
                 llvm::Twine(signature->outputs.size()) + " result(s), got " +
                 llvm::Twine(outputs.size()) + " --output file(s)");
 
-  llvm::Expected<std::vector<NpyArray>> args = readInputs(*signature);
+  int64_t batches = 1;
+  llvm::Expected<std::vector<NpyArray>> args = readInputs(*signature, batches);
   if (!args)
     return fail(args.takeError());
+  // Stacked batches stack their results: each result needs a first
+  // dimension.
+  if (batches != 1)
+    for (auto [i, spec] : llvm::enumerate(signature->outputs))
+      if (spec.shape.empty())
+        return fail("the inputs stack " + llvm::Twine(batches) +
+                    " batches, but result " + llvm::Twine(i) + " of @" + entry +
+                    " is a scalar, which has no first dimension to stack "
+                    "them along");
 
   Clock::time_point compileStart = Clock::now();
   LowerToLLVMOptions lowering;
@@ -316,9 +345,22 @@ int main(int argc, char **argv) {
   std::vector<NpyArray> results;
   for (const TensorSpec &spec : signature->outputs)
     results.emplace_back(spec.dtype, spec.shape);
+  // One batch's arguments: the inputs, or batch b's slices of them.
+  std::vector<NpyArray> sliced;
   SmallVector<const NpyArray *> argPtrs;
-  for (NpyArray &a : *args)
-    argPtrs.push_back(&a);
+  auto selectBatch = [&](int64_t b) {
+    argPtrs.clear();
+    if (batches == 1) {
+      for (NpyArray &a : *args)
+        argPtrs.push_back(&a);
+      return;
+    }
+    sliced.clear();
+    for (NpyArray &a : *args)
+      sliced.push_back(sliceStackedBatch(a, batches, b));
+    for (NpyArray &a : sliced)
+      argPtrs.push_back(&a);
+  };
   SmallVector<NpyArray *> resultPtrs;
   for (NpyArray &r : results)
     resultPtrs.push_back(&r);
@@ -326,8 +368,29 @@ int main(int argc, char **argv) {
   auto run = [&]() {
     return (*jit)->invoke(entry, *signature, argPtrs, resultPtrs);
   };
-  if (llvm::Error e = run())
-    return fail(std::move(e));
+  // Each batch in turn, its results stacked in the same order.
+  std::vector<NpyArray> stacked;
+  for (const TensorSpec &spec : signature->outputs) {
+    SmallVector<int64_t> shape(spec.shape);
+    if (batches != 1)
+      shape[0] *= batches;
+    stacked.emplace_back(spec.dtype, shape);
+  }
+  for (int64_t b = 0; b < batches; ++b) {
+    selectBatch(b);
+    if (llvm::Error e = run()) {
+      if (batches == 1)
+        return fail(std::move(e));
+      return fail("batch " + llvm::Twine(b) + ": " +
+                  llvm::toString(std::move(e)));
+    }
+    for (auto [r, s] : llvm::zip(results, stacked)) {
+      size_t bytes = r.getNumBytes();
+      llvm::copy(r.getBytes(), s.getMutableBytes().begin() + b * bytes);
+    }
+  }
+  // The benchmark times the first batch.
+  selectBatch(0);
 
   if (benchmark > 0) {
     std::vector<double> times;
@@ -349,10 +412,10 @@ int main(int argc, char **argv) {
   }
 
   for (auto [i, path] : llvm::enumerate(outputs))
-    if (llvm::Error e = writeNpy(path, results[i]))
+    if (llvm::Error e = writeNpy(path, stacked[i]))
       return fail(std::move(e));
   if (outputs.empty() && benchmark == 0)
-    for (auto [i, r] : llvm::enumerate(results))
+    for (auto [i, r] : llvm::enumerate(stacked))
       printSummary(i, r);
   return 0;
 }

@@ -59,6 +59,13 @@ public:
   /// name the file.
   llvm::Error runBatch(llvm::StringRef path) override;
 
+  /// Reads the batches of `path` (readCalibrationBatches) and runs the
+  /// entry on each, calling `onBatch` after each run (until it returns
+  /// false); errors name the file (and the batch, for a file of several).
+  llvm::Error
+  runBatches(llvm::StringRef path,
+             llvm::function_ref<llvm::Expected<bool>()> onBatch) override;
+
   /// What the last run returned for the picked values, in their order.
   llvm::ArrayRef<NpyArray> getPickedResults() const override {
     return llvm::ArrayRef(results).drop_front(numOriginalResults);
@@ -73,9 +80,39 @@ private:
   std::vector<NpyArray> results;
 };
 
-/// Reads one calibration batch for `entry`: a .npy file (one argument) or a
-/// directory of arg<i>.npy, checked against the signature and for non-finite
-/// values (an error names the file and the first bad index).
+/// How many batches of an argument of type `spec` `array` holds: 1 when it
+/// has that type, k when k of them are stacked along its first dimension
+/// (its first dimension k times the argument's, the rest and the dtype the
+/// same); else an error naming `name` and both types.
+llvm::Expected<int64_t> countStackedBatches(const NpyArray &array,
+                                            const TensorSpec &spec,
+                                            const std::string &name);
+
+/// Batch i of the `count` batches stacked in `array`: a copy of its i-th
+/// slice along the first dimension.
+NpyArray sliceStackedBatch(const NpyArray &array, int64_t count, int64_t i);
+
+/// The calibration batches of one .npy file (one argument) or directory of
+/// arg<i>.npy for an entry: each argument's array whole, holding `count`
+/// batches one after another along its first dimension.
+struct CalibrationBatches {
+  std::vector<NpyArray> arrays;
+  int64_t count = 1;
+  /// Batch i's arrays: copies of the arrays' i-th slices.
+  std::vector<NpyArray> slice(int64_t i) const;
+};
+
+/// Reads calibration batches for `entry`: a .npy file (one argument) or a
+/// directory of arg<i>.npy, each array the argument's type or k of them
+/// stacked along the first dimension (every argument of a directory the
+/// same k), checked for non-finite values (an error names the file and the
+/// first bad index).
+llvm::Expected<CalibrationBatches>
+readCalibrationBatches(llvm::StringRef path, const EntrySignature &sig,
+                       llvm::StringRef entry);
+
+/// Reads one calibration batch for `entry` (readCalibrationBatches; an
+/// error when the file holds several).
 llvm::Expected<std::vector<NpyArray>>
 readCalibrationBatch(llvm::StringRef path, const EntrySignature &sig,
                      llvm::StringRef entry);

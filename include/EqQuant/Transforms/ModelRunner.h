@@ -43,6 +43,17 @@ public:
   /// for non-finite values, and runs the entry on it; errors name the file.
   virtual llvm::Error runBatch(llvm::StringRef path) = 0;
 
+  /// Runs the entry on each batch `path` holds and calls `onBatch` after
+  /// each run, while getPickedResults() holds its values; stops when
+  /// `onBatch` returns false or an error (which it returns). A file (each
+  /// arg<i>.npy of a directory alike) may hold k batches one after another
+  /// along its first dimension, k times the argument's leading size. This
+  /// default runs runBatch(path) once: a runner that reads stacked batches
+  /// overrides it.
+  virtual llvm::Error
+  runBatches(llvm::StringRef path,
+             llvm::function_ref<llvm::Expected<bool>()> onBatch);
+
   /// What the last run returned for the picked values, in their order.
   virtual llvm::ArrayRef<NpyArray> getPickedResults() const = 0;
 };

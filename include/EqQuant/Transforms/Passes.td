@@ -159,7 +159,10 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     Each `data` entry is one batch: an `.npy` file for a function with one
     argument, or a directory holding `arg0.npy`, `arg1.npy`, ... (token ids
     as int64 or int32, masks as bool or numbers). Batches must have the
-    argument's dtype and shape, and an argument an observer reads, directly
+    argument's dtype and shape; a file may also stack k batches along its
+    first dimension (k x 1 x 3 x 224 x 224 images stored as k x 3 x 224 x
+    224 for a 1 x 3 x 224 x 224 argument; every array of a directory the
+    same k), which run as k batches in turn. An argument an observer reads, directly
     or after elementwise ops, reshapes, slices and concats, must be finite
     (NaN or Inf is an error naming the file and the first bad index); an
     additive attention mask, which reaches the layers only through softmax,

@@ -64,10 +64,10 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
     SmallVector<int64_t> shape;
   };
   SmallVector<Recorded> recorded(picked.size());
-  for (const std::string &path : data) {
-    if (llvm::Error e = (*clone)->runBatch(path))
-      return fail(llvm::toString(std::move(e)));
-    bool full = true;
+  // Batches until every layer has its budget of values.
+  bool full = false;
+  auto addBatch = [&]() -> llvm::Expected<bool> {
+    full = true;
     for (auto [x, result] : llvm::zip(recorded, (*clone)->getPickedResults())) {
       if (x.values.size() >= kMaxSampleValues)
         continue;
@@ -79,6 +79,11 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
         x.shape[0] += result.getShape()[0];
       full &= x.values.size() >= kMaxSampleValues;
     }
+    return !full;
+  };
+  for (const std::string &path : data) {
+    if (llvm::Error e = (*clone)->runBatches(path, addBatch))
+      return fail(llvm::toString(std::move(e)));
     if (full)
       break;
   }
