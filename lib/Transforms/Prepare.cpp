@@ -558,15 +558,17 @@ void PreparePass::runOnOperation() {
   }
   for (const ElementwiseOp &e : eltwise)
     recognizedOutputs.insert(e.output);
-  // A transpose passes the same values on, so its reader's observer sees
-  // the range its input has: quantizing again there loses nothing.
+  // A transpose passes the same values on, and a slice some of them, so
+  // its reader's observer sees the range its input has, or part of it:
+  // quantizing again there loses nothing (a torch.roll's slices before
+  // their concat).
   llvm::DenseSet<Operation *> warnedUnrecognized;
   auto warnIfUnrecognized =
       [&](Value v, StringRef reader) {
         while (Operation *def = v.getDefiningOp()) {
           if (recognizedOutputs.contains(v) ||
               !isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
-                   linalg::TransposeOp>(def))
+                   linalg::TransposeOp, tensor::ExtractSliceOp>(def))
             break;
           v = def->getOperand(0);
         }
