@@ -115,6 +115,13 @@ section does not list yet, in the spellings torch-mlir produces:
   one added; a bool ``key_padding_mask`` (``N x S``) as a ``masked_fill``
   with ``-inf``. When the module itself is exported, example inputs after
   the first fill its mask arguments in order; the others are None.
+- torchvision's Swin Transformer (V1) ``ShiftedWindowAttention`` and
+  ``PatchMerging``, whose functions ``torch.fx.wrap`` keeps out of traces:
+  replaced before tracing by modules computing the same math over the same
+  parameters (the ``qkv`` and ``proj`` linears keep their names); the
+  relative position bias and the shifted windows' mask are constants,
+  ``torch.roll`` slices and a concat, padding to whole windows a concat of
+  zeros.
 - Ids and masks. Example inputs may be float32, int64 or int32 (token ids,
   0/1 masks) or bool; the function's arguments have element type ``f32``,
   ``i64``, ``i32`` or ``i1``. ``nn.Embedding`` / ``F.embedding``: a
@@ -2440,11 +2447,146 @@ _WRITTEN_OUT = {nn.MultiheadAttention: _Attention, nn.TransformerEncoderLayer: _
                 nn.TransformerEncoder: _Encoder}
 
 
+# torchvision's Swin Transformer (V1) calls functions that torch.fx.wrap keeps
+# out of the trace (shifted_window_attention, _patch_merging_pad,
+# _get_relative_position_bias). Before tracing, its window attention and
+# patch merging are replaced by modules computing the same math over the
+# same parameters; what depends only on parameters and the traced shapes
+# (the relative position bias, the shifted windows' mask) is computed in
+# PyTorch and exported as constants.
+
+
+def _roll(x, shifts, dims):
+    """torch.roll as slices and a concat per rolled axis."""
+    for s, d in zip(shifts, dims):
+        n = x.shape[d]
+        s %= n
+        if s:
+            head = [slice(None)] * d + [slice(n - s, n)]
+            tail = [slice(None)] * d + [slice(0, n - s)]
+            x = torch.cat([x[tuple(head)], x[tuple(tail)]], d)
+    return x
+
+
+def _pad_bottom_right(x, pad_b, pad_r):
+    """F.pad(x, (0, 0, 0, pad_r, 0, pad_b)) of an N x H x W x C tensor: zero
+    rows and columns concatenated (none when there is nothing to pad)."""
+    b, h, w, c = x.shape
+    if pad_r:
+        x = torch.cat([x, torch.zeros(b, h, pad_r, c)], 2)
+    if pad_b:
+        x = torch.cat([x, torch.zeros(b, pad_b, w + pad_r, c)], 1)
+    return x
+
+
+class _WindowAttention(nn.Module):
+    """torchvision's ShiftedWindowAttention (Swin V1), as its
+    shifted_window_attention computes it: the N x H x W x C input padded to
+    whole windows, rolled by the shift, split into windows; q, k, v from the
+    `qkv` linear, q scaled by head_dim^-0.5, scores q k^T plus the relative
+    position bias (a constant) and, for shifted windows, the mask of -100
+    between tokens from different regions (a constant); softmax, times v,
+    heads merged, the `proj` linear; windows merged, rolled back, unpadded.
+    Dropout is the identity (eval)."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.window_size, self.shift_size = list(m.window_size), list(m.shift_size)
+        self.heads = m.num_heads
+        self.qkv, self.proj = m.qkv, m.proj
+        with torch.no_grad():
+            # 1 x heads x T x T, a plain tensor attribute: a constant of the
+            # trace.
+            self.position_bias = m.get_relative_position_bias().detach().clone()
+
+    def _mask(self, pad_h, pad_w, shift):
+        """The shifted windows' mask, (windows, 1, T, T): 0 within a region,
+        -100 across regions (the numbers shifted_window_attention uses)."""
+        wh, ww = self.window_size
+        mask = torch.zeros(pad_h, pad_w)
+        count = 0
+        for h in ((0, -wh), (-wh, -shift[0]), (-shift[0], None)):
+            for w in ((0, -ww), (-ww, -shift[1]), (-shift[1], None)):
+                mask[h[0]:h[1], w[0]:w[1]] = count
+                count += 1
+        mask = mask.view(pad_h // wh, wh, pad_w // ww, ww).permute(0, 2, 1, 3)
+        mask = mask.reshape(-1, wh * ww)
+        mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+        mask = torch.where(mask != 0, torch.tensor(-100.0), torch.tensor(0.0))
+        return mask.unsqueeze(1)
+
+    def forward(self, x):
+        b, h, w, c = (int(d) for d in x.shape)
+        wh, ww = self.window_size
+        pad_r, pad_b = (ww - w % ww) % ww, (wh - h % wh) % wh
+        x = _pad_bottom_right(x, pad_b, pad_r)
+        pad_h, pad_w = h + pad_b, w + pad_r
+        shift = list(self.shift_size)
+        if wh >= pad_h:
+            shift[0] = 0
+        if ww >= pad_w:
+            shift[1] = 0
+        if sum(shift) > 0:
+            x = _roll(x, (-shift[0], -shift[1]), (1, 2))
+        windows = (pad_h // wh) * (pad_w // ww)
+        tokens, hd = wh * ww, c // self.heads
+        x = x.view(b, pad_h // wh, wh, pad_w // ww, ww, c).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(b * windows, tokens, c)
+        qkv = self.qkv(x).reshape(b * windows, tokens, 3, self.heads, hd).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        q = q * hd ** -0.5
+        attn = q.matmul(k.transpose(-2, -1))
+        attn = attn + self.position_bias
+        if sum(shift) > 0:
+            attn = attn.view(b, windows, self.heads, tokens, tokens)
+            attn = attn + self._mask(pad_h, pad_w, shift).unsqueeze(0)
+            attn = attn.view(b * windows, self.heads, tokens, tokens)
+        attn = torch.softmax(attn, -1)
+        x = attn.matmul(v).transpose(1, 2).reshape(b * windows, tokens, c)
+        x = self.proj(x)
+        x = x.view(b, pad_h // wh, pad_w // ww, wh, ww, c).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(b, pad_h, pad_w, c)
+        if sum(shift) > 0:
+            x = _roll(x, (shift[0], shift[1]), (1, 2))
+        if pad_b or pad_r:
+            x = x[:, :h, :w, :]
+        return x
+
+
+class _PatchMerging(nn.Module):
+    """torchvision's PatchMerging (Swin V1): the N x H x W x C input padded to
+    even sizes, its 2 x 2 neighbours concatenated along the channels (as
+    _patch_merging_pad), `norm`, then the `reduction` linear."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.norm, self.reduction = m.norm, m.reduction
+
+    def forward(self, x):
+        h, w = int(x.shape[-3]), int(x.shape[-2])
+        x = _pad_bottom_right(x, h % 2, w % 2)
+        x = torch.cat([x[..., 0::2, 0::2, :], x[..., 1::2, 0::2, :],
+                       x[..., 0::2, 1::2, :], x[..., 1::2, 1::2, :]], -1)
+        return self.reduction(self.norm(x))
+
+
+# By qualified class name (exact classes: the V2 subclasses are not these),
+# so that the exporter needs no torchvision import.
+_WRITTEN_OUT_BY_NAME = {
+    "torchvision.models.swin_transformer.ShiftedWindowAttention": _WindowAttention,
+    "torchvision.models.swin_transformer.PatchMerging": _PatchMerging,
+}
+
+
+
 def _written_out(module):
     """`module`, or a shallow copy of it (and of its ancestors of the
     replaced modules) with PyTorch's transformer modules written out."""
     if type(module) in _WRITTEN_OUT:
         return _WRITTEN_OUT[type(module)](module)
+    by_name = _WRITTEN_OUT_BY_NAME.get(type(module).__module__ + "." + type(module).__qualname__)
+    if by_name is not None:
+        return by_name(module)
     changed = {}
     for name, child in module._modules.items():
         if child is not None:
