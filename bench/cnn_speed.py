@@ -391,7 +391,15 @@ class OrtInProcess:
         self.where = "this interpreter"
 
     def quantize(self, fp32, out, calib_files, weight_bits):
-        return self.ns["quantize"](fp32, out, calib_files, weight_bits == 7)
+        # quant_pre_process writes temporary files (a large model's weights
+        # among them) into the working directory: the output's, not the
+        # user's.
+        cwd = os.getcwd()
+        os.chdir(os.path.dirname(os.path.abspath(out)))
+        try:
+            return self.ns["quantize"](fp32, out, calib_files, weight_bits == 7)
+        finally:
+            os.chdir(cwd)
 
     def session(self, path, x_file, threads):
         model, x = self.ns["Model"](path, threads), np.load(x_file)
@@ -420,7 +428,10 @@ class OrtChild:
         self.where = python
 
     def _call(self, argv):
-        p = subprocess.run([self.python, "-B", self.helper] + argv, capture_output=True, text=True)
+        # In the helper's directory: quant_pre_process writes temporary files
+        # (a large model's weights among them) into the working directory.
+        p = subprocess.run([self.python, "-B", self.helper] + argv, capture_output=True, text=True,
+                           cwd=os.path.dirname(self.helper))
         if p.returncode:
             raise RuntimeError("ORT helper %s exited with %d:\n%s" % (
                 argv[0], p.returncode, "\n".join(p.stderr.strip().splitlines()[-6:])))
@@ -1211,7 +1222,8 @@ def main():
     torch.set_num_threads(1)
     torch.backends.quantized.engine = "onednn"
     t0 = time.time()
-    tmp = args.keep or tempfile.mkdtemp(prefix="eqq-cnn-speed-")
+    # Absolute: the ORT helper runs in it (see OrtChild._call).
+    tmp = os.path.abspath(args.keep or tempfile.mkdtemp(prefix="eqq-cnn-speed-"))
     os.makedirs(tmp, exist_ok=True)
     results, notes = [], []
     try:

@@ -302,6 +302,10 @@ class OrtModel:
         torch.onnx.export(model, tuple(torch.from_numpy(a) for a in example), fp32,
                           input_names=names, output_names=["y"], opset_version=14)
         src = fp32
+        # quant_pre_process writes temporary files (a large model's weights
+        # among them) into the working directory: tmp, not the user's.
+        cwd = os.getcwd()
+        os.chdir(tmp)
         try:
             from onnxruntime.quantization.shape_inference import quant_pre_process
             pre = os.path.join(tmp, tag + ".pre.onnx")
@@ -309,6 +313,8 @@ class OrtModel:
             src = pre
         except Exception:  # noqa: BLE001  (quantize as exported)
             pass
+        finally:
+            os.chdir(cwd)
 
         class Reader(CalibrationDataReader):
             def __init__(self):
@@ -643,7 +649,7 @@ def main():
     ap.add_argument("--only", choices=["minilm", "outliers", "speed"])
     args = ap.parse_args()
     torch.set_num_threads(1)
-    tmp = args.keep or tempfile.mkdtemp(prefix="eqq-transformer-")
+    tmp = os.path.abspath(args.keep or tempfile.mkdtemp(prefix="eqq-transformer-"))
     os.makedirs(tmp, exist_ok=True)
     tools = Tools(args.build_dir, tmp)
     try:
