@@ -8,8 +8,8 @@
 // calibrated, converted, or already lowered to the LLVM dialect) and runs it
 // on NumPy arrays (each input the argument's type, or k batches of it
 // stacked along the first dimension: the results stack alike). With
-// --compare, runs a float model and its quantized
-// model and prints the SQNR of each layer's output (interface section 6).
+// --compare, runs a float model and its quantized model and prints the SQNR
+// of each layer's output (interface section 6).
 //
 //===----------------------------------------------------------------------===//
 
@@ -368,14 +368,15 @@ int main(int argc, char **argv) {
   auto run = [&]() {
     return (*jit)->invoke(entry, *signature, argPtrs, resultPtrs);
   };
-  // Each batch in turn, its results stacked in the same order.
+  // Each batch in turn, its results stacked in the same order (one batch:
+  // the results themselves).
   std::vector<NpyArray> stacked;
-  for (const TensorSpec &spec : signature->outputs) {
-    SmallVector<int64_t> shape(spec.shape);
-    if (batches != 1)
+  if (batches != 1)
+    for (const TensorSpec &spec : signature->outputs) {
+      SmallVector<int64_t> shape(spec.shape);
       shape[0] *= batches;
-    stacked.emplace_back(spec.dtype, shape);
-  }
+      stacked.emplace_back(spec.dtype, shape);
+    }
   for (int64_t b = 0; b < batches; ++b) {
     selectBatch(b);
     if (llvm::Error e = run()) {
@@ -389,6 +390,7 @@ int main(int argc, char **argv) {
       llvm::copy(r.getBytes(), s.getMutableBytes().begin() + b * bytes);
     }
   }
+  std::vector<NpyArray> &outputValues = batches == 1 ? results : stacked;
   // The benchmark times the first batch.
   selectBatch(0);
 
@@ -412,10 +414,10 @@ int main(int argc, char **argv) {
   }
 
   for (auto [i, path] : llvm::enumerate(outputs))
-    if (llvm::Error e = writeNpy(path, stacked[i]))
+    if (llvm::Error e = writeNpy(path, outputValues[i]))
       return fail(std::move(e));
   if (outputs.empty() && benchmark == 0)
-    for (auto [i, r] : llvm::enumerate(stacked))
+    for (auto [i, r] : llvm::enumerate(outputValues))
       printSummary(i, r);
   return 0;
 }
