@@ -109,7 +109,7 @@ mlir::eqq::countStackedBatches(const NpyArray &array, const TensorSpec &spec,
 
 llvm::Expected<CalibrationBatches>
 mlir::eqq::readCalibrationBatches(StringRef path, const EntrySignature &sig,
-                                  StringRef entry) {
+                                  StringRef entry, bool allowStacked) {
   CalibrationBatches batches;
   bool isDir = llvm::sys::fs::is_directory(path);
   if (!isDir && sig.inputs.size() != 1)
@@ -129,18 +129,25 @@ mlir::eqq::readCalibrationBatches(StringRef path, const EntrySignature &sig,
     llvm::Expected<NpyArray> array = readNpy(file);
     if (!array)
       return array.takeError();
-    llvm::Expected<int64_t> count = countStackedBatches(
-        *array, spec,
-        file + " (argument " + std::to_string(i) + " of @" + entry.str() + ")");
-    if (!count)
-      return count.takeError();
+    std::string name =
+        file + " (argument " + std::to_string(i) + " of @" + entry.str() + ")";
+    int64_t count = 1;
+    if (allowStacked) {
+      llvm::Expected<int64_t> stacked = countStackedBatches(*array, spec, name);
+      if (!stacked)
+        return stacked.takeError();
+      count = *stacked;
+    } else if (llvm::Error e =
+                   checkNpyType(*array, spec.dtype, spec.shape, name)) {
+      return std::move(e);
+    }
     if (i == 0) {
-      batches.count = *count;
+      batches.count = count;
       firstFile = file;
-    } else if (*count != batches.count) {
+    } else if (count != batches.count) {
       return llvm::createStringError(
-          file + " holds " + std::to_string(*count) + " batch" +
-          (*count == 1 ? "" : "es") + " of argument " + std::to_string(i) +
+          file + " holds " + std::to_string(count) + " batch" +
+          (count == 1 ? "" : "es") + " of argument " + std::to_string(i) +
           " of @" + entry.str() + ", but " + firstFile + " holds " +
           std::to_string(batches.count) +
           " of argument 0: the arguments of a batch directory must stack as "
@@ -177,13 +184,9 @@ llvm::Expected<std::vector<NpyArray>>
 mlir::eqq::readCalibrationBatch(StringRef path, const EntrySignature &sig,
                                 StringRef entry) {
   llvm::Expected<CalibrationBatches> batches =
-      readCalibrationBatches(path, sig, entry);
+      readCalibrationBatches(path, sig, entry, /*allowStacked=*/false);
   if (!batches)
     return batches.takeError();
-  if (batches->count != 1)
-    return llvm::createStringError(
-        path.str() + " holds " + std::to_string(batches->count) +
-        " batches of @" + entry.str() + "'s arguments where one is expected");
   return std::move(batches->arrays);
 }
 
@@ -203,7 +206,7 @@ llvm::Error mlir::eqq::InstrumentedModule::runBatch(StringRef path) {
 llvm::Error mlir::eqq::InstrumentedModule::runBatches(
     StringRef path, llvm::function_ref<llvm::Expected<bool>()> onBatch) {
   llvm::Expected<CalibrationBatches> batches =
-      readCalibrationBatches(path, signature, entry);
+      readCalibrationBatches(path, signature, entry, /*allowStacked=*/true);
   if (!batches)
     return batches.takeError();
   for (int64_t i = 0; i < batches->count; ++i) {

@@ -707,7 +707,7 @@ void CalibratePass::runOnOperation() {
         }
         return true;
       };
-      if (llvm::Error e = (*clone)->runBatches(data[n], addBatch))
+      if (llvm::Error e = runFile(**clone, data[n], stacked, addBatch))
         return fail(llvm::toString(std::move(e)));
     }
   }

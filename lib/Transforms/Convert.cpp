@@ -167,7 +167,8 @@ void ConvertPass::runOnOperation() {
 
   // 1. The plan: every decision, every error, before any rewrite.
   SampleMap samples;
-  if (autoAlpha && failed(collectSamples(module, model, entry, data, samples)))
+  if (autoAlpha &&
+      failed(collectSamples(module, model, entry, data, stacked, samples)))
     return signalPassFailure();
   // The default selection scores int8 outputs on calibration's samples; it
   // has nothing to weigh without quantization, and a recipe or auto-alpha

@@ -18,6 +18,14 @@ llvm::Error InstrumentedRunner::runBatches(
   return goOn ? llvm::Error::success() : goOn.takeError();
 }
 
+llvm::Error
+mlir::eqq::runFile(InstrumentedRunner &runner, StringRef path, bool stacked,
+                   llvm::function_ref<llvm::Expected<bool>()> onBatch) {
+  if (stacked)
+    return runner.runBatches(path, onBatch);
+  return runner.InstrumentedRunner::runBatches(path, onBatch);
+}
+
 llvm::Expected<std::unique_ptr<InstrumentedRunner>>
 mlir::eqq::compileInstrumented(ModuleOp module, StringRef entry,
                                InstrumentFn instrument) {

@@ -207,8 +207,9 @@ one_mlir = os.path.join(out, "conv.one.mlir")
 with open(one_mlir, "w") as f:
     f.write(export_module(conv_model, (torch.from_numpy(np.load(conv_data)[:1]),)))
 recipe = os.path.join(out, "conv.one.recipe.json")
-run("eq-opt", one_mlir, "--eqq-prepare", "--eqq-calibrate=data=" + conv_data,
-    "--eqq-convert=auto-alpha=true alpha-grid=%s data=%s recipe=%s" % (",".join(map(str, GRID)), conv_data, recipe),
+run("eq-opt", one_mlir, "--eqq-prepare", "--eqq-calibrate=stacked=true data=" + conv_data,
+    "--eqq-convert=auto-alpha=true stacked=true alpha-grid=%s data=%s recipe=%s"
+    % (",".join(map(str, GRID)), conv_data, recipe),
     "-o", "/dev/null")
 for path in (recipe, os.path.join(out, "conv.recipe.json")):
     with open(path) as f:

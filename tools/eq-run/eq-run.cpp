@@ -6,8 +6,8 @@
 //
 // JIT-compiles the entry function of a module at any stage (float, prepared,
 // calibrated, converted, or already lowered to the LLVM dialect) and runs it
-// on NumPy arrays (each input the argument's type, or k batches of it
-// stacked along the first dimension: the results stack alike). With
+// on NumPy arrays (with --stacked, each input may hold k batches of its
+// argument stacked along the first dimension: the results stack alike). With
 // --compare, runs a float model and its quantized model and prints the SQNR
 // of each layer's output (interface section 6).
 //
@@ -52,10 +52,13 @@ static llvm::cl::list<std::string>
                 llvm::cl::OneOrMore);
 static llvm::cl::list<std::string>
     inputs("input", llvm::cl::cat(eqRunCategory),
-           llvm::cl::desc("A .npy file per argument, in order; k batches "
-                          "stacked along the first dimension run in turn, "
-                          "their results stacked alike"),
+           llvm::cl::desc("A .npy file per argument, in order"),
            llvm::cl::value_desc("file.npy"));
+static llvm::cl::opt<bool> stackedInputs(
+    "stacked", llvm::cl::cat(eqRunCategory),
+    llvm::cl::desc("Each --input may stack k batches of its argument along "
+                   "its first dimension: they run in turn, their results "
+                   "stacked alike"));
 static llvm::cl::list<std::string>
     outputs("output", llvm::cl::cat(eqRunCategory),
             llvm::cl::desc("A .npy file per result, in order"),
@@ -119,9 +122,10 @@ static void printSummary(unsigned index, const NpyArray &array) {
   llvm::outs() << "\n";
 }
 
-/// Reads the --input files, checked against the entry's arguments; each
-/// may stack k batches of its argument along its first dimension (the same
-/// k for every file), which `batches` receives (1: the arguments' types).
+/// Reads the --input files, checked against the entry's arguments; with
+/// --stacked each may stack k batches of its argument along its first
+/// dimension (the same k for every file), which `batches` receives (1: the
+/// arguments' types).
 static llvm::Expected<std::vector<NpyArray>>
 readInputs(const EntrySignature &signature, int64_t &batches) {
   if (inputs.size() != signature.inputs.size())
@@ -135,16 +139,23 @@ readInputs(const EntrySignature &signature, int64_t &batches) {
     if (!array)
       return array.takeError();
     const TensorSpec &spec = signature.inputs[i];
-    llvm::Expected<int64_t> count = countStackedBatches(
-        *array, spec,
-        path + " (argument " + std::to_string(i) + " of @" + entry + ")");
-    if (!count)
-      return count.takeError();
+    std::string name =
+        path + " (argument " + std::to_string(i) + " of @" + entry + ")";
+    int64_t count = 1;
+    if (stackedInputs) {
+      llvm::Expected<int64_t> stacked = countStackedBatches(*array, spec, name);
+      if (!stacked)
+        return stacked.takeError();
+      count = *stacked;
+    } else if (llvm::Error e =
+                   checkNpyType(*array, spec.dtype, spec.shape, name)) {
+      return std::move(e);
+    }
     if (i == 0)
-      batches = *count;
-    else if (*count != batches)
+      batches = count;
+    else if (count != batches)
       return llvm::createStringError(
-          path + " stacks " + std::to_string(*count) +
+          path + " stacks " + std::to_string(count) +
           " batch(es) of argument " + std::to_string(i) + " of @" + entry +
           ", but " + inputs[0] + " stacks " + std::to_string(batches) +
           " of argument 0: every --input file must stack as many");

@@ -103,16 +103,16 @@ struct CalibrationBatches {
 };
 
 /// Reads calibration batches for `entry`: a .npy file (one argument) or a
-/// directory of arg<i>.npy, each array the argument's type or k of them
-/// stacked along the first dimension (every argument of a directory the
-/// same k), checked for non-finite values (an error names the file and the
-/// first bad index).
+/// directory of arg<i>.npy, each array the argument's type or, with
+/// `allowStacked`, k of them stacked along the first dimension (every
+/// argument of a directory the same k), checked for non-finite values (an
+/// error names the file and the first bad index).
 llvm::Expected<CalibrationBatches>
 readCalibrationBatches(llvm::StringRef path, const EntrySignature &sig,
-                       llvm::StringRef entry);
+                       llvm::StringRef entry, bool allowStacked);
 
-/// Reads one calibration batch for `entry` (readCalibrationBatches; an
-/// error when the file holds several).
+/// Reads one calibration batch for `entry`: each array the argument's type
+/// (readCalibrationBatches without stacking).
 llvm::Expected<std::vector<NpyArray>>
 readCalibrationBatch(llvm::StringRef path, const EntrySignature &sig,
                      llvm::StringRef entry);

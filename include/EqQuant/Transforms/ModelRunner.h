@@ -58,6 +58,13 @@ public:
   virtual llvm::ArrayRef<NpyArray> getPickedResults() const = 0;
 };
 
+/// Runs `runner` on the batches of `path` and calls `onBatch` after each:
+/// runBatches when `stacked` (a file may stack several), else runBatch (one
+/// batch of the arguments' types).
+llvm::Error runFile(InstrumentedRunner &runner, llvm::StringRef path,
+                    bool stacked,
+                    llvm::function_ref<llvm::Expected<bool>()> onBatch);
+
 /// Compiles instrumented clones of modules; attached to the eqq dialect by
 /// the execution library.
 class EqqModelRunnerInterface

@@ -159,8 +159,8 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
     Each `data` entry is one batch: an `.npy` file for a function with one
     argument, or a directory holding `arg0.npy`, `arg1.npy`, ... (token ids
     as int64 or int32, masks as bool or numbers). Batches must have the
-    argument's dtype and shape; a file may also stack k batches along its
-    first dimension (k x 1 x 3 x 224 x 224 images stored as k x 3 x 224 x
+    argument's dtype and shape; with `stacked=true` a file may also stack
+    k batches along its first dimension (k images stored as k x 3 x 224 x
     224 for a 1 x 3 x 224 x 224 argument; every array of a directory the
     same k), which run as k batches in turn. An argument an observer reads, directly
     or after elementwise ops, reshapes, slices and concats, must be finite
@@ -198,6 +198,8 @@ def CalibratePass : Pass<"eqq-calibrate", "::mlir::ModuleOp"> {
   let options = [
     ListOption<"data", "data", "std::string",
                "Calibration batches: .npy files, or directories of arg<i>.npy">,
+    Option<"stacked", "stacked", "bool", /*default=*/"false",
+           "A data file may stack k batches along its first dimension">,
     Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
            "The function to calibrate">,
     ListOption<"statsIn", "stats-in", "std::string",
@@ -388,6 +390,8 @@ def ConvertPass : Pass<"eqq-convert", "::mlir::ModuleOp"> {
     ListOption<"data", "data", "std::string",
                "Batches auto-alpha scores on: .npy files, or directories of "
                "arg<i>.npy">,
+    Option<"stacked", "stacked", "bool", /*default=*/"false",
+           "A data file may stack k batches along its first dimension">,
     Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
            "The function auto-alpha runs on `data`">,
     Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",

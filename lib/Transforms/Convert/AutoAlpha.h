@@ -21,14 +21,15 @@
 
 namespace mlir::eqq {
 
-/// Runs `entry` of `module` on each batch of `data` (JIT) and records the
+/// Runs `entry` of `module` on each batch of `data` (JIT; with `stacked`, a
+/// file may stack several along its first dimension) and records the
 /// input of every equalized layer (up to about a million values per layer,
 /// whole batches), as the rows auto-alpha scores: rows (linear) or output
 /// positions (conv) spread evenly over what was recorded, as many as about
 /// 2^24 multiply-adds per candidate allow (at least 256).
 LogicalResult collectSamples(ModuleOp module, const ModelAnalysis &model,
                              StringRef entry, ArrayRef<std::string> data,
-                             SampleMap &samples);
+                             bool stacked, SampleMap &samples);
 
 /// How many of `available` rows a candidate is scored on, with
 /// `macsPerPosition` multiply-adds each: all, or as many as about 2^24

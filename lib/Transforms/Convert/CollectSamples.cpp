@@ -22,7 +22,7 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
                                         const ModelAnalysis &model,
                                         StringRef entry,
                                         ArrayRef<std::string> data,
-                                        SampleMap &samples) {
+                                        bool stacked, SampleMap &samples) {
   auto fail = [&](const Twine &message) {
     return emitError(module.getLoc(), "eqq-convert: auto-alpha: ") << message;
   };
@@ -82,7 +82,7 @@ LogicalResult mlir::eqq::collectSamples(ModuleOp module,
     return !full;
   };
   for (const std::string &path : data) {
-    if (llvm::Error e = (*clone)->runBatches(path, addBatch))
+    if (llvm::Error e = runFile(**clone, path, stacked, addBatch))
       return fail(llvm::toString(std::move(e)));
     if (full)
       break;
