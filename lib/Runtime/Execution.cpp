@@ -79,12 +79,15 @@ mlir::eqq::InstrumentedModule::run(ArrayRef<const NpyArray *> inputs) {
   return jit->invoke(entry, signature, inputs, resultPtrs);
 }
 
-llvm::Expected<int64_t>
-mlir::eqq::countStackedBatches(const NpyArray &array, const TensorSpec &spec,
-                               const std::string &name) {
+llvm::Expected<int64_t> mlir::eqq::countStackedBatches(const NpyArray &array,
+                                                       const TensorSpec &spec,
+                                                       const std::string &name,
+                                                       bool allowStacked) {
   llvm::Error mismatch = checkNpyType(array, spec.dtype, spec.shape, name);
   if (!mismatch)
     return 1;
+  if (!allowStacked)
+    return std::move(mismatch);
   ArrayRef<int64_t> have = array.getShape(), want = spec.shape;
   if (want.empty() || want[0] <= 0 || array.getDType() != spec.dtype ||
       have.size() != want.size())
@@ -131,16 +134,11 @@ mlir::eqq::readCalibrationBatches(StringRef path, const EntrySignature &sig,
       return array.takeError();
     std::string name =
         file + " (argument " + std::to_string(i) + " of @" + entry.str() + ")";
-    int64_t count = 1;
-    if (allowStacked) {
-      llvm::Expected<int64_t> stacked = countStackedBatches(*array, spec, name);
-      if (!stacked)
-        return stacked.takeError();
-      count = *stacked;
-    } else if (llvm::Error e =
-                   checkNpyType(*array, spec.dtype, spec.shape, name)) {
-      return std::move(e);
-    }
+    llvm::Expected<int64_t> stacked =
+        countStackedBatches(*array, spec, name, allowStacked);
+    if (!stacked)
+      return stacked.takeError();
+    int64_t count = *stacked;
     if (i == 0) {
       batches.count = count;
       firstFile = file;

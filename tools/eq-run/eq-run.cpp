@@ -141,16 +141,11 @@ readInputs(const EntrySignature &signature, int64_t &batches) {
     const TensorSpec &spec = signature.inputs[i];
     std::string name =
         path + " (argument " + std::to_string(i) + " of @" + entry + ")";
-    int64_t count = 1;
-    if (stackedInputs) {
-      llvm::Expected<int64_t> stacked = countStackedBatches(*array, spec, name);
-      if (!stacked)
-        return stacked.takeError();
-      count = *stacked;
-    } else if (llvm::Error e =
-                   checkNpyType(*array, spec.dtype, spec.shape, name)) {
-      return std::move(e);
-    }
+    llvm::Expected<int64_t> stacked =
+        countStackedBatches(*array, spec, name, stackedInputs);
+    if (!stacked)
+      return stacked.takeError();
+    int64_t count = *stacked;
     if (i == 0)
       batches = count;
     else if (count != batches)

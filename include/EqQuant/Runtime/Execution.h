@@ -81,12 +81,14 @@ private:
 };
 
 /// How many batches of an argument of type `spec` `array` holds: 1 when it
-/// has that type, k when k of them are stacked along its first dimension
-/// (its first dimension k times the argument's, the rest and the dtype the
-/// same); else an error naming `name` and both types.
+/// has that type, and with `allowStacked` k when k of them are stacked along
+/// its first dimension (its first dimension k times the argument's, the
+/// rest and the dtype the same); else an error naming `name` and both
+/// types (checkNpyType's, without `allowStacked`).
 llvm::Expected<int64_t> countStackedBatches(const NpyArray &array,
                                             const TensorSpec &spec,
-                                            const std::string &name);
+                                            const std::string &name,
+                                            bool allowStacked);
 
 /// Batch i of the `count` batches stacked in `array`: a copy of its i-th
 /// slice along the first dimension.
