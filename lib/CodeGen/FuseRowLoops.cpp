@@ -19,6 +19,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::eqq {
 #define GEN_PASS_DEF_FUSEROWLOOPSPASS
@@ -109,6 +110,13 @@ static std::optional<SmallVector<int64_t>> rowPositions(scf::ParallelOp loop,
   return positions;
 }
 
+/// The buffer `memref` is a view of (through views of views), or memref.
+static Value viewedBuffer(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  return memref;
+}
+
 static std::optional<SmallVector<int64_t>> constants(ValueRange values) {
   return getConstantIntValues(getAsOpFoldResult(values));
 }
@@ -136,12 +144,13 @@ static bool canFuse(scf::ParallelOp first, scf::ParallelOp second) {
   auto a = accessesOf(first), b = accessesOf(second);
   if (!a || !b)
     return false;
-  // The buffers one writes and the other accesses.
+  // The buffers one writes and the other accesses, a view taken as the
+  // buffer it views (as no private buffer, below).
   DenseSet<Value> writtenA, writtenB, accessedA, accessedB, shared;
   for (const Access &x : *a)
-    (x.write ? writtenA : accessedA).insert(x.memref);
+    (x.write ? writtenA : accessedA).insert(viewedBuffer(x.memref));
   for (const Access &x : *b)
-    (x.write ? writtenB : accessedB).insert(x.memref);
+    (x.write ? writtenB : accessedB).insert(viewedBuffer(x.memref));
   accessedA.insert(writtenA.begin(), writtenA.end());
   accessedB.insert(writtenB.begin(), writtenB.end());
   for (Value m : writtenA)
@@ -153,7 +162,7 @@ static bool canFuse(scf::ParallelOp first, scf::ParallelOp second) {
   DenseMap<Value, SmallVector<int64_t>> positions;
   auto rowLocal = [&](scf::ParallelOp loop, ArrayRef<Access> accesses) {
     for (const Access &x : accesses) {
-      if (!shared.contains(x.memref))
+      if (!shared.contains(viewedBuffer(x.memref)))
         continue;
       if (!eqq::isPrivateBuffer(x.memref))
         return false;

@@ -99,3 +99,31 @@ func.func @kept_apart(%x: memref<9x16xf32>, %arg: memref<9xf32>) {
   memref.dealloc %m : memref<9xf32>
   return
 }
+
+// -----
+
+// Tests a buffer written through a view (a collapse_shape of it) and read
+// directly: no access names both values, yet the nests share the buffer;
+// every iteration of the second reads the row the first one's iteration 0
+// writes, so they stay apart (a view is no private buffer).
+// CHECK-LABEL: func.func @through_a_view
+// CHECK-COUNT-2: scf.parallel
+func.func @through_a_view(%x: memref<4x16xf32>, %y: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %m = memref.alloc() : memref<2x2x16xf32>
+  %v = memref.collapse_shape %m [[0, 1], [2]] : memref<2x2x16xf32> into memref<4x16xf32>
+  scf.parallel (%r) = (%c0) to (%c4) step (%c1) {
+    %a = vector.load %x[%r, %c0] : memref<4x16xf32>, vector<16xf32>
+    vector.store %a, %v[%r, %c0] : memref<4x16xf32>, vector<16xf32>
+    scf.reduce
+  }
+  scf.parallel (%r) = (%c0) to (%c4) step (%c1) {
+    %b = vector.load %m[%c0, %c0, %c0] : memref<2x2x16xf32>, vector<16xf32>
+    vector.store %b, %y[%r, %c0] : memref<4x16xf32>, vector<16xf32>
+    scf.reduce
+  }
+  memref.dealloc %m : memref<2x2x16xf32>
+  return
+}
