@@ -64,6 +64,130 @@ static bool isCandidate(linalg::GenericOp g) {
   return llvm::all_of(body, eqq::isVectorizable);
 }
 
+/// Rows at least this long take no merging (mergeRows): a row of 1024
+/// elements is 64 vectors, its masked remainder no more than one step.
+static constexpr int64_t kLongRow = 1024;
+
+/// The first loop of the longest run of trailing loops [k, L) of `g` that
+/// every operand reads all together, in order, as its last indices, or not
+/// at all: over row-major buffers, the elements of such loops are
+/// consecutive in memory for every operand that reads them.
+static int64_t firstMergeableLoop(linalg::GenericOp g) {
+  int64_t loops = g.getNumLoops();
+  auto mergeable = [&](int64_t k) {
+    for (OpOperand &operand : g->getOpOperands()) {
+      AffineMap map = g.getMatchingIndexingMap(&operand);
+      int64_t results = map.getNumResults(), count = loops - k;
+      bool reads = false, all = results >= count;
+      for (int64_t d = k; d < loops; ++d) {
+        std::optional<unsigned> pos =
+            map.getResultPosition(getAffineDimExpr(d, g.getContext()));
+        reads |= pos.has_value();
+        all &= pos && *pos == static_cast<unsigned>(results - count + d - k);
+      }
+      if (reads && !all)
+        return false;
+    }
+    return true;
+  };
+  int64_t k = loops - 1;
+  while (k > 0 && mergeable(k - 1))
+    --k;
+  return k;
+}
+
+/// Rewrites a candidate whose rows are short or end in a partial vector
+/// (a residual add on 14 x 14 or 7 x 7 maps ran 14 or 7 masked lanes per
+/// row, and AVX2 loads masked bytes one at a time) as one over long rows:
+/// its trailing loops that every operand reads together become one (each
+/// such operand collapsed), split into rows of R elements, R the smallest
+/// multiple of 16 from kLongRow up that divides their count, so no vector
+/// is masked and the rows stay work for several threads; without such an
+/// R, one row per index of the loops before. Returns the op to vectorize
+/// (`g` itself when nothing changes).
+static linalg::GenericOp mergeRows(linalg::GenericOp g) {
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  int64_t loops = ranges.size();
+  if (ranges.back() % kLanes == 0 || ranges.back() >= kLongRow)
+    return g;
+  int64_t k = firstMergeableLoop(g);
+  auto product = [&](int64_t from, int64_t to) {
+    int64_t p = 1;
+    for (int64_t d = from; d < to; ++d)
+      p *= ranges[d];
+    return p;
+  };
+  int64_t merged = product(k, loops), row = 0;
+  if (merged % kLanes == 0)
+    for (int64_t r = kLongRow; r <= merged && !row; r += kLanes)
+      if (merged % r == 0)
+        row = r;
+  if (!row) {
+    // One long row per index of the outer loops: keep some of those for
+    // the threads.
+    while (k < loops - 1 && product(0, k) == 1 && product(k, loops) > 4096)
+      ++k;
+    merged = product(k, loops);
+    row = merged;
+  }
+  if (k == loops - 1 && row == merged)
+    return g;
+
+  OpBuilder b(g);
+  Location loc = g.getLoc();
+  MLIRContext *ctx = g.getContext();
+  bool split = row != merged;
+  int64_t newLoops = k + (split ? 2 : 1), count = loops - k;
+  SmallVector<AffineExpr> tail{getAffineDimExpr(k, ctx)};
+  if (split)
+    tail.push_back(getAffineDimExpr(k + 1, ctx));
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  for (OpOperand &operand : g->getOpOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(&operand);
+    Value v = operand.get();
+    bool reads =
+        map.getResultPosition(getAffineDimExpr(loops - 1, ctx)).has_value();
+    SmallVector<AffineExpr> results;
+    int64_t kept = reads ? map.getNumResults() - count : map.getNumResults();
+    for (int64_t i = 0; i < kept; ++i)
+      results.push_back(map.getResult(i));
+    if (reads) {
+      auto type = cast<MemRefType>(v.getType());
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t i = 0; i < kept; ++i)
+        groups.push_back({i});
+      ReassociationIndices last;
+      for (int64_t i = kept; i < type.getRank(); ++i)
+        last.push_back(i);
+      groups.push_back(last);
+      if (count > 1)
+        v = memref::CollapseShapeOp::create(b, loc, v, groups);
+      if (split) {
+        SmallVector<int64_t> shape(type.getShape().take_front(kept));
+        shape.append({merged / row, row});
+        SmallVector<ReassociationIndices> expand;
+        for (int64_t i = 0; i < kept; ++i)
+          expand.push_back({i});
+        expand.push_back({kept, kept + 1});
+        v = memref::ExpandShapeOp::create(b, loc, shape, v, expand);
+      }
+      results.append(tail);
+    }
+    operands.push_back(v);
+    maps.push_back(AffineMap::get(newLoops, 0, results, ctx));
+  }
+  int64_t inputs = g.getNumDpsInputs();
+  auto rows = linalg::GenericOp::create(
+      b, loc, TypeRange{}, ArrayRef(operands).take_front(inputs),
+      ArrayRef(operands).drop_front(inputs), maps,
+      SmallVector<utils::IteratorType>(newLoops,
+                                       utils::IteratorType::parallel));
+  rows.getRegion().takeBody(g.getRegion());
+  g.erase();
+  return rows;
+}
+
 /// Maps each input block argument `g`'s body reads to its `kLanes` lanes
 /// at the loop indices `ivs` (the first `valid` real along the innermost
 /// loop; an input that does not vary along it broadcast).
@@ -344,8 +468,18 @@ struct VectorizeElementwisePass
       else if (isRowReduction(g))
         reductions.push_back(g);
     });
-    for (linalg::GenericOp g : candidates)
-      vectorize(g);
+    // Rows that a reduction reads or writes keep their length: the row
+    // loops of a softmax or a layer norm fuse (--eqq-fuse-row-loops) only
+    // where they run over the same rows.
+    DenseSet<Value> reduced;
+    for (linalg::GenericOp g : reductions)
+      for (Value v : g->getOperands())
+        reduced.insert(v);
+    for (linalg::GenericOp g : candidates) {
+      bool nearReduction = llvm::any_of(
+          g->getOperands(), [&](Value v) { return reduced.contains(v); });
+      vectorize(nearReduction ? g : mergeRows(g));
+    }
     for (linalg::GenericOp g : reductions)
       vectorizeRowReduction(g);
   }

@@ -84,9 +84,13 @@ func.func @left_alone(%a: memref<4x4xf32>, %y: memref<4x4xf32>, %s: memref<4xf32
 // -----
 
 // Tests a squeeze-and-excite scale: x[1, 2, 3, 20] times s[1, 2, 1, 1] read
-// at constant zeros, broadcast per row.
+// at constant zeros, broadcast per row. s reads neither H nor W, so the
+// rows are H x W = 60 elements (x and y collapsed), not 3 rows of 20.
 // CHECK-LABEL: func.func @excite
-// CHECK: scf.parallel (%[[N:.*]], %[[C:.*]], %[[H:.*]]) =
+// CHECK: %[[X:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x2x3x20xf32> into memref<1x2x60xf32>
+// CHECK: scf.parallel (%[[N:.*]], %[[C:.*]]) =
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c48 step
+// CHECK: vector.load %[[X]][%[[N]], %[[C]], %{{.*}}] : memref<1x2x60xf32>, vector<16xf32>
 // CHECK: %[[S:.*]] = memref.load %arg1[%[[N]], %[[C]], %{{.*}}, %{{.*}}] : memref<1x2x1x1xf32>
 // CHECK: vector.broadcast %[[S]] : f32 to vector<16xf32>
 // CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<16xf32>
@@ -405,35 +409,107 @@ func.func @row_max_from_fill(%x: memref<3x16xf32>) -> memref<3xf32> {
 // Tests the byte stores of a row's last vector: 7 real lanes (16 + 7 = 23
 // columns) as stores of 4 and 2 bytes and one byte; 15 real lanes (16 + 15)
 // would take four, so they stay one masked store; so do i1 lanes, which
-// LLVM would store as packed bits.
+// LLVM would store as packed bits. (One row each: rows of a 2-D buffer
+// would be merged into one longer row.)
 // CHECK-LABEL: func.func @tails_of_bytes
-// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<16xi8>
+// CHECK: vector.store %{{.*}} : memref<23xi8>, vector<16xi8>
 // CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [4], strides = [1]} : vector<16xi8> to vector<4xi8>
-// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<4xi8>
+// CHECK: vector.store %{{.*}} : memref<23xi8>, vector<4xi8>
 // CHECK: vector.extract_strided_slice %{{.*}} {offsets = [4], sizes = [2], strides = [1]} : vector<16xi8> to vector<2xi8>
-// CHECK: vector.store %{{.*}} : memref<2x23xi8>, vector<2xi8>
+// CHECK: vector.store %{{.*}} : memref<23xi8>, vector<2xi8>
 // CHECK: %[[B:.*]] = vector.extract %{{.*}}[6] : i8 from vector<16xi8>
-// CHECK: memref.store %[[B]], %{{.*}} : memref<2x23xi8>
-// CHECK-NOT: vector.maskedstore {{.*}} memref<2x23xi8>
-// CHECK: vector.maskedstore %{{.*}} : memref<2x31xi8>, vector<16xi1>, vector<16xi8>
-// CHECK: vector.maskedstore %{{.*}} : memref<2x23xi1>, vector<16xi1>, vector<16xi1>
-#rows = affine_map<(d0, d1) -> (d0, d1)>
-func.func @tails_of_bytes(%x: memref<2x23xf32>, %y: memref<2x23xi8>, %u: memref<2x31xf32>, %v: memref<2x31xi8>, %m: memref<2x23xi1>) {
-  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x23xf32>) outs(%y : memref<2x23xi8>) {
+// CHECK: memref.store %[[B]], %{{.*}} : memref<23xi8>
+// CHECK-NOT: vector.maskedstore {{.*}} memref<23xi8>
+// CHECK: vector.maskedstore %{{.*}} : memref<31xi8>, vector<16xi1>, vector<16xi8>
+// CHECK: vector.maskedstore %{{.*}} : memref<23xi1>, vector<16xi1>, vector<16xi1>
+#rows = affine_map<(d0) -> (d0)>
+func.func @tails_of_bytes(%x: memref<23xf32>, %y: memref<23xi8>, %u: memref<31xf32>, %v: memref<31xi8>, %m: memref<23xi1>) {
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel"]} ins(%x : memref<23xf32>) outs(%y : memref<23xi8>) {
   ^bb0(%a: f32, %o: i8):
     %i = arith.fptosi %a : f32 to i8
     linalg.yield %i : i8
   }
-  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%u : memref<2x31xf32>) outs(%v : memref<2x31xi8>) {
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel"]} ins(%u : memref<31xf32>) outs(%v : memref<31xi8>) {
   ^bb0(%a: f32, %o: i8):
     %i = arith.fptosi %a : f32 to i8
     linalg.yield %i : i8
   }
-  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel", "parallel"]} ins(%x : memref<2x23xf32>) outs(%m : memref<2x23xi1>) {
+  linalg.generic {indexing_maps = [#rows, #rows], iterator_types = ["parallel"]} ins(%x : memref<23xf32>) outs(%m : memref<23xi1>) {
   ^bb0(%a: f32, %o: i1):
     %zero = arith.constant 0.0 : f32
     %c = arith.cmpf ogt, %a, %zero : f32
     linalg.yield %c : i1
   }
+  return
+}
+
+// -----
+
+// Tests a residual add on 64 maps of 14 x 14: every operand reads all four
+// loops in order, so the 12544 bytes are one run, split into 8 rows of
+// 1568 (the first multiple of 16 from 1024 up that divides 12544): no row
+// ends in a masked vector (AVX2 loads masked bytes one at a time), and the
+// rows stay work for several threads.
+// CHECK-LABEL: func.func @residual_rows
+// CHECK: %[[C:.*]] = memref.collapse_shape %arg0 {{\[}}[0, 1, 2, 3]] : memref<1x64x14x14xi8> into memref<12544xi8>
+// CHECK: %[[A:.*]] = memref.expand_shape %[[C]] {{\[}}[0, 1]] output_shape [8, 1568] : memref<12544xi8> into memref<8x1568xi8>
+// CHECK: scf.parallel (%[[R:.*]]) = (%{{.*}}) to (%c8)
+// CHECK: scf.for %[[X:.*]] = %{{.*}} to %c1568 step %c16
+// CHECK: vector.load %[[A]][%[[R]], %[[X]]] : memref<8x1568xi8>, vector<16xi8>
+// CHECK-NOT: vector.maskedload
+// CHECK-NOT: linalg.generic
+#r4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @residual_rows(%a: memref<1x64x14x14xi8>, %b: memref<1x64x14x14xi8>, %y: memref<1x64x14x14xi8>) {
+  linalg.generic {indexing_maps = [#r4, #r4, #r4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : memref<1x64x14x14xi8>, memref<1x64x14x14xi8>) outs(%y : memref<1x64x14x14xi8>) {
+  ^bb0(%p: i8, %q: i8, %o: i8):
+    %r = arith.addi %p, %q : i8
+    linalg.yield %r : i8
+  }
+  return
+}
+
+// -----
+
+// Tests a run with no such row length: 3 maps of 7 x 7 (147 elements) as
+// one row, 9 vectors and a tail of 3 instead of 21 rows of 7 masked lanes.
+// CHECK-LABEL: func.func @one_row
+// CHECK: memref.collapse_shape %arg0 {{\[}}[0, 1, 2, 3]] : memref<1x3x7x7xf32> into memref<147xf32>
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c144 step %c16
+// CHECK: vector.maskedload %{{.*}}[%{{.*}}], %{{.*}}, %{{.*}} : memref<147xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+#q4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @one_row(%a: memref<1x3x7x7xf32>, %b: memref<1x3x7x7xf32>, %y: memref<1x3x7x7xf32>) {
+  linalg.generic {indexing_maps = [#q4, #q4, #q4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : memref<1x3x7x7xf32>, memref<1x3x7x7xf32>) outs(%y : memref<1x3x7x7xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %r = arith.addf %p, %q : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Tests rows a reduction reads: the scaled scores of a softmax keep their
+// rows of 20, which --eqq-fuse-row-loops runs with the maximum's row by
+// row; merged into one row of 80 they would not fuse.
+// CHECK-LABEL: func.func @rows_of_a_reduction
+// CHECK-NOT: memref.collapse_shape
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c4)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c16 step %c16
+#s2 = affine_map<(d0, d1) -> (d0, d1)>
+#m2 = affine_map<(d0, d1) -> (d0)>
+func.func @rows_of_a_reduction(%x: memref<4x20xf32>, %m: memref<4xf32>) {
+  %t = memref.alloc() : memref<4x20xf32>
+  linalg.generic {indexing_maps = [#s2, #s2], iterator_types = ["parallel", "parallel"]} ins(%x : memref<4x20xf32>) outs(%t : memref<4x20xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.addf %p, %p : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#s2, #m2], iterator_types = ["parallel", "reduction"]} ins(%t : memref<4x20xf32>) outs(%m : memref<4xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %r = arith.maximumf %p, %o : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %t : memref<4x20xf32>
   return
 }
