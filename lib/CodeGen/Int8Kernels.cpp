@@ -3053,10 +3053,14 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     // Layers multiplied with vpmaddubsw on AVX2 (bytePairs: weights of 7
     // bits) keep an accumulator of 8 lanes in one register: their convs
     // take tiles of twice as many accumulators. 4 output channels x 2
-    // vectors of columns, as ONNX Runtime's 4 x 16 AVX2 tile, and 2 x 2
-    // with channel lanes: resnet50 int8 (7-bit weights) 58 -> 55 ms on one
-    // thread, resnet18 23.0 -> 22.4 ms; 1 x 4 with channel lanes ran
-    // slower than 1 x 2, and 3 vectors of columns spilled.
+    // vectors of columns, as ONNX Runtime's 4 x 16 AVX2 tile: resnet50
+    // int8 (7-bit weights) 58 -> 55 ms on one thread, resnet18 23.0 ->
+    // 22.4 ms; 3 vectors of columns spilled. With channel lanes, one
+    // vector of 16 channels x 4 pixels (1 x 1 kernels) or x 3 (larger
+    // kernels, whose 4-pixel tiles spilled): the 2 x 2 tile of before
+    // spilled accumulators in its reduction loop, and as the stack and the
+    // weights happened to lie, a 3 x 3 conv on 7 x 7 ran at 47 or at 75
+    // G multiply-adds/s (resnet18's layer4); now 77-81.
     int64_t pairFr = fr, pairOv = ov, pairCv = cv, pairPx = px;
     // Shrinks `first`, then `second`, to at most `most` accumulators.
     auto cap = [](int64_t &first, int64_t &second, int64_t most) {
@@ -3072,7 +3076,7 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       cap(ov, fr, 4);
       cap(cv, px, 2);
       cap(pairOv, pairFr, 8);
-      cap(pairPx, pairCv, 4);
+      cap(pairCv, pairPx, 4);
     }
     for (Int8Layer &layer : layers) {
       KernelBuilder kb(layer, isa, byteTables, getOperation(), symbols);
@@ -3087,7 +3091,11 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
       else if (layer.isDepthwise)
         kb.buildDepthwise(convVectors);
       else if (layer.isConv && layer.channelLanes)
-        kb.buildConvChannels(pairs ? pairCv : cv, pairs ? pairPx : px);
+        kb.buildConvChannels(pairs ? pairCv : cv,
+                             !pairs ? px
+                             : layer.weightShape[2] * layer.weightShape[3] > 1
+                                 ? std::min<int64_t>(pairPx, 3)
+                                 : pairPx);
       else if (layer.isConv)
         kb.buildConv(pairs ? pairFr : fr, pairs ? pairOv : ov);
       else

@@ -230,14 +230,17 @@
 // AVX2: arith.addi %{{.*}}, %{{.*}} : vector<32xi8>
 // AVX2-COUNT-2: vector.store %{{.*}} : memref<1x5x4x18xi8>, vector<16xi8>
 // AVX2: return
-// With lanes along output channels (conv-lanes=channels), the bytes of the
-// tile's two columns are interleaved and each of the 5 channels stores one
-// word, not two bytes.
+// With lanes along output channels (conv-lanes=channels), a tile of a
+// 3 x 3 conv is 3 columns of one vector of channels (a 2 x 2 tile
+// spilled its accumulators on AVX2): the bytes of its first two columns are interleaved and
+// each of the 5 channels stores one word, not two bytes; the third column
+// goes a byte per channel.
 // AVX2CH-LABEL: func.func @conv_bytes_out
-// AVX2CH: scf.for %{{.*}} = %{{.*}} to %c18 step %c2
+// AVX2CH: scf.for %{{.*}} = %{{.*}} to %c18 step %c3
 // AVX2CH: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}, 15, 31] : vector<16xi8>, vector<16xi8>
 // AVX2CH-COUNT-5: vector.store %{{.*}}, %arg1[{{.*}}] : memref<1x5x4x18xi8>, vector<2xi8>
-// AVX2CH-NOT: memref.store {{.*}}, %arg1
+// AVX2CH-COUNT-5: memref.store {{.*}}, %arg1[{{.*}}] : memref<1x5x4x18xi8>
+// AVX2CH-NOT: store {{.*}}, %arg1
 // AVX2CH: return
 #map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #map1 = affine_map<(d0, d1, d2, d3) -> (d1)>

@@ -929,7 +929,8 @@ def Int8KernelsPass : Pass<"eqq-int8-kernels", "::mlir::ModuleOp"> {
     3 instructions per 32 multiply-adds, on the VNNI kernels' byte layouts,
     where an accumulator of 8 lanes is one register: such a conv's tile
     holds twice as many, 4 output channels x 2 vectors of columns, or
-    2 x 2 with channel lanes; a 256-entry table of `--eqq-lookup-tables`
+    with channel lanes one vector of 16 channels x 4 pixels (1 x 1
+    kernels) or x 3 (larger kernels: 4 pixels spilled there); a 256-entry table of `--eqq-lookup-tables`
     in an epilogue is read by 32 lanes at once, the tile's rows (or two
     pixels, with channel lanes) going through the epilogue as one vector,
     with sixteen `vpshufb` of the table's 16-byte slices T_k: with
