@@ -3058,9 +3058,10 @@ struct Int8KernelsPass : eqq::impl::Int8KernelsPassBase<Int8KernelsPass> {
     // 22.4 ms; 3 vectors of columns spilled. With channel lanes, one
     // vector of 16 channels x 4 pixels (1 x 1 kernels) or x 3 (larger
     // kernels, whose 4-pixel tiles spilled): the 2 x 2 tile of before
-    // spilled accumulators in its reduction loop, and as the stack and the
-    // weights happened to lie, a 3 x 3 conv on 7 x 7 ran at 47 or at 75
-    // G multiply-adds/s (resnet18's layer4); now 77-81.
+    // spilled accumulators in its reduction loop, and under perf, as the
+    // spill slots and the weights happened to lie, a 3 x 3 conv on 7 x 7
+    // ran at 47 or at 75 G multiply-adds/s (resnet18's layer4); now 77-81
+    // there (whole networks outside perf ran the same, docs/design.md).
     int64_t pairFr = fr, pairOv = ov, pairCv = cv, pairPx = px;
     // Shrinks `first`, then `second`, to at most `most` accumulators.
     auto cap = [](int64_t &first, int64_t &second, int64_t most) {
