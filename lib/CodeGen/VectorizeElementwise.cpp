@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
@@ -112,10 +113,7 @@ static linalg::GenericOp mergeRows(linalg::GenericOp g) {
     return g;
   int64_t k = firstMergeableLoop(g);
   auto product = [&](int64_t from, int64_t to) {
-    int64_t p = 1;
-    for (int64_t d = from; d < to; ++d)
-      p *= ranges[d];
-    return p;
+    return computeProduct(ArrayRef(ranges).slice(from, to - from));
   };
   int64_t merged = product(k, loops), row = 0;
   if (merged % kLanes == 0)
